@@ -1,0 +1,168 @@
+package io.tokensiege.simulator.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The simulated inference engine: slots with continuous batching, a FIFO queue, prefill (optionally
+ * chunked and interleaved with decode), a prefix cache and a KV block pool, on a simulated clock.
+ *
+ * <p>The engine runs in iterations. An iteration starts with admissions (queue → free slots), then
+ * spends its prefill budget on sequences still prefilling, in admission order, and decodes one token
+ * for every sequence already decoding. Its length is the prefill work plus, if anything decodes,
+ * {@code decodeBaseMs + decodePerSeqMs × decoding}. At the iteration's end every decoding sequence
+ * emits one token, and a sequence whose prefill completed emits its first token. A request that
+ * arrives mid-iteration waits for the next one, as in a real continuous-batching server.
+ *
+ * <p>Not thread-safe: one driver (a test or {@code RealTimeDriver}) owns it.
+ */
+public final class Engine {
+    private static final long NANOS_PER_MS = 1_000_000L;
+
+    private final EngineConfig config;
+    private final EngineListener listener;
+    private final PrefixCache prefixCache;
+    private final KvBlockPool kvPool;
+    private final ArrayDeque<Sequence> queue = new ArrayDeque<>();
+    private final List<Sequence> running = new ArrayList<>();
+    private long iterationStartNanos;
+    private long iterationEndNanos = Long.MAX_VALUE;
+    private double iterationPrefillMs;
+
+    public Engine(EngineConfig config, EngineListener listener) {
+        this.config = config;
+        this.listener = listener;
+        this.prefixCache = new PrefixCache(config.prefixCacheTokens(), config.prefixBlockTokens());
+        this.kvPool = new KvBlockPool(config.kvBlockTokens(), config.kvInitialBlocks(), config.kvGrowthMsPerBlock());
+    }
+
+    /**
+     * Queues a request arriving at {@code nowNanos}; it joins the next iteration boundary at or after
+     * that instant. When idle, the boundary is {@code nowNanos} itself, so requests arriving at the
+     * same instant are batched together once the driver calls {@link #advanceTo}.
+     */
+    public void submit(SimRequest request, long nowNanos) {
+        advanceTo(nowNanos - 1);
+        queue.add(new Sequence(request));
+        if (iterationEndNanos == Long.MAX_VALUE) iterationEndNanos = nowNanos;
+    }
+
+    /** Completes every iteration that ends at or before {@code nowNanos}. */
+    public void advanceTo(long nowNanos) {
+        while (iterationEndNanos <= nowNanos) {
+            long end = iterationEndNanos;
+            completeIteration(end);
+            if (queue.isEmpty() && running.isEmpty()) iterationEndNanos = Long.MAX_VALUE;
+            else startIteration(end);
+        }
+    }
+
+    /** When the current iteration ends, or {@link Long#MAX_VALUE} when idle. */
+    public long nextEventNanos() {
+        return iterationEndNanos;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    public int active() {
+        return running.size();
+    }
+
+    public KvBlockPool kvPool() {
+        return kvPool;
+    }
+
+    public PrefixCache prefixCache() {
+        return prefixCache;
+    }
+
+    private void startIteration(long nowNanos) {
+        admit(nowNanos);
+        double budgetMs = config.prefillChunkTokens() == 0
+                ? Double.POSITIVE_INFINITY
+                : config.prefillChunkTokens() * 1000.0 / config.prefillTokensPerSecond();
+        double prefillMs = 0;
+        int decoding = 0;
+        for (Sequence seq : running) {
+            if (seq.prefillRemainingMs > 0) {
+                double spent = Math.min(seq.prefillRemainingMs, budgetMs);
+                seq.prefillThisIterationMs = spent;
+                budgetMs -= spent;
+                prefillMs += spent;
+            } else {
+                seq.prefillThisIterationMs = 0;
+                decoding++;
+            }
+        }
+        double decodeMs = decoding == 0 ? 0 : config.decodeBaseMs() + config.decodePerSeqMs() * decoding;
+        iterationPrefillMs = prefillMs;
+        iterationStartNanos = nowNanos;
+        iterationEndNanos = nowNanos + Math.max(1L, Math.round((prefillMs + decodeMs) * NANOS_PER_MS));
+    }
+
+    private void admit(long nowNanos) {
+        while (running.size() < config.slots() && !queue.isEmpty()) {
+            Sequence seq = queue.poll();
+            SimRequest req = seq.request;
+            int cached = prefixCache.cachedTokens(req.promptText(), req.promptTokens());
+            seq.kvBlocks = kvPool.blocksFor(req.promptTokens() + req.maxTokens());
+            double growthMs = kvPool.reserve(seq.kvBlocks);
+            double restoreMs = config.cacheRestoreTokensPerSecond() > 0 ? cached * 1000.0 / config.cacheRestoreTokensPerSecond() : 0;
+            double computeMs = (req.promptTokens() - cached) * 1000.0 / config.prefillTokensPerSecond();
+            seq.prefillRemainingMs = config.requestOverheadMs() + growthMs + restoreMs + computeMs;
+            seq.prefillRemainingMs = Math.max(seq.prefillRemainingMs, 1e-6); // the first token needs a forward pass
+            running.add(seq);
+            listener.onAdmitted(req.id(), nowNanos, cached);
+        }
+    }
+
+    private void completeIteration(long endNanos) {
+        Iterator<Sequence> it = running.iterator();
+        while (it.hasNext()) {
+            Sequence seq = it.next();
+            if (seq.prefillRemainingMs > 0) {
+                seq.prefillRemainingMs -= seq.prefillThisIterationMs;
+                if (seq.prefillRemainingMs > 1e-9) continue;
+                seq.prefillRemainingMs = 0;
+                prefixCache.insert(seq.request.promptText());
+            }
+            emit(seq, endNanos);
+            if (seq.emitted == seq.request.maxTokens()) {
+                it.remove();
+                kvPool.release(seq.kvBlocks);
+                listener.onFinished(seq.request.id(), endNanos);
+            }
+        }
+    }
+
+    private void emit(Sequence seq, long nowNanos) {
+        int index = seq.emitted++;
+        Channel channel = index < config.reasoningTokens() ? Channel.REASONING : Channel.CONTENT;
+        listener.onToken(seq.request.id(), index, channel, nowNanos);
+    }
+
+    /** Prefill milliseconds spent in the current iteration (for tests and introspection). */
+    double iterationPrefillMs() {
+        return iterationPrefillMs;
+    }
+
+    long iterationStartNanos() {
+        return iterationStartNanos;
+    }
+
+    private static final class Sequence {
+        final SimRequest request;
+        double prefillRemainingMs;
+        double prefillThisIterationMs;
+        int emitted;
+        int kvBlocks;
+
+        Sequence(SimRequest request) {
+            this.request = request;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.tokensiege.simulator.engine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An LRU cache of prompt-prefix blocks. A block's key is a chained hash of the block's text and
+ * every block before it, so a block only matches when the whole prefix up to it is identical —
+ * the way vLLM's automatic prefix caching and llama.cpp's slot reuse behave.
+ */
+public final class PrefixCache {
+    private final int blockTokens;
+    private final int blockChars;
+    private final int capacityBlocks;
+    private final LinkedHashMap<Long, Boolean> blocks = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > capacityBlocks;
+        }
+    };
+
+    public PrefixCache(int capacityTokens, int blockTokens) {
+        this.blockTokens = blockTokens;
+        this.blockChars = blockTokens * PromptTokenizer.BYTES_PER_TOKEN;
+        this.capacityBlocks = capacityTokens / blockTokens;
+    }
+
+    /** Tokens of {@code prompt} served from the cache; touches matched blocks (LRU). */
+    public int cachedTokens(String prompt, int promptTokens) {
+        if (capacityBlocks == 0) return 0;
+        long[] keys = blockKeys(prompt);
+        int matched = 0;
+        while (matched < keys.length && blocks.get(keys[matched]) != null) matched++;
+        // The last prompt token is always computed, as in real servers, so a full hit still prefills one token.
+        return Math.min(matched * blockTokens, Math.max(0, promptTokens - 1));
+    }
+
+    /** Remembers every full block of {@code prompt}. */
+    public void insert(String prompt) {
+        if (capacityBlocks == 0) return;
+        for (long key : blockKeys(prompt)) blocks.put(key, Boolean.TRUE);
+    }
+
+    public int sizeTokens() {
+        return blocks.size() * blockTokens;
+    }
+
+    private long[] blockKeys(String prompt) {
+        int full = prompt.length() / blockChars;
+        long[] keys = new long[full];
+        long chain = 1125899906842597L;
+        for (int b = 0; b < full; b++) {
+            for (int i = b * blockChars, end = i + blockChars; i < end; i++) chain = 31 * chain + prompt.charAt(i);
+            keys[b] = chain;
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,176 @@
+package io.tokensiege.simulator.http;
+
+import io.tokensiege.simulator.engine.Channel;
+import io.tokensiege.simulator.engine.EngineListener;
+import io.tokensiege.simulator.engine.TextGenerator;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Turns one request's engine events into an OpenAI chat-completions response: SSE chunks (role chunk,
+ * token chunks in the profile's reasoning field or {@code content}, a {@code finish_reason} chunk, an
+ * optional usage-only chunk, {@code [DONE]}) or, when not streaming, one JSON body. Applies the
+ * request's fault and stamps the ground truth at each write.
+ *
+ * <p>Engine callbacks arrive on the driver thread; a stall's release runs on a Vert.x timer, hence
+ * the synchronisation.
+ */
+final class CompletionStream implements EngineListener {
+    private final Vertx vertx;
+    private final HttpServerResponse response;
+    private final ChatRequest request;
+    private final GroundTruth truth;
+    private final FaultPlan fault;
+    private final TextGenerator text;
+    private final String reasoningField;
+    private final long streamKey;
+    private final String prefix;
+    private final StringBuilder answer = new StringBuilder();
+    private final StringBuilder reasoning = new StringBuilder();
+    private StringBuilder held;
+    private boolean dropped;
+    private int reasoningTokens;
+    private volatile boolean clientGone;
+    private final Runnable onAdmitted;
+
+    CompletionStream(Vertx vertx, HttpServerResponse response, ChatRequest request, GroundTruth truth,
+                     FaultPlan fault, TextGenerator text, String reasoningField, Runnable onAdmitted) {
+        this.onAdmitted = onAdmitted;
+        this.vertx = vertx;
+        this.response = response;
+        this.request = request;
+        this.truth = truth;
+        this.fault = fault;
+        this.text = text;
+        this.reasoningField = reasoningField;
+        this.streamKey = TextGenerator.keyOf(request.promptText());
+        this.prefix = "data: {\"id\":\"chatcmpl-sim-" + truth.id + "\",\"object\":\"chat.completion.chunk\",\"created\":"
+                + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model()) + ",\"choices\":[";
+        response.closeHandler(v -> clientGone = true);
+    }
+
+    void start() {
+        if (request.stream()) {
+            response.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+            write(prefix + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n", false);
+        }
+    }
+
+    @Override
+    public synchronized void onAdmitted(long id, long simNanos, int cachedTokens) {
+        truth.admittedNanos = System.nanoTime();
+        truth.cachedTokens = cachedTokens;
+        onAdmitted.run();
+    }
+
+    @Override
+    public synchronized void onToken(long id, int index, Channel channel, long simNanos) {
+        if (dropped || clientGone) return;
+        String token = text.token(streamKey, index, channel);
+        if (channel == Channel.REASONING) {
+            reasoningTokens++;
+            reasoning.append(token);
+        } else {
+            answer.append(token);
+        }
+        if (!request.stream()) {
+            truth.token(System.nanoTime());
+            return;
+        }
+        if (fault.kind() == FaultPlan.Kind.STALL && index == fault.atToken()) {
+            held = new StringBuilder();
+            vertx.setTimer(Math.max(1, fault.stallMs()), t -> release());
+        }
+        if (fault.kind() == FaultPlan.Kind.MALFORMED && index == fault.atToken()) {
+            write(prefix + "{\"index\":0,\"delta\":{\"content\":\"" + token.trim() + "\n\n", true);
+            return;
+        }
+        String delta = channel == Channel.REASONING
+                ? ("reasoning".equals(reasoningField) ? "\"content\":\"\",\"reasoning\":" : "\"reasoning_content\":") + Json.quote(token)
+                : "\"content\":" + Json.quote(token);
+        write(prefix + "{\"index\":0,\"delta\":{" + delta + "},\"finish_reason\":null}]}\n\n", true);
+        if (fault.kind() == FaultPlan.Kind.DROP && index + 1 == fault.atToken()) drop();
+    }
+
+    @Override
+    public synchronized void onFinished(long id, long simNanos) {
+        if (dropped || clientGone) {
+            truth.outcome = dropped ? "dropped" : "client_closed";
+            truth.endNanos = System.nanoTime();
+            return;
+        }
+        if (fault.kind() == FaultPlan.Kind.DROP && fault.atToken() >= request.maxTokens()) {
+            drop(); // a drop after the last token: the stream ends without finish_reason or [DONE]
+            return;
+        }
+        String usage = usageJson();
+        if (request.stream()) {
+            StringBuilder end = new StringBuilder(prefix).append("{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n");
+            if (request.includeUsage()) end.append(prefix).append("],\"usage\":").append(usage).append("}\n\n");
+            end.append("data: [DONE]\n\n");
+            write(end.toString(), false);
+            if (held != null) held.append('\u0000'); // end after the held tokens are released
+            else end();
+        } else {
+            String reasoningPart = reasoning.isEmpty() ? "" : "," + Json.quote(reasoningField) + ":" + Json.quote(reasoning.toString());
+            String body = "{\"id\":\"chatcmpl-sim-" + truth.id + "\",\"object\":\"chat.completion\",\"created\":"
+                    + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model())
+                    + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + Json.quote(answer.toString())
+                    + reasoningPart + "},\"finish_reason\":\"length\"}],\"usage\":" + usage + "}";
+            response.putHeader("content-type", "application/json").end(body);
+            truth.endNanos = System.nanoTime();
+            truth.outcome = "ok";
+        }
+    }
+
+    private String usageJson() {
+        int completion = request.maxTokens();
+        String details = reasoningTokens > 0 ? ",\"completion_tokens_details\":{\"reasoning_tokens\":" + reasoningTokens + "}" : "";
+        return "{\"prompt_tokens\":" + request.promptTokens() + ",\"completion_tokens\":" + completion
+                + ",\"total_tokens\":" + (request.promptTokens() + completion)
+                + ",\"prompt_tokens_details\":{\"cached_tokens\":" + truth.cachedTokens + "}" + details + "}";
+    }
+
+    private void write(String chunk, boolean isToken) {
+        if (held != null) {
+            held.append(chunk);
+            if (isToken) held.append('\u0001'); // marks a token for the ground truth at release
+            return;
+        }
+        response.write(Buffer.buffer(chunk));
+        if (isToken) truth.token(System.nanoTime());
+    }
+
+    private synchronized void release() {
+        StringBuilder pending = held;
+        held = null;
+        if (pending == null || dropped || clientGone) return;
+        boolean endAfter = false;
+        int start = 0;
+        for (int i = 0; i < pending.length(); i++) {
+            char c = pending.charAt(i);
+            if (c == '\u0001' || c == '\u0000') {
+                if (i > start) response.write(Buffer.buffer(pending.substring(start, i)));
+                if (c == '\u0001') truth.token(System.nanoTime());
+                else endAfter = true;
+                start = i + 1;
+            }
+        }
+        if (start < pending.length()) response.write(Buffer.buffer(pending.substring(start)));
+        if (endAfter) end();
+    }
+
+    private void end() {
+        response.end();
+        truth.endNanos = System.nanoTime();
+        truth.outcome = "ok";
+    }
+
+    private void drop() {
+        dropped = true;
+        truth.outcome = "dropped";
+        truth.endNanos = System.nanoTime();
+        response.reset();
+    }
+}

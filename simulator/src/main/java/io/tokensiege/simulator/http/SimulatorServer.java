@@ -1,0 +1,185 @@
+package io.tokensiege.simulator.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokensiege.simulator.engine.RealTimeDriver;
+import io.tokensiege.simulator.engine.SimRequest;
+import io.tokensiege.simulator.engine.TextGenerator;
+import io.tokensiege.simulator.profile.Profile;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An OpenAI-compatible server in front of a simulated engine: {@code GET /v1/models},
+ * {@code POST /v1/chat/completions} (streaming and not), and the simulator's own
+ * {@code GET /sim/requests} (ground truth), {@code GET /sim/profile} (its settings, for provenance).
+ * Every response carries {@code x-simulated: true}.
+ */
+public final class SimulatorServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Vertx vertx;
+    private final Profile profile;
+    private final RealTimeDriver driver;
+    private final GroundTruthLog truthLog;
+    private final TextGenerator text;
+    private final AtomicLong ids = new AtomicLong();
+    /** Requests accepted but not yet given a slot: exact, so the 429 limit is too. */
+    private final AtomicInteger waiting = new AtomicInteger();
+    private HttpServer server;
+
+    private SimulatorServer(Vertx vertx, Profile profile, double speed, int truthCapacity) {
+        this.vertx = vertx;
+        this.profile = profile;
+        this.driver = new RealTimeDriver(profile.engine(), speed, "sim-engine-" + profile.name());
+        this.truthLog = new GroundTruthLog(truthCapacity);
+        this.text = new TextGenerator(profile.seed());
+    }
+
+    /** Starts a simulator on {@code host:port} (port 0 = ephemeral); {@code speed} compresses simulated time. */
+    public static Future<SimulatorServer> start(Vertx vertx, Profile profile, String host, int port, double speed) {
+        SimulatorServer sim = new SimulatorServer(vertx, profile, speed, 20_000);
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true).setAcceptBacklog(8192);
+        return vertx.createHttpServer(options).requestHandler(sim::handle).listen().map(s -> {
+            sim.server = s;
+            return sim;
+        });
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Profile profile() {
+        return profile;
+    }
+
+    public double speed() {
+        return driver.speed();
+    }
+
+    public GroundTruthLog groundTruth() {
+        return truthLog;
+    }
+
+    private void handle(HttpServerRequest req) {
+        req.response().putHeader("x-simulated", "true");
+        String path = req.path();
+        if (req.method() == HttpMethod.GET && path.equals("/v1/models")) models(req);
+        else if (req.method() == HttpMethod.POST && path.equals("/v1/chat/completions")) req.body().onSuccess(b -> chat(req, b));
+        else if (req.method() == HttpMethod.GET && path.equals("/sim/requests")) requests(req);
+        else if (req.method() == HttpMethod.GET && path.equals("/sim/profile")) profileJson(req);
+        else error(req, 404, "Unknown path " + req.method() + " " + path + "; the simulator serves /v1/models and /v1/chat/completions.",
+                    "invalid_request_error", null, "not_found");
+    }
+
+    private void chat(HttpServerRequest req, Buffer body) {
+        ChatRequest chat;
+        FaultPlan fault;
+        try {
+            chat = ChatRequest.parse(body.getBytes());
+            String header = req.getHeader("x-sim-fault");
+            long id = ids.incrementAndGet();
+            fault = header != null ? FaultPlan.fromHeader(header) : FaultPlan.draw(profile.faults(), profile.seed(), id);
+            if (!chat.model().equals(profile.model())) {
+                error(req, 404, "The model '" + chat.model() + "' does not exist; this simulator serves '" + profile.model() + "'.",
+                        "invalid_request_error", "model", "model_not_found");
+                return;
+            }
+            serve(req, chat, fault, id);
+        } catch (ChatRequest.BadRequest e) {
+            error(req, 400, e.getMessage(), "invalid_request_error", e.param, null);
+        } catch (IllegalArgumentException e) {
+            error(req, 400, e.getMessage(), "invalid_request_error", "x-sim-fault", null);
+        }
+    }
+
+    private void serve(HttpServerRequest req, ChatRequest chat, FaultPlan fault, long id) {
+        long received = System.nanoTime();
+        GroundTruth truth = new GroundTruth(id, fault.label(), chat.promptTokens(), chat.maxTokens(), received);
+        truthLog.add(truth);
+        req.response().putHeader("x-sim-request-id", Long.toString(id));
+        int limit = profile.faults().maxQueue();
+        boolean overQueue = limit > 0 && waiting.incrementAndGet() > limit;
+        if (overQueue) waiting.decrementAndGet();
+        if (fault.kind() == FaultPlan.Kind.HTTP_429 || overQueue) {
+            truth.outcome = "429";
+            req.response().putHeader("retry-after", "1");
+            error(req, 429, "The server is busy (queue limit reached); retry later.", "rate_limit_error", null, "rate_limited");
+            return;
+        }
+        if (fault.kind() == FaultPlan.Kind.HTTP_500) {
+            if (limit > 0) waiting.decrementAndGet();
+            truth.outcome = "500";
+            error(req, 500, "Simulated internal error.", "server_error", null, null);
+            return;
+        }
+        Runnable onAdmitted = limit > 0 ? waiting::decrementAndGet : () -> {};
+        CompletionStream stream = new CompletionStream(vertx, req.response(), chat, truth, fault, text,
+                profile.engine().reasoningField(), onAdmitted);
+        stream.start();
+        driver.submit(new SimRequest(id, chat.promptText(), chat.promptTokens(), chat.maxTokens()), stream);
+    }
+
+    private void models(HttpServerRequest req) {
+        ObjectNode root = JSON.createObjectNode().put("object", "list");
+        root.putArray("data").addObject().put("id", profile.model()).put("object", "model").put("created", 0)
+                .put("owned_by", "tokensiege-simulator (simulated)");
+        req.response().putHeader("content-type", "application/json").end(root.toString());
+    }
+
+    private void requests(HttpServerRequest req) {
+        long after = parseLong(req.getParam("after"), 0);
+        ObjectNode root = JSON.createObjectNode().put("simulated", true);
+        ArrayNode list = root.putArray("requests");
+        for (GroundTruth t : truthLog.since(after)) {
+            ObjectNode n = list.addObject().put("id", t.id).put("fault", t.fault).put("outcome", t.outcome())
+                    .put("prompt_tokens", t.promptTokens).put("cached_tokens", t.cachedTokens())
+                    .put("received_nanos", t.receivedNanos).put("admitted_nanos", t.admittedNanos())
+                    .put("end_nanos", t.endNanos());
+            long[] flushes = t.tokenFlushNanos();
+            n.put("tokens", flushes.length);
+            if (flushes.length > 0) {
+                n.put("first_token_nanos", flushes[0]).put("last_token_nanos", flushes[flushes.length - 1])
+                        .put("server_ttft_micros", (flushes[0] - t.receivedNanos) / 1000);
+            }
+        }
+        req.response().putHeader("content-type", "application/json").end(root.toString());
+    }
+
+    private void profileJson(HttpServerRequest req) {
+        ObjectNode root = JSON.valueToTree(profile);
+        root.put("simulated", true).put("speed", driver.speed());
+        req.response().putHeader("content-type", "application/json").end(root.toString());
+    }
+
+    private static void error(HttpServerRequest req, int status, String message, String type, String param, String code) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode err = root.putObject("error").put("message", message).put("type", type);
+        if (param != null) err.put("param", param); else err.putNull("param");
+        if (code != null) err.put("code", code); else err.putNull("code");
+        req.response().setStatusCode(status).putHeader("content-type", "application/json").end(root.toString());
+    }
+
+    private static long parseLong(String s, long fallback) {
+        try {
+            return s == null ? fallback : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+        if (server != null) server.close();
+    }
+}

@@ -1,0 +1,89 @@
+package io.tokensiege.simulator.profile;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads the built-in profiles from {@code /profiles/NAME.yaml}. A profile may {@code extends} another;
+ * fields are merged key by key, and callers may override any field the same way (e.g.
+ * {@code engine.slots=8}).
+ */
+public final class Profiles {
+    public static final List<String> BUILT_IN =
+            List.of("dense-26b", "moe-35b-a3b", "ollama-like", "omlx-stock", "omlx-tuned", "reasoning-ollama", "reasoning-vllm");
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+    private Profiles() {}
+
+    public static Profile load(String name) {
+        return load(name, Map.of());
+    }
+
+    /** Loads {@code name} and applies dotted overrides such as {@code engine.slots -> 8}. */
+    public static Profile load(String name, Map<String, Object> overrides) {
+        ObjectNode tree = resolve(name, new ArrayList<>());
+        overrides.forEach((path, value) -> set(tree, path, value));
+        try {
+            return YAML.treeToValue(tree, Profile.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("profile '" + name + "' is invalid: " + rootMessage(e), e);
+        }
+    }
+
+    private static ObjectNode resolve(String name, List<String> seen) {
+        if (seen.contains(name)) throw new IllegalArgumentException("profile inheritance loops: " + seen + " -> " + name);
+        seen.add(name);
+        ObjectNode own = read(name);
+        JsonNode parentName = own.remove("extends");
+        if (parentName == null || parentName.isNull()) return own;
+        ObjectNode merged = resolve(parentName.asText(), seen);
+        merge(merged, own);
+        return merged;
+    }
+
+    private static ObjectNode read(String name) {
+        try (InputStream in = Profiles.class.getResourceAsStream("/profiles/" + name + ".yaml")) {
+            if (in == null) {
+                throw new IllegalArgumentException("unknown simulator profile '" + name + "'; built-in profiles: " + String.join(", ", BUILT_IN));
+            }
+            return (ObjectNode) YAML.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read profile " + name, e);
+        }
+    }
+
+    private static void merge(ObjectNode base, ObjectNode top) {
+        top.fields().forEachRemaining(e -> {
+            JsonNode existing = base.get(e.getKey());
+            if (existing instanceof ObjectNode baseChild && e.getValue() instanceof ObjectNode topChild) merge(baseChild, topChild);
+            else base.set(e.getKey(), e.getValue());
+        });
+    }
+
+    private static void set(ObjectNode tree, String dottedPath, Object value) {
+        String[] parts = dottedPath.split("\\.");
+        ObjectNode node = tree;
+        for (int i = 0; i < parts.length - 1; i++) node = node.with(parts[i]);
+        node.set(parts[parts.length - 1], YAML.valueToTree(value));
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null && e.getCause() != e) e = e.getCause();
+        String m = e.getMessage();
+        int nl = m == null ? -1 : m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+}
