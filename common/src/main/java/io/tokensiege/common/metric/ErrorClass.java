@@ -1,0 +1,31 @@
+package io.tokensiege.common.metric;
+
+/** Why a request failed (DESIGN.md §3). A failed request counts against goodput, never silently. */
+public enum ErrorClass {
+    CONNECT("connect", "could not connect or the connection failed before a response"),
+    HTTP_4XX("http_4xx", "the server answered 4xx (not 429)"),
+    HTTP_429("http_429", "the server answered 429 (rate limited or queue full)"),
+    HTTP_5XX("http_5xx", "the server answered 5xx"),
+    TIMEOUT_FIRST_TOKEN("timeout_first_token", "no generated token within the first-token timeout"),
+    TIMEOUT_IDLE("timeout_idle", "no event within the idle timeout after streaming began"),
+    TIMEOUT_TOTAL("timeout_total", "the request exceeded the total timeout"),
+    TRUNCATED("truncated", "the stream ended without [DONE] or finish_reason"),
+    MALFORMED("malformed", "an event was not valid JSON or not a chat-completion chunk"),
+    EMPTY("empty", "the stream ended without any generated token");
+
+    private final String key;
+    private final String meaning;
+
+    ErrorClass(String key, String meaning) {
+        this.key = key;
+        this.meaning = meaning;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+}

@@ -1,0 +1,63 @@
+package io.tokensiege.common.metric;
+
+/**
+ * The metric contract of DESIGN.md §3 in code: derives a {@link RequestRecord} from
+ * {@link RequestStamps}. Nothing else in tokensiege computes TTFT, decode rate or token counts.
+ *
+ * <p>Worked example: send at 0, first token event at 170 ms, 200 tokens by usage, last token at
+ * 4,070 ms: ttft = 170,000 µs; decode rate = 199 / 3.9 s = 51.0 tok/s; tpot = 19,598 µs.
+ */
+public final class RequestMetrics {
+    private static final int SAMPLE_CHARS = 80;
+
+    private RequestMetrics() {}
+
+    public static RequestRecord compute(RequestStamps s, String stepId, String workerId, int stream, int seq, int turn, boolean cancelled) {
+        if (!cancelled) classifyEnd(s);
+        boolean usage = s.usageCompletionTokens >= 0;
+        int events = s.tokenEvents();
+        int outputTokens = usage ? s.usageCompletionTokens : events;
+        Long ttft = between(s.sendNanos, s.firstNanos);
+        Long tpot = null;
+        Double decodeRate = null;
+        if (outputTokens >= 2 && s.firstNanos != RequestStamps.NONE && s.lastNanos > s.firstNanos) {
+            long decodeNanos = s.lastNanos - s.firstNanos;
+            decodeRate = (outputTokens - 1) * 1e9 / decodeNanos;
+            tpot = decodeNanos / 1000 / (outputTokens - 1);
+        }
+        Integer reasoning = s.usageReasoningTokens >= 0 ? Integer.valueOf(s.usageReasoningTokens)
+                : (s.reasoningEvents > 0 ? Integer.valueOf(s.reasoningEvents) : null);
+        return new RequestRecord(stepId, workerId, stream, seq, turn, s.sendEpochMicros,
+                s.intendedNanos == RequestStamps.NONE ? null : between(s.intendedNanos, s.sendNanos),
+                ttft,
+                between(s.intendedNanos == RequestStamps.NONE ? s.sendNanos : s.intendedNanos, s.firstNanos),
+                between(s.sendNanos, s.firstAnswerNanos),
+                between(s.sendNanos, s.headersNanos),
+                between(s.sendNanos, s.endNanos),
+                tpot, decodeRate, outputTokens, usage ? TokenSource.USAGE : TokenSource.COUNTED, events,
+                reasoning, s.reasoningEvents, s.contentEvents, s.toolCallEvents,
+                s.usagePromptTokens >= 0 ? s.usagePromptTokens : null,
+                s.usageCachedTokens >= 0 ? s.usageCachedTokens : null,
+                usage ? s.usageCompletionTokens : null,
+                s.finishReason, s.error == null ? null : s.error.key(), s.errorDetail, s.httpStatus, s.serverId,
+                s.answerChars, s.answerSample.length() > SAMPLE_CHARS ? s.answerSample.substring(0, SAMPLE_CHARS) : s.answerSample.toString(), cancelled);
+    }
+
+    /** A stream that ended "successfully" may still be truncated or empty: decided here, once. */
+    private static void classifyEnd(RequestStamps s) {
+        if (s.error != null) return;
+        if (s.tokenEvents() == 0 && (s.usageCompletionTokens <= 0)) s.fail(ErrorClass.EMPTY, "no generated token in any channel");
+        else if (!s.sawDone && s.finishReason == null) s.fail(ErrorClass.TRUNCATED, "stream ended without [DONE] or finish_reason");
+    }
+
+    private static Long between(long from, long to) {
+        if (from == RequestStamps.NONE || to == RequestStamps.NONE) return null;
+        return Math.max(0, (to - from) / 1000);
+    }
+
+    /** Appends answer text to the sample kept for sanity checks. */
+    public static void appendAnswer(RequestStamps s, CharSequence text) {
+        s.answerChars += text.length();
+        if (s.answerSample.length() < SAMPLE_CHARS) s.answerSample.append(text, 0, Math.min(text.length(), SAMPLE_CHARS - s.answerSample.length()));
+    }
+}

@@ -1,0 +1,46 @@
+package io.tokensiege.common.metric;
+
+/**
+ * One request as measured, with every metric of DESIGN.md §3 derived once (by
+ * {@link RequestMetrics}). Times are microseconds relative to {@code t_send}; absent values are null.
+ * Written to {@code requests.jsonl.gz} and carried to the coordinator at step end.
+ */
+public record RequestRecord(
+        String stepId,
+        String workerId,
+        int stream,
+        int seq,
+        int turn,
+        long sendEpochMicros,
+        Long scheduleLagMicros,
+        Long ttftMicros,
+        Long ttftIntendedMicros,
+        Long ttfaMicros,
+        Long ttfbMicros,
+        Long e2eMicros,
+        Long tpotMicros,
+        Double decodeRateTokS,
+        int outputTokens,
+        TokenSource tokenSource,
+        int tokenEvents,
+        Integer reasoningTokens,
+        int reasoningEvents,
+        int contentEvents,
+        int toolCallEvents,
+        Integer promptTokens,
+        Integer cachedTokens,
+        Integer usageCompletionTokens,
+        String finishReason,
+        String error,
+        String errorDetail,
+        int httpStatus,
+        String serverId,
+        int answerChars,
+        String answerSample,
+        boolean cancelled) {
+
+    /** Completed without an error class; cancelled requests (still in flight at step end) are not ok. */
+    public boolean ok() {
+        return error == null && !cancelled;
+    }
+}

@@ -1,0 +1,62 @@
+package io.tokensiege.common.metric;
+
+/**
+ * The raw observations of one request, filled in by the worker as events arrive: {@code nanoTime}
+ * stamps (absent = {@link #NONE}), event counts per channel, and what the server's usage block said.
+ * Turned into a {@link RequestRecord} by {@link RequestMetrics} — the one place the metric
+ * definitions live.
+ */
+public final class RequestStamps {
+    public static final long NONE = Long.MIN_VALUE;
+
+    public long intendedNanos = NONE;
+    public long sendNanos = NONE;
+    public long sendEpochMicros;
+    public long headersNanos = NONE;
+    public long firstNanos = NONE;
+    public long firstAnswerNanos = NONE;
+    public long lastNanos = NONE;
+    public long endNanos = NONE;
+
+    public int contentEvents;
+    public int reasoningEvents;
+    public int toolCallEvents;
+    public int answerChars;
+    public final StringBuilder answerSample = new StringBuilder();
+
+    public int usageCompletionTokens = -1;
+    public int usagePromptTokens = -1;
+    public int usageCachedTokens = -1;
+    public int usageReasoningTokens = -1;
+
+    public String finishReason;
+    public boolean sawDone;
+    public int httpStatus;
+    public String serverId;
+    public ErrorClass error;
+    public String errorDetail;
+
+    /** Records one token-carrying event's arrival; the caller knows which channels it carried. */
+    public void tokenEvent(long nanos, boolean content, boolean reasoning, boolean toolCall) {
+        if (firstNanos == NONE) firstNanos = nanos;
+        if ((content || toolCall) && firstAnswerNanos == NONE) firstAnswerNanos = nanos;
+        lastNanos = nanos;
+        if (content) contentEvents++;
+        if (reasoning) reasoningEvents++;
+        if (toolCall) toolCallEvents++;
+    }
+
+    public int tokenEvents() {
+        return Math.max(contentEvents + reasoningEvents + toolCallEvents - overlapEvents, 0);
+    }
+
+    /** Events that carried more than one channel (counted once as a token event). */
+    public int overlapEvents;
+
+    public void fail(ErrorClass cls, String detail) {
+        if (error == null) {
+            error = cls;
+            errorDetail = detail;
+        }
+    }
+}

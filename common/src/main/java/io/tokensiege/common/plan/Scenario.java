@@ -1,0 +1,28 @@
+package io.tokensiege.common.plan;
+
+import java.util.List;
+
+/**
+ * One workload shape (DESIGN.md §5). Exactly one of {@code prompt} (a generated prompt of about
+ * {@code tokens} tokens, {@code unique} = a nonce so no cache can serve it) or {@code prefix} (a stable
+ * agent prefix sent with {@code turns} different user turns; turn 1 is cold, the rest warm).
+ * Without {@code load}, {@code requests} run one after another; with it, one step per concurrency level.
+ */
+public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int requests, int maxTokens, Load load, int repeat) {
+
+    public boolean isSweep() {
+        return load != null;
+    }
+
+    public record Prompt(int tokens, boolean unique) {}
+
+    public record Prefix(int tokens, List<String> parts) {
+        public static final List<String> PARTS = List.of("role", "tools", "memory", "history");
+    }
+
+    /**
+     * Closed-loop load: {@code concurrency} streams per level, each for {@code durationMillis} or
+     * {@code requestsPerStream} requests, pausing {@code thinkMillis} between requests.
+     */
+    public record Load(List<Integer> concurrency, long durationMillis, int requestsPerStream, long thinkMillis) {}
+}

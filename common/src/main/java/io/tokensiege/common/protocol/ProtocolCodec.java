@@ -1,0 +1,38 @@
+package io.tokensiege.common.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.tokensiege.common.json.Json;
+
+/**
+ * The one codec for wire messages: JSON (histograms as base64 of their compressed encoding).
+ * {@link #PROTOCOL_VERSION} is checked when a worker joins.
+ */
+public final class ProtocolCodec {
+    public static final int PROTOCOL_VERSION = 1;
+
+    private ProtocolCodec() {}
+
+    public static String encode(Object message) {
+        try {
+            return Json.MAPPER.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static ToWorker decodeToWorker(String json) {
+        return decode(json, ToWorker.class);
+    }
+
+    public static ToCoordinator decodeToCoordinator(String json) {
+        return decode(json, ToCoordinator.class);
+    }
+
+    private static <T> T decode(String json, Class<T> type) {
+        try {
+            return Json.MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("malformed " + type.getSimpleName() + " message: " + e.getOriginalMessage(), e);
+        }
+    }
+}

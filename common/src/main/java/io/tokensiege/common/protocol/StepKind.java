@@ -1,0 +1,13 @@
+package io.tokensiege.common.protocol;
+
+/** How a step issues requests. */
+public enum StepKind {
+    /** Unmeasured requests before a target's first step (load the model, open connections). */
+    WARMUP,
+    /** N independent requests, one after another. */
+    SEQUENTIAL,
+    /** N turns sharing one agent prefix, one after another; turn 1 is cold, the rest warm. */
+    TURNS,
+    /** Closed loop: C streams, each sending its next request when the previous ends. */
+    CLOSED
+}

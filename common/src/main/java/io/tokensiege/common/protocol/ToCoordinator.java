@@ -1,0 +1,19 @@
+package io.tokensiege.common.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/** Every message a worker sends the coordinator; each names run, step and worker. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = WorkerReady.class, name = "worker_ready"),
+        @JsonSubTypes.Type(value = IntervalSnapshot.class, name = "interval_snapshot"),
+        @JsonSubTypes.Type(value = StepFinished.class, name = "step_finished"),
+        @JsonSubTypes.Type(value = WorkerFailed.class, name = "worker_failed")})
+public sealed interface ToCoordinator permits WorkerReady, IntervalSnapshot, StepFinished, WorkerFailed {
+    String runId();
+
+    String stepId();
+
+    String workerId();
+}

@@ -1,0 +1,16 @@
+package io.tokensiege.common.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/** Every message a coordinator sends a worker. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = AssignStep.class, name = "assign_step"),
+        @JsonSubTypes.Type(value = StartStep.class, name = "start_step"),
+        @JsonSubTypes.Type(value = AbortStep.class, name = "abort_step")})
+public sealed interface ToWorker permits AssignStep, StartStep, AbortStep {
+    String runId();
+
+    String stepId();
+}

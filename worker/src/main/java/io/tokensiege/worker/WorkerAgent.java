@@ -1,0 +1,91 @@
+package io.tokensiege.worker;
+
+import io.tokensiege.common.protocol.AbortStep;
+import io.tokensiege.common.protocol.AssignStep;
+import io.tokensiege.common.protocol.SecretBox;
+import io.tokensiege.common.protocol.StartStep;
+import io.tokensiege.common.protocol.ToCoordinator;
+import io.tokensiege.common.protocol.ToWorker;
+import io.tokensiege.common.protocol.WorkerFailed;
+import io.tokensiege.worker.load.StepRunner;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker's brain, independent of transport: takes {@link ToWorker} messages (from the in-process
+ * bus or the cluster), runs step shares, and sends {@link ToCoordinator} messages back. Refuses
+ * targets outside its allow-list.
+ */
+public final class WorkerAgent {
+    private static final Logger log = LoggerFactory.getLogger(WorkerAgent.class);
+
+    private final Vertx vertx;
+    private final String workerId;
+    private final SecretBox secrets;
+    private final Consumer<ToCoordinator> send;
+    private final List<Pattern> allowTargets;
+    private final Map<String, StepRunner> runners = new ConcurrentHashMap<>();
+
+    /**
+     * @param allowTargets glob patterns ({@code *} wildcard) a target URL must match; empty = any
+     */
+    public WorkerAgent(Vertx vertx, String workerId, SecretBox secrets, Consumer<ToCoordinator> send, List<String> allowTargets) {
+        this.vertx = vertx;
+        this.workerId = workerId;
+        this.secrets = secrets;
+        this.send = send;
+        this.allowTargets = allowTargets.stream().map(WorkerAgent::glob).toList();
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    public void onMessage(ToWorker message) {
+        if (message instanceof AssignStep a) {
+            assign(a);
+        } else if (message instanceof StartStep s) {
+            StepRunner r = runners.get(s.stepId());
+            if (r == null) {
+                send.accept(new WorkerFailed(s.runId(), s.stepId(), workerId, "unknown_step", "start for a step this worker was not assigned", false));
+                return;
+            }
+            r.start(s.startEpochMillis()).onComplete(ar -> runners.remove(s.stepId()));
+        } else if (message instanceof AbortStep a) {
+            StepRunner r = runners.remove(a.stepId());
+            if (r != null) r.abort(a.reason());
+        }
+    }
+
+    private void assign(AssignStep a) {
+        String url = a.step().target().url();
+        if (!allowTargets.isEmpty() && allowTargets.stream().noneMatch(p -> p.matcher(url).matches())) {
+            log.warn("refused step {}: target {} is outside --allow-target", a.stepId(), url);
+            send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "target_not_allowed",
+                    "worker " + workerId + " refuses target " + url + ": not matched by its --allow-target patterns", true));
+            return;
+        }
+        String apiKey;
+        try {
+            apiKey = secrets.open(a.sealedApiKey());
+        } catch (SecurityException e) {
+            send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "bad_secret", e.getMessage(), true));
+            return;
+        }
+        StepRunner runner = new StepRunner(vertx, a, apiKey, send);
+        runners.put(a.stepId(), runner);
+        runner.prepare();
+    }
+
+    private static Pattern glob(String g) {
+        StringBuilder re = new StringBuilder();
+        for (char c : g.toCharArray()) re.append(c == '*' ? ".*" : Pattern.quote(String.valueOf(c)));
+        return Pattern.compile(re.toString());
+    }
+}

@@ -1,0 +1,250 @@
+package io.tokensiege.worker.load;
+
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.metric.RequestStamps;
+import io.tokensiege.common.protocol.AssignStep;
+import io.tokensiege.common.protocol.IntervalSnapshot;
+import io.tokensiege.common.protocol.StepFinished;
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.common.protocol.StepTotals;
+import io.tokensiege.common.protocol.ToCoordinator;
+import io.tokensiege.common.protocol.WorkerReady;
+import io.tokensiege.worker.record.StepRecorder;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one worker's share of a step: prepares lanes and warm connections, starts at the absolute
+ * instant, keeps its streams busy (closed loop) or runs a sequence (sequential, turns, warm-up),
+ * sends an interval snapshot every second, and reports totals and records when done.
+ *
+ * <p>Measurement window: a timed step measures requests sent in [start + ramp, start + ramp +
+ * duration) and counts tokens whose events arrive inside it; streams stop issuing at its end and
+ * in-flight requests get at most {@code drain} (the window's length) before being cancelled and
+ * counted as such. Untimed steps measure every request; their window runs from first send to last end.
+ */
+public final class StepRunner {
+    private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
+    private static final long SNAPSHOT_MILLIS = 1000;
+    private static final int WARM_CONCURRENCY = 64;
+
+    private final Vertx vertx;
+    private final AssignStep assign;
+    private final StepSpec step;
+    private final Consumer<ToCoordinator> send;
+    private final StepRecorder recorder = new StepRecorder();
+    private final RequestFactory requests;
+    private final List<Lane> lanes = new ArrayList<>();
+    private final List<RequestRecord> records = Collections.synchronizedList(new ArrayList<>());
+    private final List<Exchange> finished = Collections.synchronizedList(new ArrayList<>());
+    private final EpochClock clock = new EpochClock();
+    private final AtomicInteger started = new AtomicInteger();
+    private final AtomicInteger activeStreams = new AtomicInteger();
+    private final AtomicBoolean done = new AtomicBoolean();
+    private final Promise<StepFinished> result = Promise.promise();
+    private volatile boolean stopIssuing;
+    private volatile boolean aborted;
+    private long startNanos;
+    private long windowStartNanos;
+    private long windowEndNanos;
+    private long snapshotTimer = -1;
+    private long lastSnapshotEpochMillis;
+
+    public StepRunner(Vertx vertx, AssignStep assign, String apiKey, Consumer<ToCoordinator> send) {
+        this.vertx = vertx;
+        this.assign = assign;
+        this.step = assign.step();
+        this.send = send;
+        this.requests = new RequestFactory(step, assign.workerId(), apiKey);
+        int laneCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), assign.streams()));
+        long idleSeconds = (step.timeouts().idleMillis() + 999) / 1000 + 5;
+        int perLane = (assign.streams() + laneCount - 1) / laneCount;
+        for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, perLane, idleSeconds));
+        for (int s = 0; s < assign.streams(); s++) lanes.get(s % laneCount).streams.add(assign.firstStream() + s);
+    }
+
+    /** Opens a pooled connection per stream (ramped, at most 64 at once) and reports ready. */
+    public Future<Void> prepare() {
+        List<Future<?>> warm = new ArrayList<>();
+        if (step.kind() == StepKind.CLOSED && assign.streams() > 1) {
+            for (Lane lane : lanes) warm.add(warmLane(lane));
+        }
+        return Future.join(warm).otherwiseEmpty().map(v -> {
+            send.accept(new WorkerReady(assign.runId(), assign.stepId(), assign.workerId()));
+            return null;
+        });
+    }
+
+    private Future<Void> warmLane(Lane lane) {
+        Promise<Void> p = Promise.promise();
+        lane.context.runOnContext(v -> {
+            AtomicInteger remaining = new AtomicInteger(lane.streams.size());
+            AtomicInteger next = new AtomicInteger();
+            Runnable[] one = new Runnable[1];
+            one[0] = () -> {
+                if (next.getAndIncrement() >= lane.streams.size()) return;
+                // A cheap GET holds a connection open in the pool; its answer does not matter.
+                RequestOptions o = requests.options().setMethod(HttpMethod.GET)
+                        .setAbsoluteURI(step.target().chatCompletionsUrl().replace("/chat/completions", "/models"));
+                lane.client.request(o).compose(r -> r.send().compose(resp -> resp.body())).onComplete(ar -> {
+                    if (remaining.decrementAndGet() == 0) p.tryComplete();
+                    else one[0].run();
+                });
+            };
+            for (int i = 0; i < Math.min(WARM_CONCURRENCY, lane.streams.size()); i++) one[0].run();
+            if (lane.streams.isEmpty()) p.tryComplete();
+        });
+        return p.future();
+    }
+
+    /** Starts at {@code startEpochMillis} (this JVM's wall clock); completes with the finished message. */
+    public Future<StepFinished> start(long startEpochMillis) {
+        long delay = startEpochMillis - System.currentTimeMillis();
+        if (delay >= 1) vertx.setTimer(delay, t -> run());
+        else vertx.runOnContext(v -> run());
+        return result.future();
+    }
+
+    public void abort(String reason) {
+        log.info("step {} aborted: {}", step.stepId(), reason);
+        aborted = true;
+        stopIssuing = true;
+        cancelInFlight();
+    }
+
+    private void run() {
+        startNanos = System.nanoTime();
+        lastSnapshotEpochMillis = System.currentTimeMillis();
+        if (step.isTimed()) {
+            windowStartNanos = startNanos + step.rampMillis() * 1_000_000L;
+            windowEndNanos = windowStartNanos + step.durationMillis() * 1_000_000L;
+            long issueMillis = step.rampMillis() + step.durationMillis();
+            vertx.setTimer(Math.max(1, issueMillis), t -> {
+                stopIssuing = true;
+                vertx.setTimer(Math.max(1, step.durationMillis()), t2 -> cancelInFlight());
+            });
+        }
+        snapshotTimer = vertx.setPeriodic(SNAPSHOT_MILLIS, t -> sendSnapshot());
+        activeStreams.set(assign.streams());
+        for (Lane lane : lanes) {
+            if (lane.streams.isEmpty()) continue;
+            lane.context.runOnContext(v -> {
+                lane.activeStreams = lane.streams.size();
+                lane.sweeper = vertx.setPeriodic(50, t -> lane.context.runOnContext(x -> sweep(lane)));
+                for (int s : List.copyOf(lane.streams)) next(lane, s, 0);
+            });
+        }
+        if (assign.streams() == 0) finish();
+    }
+
+    /** Issues request {@code seq} of stream {@code stream}, or ends the stream. Runs on the lane's loop. */
+    private void next(Lane lane, int stream, int seq) {
+        if (stopIssuing || (!step.isTimed() && seq >= step.requests())) {
+            streamEnded(lane);
+            return;
+        }
+        long now = System.nanoTime();
+        boolean measured = step.kind() != StepKind.WARMUP && (!step.isTimed() || (now >= windowStartNanos && now < windowEndNanos));
+        started.incrementAndGet();
+        Exchange ex = new Exchange(step.stepId(), assign.workerId(), stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0,
+                measured, RequestStamps.NONE, step.timeouts(), recorder, clock, e -> ended(lane, e));
+        lane.inFlight.add(ex);
+        Buffer body = requests.body(stream, seq);
+        ex.start(lane.client, requests.options(), body);
+    }
+
+    private void ended(Lane lane, Exchange ex) {
+        lane.inFlight.remove(ex);
+        finished.add(ex);
+        RequestRecord r = ex.record();
+        if (step.kind() != StepKind.WARMUP) records.add(r);
+        if (ex.measured && !r.cancelled()) recorder.requestEnded(r);
+        if (aborted) {
+            streamEnded(lane);
+            return;
+        }
+        int nextSeq = ex.seq + 1;
+        if (step.thinkMillis() > 0 && !stopIssuing) {
+            vertx.setTimer(step.thinkMillis(), t -> lane.context.runOnContext(v -> next(lane, ex.stream, nextSeq)));
+        } else {
+            next(lane, ex.stream, nextSeq);
+        }
+    }
+
+    private void streamEnded(Lane lane) {
+        if (--lane.activeStreams == 0) vertx.cancelTimer(lane.sweeper);
+        if (activeStreams.decrementAndGet() == 0) finish();
+    }
+
+    private void sweep(Lane lane) {
+        long now = System.nanoTime();
+        for (Exchange ex : new ArrayList<>(lane.inFlight)) ex.checkTimeouts(now);
+    }
+
+    private void cancelInFlight() {
+        for (Lane lane : lanes) lane.context.runOnContext(v -> new ArrayList<>(lane.inFlight).forEach(Exchange::cancel));
+    }
+
+    private void sendSnapshot() {
+        StepRecorder.Interval iv = recorder.takeInterval();
+        long now = System.currentTimeMillis();
+        int inFlight = lanes.stream().mapToInt(l -> l.inFlight.size()).sum();
+        send.accept(new IntervalSnapshot(assign.runId(), assign.stepId(), assign.workerId(), lastSnapshotEpochMillis, now,
+                iv.histograms(), iv.tokenEvents(), iv.completed(), iv.errors(), inFlight));
+        lastSnapshotEpochMillis = now;
+    }
+
+    private void finish() {
+        if (!done.compareAndSet(false, true)) return;
+        if (snapshotTimer >= 0) vertx.cancelTimer(snapshotTimer);
+        sendSnapshot();
+        StepTotals totals = totals();
+        StepFinished msg = new StepFinished(assign.runId(), assign.stepId(), assign.workerId(), totals, new ArrayList<>(records), aborted);
+        lanes.forEach(l -> l.client.close());
+        log.debug("step {} share done: {} requests, {} errors", step.stepId(), totals.completed(), totals.errorsByClass());
+        send.accept(msg);
+        result.tryComplete(msg);
+    }
+
+    private StepTotals totals() {
+        List<Exchange> all = new ArrayList<>(finished);
+        long from;
+        long to;
+        if (step.isTimed()) {
+            from = windowStartNanos;
+            to = windowEndNanos;
+        } else {
+            from = all.stream().mapToLong(e -> e.stamps.sendNanos).filter(n -> n != Long.MIN_VALUE).min().orElse(startNanos);
+            to = all.stream().mapToLong(e -> e.stamps.endNanos).max().orElse(from) + 1;
+        }
+        double tokens = 0;
+        int completedInWindow = 0;
+        int cancelled = 0;
+        for (Exchange e : all) {
+            RequestRecord r = e.record();
+            if (r.cancelled()) cancelled++;
+            if (step.kind() == StepKind.WARMUP) continue;
+            int events = e.eventNanos.size();
+            if (events > 0) {
+                double weight = r.usageCompletionTokens() != null ? (double) r.usageCompletionTokens() / events : 1.0;
+                tokens += weight * e.eventNanos.countIn(from, to);
+            }
+            if (!r.cancelled() && e.stamps.endNanos >= from && e.stamps.endNanos < to) completedInWindow++;
+        }
+        return new StepTotals(clock.epochMicros(from), (to - from) / 1000, tokens, completedInWindow, started.get(), recorder.completed(),
+                recorder.errorsByClass(), cancelled, recorder.encodedTotals(), recorder.clampedValues());
+    }
+}

@@ -1,0 +1,171 @@
+package io.tokensiege.worker.sse;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+
+/**
+ * Decodes OpenAI chat-completion chunks with Jackson's streaming parser: {@code delta.content},
+ * {@code delta.reasoning} (Ollama), {@code delta.reasoning_content} (vLLM, DeepSeek),
+ * {@code delta.tool_calls}, {@code finish_reason}, {@code usage} (with cached and reasoning token
+ * details), {@code id}, and in-stream {@code error} objects. Everything else is skipped unread.
+ *
+ * <p>Keeps at most {@code sampleChars} characters of content text, for answer-sanity checks.
+ */
+public final class ChunkDecoder {
+    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final byte[] DONE = "[DONE]".getBytes();
+
+    private final ChunkInfo info = new ChunkInfo();
+    private final int sampleChars;
+
+    public ChunkDecoder(int sampleChars) {
+        this.sampleChars = sampleChars;
+    }
+
+    public ChunkInfo decode(byte[] data, int length) {
+        info.reset();
+        if (isDone(data, length)) {
+            info.done = true;
+            return info;
+        }
+        try (JsonParser p = FACTORY.createParser(data, 0, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return malformed("event data is not a JSON object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "id" -> info.id = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "choices" -> choices(p, value);
+                    case "usage" -> usage(p, value);
+                    case "error" -> {
+                        info.errorMessage = errorMessage(p, value);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT) return malformed("unexpected JSON structure");
+            if (p.nextToken() != null) return malformed("trailing data after the JSON object");
+        } catch (IOException e) {
+            String m = e.getMessage();
+            return malformed("invalid JSON: " + (m == null ? "" : m.lines().findFirst().orElse("")));
+        }
+        return info;
+    }
+
+    private void choices(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                if (field.equals("delta") && v == JsonToken.START_OBJECT) delta(p);
+                else if (field.equals("finish_reason") && v == JsonToken.VALUE_STRING) info.finishReason = p.getText();
+                else p.skipChildren();
+            }
+        }
+    }
+
+    private void delta(JsonParser p) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "content" -> {
+                    if (v == JsonToken.VALUE_STRING) {
+                        int n = p.getTextLength();
+                        info.contentChars += n;
+                        if (n > 0 && info.contentText.length() < sampleChars) info.contentText.append(p.getText());
+                    }
+                }
+                case "reasoning", "reasoning_content" -> {
+                    if (v == JsonToken.VALUE_STRING) info.reasoningChars += p.getTextLength();
+                }
+                case "tool_calls" -> {
+                    if (v == JsonToken.START_ARRAY) {
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            info.toolCallParts++;
+                            p.skipChildren();
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private void usage(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "completion_tokens" -> info.usageCompletionTokens = intOr(p, v);
+                case "prompt_tokens" -> info.usagePromptTokens = intOr(p, v);
+                case "prompt_tokens_details" -> info.usageCachedTokens = nestedInt(p, v, "cached_tokens", info.usageCachedTokens);
+                case "completion_tokens_details" -> info.usageReasoningTokens = nestedInt(p, v, "reasoning_tokens", info.usageReasoningTokens);
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static int nestedInt(JsonParser p, JsonToken v, String wanted, int fallback) throws IOException {
+        if (v != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return fallback;
+        }
+        int result = fallback;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken t = p.nextToken();
+            if (f.equals(wanted)) result = intOr(p, t);
+            else p.skipChildren();
+        }
+        return result;
+    }
+
+    private static int intOr(JsonParser p, JsonToken v) throws IOException {
+        return v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+    }
+
+    private static String errorMessage(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.VALUE_STRING) return p.getText();
+        if (v != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return "error";
+        }
+        String message = "error";
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken t = p.nextToken();
+            if (f.equals("message") && t == JsonToken.VALUE_STRING) message = p.getText();
+            else p.skipChildren();
+        }
+        return message;
+    }
+
+    private ChunkInfo malformed(String detail) {
+        info.malformed = true;
+        info.malformedDetail = detail;
+        return info;
+    }
+
+    private static boolean isDone(byte[] data, int length) {
+        int start = 0;
+        int end = length;
+        while (start < end && data[start] == ' ') start++;
+        while (end > start && (data[end - 1] == ' ')) end--;
+        if (end - start != DONE.length) return false;
+        for (int i = 0; i < DONE.length; i++) if (data[start + i] != DONE[i]) return false;
+        return true;
+    }
+}

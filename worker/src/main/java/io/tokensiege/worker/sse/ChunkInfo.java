@@ -1,0 +1,44 @@
+package io.tokensiege.worker.sse;
+
+/**
+ * What one OpenAI chat-completion chunk carried, decoded by {@link ChunkDecoder}. Reused between
+ * events (reset per event) to keep the hot path allocation-free. Lengths are in characters.
+ */
+public final class ChunkInfo {
+    public boolean done;
+    public boolean malformed;
+    public String malformedDetail;
+    public String errorMessage;
+    public String id;
+    public int contentChars;
+    public int reasoningChars;
+    public int toolCallParts;
+    public String finishReason;
+    public final StringBuilder contentText = new StringBuilder();
+    public int usageCompletionTokens = -1;
+    public int usagePromptTokens = -1;
+    public int usageCachedTokens = -1;
+    public int usageReasoningTokens = -1;
+
+    void reset() {
+        done = false;
+        malformed = false;
+        malformedDetail = null;
+        errorMessage = null;
+        id = null;
+        contentChars = 0;
+        reasoningChars = 0;
+        toolCallParts = 0;
+        finishReason = null;
+        contentText.setLength(0);
+        usageCompletionTokens = -1;
+        usagePromptTokens = -1;
+        usageCachedTokens = -1;
+        usageReasoningTokens = -1;
+    }
+
+    /** A token-carrying event: at least one generated character in any channel (DESIGN.md §3). */
+    public boolean carriesToken() {
+        return contentChars > 0 || reasoningChars > 0 || toolCallParts > 0;
+    }
+}

@@ -1,0 +1,134 @@
+package io.tokensiege.worker.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.metric.RequestStamps;
+import io.tokensiege.common.metric.TokenSource;
+import io.tokensiege.common.plan.Timeouts;
+import io.tokensiege.worker.record.StepRecorder;
+import io.tokensiege.worker.sse.SseParserTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Real server transcripts served over HTTP in 7-byte pieces, measured by a real {@link Exchange}. */
+class GoldenStreamTest {
+    private static Vertx vertx;
+    private static HttpServer server;
+    private static HttpClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+            String name = req.path().split("/")[1];
+            try {
+                byte[] all = SseParserTest.golden(name);
+                var resp = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+                for (int i = 0; i < all.length; i += 7) resp.write(Buffer.buffer(Arrays.copyOfRange(all, i, Math.min(all.length, i + 7))));
+                resp.end();
+            } catch (Exception e) {
+                req.response().setStatusCode(500).end();
+            }
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        client = vertx.createHttpClient();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    static RequestRecord measure(String file) throws Exception {
+        CompletableFuture<RequestRecord> done = new CompletableFuture<>();
+        Exchange ex = new Exchange("step", "w1", 0, 0, 0, true, RequestStamps.NONE, Timeouts.DEFAULT, new StepRecorder(), new EpochClock(),
+                e -> done.complete(e.record()));
+        RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST)
+                .setAbsoluteURI("http://127.0.0.1:" + server.actualPort() + "/" + file + "/v1/chat/completions");
+        vertx.runOnContext(v -> ex.start(client, o, Buffer.buffer("{}")));
+        return done.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void llamaCpp_realTranscript() throws Exception {
+        RequestRecord r = measure("llama-cpp.sse");
+        assertThat(r.ok()).isTrue();
+        assertThat(r.outputTokens()).isEqualTo(64);
+        assertThat(r.tokenSource()).isEqualTo(TokenSource.USAGE);
+        assertThat(r.tokenEvents()).isEqualTo(64); // one token per event: usage and count agree
+        assertThat(r.promptTokens()).isEqualTo(46);
+        assertThat(r.cachedTokens()).isZero();
+        assertThat(r.finishReason()).isEqualTo("length");
+        assertThat(r.ttftMicros()).isNotNull();
+        assertThat(r.ttfaMicros()).isEqualTo(r.ttftMicros());
+        assertThat(r.answerSample()).startsWith("\"Here?\" Asked");
+        assertThat(r.serverId()).startsWith("chatcmpl-");
+    }
+
+    @Test
+    void vllm_reasoningContent_countsForTtftAndSeparatelyAsReasoning() throws Exception {
+        RequestRecord r = measure("vllm-reasoning-content.sse");
+        assertThat(r.ok()).isTrue();
+        assertThat(r.outputTokens()).isEqualTo(7);
+        assertThat(r.reasoningTokens()).isEqualTo(3);
+        assertThat(r.reasoningEvents()).isEqualTo(3);
+        assertThat(r.contentEvents()).isEqualTo(4);
+        assertThat(r.cachedTokens()).isEqualTo(16);
+        assertThat(r.ttfaMicros()).isGreaterThanOrEqualTo(r.ttftMicros());
+        assertThat(r.answerSample()).isEqualTo("The answer is 4.");
+    }
+
+    @Test
+    void ollama_reasoningWithEmptyContent_isNotMissed() throws Exception {
+        RequestRecord r = measure("ollama-reasoning.sse");
+        assertThat(r.ok()).isTrue();
+        assertThat(r.reasoningEvents()).isEqualTo(4);
+        assertThat(r.contentEvents()).isEqualTo(2);
+        assertThat(r.tokenEvents()).isEqualTo(6);
+        assertThat(r.outputTokens()).isEqualTo(6);
+        assertThat(r.reasoningTokens()).isEqualTo(4); // no usage detail: counted from the reasoning channel
+        assertThat(r.answerSample()).isEqualTo("Hello!");
+    }
+
+    @Test
+    void keepAlivesAndNoUsage_countEventsAndLabelThemCounted() throws Exception {
+        RequestRecord r = measure("keepalive-no-usage.sse");
+        assertThat(r.ok()).isTrue();
+        assertThat(r.outputTokens()).isEqualTo(3);
+        assertThat(r.tokenSource()).isEqualTo(TokenSource.COUNTED);
+        assertThat(r.usageCompletionTokens()).isNull();
+    }
+
+    @Test
+    void missingDone_isTruncated() throws Exception {
+        RequestRecord r = measure("missing-done.sse");
+        assertThat(r.ok()).isFalse();
+        assertThat(r.error()).isEqualTo("truncated");
+        assertThat(r.tokenEvents()).isEqualTo(2);
+    }
+
+    @Test
+    void toolCalls_countAsGeneratedAndAsAnswer() throws Exception {
+        RequestRecord r = measure("tool-calls.sse");
+        assertThat(r.ok()).isTrue();
+        assertThat(r.toolCallEvents()).isEqualTo(2);
+        assertThat(r.ttfaMicros()).isEqualTo(r.ttftMicros());
+    }
+
+    @Test
+    void noGeneratedToken_isEmpty() throws Exception {
+        RequestRecord r = measure("empty-answer.sse");
+        assertThat(r.error()).isEqualTo("empty");
+        assertThat(r.ttftMicros()).isNull();
+    }
+}

@@ -1,0 +1,111 @@
+package io.tokensiege.worker.sse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+public class SseParserTest {
+
+    public static byte[] golden(String name) throws IOException {
+        try (InputStream in = SseParserTest.class.getResourceAsStream("/sse/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    static List<String> parse(byte[]... buffers) {
+        List<String> events = new ArrayList<>();
+        SseParser p = new SseParser((data, len, t) -> events.add(new String(data, 0, len, StandardCharsets.UTF_8)));
+        for (byte[] b : buffers) p.feed(b, 0);
+        return events;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-cpp.sse", "vllm-reasoning-content.sse", "ollama-reasoning.sse", "keepalive-no-usage.sse", "tool-calls.sse"})
+    void parser_whenEventSplitAtEveryBytePosition_thenSameEvents(String file) throws IOException {
+        byte[] all = golden(file);
+        List<String> whole = parse(all);
+        assertThat(whole).isNotEmpty();
+        assertThat(whole.get(whole.size() - 1)).isEqualTo("[DONE]");
+        for (int k = 0; k <= all.length; k++) {
+            byte[] a = java.util.Arrays.copyOfRange(all, 0, k);
+            byte[] b = java.util.Arrays.copyOfRange(all, k, all.length);
+            assertThat(parse(a, b)).as("split at byte %d", k).isEqualTo(whole);
+        }
+    }
+
+    @Test
+    void parser_whenFedOneByteAtATime_thenSameEvents() throws IOException {
+        byte[] all = golden("ollama-reasoning.sse");
+        byte[][] single = new byte[all.length][];
+        for (int i = 0; i < all.length; i++) single[i] = new byte[] {all[i]};
+        assertThat(parse(single)).isEqualTo(parse(all)).hasSize(8);
+    }
+
+    @Test
+    void parser_whenLineEndsAreCrLfOrCr_thenSameAsLf() {
+        String lf = "data: a\n\ndata: b\n\n";
+        assertThat(parse("data: a\r\n\r\ndata: b\r\n\r\n".getBytes())).isEqualTo(parse(lf.getBytes())).containsExactly("a", "b");
+        assertThat(parse("data: a\r\rdata: b\r\r".getBytes())).containsExactly("a", "b");
+        // CR at the end of one buffer, LF at the start of the next: one line end, not two.
+        assertThat(parse("data: a\r".getBytes(), "\n\r\ndata: b\n\n".getBytes())).containsExactly("a", "b");
+    }
+
+    @Test
+    void parser_whenCommentsAndOtherFields_thenIgnoredButCommentsReported() {
+        List<String> events = new ArrayList<>();
+        int[] comments = {0};
+        SseParser p = new SseParser(new SseParser.Listener() {
+            @Override
+            public void onEvent(byte[] data, int length, long arrivalNanos) {
+                events.add(new String(data, 0, length, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void onComment(long arrivalNanos) {
+                comments[0]++;
+            }
+        });
+        p.feed(": keep-alive\n\nevent: message\nid: 7\nretry: 10\ndata: x\n\n: ping\n\n".getBytes(), 0);
+        assertThat(events).containsExactly("x");
+        assertThat(comments[0]).isEqualTo(2);
+    }
+
+    @Test
+    void parser_whenMultiLineData_thenJoinedWithNewline() {
+        assertThat(parse("data: {\"a\":\ndata: 1}\n\n".getBytes())).containsExactly("{\"a\":\n1}");
+        assertThat(parse("data:nospace\n\n".getBytes())).containsExactly("nospace");
+    }
+
+    @Test
+    void parser_whenEventIsMegabytes_thenDeliveredWhole() {
+        String big = "x".repeat(3 * 1024 * 1024);
+        byte[] all = ("data: " + big + "\n\n").getBytes();
+        List<byte[]> pieces = new ArrayList<>();
+        for (int i = 0; i < all.length; i += 8192) pieces.add(java.util.Arrays.copyOfRange(all, i, Math.min(all.length, i + 8192)));
+        assertThat(parse(pieces.toArray(new byte[0][]))).containsExactly(big);
+    }
+
+    @Test
+    void parser_reportsArrivalTimeOfTheBufferThatCompletedTheEvent() {
+        List<Long> times = new ArrayList<>();
+        SseParser p = new SseParser((d, l, t) -> times.add(t));
+        p.feed("data: {\"a\"".getBytes(), 100);
+        p.feed(":1}\n".getBytes(), 200);
+        p.feed("\ndata: b\n\n".getBytes(), 300);
+        assertThat(times).containsExactly(300L, 300L);
+    }
+
+    @Test
+    void parser_whenStreamStopsMidEvent_thenReportsPartial() {
+        SseParser p = new SseParser((d, l, t) -> {});
+        p.feed("data: {\"x\":1}\n\ndata: {\"y\"".getBytes(), 0);
+        assertThat(p.hasPartialEvent()).isTrue();
+    }
+}
