@@ -12,7 +12,7 @@ public final class RequestMetrics {
 
     private RequestMetrics() {}
 
-    public static RequestRecord compute(RequestStamps s, String stepId, String workerId, int stream, int seq, int turn, boolean cancelled) {
+    public static RequestRecord compute(RequestStamps s, String stepId, String workerId, int stream, int seq, int turn, boolean cancelled, boolean measured) {
         if (!cancelled) classifyEnd(s);
         boolean usage = s.usageCompletionTokens >= 0;
         int events = s.tokenEvents();
@@ -40,7 +40,7 @@ public final class RequestMetrics {
                 s.usageCachedTokens >= 0 ? s.usageCachedTokens : null,
                 usage ? s.usageCompletionTokens : null,
                 s.finishReason, s.error == null ? null : s.error.key(), s.errorDetail, s.httpStatus, s.serverId,
-                s.answerChars, s.answerSample.length() > SAMPLE_CHARS ? s.answerSample.substring(0, SAMPLE_CHARS) : s.answerSample.toString(), cancelled);
+                s.answerChars, s.answerSample.length() > SAMPLE_CHARS ? s.answerSample.substring(0, SAMPLE_CHARS) : s.answerSample.toString(), cancelled, measured);
     }
 
     /** A stream that ended "successfully" may still be truncated or empty: decided here, once. */

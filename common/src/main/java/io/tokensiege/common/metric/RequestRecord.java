@@ -1,8 +1,11 @@
 package io.tokensiege.common.metric;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * One request as measured, with every metric of DESIGN.md §3 derived once (by
  * {@link RequestMetrics}). Times are microseconds relative to {@code t_send}; absent values are null.
+ * {@code measured} is false for ramp and tail-filler requests: kept on disk, never in statistics.
  * Written to {@code requests.jsonl.gz} and carried to the coordinator at step end.
  */
 public record RequestRecord(
@@ -37,9 +40,11 @@ public record RequestRecord(
         String serverId,
         int answerChars,
         String answerSample,
-        boolean cancelled) {
+        boolean cancelled,
+        boolean measured) {
 
     /** Completed without an error class; cancelled requests (still in flight at step end) are not ok. */
+    @JsonIgnore
     public boolean ok() {
         return error == null && !cancelled;
     }

@@ -1,5 +1,6 @@
 package io.tokensiege.common.plan;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -10,6 +11,7 @@ import java.util.List;
  */
 public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int requests, int maxTokens, Load load, int repeat) {
 
+    @JsonIgnore
     public boolean isSweep() {
         return load != null;
     }

@@ -1,5 +1,6 @@
 package io.tokensiege.common.plan;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Map;
 
 /**
@@ -10,11 +11,13 @@ import java.util.Map;
 public record Target(String name, String url, String model, String apiKeyEnv, Map<String, String> headers,
                      Map<String, Object> extraBody, Simulated simulated) {
 
+    @JsonIgnore
     public boolean isSimulated() {
         return simulated != null;
     }
 
     /** Factor from measured wall time to the target's own time: the simulator's speed, else 1. */
+    @JsonIgnore
     public double timeScale() {
         return simulated == null ? 1.0 : simulated.speed();
     }
@@ -24,6 +27,7 @@ public record Target(String name, String url, String model, String apiKeyEnv, Ma
     }
 
     /** The chat-completions URL derived from the base URL. */
+    @JsonIgnore
     public String chatCompletionsUrl() {
         String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         return base + "/chat/completions";

@@ -1,5 +1,6 @@
 package io.tokensiege.common.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.plan.Timeouts;
 import java.util.List;
@@ -20,10 +21,12 @@ public record StepSpec(String stepId, int index, StepKind kind, Target target, S
                        long seed, String nonce) {
 
     /** Steps that carry a measurement window of fixed length (closed loop by duration). */
+    @JsonIgnore
     public boolean isTimed() {
         return kind == StepKind.CLOSED && requests == 0;
     }
 
+    @JsonIgnore
     public String label() {
         return target.name() + " / " + scenario + (kind == StepKind.CLOSED ? " @" + concurrency : "") + (repeat > 1 ? " #" + repeat : "");
     }

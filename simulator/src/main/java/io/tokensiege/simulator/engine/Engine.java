@@ -49,6 +49,23 @@ public final class Engine {
         if (iterationEndNanos == Long.MAX_VALUE) iterationEndNanos = nowNanos;
     }
 
+    /**
+     * Drops a request whose client went away, freeing its slot and KV blocks at once — as vLLM and
+     * llama.cpp abort a sequence on disconnect. Tokens already computed in this iteration are not emitted.
+     */
+    public boolean cancel(long requestId) {
+        if (queue.removeIf(s -> s.request.id() == requestId)) return true;
+        for (Iterator<Sequence> it = running.iterator(); it.hasNext(); ) {
+            Sequence seq = it.next();
+            if (seq.request.id() == requestId) {
+                it.remove();
+                kvPool.release(seq.kvBlocks);
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Completes every iteration that ends at or before {@code nowNanos}. */
     public void advanceTo(long nowNanos) {
         while (iterationEndNanos <= nowNanos) {

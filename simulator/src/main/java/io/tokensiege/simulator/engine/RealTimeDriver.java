@@ -17,6 +17,7 @@ public final class RealTimeDriver implements AutoCloseable {
     private final double speed;
     private final long epochNanos = System.nanoTime();
     private final ConcurrentLinkedQueue<Submission> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Long> cancellations = new ConcurrentLinkedQueue<>();
     private final Map<Long, EngineListener> listeners = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -38,6 +39,12 @@ public final class RealTimeDriver implements AutoCloseable {
         LockSupport.unpark(thread);
     }
 
+    /** The client of {@code requestId} went away: the engine drops the sequence (thread-safe). */
+    public void cancel(long requestId) {
+        cancellations.add(requestId);
+        LockSupport.unpark(thread);
+    }
+
     public double speed() {
         return speed;
     }
@@ -52,6 +59,12 @@ public final class RealTimeDriver implements AutoCloseable {
             while ((s = inbox.poll()) != null) {
                 listeners.put(s.request.id(), s.listener);
                 engine.submit(s.request, simNow(s.arrivedNanos));
+            }
+            Long gone;
+            while ((gone = cancellations.poll()) != null) {
+                engine.advanceTo(simNow(System.nanoTime()) - 1);
+                EngineListener l = listeners.remove(gone);
+                if (engine.cancel(gone) && l != null) l.onFinished(gone, simNow(System.nanoTime()));
             }
             engine.advanceTo(simNow(System.nanoTime()));
             long next = engine.nextEventNanos();

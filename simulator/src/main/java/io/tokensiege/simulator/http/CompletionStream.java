@@ -33,10 +33,13 @@ final class CompletionStream implements EngineListener {
     private int reasoningTokens;
     private volatile boolean clientGone;
     private final Runnable onAdmitted;
+    private final Runnable onClientGone;
+    private boolean leftQueue;
 
     CompletionStream(Vertx vertx, HttpServerResponse response, ChatRequest request, GroundTruth truth,
-                     FaultPlan fault, TextGenerator text, String reasoningField, Runnable onAdmitted) {
+                     FaultPlan fault, TextGenerator text, String reasoningField, Runnable onAdmitted, Runnable onClientGone) {
         this.onAdmitted = onAdmitted;
+        this.onClientGone = onClientGone;
         this.vertx = vertx;
         this.response = response;
         this.request = request;
@@ -47,7 +50,7 @@ final class CompletionStream implements EngineListener {
         this.streamKey = TextGenerator.keyOf(request.promptText());
         this.prefix = "data: {\"id\":\"chatcmpl-sim-" + truth.id + "\",\"object\":\"chat.completion.chunk\",\"created\":"
                 + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model()) + ",\"choices\":[";
-        response.closeHandler(v -> clientGone = true);
+        response.closeHandler(v -> clientClosed());
     }
 
     void start() {
@@ -61,6 +64,18 @@ final class CompletionStream implements EngineListener {
     public synchronized void onAdmitted(long id, long simNanos, int cachedTokens) {
         truth.admittedNanos = System.nanoTime();
         truth.cachedTokens = cachedTokens;
+        leaveQueue();
+    }
+
+    private synchronized void clientClosed() {
+        clientGone = true;
+        leaveQueue(); // a client that gave up while queued no longer counts toward the 429 limit
+        onClientGone.run();
+    }
+
+    private void leaveQueue() {
+        if (leftQueue) return;
+        leftQueue = true;
         onAdmitted.run();
     }
 

@@ -124,7 +124,7 @@ public final class SimulatorServer implements AutoCloseable {
         }
         Runnable onAdmitted = limit > 0 ? waiting::decrementAndGet : () -> {};
         CompletionStream stream = new CompletionStream(vertx, req.response(), chat, truth, fault, text,
-                profile.engine().reasoningField(), onAdmitted);
+                profile.engine().reasoningField(), onAdmitted, () -> driver.cancel(id));
         stream.start();
         driver.submit(new SimRequest(id, chat.promptText(), chat.promptTokens(), chat.maxTokens()), stream);
     }

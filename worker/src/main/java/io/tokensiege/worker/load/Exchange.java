@@ -190,7 +190,7 @@ final class Exchange implements SseParser.Listener {
         if (!cancelled && stamps.error == null && parser.hasPartialEvent() && !stamps.sawDone && stamps.finishReason == null) {
             stamps.fail(ErrorClass.TRUNCATED, "stream ended inside an event");
         }
-        record = RequestMetrics.compute(stamps, stepId, workerId, stream, seq, turn, cancelled);
+        record = RequestMetrics.compute(stamps, stepId, workerId, stream, seq, turn, cancelled, measured);
         onEnd.accept(this);
     }
 

@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * sends an interval snapshot every second, and reports totals and records when done.
  *
  * <p>Measurement window: a timed step measures requests sent in [start + ramp, start + ramp +
- * duration) and counts tokens whose events arrive inside it; streams stop issuing at its end and
- * in-flight requests get at most {@code drain} (the window's length) before being cancelled and
- * counted as such. Untimed steps measure every request; their window runs from first send to last end.
+ * duration) and counts tokens whose events arrive inside it. Measured requests still in flight at its
+ * end run to completion (their queueing is the measurement) while the streams keep the concurrency up
+ * with unmeasured fillers; then the fillers are cancelled. Anything open after the total timeout is
+ * cancelled and, if measured, counted as such. Untimed steps measure every request; their window runs from first send to last end.
  */
 public final class StepRunner {
     private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
@@ -56,6 +57,8 @@ public final class StepRunner {
     private final AtomicBoolean done = new AtomicBoolean();
     private final Promise<StepFinished> result = Promise.promise();
     private volatile boolean stopIssuing;
+    private volatile boolean windowClosed;
+    private final AtomicInteger measuredInFlight = new AtomicInteger();
     private volatile boolean aborted;
     private long startNanos;
     private long windowStartNanos;
@@ -133,8 +136,10 @@ public final class StepRunner {
             windowEndNanos = windowStartNanos + step.durationMillis() * 1_000_000L;
             long issueMillis = step.rampMillis() + step.durationMillis();
             vertx.setTimer(Math.max(1, issueMillis), t -> {
-                stopIssuing = true;
-                vertx.setTimer(Math.max(1, step.durationMillis()), t2 -> cancelInFlight());
+                windowClosed = true;
+                if (measuredInFlight.get() == 0) stopAndCancelFillers();
+                // Safety net: measured requests are bounded by their own timeouts; this ends anything left.
+                vertx.setTimer(step.timeouts().totalMillis() + 1000, t2 -> stopAndCancelFillers());
             });
         }
         snapshotTimer = vertx.setPeriodic(SNAPSHOT_MILLIS, t -> sendSnapshot());
@@ -157,7 +162,8 @@ public final class StepRunner {
             return;
         }
         long now = System.nanoTime();
-        boolean measured = step.kind() != StepKind.WARMUP && (!step.isTimed() || (now >= windowStartNanos && now < windowEndNanos));
+        boolean measured = step.kind() != StepKind.WARMUP && (!step.isTimed() || (!windowClosed && now >= windowStartNanos && now < windowEndNanos));
+        if (measured) measuredInFlight.incrementAndGet();
         started.incrementAndGet();
         Exchange ex = new Exchange(step.stepId(), assign.workerId(), stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0,
                 measured, RequestStamps.NONE, step.timeouts(), recorder, clock, e -> ended(lane, e));
@@ -172,6 +178,7 @@ public final class StepRunner {
         RequestRecord r = ex.record();
         if (step.kind() != StepKind.WARMUP) records.add(r);
         if (ex.measured && !r.cancelled()) recorder.requestEnded(r);
+        if (ex.measured && measuredInFlight.decrementAndGet() == 0 && windowClosed) stopAndCancelFillers();
         if (aborted) {
             streamEnded(lane);
             return;
@@ -192,6 +199,16 @@ public final class StepRunner {
     private void sweep(Lane lane) {
         long now = System.nanoTime();
         for (Exchange ex : new ArrayList<>(lane.inFlight)) ex.checkTimeouts(now);
+    }
+
+    /**
+     * After the window, streams keep the load at full concurrency with unmeasured requests until the last
+     * measured one ends — otherwise the last measured requests would decode with less competition than
+     * the level claims. Then the fillers are cancelled.
+     */
+    private void stopAndCancelFillers() {
+        stopIssuing = true;
+        cancelInFlight();
     }
 
     private void cancelInFlight() {
@@ -235,7 +252,7 @@ public final class StepRunner {
         int cancelled = 0;
         for (Exchange e : all) {
             RequestRecord r = e.record();
-            if (r.cancelled()) cancelled++;
+            if (r.cancelled() && e.measured) cancelled++;
             if (step.kind() == StepKind.WARMUP) continue;
             int events = e.eventNanos.size();
             if (events > 0) {

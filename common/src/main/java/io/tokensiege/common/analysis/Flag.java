@@ -1,0 +1,17 @@
+package io.tokensiege.common.analysis;
+
+/**
+ * A result that cannot be physically right, or that needs a caveat, attached to a step and shown
+ * loudly in the console and report — never silently printed as a plain number.
+ */
+public record Flag(String code, String stepId, String message) {
+    public static final String USAGE_MISMATCH = "usage_vs_counted";
+    public static final String DECODE_IMPLAUSIBLE = "decode_implausible";
+    public static final String TTFT_GT_E2E = "ttft_gt_e2e";
+    public static final String ZERO_TTFT = "zero_ttft";
+    public static final String REASONING_ONLY = "reasoning_only";
+    public static final String EMPTY = "empty_answers";
+    public static final String CANCELLED_AT_END = "cancelled_at_end";
+    public static final String CLAMPED = "clamped_values";
+    public static final String NO_USAGE = "no_usage";
+}

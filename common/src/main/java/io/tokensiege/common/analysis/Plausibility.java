@@ -1,0 +1,53 @@
+package io.tokensiege.common.analysis;
+
+import io.tokensiege.common.metric.RequestRecord;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The checks of DESIGN.md §3 that catch numbers which cannot be real — the 574 tok/s on a 26B model of
+ * CONTEXT.md lesson 1 — and caveats a reader must see beside a number.
+ */
+public final class Plausibility {
+    private Plausibility() {}
+
+    public static List<Flag> check(String stepId, List<RequestRecord> records, double timeScale, double maxDecodeTokS,
+                                   int cancelledAtEnd, long clampedValues) {
+        List<Flag> flags = new ArrayList<>();
+        int mismatch = 0, implausible = 0, ttftOverE2e = 0, zeroTtft = 0, reasoningOnly = 0, empty = 0, noUsage = 0, ok = 0;
+        double worstDecode = 0;
+        for (RequestRecord r : records) {
+            if ("empty".equals(r.error())) empty++;
+            if (!r.ok()) continue;
+            ok++;
+            if (r.usageCompletionTokens() == null) noUsage++;
+            else if (r.tokenEvents() > 0 && Math.abs(r.usageCompletionTokens() - r.tokenEvents()) > 0.10 * r.usageCompletionTokens()) mismatch++;
+            if (r.decodeRateTokS() != null) {
+                double rate = r.decodeRateTokS() / timeScale;
+                if (rate > maxDecodeTokS) {
+                    implausible++;
+                    worstDecode = Math.max(worstDecode, rate);
+                }
+            }
+            if (r.ttftMicros() != null && r.e2eMicros() != null && r.ttftMicros() > r.e2eMicros()) ttftOverE2e++;
+            if (r.ttftMicros() != null && r.ttftMicros() == 0) zeroTtft++;
+            if (r.reasoningEvents() > 0 && r.contentEvents() == 0 && r.toolCallEvents() == 0) reasoningOnly++;
+        }
+        if (mismatch > 0) flags.add(new Flag(Flag.USAGE_MISMATCH, stepId, mismatch + " of " + ok
+                + " requests: usage.completion_tokens differs from token-carrying events by more than 10% (several tokens per event, or a channel the parser does not read)"));
+        if (noUsage > 0) flags.add(new Flag(Flag.NO_USAGE, stepId, noUsage + " of " + ok
+                + " requests had no usage block: output_tokens are counted events (labelled 'counted')"));
+        if (implausible > 0) flags.add(new Flag(Flag.DECODE_IMPLAUSIBLE, stepId, String.format(
+                "%d requests decode faster than the plausibility ceiling of %.0f tok/s (worst %.0f tok/s): check that every generated channel is streamed and counted",
+                implausible, maxDecodeTokS, worstDecode)));
+        if (ttftOverE2e > 0) flags.add(new Flag(Flag.TTFT_GT_E2E, stepId, ttftOverE2e + " requests have TTFT > end-to-end latency: impossible, a measurement bug"));
+        if (zeroTtft > 0) flags.add(new Flag(Flag.ZERO_TTFT, stepId, zeroTtft + " requests have a TTFT of 0 µs: the first token arrived with the headers (buffering proxy?)"));
+        if (reasoningOnly > 0) flags.add(new Flag(Flag.REASONING_ONLY, stepId, reasoningOnly + " of " + ok
+                + " requests produced output only in the reasoning channel (no answer): raise max_tokens or disable thinking"));
+        if (empty > 0) flags.add(new Flag(Flag.EMPTY, stepId, empty + " requests ended without any generated token"));
+        if (cancelledAtEnd > 0) flags.add(new Flag(Flag.CANCELLED_AT_END, stepId, cancelledAtEnd
+                + " requests were still in flight when the step's drain time ran out and were cancelled: latency percentiles cover completed requests only (a lower bound)"));
+        if (clampedValues > 0) flags.add(new Flag(Flag.CLAMPED, stepId, clampedValues + " values exceeded the histogram range (1 h) and were clamped"));
+        return flags;
+    }
+}

@@ -1,0 +1,102 @@
+package io.tokensiege.common.analysis;
+
+import io.tokensiege.common.metric.Histograms;
+import io.tokensiege.common.metric.Metric;
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.common.protocol.StepTotals;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Merges the workers' totals of one step exactly ({@link Histogram#add}) and derives its
+ * {@link StepResult}. Pure: no I/O, no cluster.
+ */
+public final class StepAnalyzer {
+    private StepAnalyzer() {}
+
+    /** One worker's contribution to a step. */
+    public record Share(String workerId, int streams, StepTotals totals, List<RequestRecord> records) {}
+
+    public static Map<Metric, Histogram> merge(List<Share> shares) {
+        Map<Metric, Histogram> merged = new EnumMap<>(Metric.class);
+        for (Metric m : Metric.values()) merged.put(m, Histograms.create());
+        for (Share s : shares) {
+            if (s.totals() == null) continue;
+            s.totals().histograms().forEach((key, bytes) -> merged.get(Metric.byKey(key)).add(Histograms.decode(bytes)));
+        }
+        return merged;
+    }
+
+    public static StepResult analyze(StepSpec step, List<Share> shares, double maxDecodeTokS, String partialReason) {
+        Map<Metric, Histogram> h = merge(shares);
+        double ts = step.target().timeScale();
+        double msFactor = ts / 1000.0; // µs measured -> ms of the target's own time
+        List<RequestRecord> records = new ArrayList<>();
+        Map<String, Integer> errors = new LinkedHashMap<>();
+        Map<String, Integer> workerShares = new LinkedHashMap<>();
+        double tokens = 0;
+        int completedInWindow = 0;
+        int cancelled = 0;
+        long clamped = 0;
+        double windowMicros = 0;
+        for (Share s : shares) {
+            workerShares.put(s.workerId(), s.streams());
+            s.records().stream().filter(RequestRecord::measured).forEach(records::add);
+            if (s.totals() == null) continue;
+            s.totals().errorsByClass().forEach((k, v) -> errors.merge(k, v, Integer::sum));
+            tokens += s.totals().tokensInWindow();
+            completedInWindow += s.totals().completedInWindow();
+            cancelled += s.totals().cancelledAtEnd();
+            clamped += s.totals().clampedValues();
+            windowMicros = Math.max(windowMicros, s.totals().windowMicros());
+        }
+        int failed = errors.values().stream().mapToInt(Integer::intValue).sum();
+        int ok = (int) records.stream().filter(RequestRecord::ok).count();
+        int finished = ok + failed;
+        double windowSeconds = windowMicros / 1e6 * ts;
+        double aggregate = windowSeconds > 0 ? tokens / windowSeconds : 0;
+        double requestRate = windowSeconds > 0 ? completedInWindow / windowSeconds : 0;
+
+        Double cold = null, warm = null, cachedShare = null;
+        Integer warmCached = null, warmPrompt = null;
+        if (step.kind().name().equals("TURNS")) {
+            cold = median(records.stream().filter(r -> r.ok() && r.turn() == 1 && r.ttftMicros() != null).map(r -> r.ttftMicros() * msFactor).toList());
+            warm = median(records.stream().filter(r -> r.ok() && r.turn() > 1 && r.ttftMicros() != null).map(r -> r.ttftMicros() * msFactor).toList());
+            int c = 0, p = 0;
+            for (RequestRecord r : records) {
+                if (r.ok() && r.turn() > 1 && r.promptTokens() != null && r.cachedTokens() != null) {
+                    c += r.cachedTokens();
+                    p += r.promptTokens();
+                }
+            }
+            if (p > 0) {
+                warmCached = c;
+                warmPrompt = p;
+                cachedShare = (double) c / p;
+            }
+        }
+        long reasoning = records.stream().filter(RequestRecord::ok).mapToLong(r -> r.reasoningTokens() == null ? 0 : r.reasoningTokens()).sum();
+        long output = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::outputTokens).sum();
+        List<Flag> flags = Plausibility.check(step.stepId(), records, ts, maxDecodeTokS, cancelled, clamped);
+        return new StepResult(step.stepId(), step.label(), step.target().name(), step.scenario(), step.kind().name(), step.concurrency(), step.repeat(),
+                ts, step.target().isSimulated(), workerShares, finished, ok, errors, cancelled, finished == 0 ? 0 : (double) failed / finished,
+                Percentiles.of(h.get(Metric.TTFT_MICROS), msFactor), Percentiles.of(h.get(Metric.TTFA_MICROS), msFactor),
+                Percentiles.of(h.get(Metric.TTFB_MICROS), msFactor), Percentiles.of(h.get(Metric.E2E_MICROS), msFactor),
+                Percentiles.of(h.get(Metric.TPOT_MICROS), msFactor), Percentiles.of(h.get(Metric.ITL_MICROS), msFactor),
+                Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts), Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
+                aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
+                output > 0 ? (double) reasoning / output : null, flags, partialReason != null, partialReason);
+    }
+
+    static Double median(List<Double> values) {
+        if (values.isEmpty()) return null;
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+}

@@ -1,0 +1,26 @@
+package io.tokensiege.common.analysis;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything tokensiege concluded about one step, merged over workers, in the target's own time
+ * (see {@link Percentiles}). Durations in ms, rates in tokens or requests per second.
+ *
+ * @param ttftMs             time to first token (any channel) percentiles, ms
+ * @param ttfaMs             time to first answer token (content or tool call), ms
+ * @param decodeTokS         per-request decode rate percentiles, tok/s
+ * @param aggregateTokS      tokens arriving inside the window per second, all workers
+ * @param coldTtftMs         TURNS steps: turn 1's TTFT (median over workers/repeats), else null
+ * @param warmTtftMs         TURNS steps: median TTFT of turns 2+, else null
+ * @param warmCachedShare    TURNS steps: cached / prompt tokens over turns 2+ as the server reported, else null
+ * @param workerShares       streams per worker
+ */
+public record StepResult(String stepId, String label, String target, String scenario, String kind, int concurrency, int repeat,
+                         double timeScale, boolean simulated, Map<String, Integer> workerShares,
+                         int requests, int ok, Map<String, Integer> errorsByClass, int cancelledAtEnd, double errorRate,
+                         Percentiles ttftMs, Percentiles ttfaMs, Percentiles ttfbMs, Percentiles e2eMs, Percentiles tpotMs,
+                         Percentiles itlMs, Percentiles decodeTokS, Percentiles outputTokens,
+                         double aggregateTokS, double requestRate, double windowSeconds,
+                         Double coldTtftMs, Double warmTtftMs, Double warmCachedShare, Integer warmCachedTokens, Integer warmPromptTokens,
+                         Double reasoningShare, List<Flag> flags, boolean partial, String partialReason) {}

@@ -1,0 +1,63 @@
+package io.tokensiege.coordinator.report;
+
+import io.tokensiege.common.analysis.Flag;
+import io.tokensiege.common.analysis.StepResult;
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.coordinator.run.Failure;
+import io.tokensiege.coordinator.run.RunListener;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * The console while a run goes: a progress line per step, rewritten in place every second with
+ * merged live p50/p95 TTFT and tok/s, then a one-line result; flags and failures loudly.
+ */
+public final class ConsoleProgress implements RunListener {
+    private final PrintStream out;
+    private final boolean interactive;
+    private String prefix = "";
+
+    public ConsoleProgress(PrintStream out, boolean interactive) {
+        this.out = out;
+        this.interactive = interactive;
+    }
+
+    @Override
+    public void onStepStarted(StepSpec step, int number, int of) {
+        int done = number - 1;
+        int barWidth = 20;
+        int filled = of == 0 ? 0 : done * barWidth / of;
+        prefix = String.format(Locale.ROOT, "[%s%s] %3d/%d %s", "#".repeat(filled), ".".repeat(barWidth - filled), number, of, step.label());
+        if (interactive) out.print("\r" + prefix + "\u001B[K");
+        else out.println(prefix + " ...");
+    }
+
+    @Override
+    public void onInterval(StepSpec step, LiveStats s) {
+        if (!interactive) return;
+        out.print(String.format(Locale.ROOT, "\r%s  TTFT p50 %s p95 %s  %.0f tok/s  done %d  err %d  in flight %d\u001B[K",
+                prefix, ms(s.ttftP50Ms()), ms(s.ttftP95Ms()), s.tokensPerSecond(), s.completed(), s.errors(), s.inFlight()));
+    }
+
+    @Override
+    public void onStepFinished(StepSpec step, StepResult r) {
+        String line = step.kind() == StepKind.WARMUP
+                ? prefix + "  warm-up done (not measured)"
+                : String.format(Locale.ROOT, "%s  %d req, TTFT p50 %s, decode p50 %.1f tok/s, %.1f tok/s aggregate%s",
+                        prefix, r.requests(), ms(r.ttftMs().p50()), r.decodeTokS().p50(), r.aggregateTokS(),
+                        r.errorsByClass().isEmpty() ? "" : ", errors " + r.errorsByClass());
+        out.print((interactive ? "\r" : "") + line + (interactive ? "\u001B[K\n" : "\n"));
+        for (Flag f : r.flags()) out.println("    FLAG " + f.code() + ": " + f.message());
+        if (r.partial()) out.println("    PARTIAL: " + r.partialReason());
+    }
+
+    @Override
+    public void onFailure(Failure f) {
+        out.println((interactive ? "\n" : "") + "    FAILURE " + f.kind() + (f.terminal() ? " (terminal)" : "") + ": " + f.message());
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%,.0f ms", v);
+    }
+}

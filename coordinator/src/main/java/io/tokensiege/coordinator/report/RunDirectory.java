@@ -1,0 +1,211 @@
+package io.tokensiege.coordinator.report;
+
+import io.tokensiege.common.analysis.StepResult;
+import io.tokensiege.common.json.Json;
+import io.tokensiege.common.metric.Histograms;
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.protocol.IntervalSnapshot;
+import io.tokensiege.common.protocol.StepFinished;
+import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.coordinator.run.Failure;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.HdrHistogram.HistogramLogWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code runs/<timestamp>-<plan>/}: plan.yaml, run.json, hlog/, requests.jsonl.gz, results.csv,
+ * summary.md and failures.jsonl (DESIGN.md §7). Everything is written as each step ends, so a crash
+ * loses at most the step in flight. A failed write (full disk) is reported, and the run goes on with
+ * what it holds in memory.
+ */
+public final class RunDirectory {
+    private static final Logger log = LoggerFactory.getLogger(RunDirectory.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final Path dir;
+    private final String runId;
+    private final Map<String, Object> provenance;
+    private final List<StepResult> results = new ArrayList<>();
+    private final Map<String, HistogramLogWriter> hlogs = new HashMap<>();
+    private final List<String> writeErrors = new ArrayList<>();
+    private Plan plan;
+    private long startedEpochMillis;
+
+    private RunDirectory(Path dir, String runId, Map<String, Object> provenance) {
+        this.dir = dir;
+        this.runId = runId;
+        this.provenance = provenance;
+    }
+
+    /** Creates {@code root/<UTC timestamp>-<plan name>}; {@code provenance} lands in run.json as is. */
+    public static RunDirectory create(Path root, String planName, Map<String, Object> provenance) throws IOException {
+        String id = STAMP.format(Instant.now()) + "-" + planName;
+        Path dir = root.resolve(id);
+        for (int n = 2; Files.exists(dir); n++) dir = root.resolve(id + "-" + n);
+        Files.createDirectories(dir);
+        return new RunDirectory(dir, dir.getFileName().toString(), provenance);
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public void begin(Plan plan, List<StepSpec> steps) {
+        this.plan = plan;
+        this.startedEpochMillis = System.currentTimeMillis();
+        write("plan.yaml", "# Plan as submitted (plans never hold secrets: api_key_env names a variable).\n" + plan.source());
+        writeRunJson(List.of(), "running");
+    }
+
+    public void writeInterval(StepSpec step, IntervalSnapshot s, long stepStartEpochMillis) {
+        try {
+            HistogramLogWriter w = hlogs.computeIfAbsent(step.stepId(), k -> openHlog(step));
+            if (w == null) return;
+            double start = (s.intervalStartEpochMillis() - startedEpochMillis) / 1000.0;
+            double end = (s.intervalEndEpochMillis() - startedEpochMillis) / 1000.0;
+            s.histograms().forEach((metric, bytes) -> {
+                var h = Histograms.decode(bytes);
+                h.setStartTimeStamp(s.intervalStartEpochMillis());
+                h.setEndTimeStamp(s.intervalEndEpochMillis());
+                h.setTag(metric + "/" + s.workerId());
+                w.outputIntervalHistogram(start, end, h, 1.0);
+            });
+        } catch (RuntimeException e) {
+            writeError("hlog of " + step.stepId(), e);
+        }
+    }
+
+    private HistogramLogWriter openHlog(StepSpec step) {
+        try {
+            String level = step.kind().name().equals("CLOSED") ? "c" + step.concurrency() : step.kind().name().toLowerCase();
+            Path file = dir.resolve("hlog").resolve(step.target().name()).resolve(step.scenario())
+                    .resolve(level + (step.repeat() > 1 ? "-r" + step.repeat() : "") + ".hlog");
+            Files.createDirectories(file.getParent());
+            HistogramLogWriter w = new HistogramLogWriter(new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8));
+            w.outputComment("tokensiege " + step.label() + (step.target().isSimulated() ? " (SIMULATED target, time x" + step.target().timeScale() + ")" : ""));
+            w.outputComment("values in microseconds of measured wall time (decode_rate: milli-tokens/s); tag = metric/worker");
+            w.outputLogFormatVersion();
+            w.outputStartTime(startedEpochMillis);
+            w.setBaseTime(startedEpochMillis);
+            w.outputLegend();
+            return w;
+        } catch (IOException e) {
+            writeError("hlog of " + step.stepId(), e);
+            return null;
+        }
+    }
+
+    public void writeStep(StepSpec step, StepResult result, Collection<StepFinished> shares, List<Failure> failures) {
+        HistogramLogWriter w = hlogs.remove(step.stepId());
+        if (w != null) w.close();
+        if (!step.kind().name().equals("WARMUP")) results.add(result);
+        appendRequests(shares);
+        write("results.csv", ResultsCsv.render(results));
+        write("summary.md", SummaryTable.markdown(plan, results, failures));
+        writeRunJson(failures, "running");
+    }
+
+    private void appendRequests(Collection<StepFinished> shares) {
+        // One gzip member per step: a crash leaves every earlier step readable (zcat reads concatenated members).
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve("requests.jsonl.gz"),
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
+            for (StepFinished f : shares) {
+                for (RequestRecord r : f.records()) out.write((Json.write(r) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            writeError("requests.jsonl.gz", e);
+        }
+    }
+
+    public void appendFailure(Failure f) {
+        try {
+            Files.writeString(dir.resolve("failures.jsonl"), Json.write(f) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            writeError("failures.jsonl", e);
+        }
+    }
+
+    public void finish(List<StepResult> all, List<Failure> failures) {
+        hlogs.values().forEach(HistogramLogWriter::close);
+        writeRunJson(failures, failures.stream().anyMatch(Failure::terminal) ? "failed" : "finished");
+        write("summary.md", SummaryTable.markdown(plan, results, failures));
+        if (!writeErrors.isEmpty()) log.error("some results could not be written ({}); what was written is in {}", writeErrors, dir);
+    }
+
+    public List<String> writeErrors() {
+        return writeErrors;
+    }
+
+    private void writeRunJson(List<Failure> failures, String status) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("run_id", runId);
+        root.put("status", status);
+        root.put("plan", plan.name());
+        root.put("started_epoch_millis", startedEpochMillis);
+        root.put("tokensiege_version", Version.current());
+        root.put("java", System.getProperty("java.version"));
+        root.put("units", "durations in ms and rates per second of each target's own time; for a SIMULATED target at speed S "
+                + "the measured wall time is multiplied by S (hlog and requests.jsonl.gz keep measured wall time)");
+        List<Map<String, Object>> targets = new ArrayList<>();
+        for (Target t : plan.targets()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", t.name());
+            m.put("url", t.url());
+            m.put("model", t.model());
+            m.put("simulated", t.isSimulated());
+            if (t.isSimulated()) m.put("time_scale", t.timeScale());
+            if (t.apiKeyEnv() != null) m.put("api_key_env", t.apiKeyEnv() + " (value never stored)");
+            targets.add(m);
+        }
+        root.put("targets", targets);
+        root.putAll(provenance);
+        root.put("steps", results);
+        root.put("flags", results.stream().flatMap(r -> r.flags().stream()).toList());
+        root.put("failures", failures);
+        if (!writeErrors.isEmpty()) root.put("write_errors", writeErrors);
+        write("run.json", Json.writePretty(root));
+    }
+
+    /** Writes via a temporary file and an atomic move, so a crash never leaves half a file. */
+    private void write(String name, String content) {
+        try {
+            Path tmp = dir.resolve(name + ".tmp");
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            writeError(name, e);
+        }
+    }
+
+    private void writeError(String what, Exception e) {
+        String msg = what + ": " + e.getMessage();
+        if (!writeErrors.contains(msg)) {
+            writeErrors.add(msg);
+            log.error("cannot write {} in {} ({}); results stay in memory and in the files already written", what, dir, e.getMessage());
+        }
+    }
+}

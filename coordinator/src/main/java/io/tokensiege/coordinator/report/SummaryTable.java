@@ -1,0 +1,153 @@
+package io.tokensiege.coordinator.report;
+
+import io.tokensiege.common.analysis.Flag;
+import io.tokensiege.common.analysis.StepResult;
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.plan.Target;
+import io.tokensiege.coordinator.run.Failure;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The side-by-side table a user came for (CONTEXT.md's layout): one column per target, rows per
+ * scenario — cold and warm TTFT, decode rates, aggregate throughput per concurrency level — then
+ * flags and failures. A padded Markdown table, so it reads the same in a terminal and in summary.md.
+ */
+public final class SummaryTable {
+    private SummaryTable() {}
+
+    private record Row(String label, Map<String, String> cells) {}
+
+    public static String markdown(Plan plan, List<StepResult> results, List<Failure> failures) {
+        StringBuilder sb = new StringBuilder("# tokensiege: ").append(plan.name()).append("\n\n");
+        List<String> simulated = plan.targets().stream().filter(Target::isSimulated).map(t -> t.name() + " (x" + fmt(t.timeScale()) + ")").toList();
+        if (!simulated.isEmpty()) {
+            sb.append("> **SIMULATED** targets: ").append(String.join(", ", simulated))
+                    .append(". Their numbers come from the built-in simulator, not from a real server; times are shown in simulated time.\n\n");
+        }
+        sb.append(table(plan, results)).append('\n');
+        List<Flag> flags = results.stream().flatMap(r -> r.flags().stream()).toList();
+        if (!flags.isEmpty()) {
+            sb.append("## Flags (numbers to doubt)\n\n");
+            for (Flag f : flags) sb.append("- **").append(f.code()).append("** `").append(f.stepId()).append("`: ").append(f.message()).append('\n');
+            sb.append('\n');
+        }
+        List<StepResult> partial = results.stream().filter(StepResult::partial).toList();
+        if (!partial.isEmpty()) {
+            sb.append("## Partial steps\n\n");
+            for (StepResult r : partial) sb.append("- `").append(r.stepId()).append("`: ").append(r.partialReason()).append('\n');
+            sb.append('\n');
+        }
+        if (!failures.isEmpty()) {
+            sb.append("## Failures\n\n");
+            for (Failure f : failures) {
+                sb.append("- ").append(f.kind()).append(f.terminal() ? " (terminal)" : "").append(f.stepId() == null ? "" : " `" + f.stepId() + "`")
+                        .append(": ").append(f.message()).append('\n');
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String table(Plan plan, List<StepResult> results) {
+        List<String> targets = plan.targets().stream().map(Target::name).toList();
+        List<Row> rows = new ArrayList<>();
+        for (var scenario : plan.scenarios()) {
+            String s = scenario.name();
+            List<StepResult> mine = results.stream().filter(r -> r.scenario().equals(s)).toList();
+            if (mine.isEmpty()) continue;
+            if (scenario.isSweep()) {
+                for (int c : scenario.load().concurrency()) {
+                    List<StepResult> at = mine.stream().filter(r -> r.concurrency() == c).toList();
+                    rows.add(row(s + " @" + c + ": aggregate tok/s", at, r -> fmt(r.aggregateTokS())));
+                    rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.ttftMs().p50()) + " / " + ms(r.ttftMs().p95())));
+                    rows.add(row(s + " @" + c + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));
+                    rows.add(row(s + " @" + c + ": errors", at, SummaryTable::errors));
+                }
+            } else if (scenario.prefix() != null) {
+                rows.add(row(s + ": cold TTFT (turn 1)", mine, r -> ms(r.coldTtftMs())));
+                rows.add(row(s + ": warm TTFT p50 (turns 2+)", mine, r -> ms(r.warmTtftMs())));
+                rows.add(row(s + ": prompt cached (turns 2+)", mine, r -> r.warmCachedShare() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.warmCachedShare())));
+            } else {
+                rows.add(row(s + ": TTFT p50", mine, r -> ms(r.ttftMs().p50())));
+                rows.add(row(s + ": decode p50 tok/s", mine, r -> fmt(r.decodeTokS().p50())));
+                if (mine.stream().anyMatch(r -> r.reasoningShare() != null && r.reasoningShare() > 0)) {
+                    rows.add(row(s + ": TTFA p50 (after reasoning)", mine, r -> ms(r.ttfaMs().p50())));
+                }
+            }
+        }
+        return render(targets, plan, rows);
+    }
+
+    private static Row row(String label, List<StepResult> results, Function<StepResult, String> cell) {
+        Map<String, String> cells = new LinkedHashMap<>();
+        for (StepResult r : results) {
+            String v = cell.apply(r) + (r.flags().isEmpty() ? "" : " ⚑") + (r.partial() ? " (partial)" : "");
+            cells.merge(r.target(), v, (a, b) -> a + "; " + b); // repeats side by side until issue-5 statistics
+        }
+        return new Row(label, cells);
+    }
+
+    private static String render(List<String> targets, Plan plan, List<Row> rows) {
+        List<String> header = new ArrayList<>();
+        header.add("metric");
+        for (String t : targets) {
+            boolean sim = plan.targets().stream().anyMatch(x -> x.name().equals(t) && x.isSimulated());
+            header.add(t + (sim ? " (sim)" : ""));
+        }
+        int[] width = new int[header.size()];
+        for (int i = 0; i < header.size(); i++) width[i] = header.get(i).length();
+        for (Row r : rows) {
+            width[0] = Math.max(width[0], r.label().length());
+            for (int i = 0; i < targets.size(); i++) width[i + 1] = Math.max(width[i + 1], r.cells().getOrDefault(targets.get(i), "-").length());
+        }
+        StringBuilder sb = new StringBuilder();
+        line(sb, header, width);
+        List<String> dashes = new ArrayList<>();
+        for (int w : width) dashes.add("-".repeat(w));
+        line(sb, dashes, width);
+        for (Row r : rows) {
+            List<String> cells = new ArrayList<>();
+            cells.add(r.label());
+            for (String t : targets) cells.add(r.cells().getOrDefault(t, "-"));
+            line(sb, cells, width);
+        }
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, List<String> cells, int[] width) {
+        sb.append('|');
+        for (int i = 0; i < cells.size(); i++) {
+            String c = cells.get(i);
+            sb.append(' ').append(i == 0 ? pad(c, width[i]) : padLeft(c, width[i])).append(" |");
+        }
+        sb.append('\n');
+    }
+
+    private static String errors(StepResult r) {
+        int n = r.errorsByClass().values().stream().mapToInt(Integer::intValue).sum();
+        return n == 0 ? "0" : n + " " + r.errorsByClass();
+    }
+
+    private static String pad(String s, int w) {
+        return s + " ".repeat(Math.max(0, w - s.length()));
+    }
+
+    private static String padLeft(String s, int w) {
+        return " ".repeat(Math.max(0, w - s.length())) + s;
+    }
+
+    static String ms(Double v) {
+        if (v == null || v.isNaN()) return "n/a";
+        return String.format(Locale.ROOT, "%,.0f ms", v);
+    }
+
+    static String fmt(double v) {
+        if (Double.isNaN(v)) return "n/a";
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.1f", v);
+    }
+}

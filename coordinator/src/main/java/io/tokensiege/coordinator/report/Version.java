@@ -1,0 +1,11 @@
+package io.tokensiege.coordinator.report;
+
+/** The version stamped into results, from the jar manifest (or "dev" when run from classes). */
+public final class Version {
+    private Version() {}
+
+    public static String current() {
+        String v = Version.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

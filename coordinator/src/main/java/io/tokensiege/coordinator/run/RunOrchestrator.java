@@ -1,0 +1,272 @@
+package io.tokensiege.coordinator.run;
+
+import io.tokensiege.common.analysis.StepAnalyzer;
+import io.tokensiege.common.analysis.StepResult;
+import io.tokensiege.common.metric.Histograms;
+import io.tokensiege.common.metric.Metric;
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.protocol.AbortStep;
+import io.tokensiege.common.protocol.AssignStep;
+import io.tokensiege.common.protocol.IntervalSnapshot;
+import io.tokensiege.common.protocol.SecretBox;
+import io.tokensiege.common.protocol.StartStep;
+import io.tokensiege.common.protocol.StepFinished;
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.common.protocol.ToCoordinator;
+import io.tokensiege.common.protocol.WorkerFailed;
+import io.tokensiege.common.protocol.WorkerReady;
+import io.tokensiege.coordinator.report.RunDirectory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a plan's steps one at a time over the workers: exact shares, a bounded ready barrier, one
+ * absolute start instant, snapshots merged as they come, totals merged exactly at the end, and each
+ * step persisted before the next begins. Every wait is bounded and names whom it waits for.
+ */
+public final class RunOrchestrator {
+    private static final Logger log = LoggerFactory.getLogger(RunOrchestrator.class);
+
+    /**
+     * @param barrierMillis     how long every assigned worker has to report ready
+     * @param startDelayMillis  lead time between the start broadcast and the start instant
+     * @param stepGraceMillis   slack beyond a step's expected length before it is declared timed out
+     */
+    public record Settings(long barrierMillis, long startDelayMillis, long stepGraceMillis) {
+        public static final Settings LOCAL = new Settings(30_000, 100, 30_000);
+        public static final Settings LAN = new Settings(30_000, 500, 60_000);
+    }
+
+    private final Plan plan;
+    private final String runId;
+    private final Supplier<List<WorkerLink>> workers;
+    private final RunDirectory directory;
+    private final RunListener listener;
+    private final SecretBox secrets;
+    private final Settings settings;
+    private final BlockingQueue<ToCoordinator> inbox = new LinkedBlockingQueue<>();
+    private final List<Failure> failures = new ArrayList<>();
+    private final List<StepResult> results = new ArrayList<>();
+    private volatile boolean abortRequested;
+
+    public RunOrchestrator(Plan plan, String runId, Supplier<List<WorkerLink>> workers, RunDirectory directory, RunListener listener,
+                           SecretBox secrets, Settings settings) {
+        this.plan = plan;
+        this.runId = runId;
+        this.workers = workers;
+        this.directory = directory;
+        this.listener = listener;
+        this.secrets = secrets;
+        this.settings = settings;
+    }
+
+    /** Entry for worker messages, from any thread. */
+    public void onMessage(ToCoordinator message) {
+        if (runId.equals(message.runId())) inbox.add(message);
+    }
+
+    public void abort() {
+        abortRequested = true;
+    }
+
+    public RunOutcome execute() {
+        List<StepSpec> steps = StepPlanner.expand(plan);
+        directory.begin(plan, steps);
+        for (int i = 0; i < steps.size() && !abortRequested; i++) {
+            StepSpec step = steps.get(i);
+            listener.onStepStarted(step, i + 1, steps.size());
+            StepResult result = runStep(step);
+            if (result != null && step.kind() != StepKind.WARMUP) results.add(result);
+            if (failures.stream().anyMatch(Failure::terminal)) break;
+        }
+        if (abortRequested) fail(Failure.of(Failure.Kind.ABORTED, true, null, null, "run aborted by the user"));
+        directory.finish(results, failures);
+        return new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abortRequested);
+    }
+
+    private StepResult runStep(StepSpec step) {
+        List<WorkerLink> live = workers.get().stream().filter(WorkerLink::alive).toList();
+        if (live.isEmpty()) {
+            fail(Failure.of(Failure.Kind.WORKER_LOST, true, step.stepId(), null, "no worker is connected; start one with 'tokensiege worker --join HOST'"));
+            return null;
+        }
+        int[] shares = shares(step, live);
+        String sealedKey;
+        try {
+            sealedKey = sealApiKey(step);
+        } catch (IllegalStateException e) {
+            fail(Failure.of(Failure.Kind.MISSING_SECRET, true, step.stepId(), null, e.getMessage()));
+            return null;
+        }
+        Map<String, WorkerLink> assigned = new LinkedHashMap<>();
+        Map<String, Integer> streamsOf = new LinkedHashMap<>();
+        int first = 0;
+        for (int w = 0; w < live.size(); w++) {
+            if (shares[w] == 0) continue;
+            WorkerLink link = live.get(w);
+            assigned.put(link.workerId(), link);
+            streamsOf.put(link.workerId(), shares[w]);
+            link.send(new AssignStep(runId, step.stepId(), link.workerId(), step, shares[w], first, sealedKey));
+            first += shares[w];
+        }
+        if (!awaitReady(step, assigned)) return null;
+
+        long startAt = System.currentTimeMillis() + settings.startDelayMillis();
+        for (WorkerLink link : assigned.values()) link.send(new StartStep(runId, step.stepId(), startAt));
+        log.debug("step {} starts at {} on {}", step.stepId(), startAt, assigned.keySet());
+
+        Map<String, StepFinished> finished = new LinkedHashMap<>();
+        String partial = awaitFinished(step, assigned, finished, startAt);
+        List<StepAnalyzer.Share> collected = new ArrayList<>();
+        finished.forEach((id, f) -> collected.add(new StepAnalyzer.Share(id, streamsOf.get(id), f.totals(), f.records())));
+        StepResult result = StepAnalyzer.analyze(step, collected, plan.defaults().maxPlausibleDecodeTokS(), partial);
+        if (result.requests() > 0 && result.errorsByClass().getOrDefault("connect", 0) == result.requests()) {
+            fail(Failure.of(Failure.Kind.TARGET_UNREACHABLE, false, step.stepId(), null,
+                    "every request to " + step.target().name() + " failed to connect (" + step.target().url() + "): is the server running and reachable from the workers?"));
+        }
+        directory.writeStep(step, result, finished.values(), failures);
+        listener.onStepFinished(step, result);
+        return result;
+    }
+
+    private int[] shares(StepSpec step, List<WorkerLink> live) {
+        if (step.kind() != StepKind.CLOSED) {
+            int[] one = new int[live.size()];
+            one[0] = 1; // a sequence runs on one worker
+            return one;
+        }
+        return ShareSplitter.split(step.concurrency(), live.stream().mapToInt(WorkerLink::capacity).toArray());
+    }
+
+    private String sealApiKey(StepSpec step) {
+        String env = step.target().apiKeyEnv();
+        if (env == null) return null;
+        String key = System.getenv(env);
+        if (key == null || key.isBlank()) {
+            throw new IllegalStateException("target '" + step.target().name() + "' names api_key_env " + env
+                    + " but that environment variable is not set on the coordinator: export " + env + "=... and run again");
+        }
+        return secrets.seal(key);
+    }
+
+    private boolean awaitReady(StepSpec step, Map<String, WorkerLink> assigned) {
+        Set<String> waiting = new LinkedHashSet<>(assigned.keySet());
+        long deadline = System.currentTimeMillis() + settings.barrierMillis();
+        while (!waiting.isEmpty()) {
+            ToCoordinator m = poll(deadline);
+            if (m == null) {
+                if (lostWorkers(assigned, waiting, step)) continue;
+                if (System.currentTimeMillis() < deadline) continue;
+                fail(Failure.of(Failure.Kind.BARRIER_TIMEOUT, false, step.stepId(), null,
+                        "workers not ready after " + settings.barrierMillis() + " ms: " + waiting + "; check their logs"));
+                abortStep(step, assigned, "barrier timeout");
+                return false;
+            }
+            if (!m.stepId().equals(step.stepId())) continue;
+            if (m instanceof WorkerReady) waiting.remove(m.workerId());
+            else if (m instanceof WorkerFailed f) {
+                fail(Failure.of(Failure.Kind.WORKER_REJECTED, f.terminal(), step.stepId(), f.workerId(), f.kind() + ": " + f.message()));
+                abortStep(step, assigned, "a worker rejected the step");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Collects every assigned worker's StepFinished; returns why the step is partial, or null. */
+    private String awaitFinished(StepSpec step, Map<String, WorkerLink> assigned, Map<String, StepFinished> finished, long startAt) {
+        Set<String> waiting = new LinkedHashSet<>(assigned.keySet());
+        long deadline = startAt + expectedMillis(step) + settings.stepGraceMillis();
+        Map<Long, Map<Metric, Histogram>> live = new LinkedHashMap<>();
+        String partial = null;
+        while (!waiting.isEmpty()) {
+            if (abortRequested) {
+                abortStep(step, assigned, "run aborted");
+                deadline = Math.min(deadline, System.currentTimeMillis() + settings.barrierMillis());
+            }
+            ToCoordinator m = poll(deadline);
+            if (m == null) {
+                Set<String> before = new LinkedHashSet<>(waiting);
+                if (lostWorkers(assigned, waiting, step)) {
+                    before.removeAll(waiting);
+                    partial = "lost worker(s) " + before + " mid-step at +" + (System.currentTimeMillis() - startAt) + " ms; their share is missing";
+                    continue;
+                }
+                if (System.currentTimeMillis() < deadline) continue;
+                fail(Failure.of(Failure.Kind.STEP_TIMEOUT, false, step.stepId(), null, "no result from " + waiting + " by the step deadline; the step is partial"));
+                abortStep(step, assigned, "step deadline passed");
+                return "timed out waiting for " + waiting;
+            }
+            if (!m.stepId().equals(step.stepId())) continue;
+            if (m instanceof IntervalSnapshot s) live(step, s, live, startAt);
+            else if (m instanceof StepFinished f && waiting.remove(f.workerId())) finished.put(f.workerId(), f);
+            else if (m instanceof WorkerFailed f) fail(Failure.of(Failure.Kind.WORKER_REJECTED, f.terminal(), step.stepId(), f.workerId(), f.kind() + ": " + f.message()));
+        }
+        return partial;
+    }
+
+    private boolean lostWorkers(Map<String, WorkerLink> assigned, Set<String> waiting, StepSpec step) {
+        boolean lost = false;
+        for (String id : List.copyOf(waiting)) {
+            if (!assigned.get(id).alive()) {
+                waiting.remove(id);
+                fail(Failure.of(Failure.Kind.WORKER_LOST, false, step.stepId(), id, "worker " + id + " left the cluster during step " + step.stepId()));
+                lost = true;
+            }
+        }
+        return lost;
+    }
+
+    private void live(StepSpec step, IntervalSnapshot s, Map<Long, Map<Metric, Histogram>> live, long startAt) {
+        long second = Math.round((s.intervalEndEpochMillis() - startAt) / 1000.0);
+        Map<Metric, Histogram> bucket = live.computeIfAbsent(second, k -> new java.util.EnumMap<>(Metric.class));
+        s.histograms().forEach((k, v) -> bucket.computeIfAbsent(Metric.byKey(k), x -> Histograms.create()).add(Histograms.decode(v)));
+        directory.writeInterval(step, s, startAt);
+        Histogram ttft = bucket.get(Metric.TTFT_MICROS);
+        double ts = step.target().timeScale();
+        double seconds = Math.max(0.001, (s.intervalEndEpochMillis() - s.intervalStartEpochMillis()) / 1000.0);
+        listener.onInterval(step, new RunListener.LiveStats(s.intervalEndEpochMillis() - startAt,
+                ttft == null ? Double.NaN : ttft.getValueAtPercentile(50) * ts / 1000, ttft == null ? Double.NaN : ttft.getValueAtPercentile(95) * ts / 1000,
+                s.tokenEvents() / seconds / ts, s.completed(), s.errors(), s.inFlight()));
+    }
+
+    private long expectedMillis(StepSpec step) {
+        if (step.isTimed()) return step.rampMillis() + step.durationMillis() + step.timeouts().totalMillis() + 1000;
+        int perStream = step.requests();
+        return (long) perStream * (step.timeouts().totalMillis() + step.thinkMillis());
+    }
+
+    private void abortStep(StepSpec step, Map<String, WorkerLink> assigned, String reason) {
+        for (WorkerLink link : assigned.values()) if (link.alive()) link.send(new AbortStep(runId, step.stepId(), reason));
+    }
+
+    private ToCoordinator poll(long deadline) {
+        try {
+            long wait = Math.min(100, Math.max(1, deadline - System.currentTimeMillis()));
+            return inbox.poll(wait, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abortRequested = true;
+            return null;
+        }
+    }
+
+    private void fail(Failure f) {
+        failures.add(f);
+        log.warn("{}{}: {}", f.kind(), f.stepId() == null ? "" : " in " + f.stepId(), f.message());
+        directory.appendFailure(f);
+        listener.onFailure(f);
+    }
+}

@@ -1,0 +1,81 @@
+package io.tokensiege.coordinator.run;
+
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.plan.Scenario;
+import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.common.protocol.StepSpec;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Expands a plan into steps — one per (target, scenario, load level, repeat) — in run order: each
+ * target's warm-up first, targets one after another, repeats interleaved across targets (A B A B) so
+ * drift hits every target alike. Plan durations are in the target's own time; for a simulated target
+ * running {@code speed} times faster they are divided by its time scale here, once.
+ */
+public final class StepPlanner {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private StepPlanner() {}
+
+    public static List<StepSpec> expand(Plan plan) {
+        List<StepSpec> steps = new ArrayList<>();
+        int maxRepeat = plan.scenarios().stream().mapToInt(Scenario::repeat).max().orElse(1);
+        for (int repeat = 1; repeat <= maxRepeat; repeat++) {
+            for (Target target : plan.targets()) {
+                if (repeat == 1 && plan.defaults().warmup() > 0) steps.add(warmup(plan, target, steps.size()));
+                for (Scenario s : plan.scenarios()) {
+                    if (repeat > s.repeat()) continue;
+                    if (s.isSweep()) {
+                        for (int c : s.load().concurrency()) steps.add(step(plan, target, s, StepKind.CLOSED, c, repeat, steps.size()));
+                    } else {
+                        steps.add(step(plan, target, s, s.prefix() != null ? StepKind.TURNS : StepKind.SEQUENTIAL, 1, repeat, steps.size()));
+                    }
+                }
+            }
+        }
+        return steps;
+    }
+
+    private static StepSpec warmup(Plan plan, Target target, int index) {
+        return new StepSpec(id(index, target, "warmup", StepKind.WARMUP, 1, 1), index, StepKind.WARMUP, target, "warmup", 1, 1,
+                plan.defaults().warmup(), 0, 0, 0, plan.defaults().maxTokens(), plan.defaults().temperature(), 32, true, 0, List.of(),
+                plan.defaults().timeouts().scaledBy(target.timeScale()), plan.seed(), nonce());
+    }
+
+    private static StepSpec step(Plan plan, Target target, Scenario s, StepKind kind, int concurrency, int repeat, int index) {
+        double ts = target.timeScale();
+        int requests;
+        long duration = 0, think = 0, ramp = 0;
+        if (kind == StepKind.CLOSED) {
+            requests = s.load().requestsPerStream();
+            duration = scale(s.load().durationMillis(), ts);
+            think = scale(s.load().thinkMillis(), ts);
+            ramp = requests == 0 ? scale(plan.defaults().rampMillis(), ts) : 0;
+        } else {
+            requests = kind == StepKind.TURNS ? s.turns() : s.requests();
+        }
+        return new StepSpec(id(index, target, s.name(), kind, concurrency, repeat), index, kind, target, s.name(), concurrency, repeat,
+                requests, duration, ramp, think, s.maxTokens(), plan.defaults().temperature(),
+                s.prompt() == null ? 0 : s.prompt().tokens(), s.prompt() == null || s.prompt().unique(),
+                s.prefix() == null ? 0 : s.prefix().tokens(), s.prefix() == null ? List.of() : s.prefix().parts(),
+                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce());
+    }
+
+    private static long scale(long millis, double timeScale) {
+        return millis == 0 ? 0 : Math.max(1, Math.round(millis / timeScale));
+    }
+
+    private static String id(int index, Target t, String scenario, StepKind kind, int c, int repeat) {
+        return String.format("s%03d-%s-%s%s%s", index + 1, t.name(), scenario, kind == StepKind.CLOSED ? "-c" + c : "", repeat > 1 ? "-r" + repeat : "");
+    }
+
+    private static String nonce() {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

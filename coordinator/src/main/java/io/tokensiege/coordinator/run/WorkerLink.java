@@ -1,0 +1,20 @@
+package io.tokensiege.coordinator.run;
+
+import io.tokensiege.common.protocol.ToWorker;
+
+/** How the coordinator reaches one worker: the in-process bus or the cluster, never both. */
+public interface WorkerLink {
+    String workerId();
+
+    /** Relative capacity for share weighting (1 unless the worker declared more). */
+    default int capacity() {
+        return 1;
+    }
+
+    void send(ToWorker message);
+
+    /** False once the transport saw the worker go (crash, network loss). */
+    default boolean alive() {
+        return true;
+    }
+}

@@ -1,0 +1,92 @@
+package io.tokensiege.deploy;
+
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.protocol.SecretBox;
+import io.tokensiege.coordinator.report.ConsoleProgress;
+import io.tokensiege.coordinator.report.RunDirectory;
+import io.tokensiege.coordinator.report.SummaryTable;
+import io.tokensiege.coordinator.run.RunListener;
+import io.tokensiege.coordinator.run.RunOrchestrator;
+import io.tokensiege.coordinator.run.RunOutcome;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code run --local}: starts simulated targets, a coordinator and N in-process workers, runs the
+ * plan, prints the summary and returns the outcome. Ctrl-C aborts the run and still writes results.
+ */
+final class LocalRun {
+    private LocalRun() {}
+
+    static RunOutcome execute(Plan plan, int workers, Path dataRoot, PrintStream out, RunListener extra) throws Exception {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        try (SimulatedTargets simulated = new SimulatedTargets(vertx, plan)) {
+            RunDirectory dir = RunDirectory.create(dataRoot, plan.name(), simulated.provenance);
+            SecretBox secrets = new SecretBox(SecretBox.randomToken());
+            RunOrchestrator[] holder = new RunOrchestrator[1];
+            try (InProcessCluster cluster = new InProcessCluster(vertx, workers, secrets, m -> holder[0].onMessage(m))) {
+                RunListener console = new ConsoleProgress(out, System.console() != null);
+                RunListener listener = extra == null ? console : new Both(console, extra);
+                holder[0] = new RunOrchestrator(simulated.plan, dir.runId(), cluster::links, dir, listener, secrets, RunOrchestrator.Settings.LOCAL);
+                CountDownLatch finished = new CountDownLatch(1);
+                Thread hook = new Thread(() -> {
+                    holder[0].abort();
+                    try {
+                        finished.await(15, TimeUnit.SECONDS); // let the orchestrator write what it has
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                Runtime.getRuntime().addShutdownHook(hook);
+                RunOutcome outcome;
+                try {
+                    outcome = holder[0].execute();
+                } finally {
+                    finished.countDown();
+                }
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting because of Ctrl-C: the hook is already running
+                }
+                out.println();
+                out.print(SummaryTable.markdown(simulated.plan, outcome.steps(), outcome.failures()));
+                out.println("Results: " + outcome.directory().toAbsolutePath());
+                return outcome;
+            }
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Two listeners as one. */
+    private record Both(RunListener a, RunListener b) implements RunListener {
+        @Override
+        public void onStepStarted(io.tokensiege.common.protocol.StepSpec step, int number, int of) {
+            a.onStepStarted(step, number, of);
+            b.onStepStarted(step, number, of);
+        }
+
+        @Override
+        public void onInterval(io.tokensiege.common.protocol.StepSpec step, LiveStats stats) {
+            a.onInterval(step, stats);
+            b.onInterval(step, stats);
+        }
+
+        @Override
+        public void onStepFinished(io.tokensiege.common.protocol.StepSpec step, io.tokensiege.common.analysis.StepResult result) {
+            a.onStepFinished(step, result);
+            b.onStepFinished(step, result);
+        }
+
+        @Override
+        public void onFailure(io.tokensiege.coordinator.run.Failure failure) {
+            a.onFailure(failure);
+            b.onFailure(failure);
+        }
+    }
+}

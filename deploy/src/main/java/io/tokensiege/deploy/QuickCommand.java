@@ -1,0 +1,72 @@
+package io.tokensiege.deploy;
+
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.plan.PlanException;
+import io.tokensiege.common.plan.PlanReader;
+import io.tokensiege.coordinator.cli.ExitCodes;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tokensiege quick}: one real server, a concurrency sweep, no plan file. Builds the plan as YAML
+ * (so it is validated like any other and saved as plan.yaml) and runs it locally.
+ */
+@Command(name = "quick", mixinStandardHelpOptions = true, description = "Sweep one OpenAI-compatible server without writing a plan.")
+public final class QuickCommand implements Callable<Integer> {
+    @Option(names = "--url", required = true, description = "The server's OpenAI base URL, e.g. http://localhost:11434/v1")
+    String url;
+
+    @Option(names = "--model", required = true, description = "Model name as the server knows it.")
+    String model;
+
+    @Option(names = "--api-key-env", paramLabel = "NAME", description = "Environment variable holding the API key (never the key itself).")
+    String apiKeyEnv;
+
+    @Option(names = "--concurrency", split = ",", defaultValue = "1,4,8,16", description = "Concurrency levels (default: ${DEFAULT-VALUE}).")
+    List<Integer> concurrency;
+
+    @Option(names = "--duration", defaultValue = "30s", description = "Length of each level (default: ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--max-tokens", defaultValue = "200", description = "Tokens to generate per request (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--prompt-tokens", defaultValue = "64", description = "Prompt length (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--workers", defaultValue = "1", description = "In-process workers (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--data", defaultValue = "runs", description = "Where the run directory is written (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Override
+    public Integer call() throws Exception {
+        Plan plan;
+        try {
+            plan = PlanReader.parse(yaml(), "quick (command line)");
+        } catch (PlanException e) {
+            System.err.println(e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+        return RunCommand.exitCode(LocalRun.execute(plan, workers, data, System.out, null));
+    }
+
+    String yaml() {
+        return "name: quick\n"
+                + "targets:\n"
+                + "  - name: target\n"
+                + "    url: \"" + url.replace("\"", "") + "\"\n"
+                + "    model: \"" + model.replace("\"", "") + "\"\n"
+                + (apiKeyEnv == null ? "" : "    api_key_env: " + apiKeyEnv + "\n")
+                + "defaults: { temperature: 0, warmup: 2, max_tokens: " + maxTokens + " }\n"
+                + "scenarios:\n"
+                + "  - name: concurrency\n"
+                + "    prompt: { tokens: " + promptTokens + ", unique: true }\n"
+                + "    load: { concurrency: [" + concurrency.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "], duration: " + duration + " }\n";
+    }
+}

@@ -1,0 +1,60 @@
+package io.tokensiege.deploy;
+
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.plan.PlanException;
+import io.tokensiege.common.plan.PlanReader;
+import io.tokensiege.coordinator.cli.ExitCodes;
+import io.tokensiege.coordinator.run.RunOutcome;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tokensiege run PLAN}: runs a plan file or a built-in plan. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a load plan (a YAML file or a built-in plan name).")
+public final class RunCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "PLAN", description = "Plan file, or a built-in plan: agent-serving, smoke.")
+    String planRef;
+
+    @Option(names = "--local", description = "Start a coordinator and in-process workers for this run only.")
+    boolean local;
+
+    @Option(names = "--workers", defaultValue = "1", description = "In-process workers with --local (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--data", defaultValue = "runs", description = "Where run directories are written (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--coordinator", paramLabel = "URL", description = "Submit to a running coordinator's REST API (distributed runs).")
+    String coordinator;
+
+    @Override
+    public Integer call() throws Exception {
+        Plan plan;
+        try {
+            plan = PlanReader.load(planRef);
+        } catch (PlanException e) {
+            System.err.println(e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (coordinator != null) {
+            System.err.println("--coordinator: distributed runs are not in this build yet; run with --local (in-process workers).");
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (!local) {
+            System.err.println("say where to run: --local (coordinator and workers in this process) or --coordinator URL");
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (workers < 1) {
+            System.err.println("--workers must be at least 1");
+            return ExitCodes.INVALID_INPUT;
+        }
+        return exitCode(LocalRun.execute(plan, workers, data, System.out, null));
+    }
+
+    static int exitCode(RunOutcome outcome) {
+        if (outcome.failed()) return ExitCodes.RUN_FAILED;
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,40 @@
+package io.tokensiege.deploy;
+
+import io.tokensiege.coordinator.cli.ExitCodes;
+import io.tokensiege.coordinator.cli.PlansCommand;
+import io.tokensiege.simulator.SimulateCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one {@code tokensiege} launcher: every module contributes its subcommands here. */
+@Command(name = "tokensiege", mixinStandardHelpOptions = true, versionProvider = Tokensiege.VersionProvider.class,
+        description = "Distributed load tester for LLM inference servers (OpenAI-compatible streaming).",
+        subcommands = {DemoCommand.class, RunCommand.class, QuickCommand.class, PlansCommand.class, SimulateCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Tokensiege implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Tokensiege());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("tokensiege: " + e.getMessage());
+            return ExitCodes.RUN_FAILED;
+        });
+        cli.setParameterExceptionHandler((e, args2) -> {
+            e.getCommandLine().getErr().println(e.getMessage());
+            e.getCommandLine().usage(e.getCommandLine().getErr());
+            return ExitCodes.INVALID_INPUT;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tokensiege " + io.tokensiege.coordinator.report.Version.current()};
+        }
+    }
+}
