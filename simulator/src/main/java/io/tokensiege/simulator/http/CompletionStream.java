@@ -3,6 +3,7 @@ package io.tokensiege.simulator.http;
 import io.tokensiege.simulator.engine.Channel;
 import io.tokensiege.simulator.engine.EngineListener;
 import io.tokensiege.simulator.engine.TextGenerator;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,6 +19,7 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class CompletionStream implements EngineListener {
     private final Vertx vertx;
+    private final Context context;
     private final HttpServerResponse response;
     private final ChatRequest request;
     private final GroundTruth truth;
@@ -41,6 +43,7 @@ final class CompletionStream implements EngineListener {
         this.onAdmitted = onAdmitted;
         this.onClientGone = onClientGone;
         this.vertx = vertx;
+        this.context = vertx.getOrCreateContext(); // the connection's event loop: constructed in its request handler
         this.response = response;
         this.request = request;
         this.truth = truth;
@@ -56,7 +59,11 @@ final class CompletionStream implements EngineListener {
     void start() {
         if (request.stream()) {
             response.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
-            write(prefix + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n", false);
+            String role = prefix + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n";
+            context.runOnContext(v -> {
+                response.write(Buffer.buffer(role));
+                truth.headersNanos = System.nanoTime();
+            });
         }
     }
 
@@ -81,7 +88,7 @@ final class CompletionStream implements EngineListener {
 
     @Override
     public synchronized void onToken(long id, int index, Channel channel, long simNanos) {
-        if (dropped || clientGone) return;
+        if (dropped || clientGone || fault.kind() == FaultPlan.Kind.EMPTY) return;
         String token = text.token(streamKey, index, channel);
         if (channel == Channel.REASONING) {
             reasoningTokens++;
@@ -95,7 +102,7 @@ final class CompletionStream implements EngineListener {
         }
         if (fault.kind() == FaultPlan.Kind.STALL && index == fault.atToken()) {
             held = new StringBuilder();
-            vertx.setTimer(Math.max(1, fault.stallMs()), t -> release());
+            vertx.setTimer(Math.max(1, fault.stallMs()), t -> context.runOnContext(v -> release()));
         }
         if (fault.kind() == FaultPlan.Kind.MALFORMED && index == fault.atToken()) {
             write(prefix + "{\"index\":0,\"delta\":{\"content\":\"" + token.trim() + "\n\n", true);
@@ -133,14 +140,16 @@ final class CompletionStream implements EngineListener {
                     + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model())
                     + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + Json.quote(answer.toString())
                     + reasoningPart + "},\"finish_reason\":\"length\"}],\"usage\":" + usage + "}";
-            response.putHeader("content-type", "application/json").end(body);
-            truth.endNanos = System.nanoTime();
-            truth.outcome = "ok";
+            context.runOnContext(v -> {
+                response.putHeader("content-type", "application/json").end(body);
+                truth.endNanos = System.nanoTime();
+                truth.outcome = "ok";
+            });
         }
     }
 
     private String usageJson() {
-        int completion = request.maxTokens();
+        int completion = fault.kind() == FaultPlan.Kind.EMPTY ? 0 : request.maxTokens();
         String details = reasoningTokens > 0 ? ",\"completion_tokens_details\":{\"reasoning_tokens\":" + reasoningTokens + "}" : "";
         return "{\"prompt_tokens\":" + request.promptTokens() + ",\"completion_tokens\":" + completion
                 + ",\"total_tokens\":" + (request.promptTokens() + completion)
@@ -153,8 +162,12 @@ final class CompletionStream implements EngineListener {
             if (isToken) held.append('\u0001'); // marks a token for the ground truth at release
             return;
         }
-        response.write(Buffer.buffer(chunk));
-        if (isToken) truth.token(System.nanoTime());
+        // Written on the connection's own event loop, and stamped there: the truth is when the bytes went
+        // to the socket, not when the engine thread produced them (a busy loop can lag by milliseconds).
+        context.runOnContext(v -> {
+            response.write(Buffer.buffer(chunk));
+            if (isToken) truth.token(System.nanoTime());
+        });
     }
 
     private synchronized void release() {
@@ -177,15 +190,19 @@ final class CompletionStream implements EngineListener {
     }
 
     private void end() {
-        response.end();
-        truth.endNanos = System.nanoTime();
-        truth.outcome = "ok";
+        context.runOnContext(v -> {
+            response.end();
+            truth.endNanos = System.nanoTime();
+            truth.outcome = "ok";
+        });
     }
 
     private void drop() {
         dropped = true;
-        truth.outcome = "dropped";
-        truth.endNanos = System.nanoTime();
-        response.reset();
+        context.runOnContext(v -> {
+            truth.outcome = "dropped";
+            truth.endNanos = System.nanoTime();
+            response.reset();
+        });
     }
 }

@@ -8,10 +8,11 @@ import java.util.SplittableRandom;
  * from the profile's shares with a generator seeded by the profile seed and the request id.
  *
  * <p>Header forms: {@code 500}, {@code 429}, {@code drop:N} (close after N tokens), {@code malformed:N}
- * (token N's event is broken JSON), {@code stall:N:MS} (token N is held back MS ms), {@code none}.
+ * (token N's event is broken JSON), {@code stall:N:MS} (token N is held back MS ms), {@code empty} (a
+ * well-formed stream with no generated token), {@code none}.
  */
 public record FaultPlan(Kind kind, int atToken, long stallMs) {
-    public enum Kind { NONE, HTTP_500, HTTP_429, DROP, MALFORMED, STALL }
+    public enum Kind { NONE, HTTP_500, HTTP_429, DROP, MALFORMED, STALL, EMPTY }
 
     public static final FaultPlan NONE = new FaultPlan(Kind.NONE, 0, 0);
 
@@ -22,6 +23,7 @@ public record FaultPlan(Kind kind, int atToken, long stallMs) {
                 case "none" -> NONE;
                 case "500" -> new FaultPlan(Kind.HTTP_500, 0, 0);
                 case "429" -> new FaultPlan(Kind.HTTP_429, 0, 0);
+                case "empty" -> new FaultPlan(Kind.EMPTY, 0, 0);
                 case "drop" -> new FaultPlan(Kind.DROP, Integer.parseInt(p[1]), 0);
                 case "malformed" -> new FaultPlan(Kind.MALFORMED, Integer.parseInt(p[1]), 0);
                 case "stall" -> new FaultPlan(Kind.STALL, Integer.parseInt(p[1]), Long.parseLong(p[2]));
@@ -29,7 +31,7 @@ public record FaultPlan(Kind kind, int atToken, long stallMs) {
             };
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("x-sim-fault '" + header
-                    + "' is not one of: none, 500, 429, drop:N, malformed:N, stall:N:MS");
+                    + "' is not one of: none, 500, 429, empty, drop:N, malformed:N, stall:N:MS");
         }
     }
 
@@ -51,6 +53,7 @@ public record FaultPlan(Kind kind, int atToken, long stallMs) {
             case DROP -> "drop:" + atToken;
             case MALFORMED -> "malformed:" + atToken;
             case STALL -> "stall:" + atToken + ":" + stallMs;
+            case EMPTY -> "empty";
         };
     }
 }

@@ -13,6 +13,7 @@ public final class GroundTruth {
     public final int promptTokens;
     public final long receivedNanos;
     volatile long admittedNanos;
+    volatile long headersNanos;
     volatile int cachedTokens;
     private long[] tokenFlushNanos;
     private int tokens;
@@ -43,6 +44,11 @@ public final class GroundTruth {
     public long firstTokenNanos() {
         long[] t = tokenFlushNanos();
         return t.length == 0 ? -1 : t[0];
+    }
+
+    /** When the response headers and role chunk went to the socket (streaming only). */
+    public long headersNanos() {
+        return headersNanos;
     }
 
     public long admittedNanos() {

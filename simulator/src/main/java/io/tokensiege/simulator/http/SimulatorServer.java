@@ -35,6 +35,7 @@ public final class SimulatorServer implements AutoCloseable {
     /** Requests accepted but not yet given a slot: exact, so the 429 limit is too. */
     private final AtomicInteger waiting = new AtomicInteger();
     private HttpServer server;
+    private final java.util.List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private SimulatorServer(Vertx vertx, Profile profile, double speed, int truthCapacity) {
         this.vertx = vertx;
@@ -44,14 +45,38 @@ public final class SimulatorServer implements AutoCloseable {
         this.text = new TextGenerator(profile.seed());
     }
 
-    /** Starts a simulator on {@code host:port} (port 0 = ephemeral); {@code speed} compresses simulated time. */
+    /**
+     * Starts a simulator on {@code host:port} (port 0 = ephemeral); {@code speed} compresses simulated time.
+     * One HTTP server instance per core shares the port, so many simultaneous requests are not queued
+     * behind each other on one event loop before the simulator even sees them.
+     */
     public static Future<SimulatorServer> start(Vertx vertx, Profile profile, String host, int port, double speed) {
         SimulatorServer sim = new SimulatorServer(vertx, profile, speed, 20_000);
-        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true).setAcceptBacklog(8192);
-        return vertx.createHttpServer(options).requestHandler(sim::handle).listen().map(s -> {
-            sim.server = s;
-            return sim;
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int bindPort;
+        try {
+            bindPort = port != 0 ? port : freePort(host); // Vert.x shares a port only among servers asking for the same number
+        } catch (java.io.IOException e) {
+            return Future.failedFuture(e);
+        }
+        return listen(vertx, sim, host, bindPort).compose(first -> {
+            sim.server = first;
+            Future<HttpServer> more = Future.succeededFuture(first);
+            for (int i = 1; i < instances; i++) more = more.compose(s -> listen(vertx, sim, host, bindPort));
+            return more.map(s -> sim);
         });
+    }
+
+    private static int freePort(String host) throws java.io.IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static Future<HttpServer> listen(Vertx vertx, SimulatorServer sim, String host, int port) {
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true).setAcceptBacklog(8192);
+        Future<HttpServer> f = vertx.createHttpServer(options).requestHandler(sim::handle).listen();
+        return f.onSuccess(sim.servers::add);
     }
 
     public int port() {
@@ -74,14 +99,17 @@ public final class SimulatorServer implements AutoCloseable {
         req.response().putHeader("x-simulated", "true");
         String path = req.path();
         if (req.method() == HttpMethod.GET && path.equals("/v1/models")) models(req);
-        else if (req.method() == HttpMethod.POST && path.equals("/v1/chat/completions")) req.body().onSuccess(b -> chat(req, b));
+        else if (req.method() == HttpMethod.POST && path.equals("/v1/chat/completions")) {
+            long received = System.nanoTime(); // ground truth starts when the request arrives, before any parsing
+            req.body().onSuccess(b -> chat(req, b, received));
+        }
         else if (req.method() == HttpMethod.GET && path.equals("/sim/requests")) requests(req);
         else if (req.method() == HttpMethod.GET && path.equals("/sim/profile")) profileJson(req);
         else error(req, 404, "Unknown path " + req.method() + " " + path + "; the simulator serves /v1/models and /v1/chat/completions.",
                     "invalid_request_error", null, "not_found");
     }
 
-    private void chat(HttpServerRequest req, Buffer body) {
+    private void chat(HttpServerRequest req, Buffer body, long received) {
         ChatRequest chat;
         FaultPlan fault;
         try {
@@ -94,7 +122,7 @@ public final class SimulatorServer implements AutoCloseable {
                         "invalid_request_error", "model", "model_not_found");
                 return;
             }
-            serve(req, chat, fault, id);
+            serve(req, chat, fault, id, received);
         } catch (ChatRequest.BadRequest e) {
             error(req, 400, e.getMessage(), "invalid_request_error", e.param, null);
         } catch (IllegalArgumentException e) {
@@ -102,8 +130,7 @@ public final class SimulatorServer implements AutoCloseable {
         }
     }
 
-    private void serve(HttpServerRequest req, ChatRequest chat, FaultPlan fault, long id) {
-        long received = System.nanoTime();
+    private void serve(HttpServerRequest req, ChatRequest chat, FaultPlan fault, long id, long received) {
         GroundTruth truth = new GroundTruth(id, fault.label(), chat.promptTokens(), chat.maxTokens(), received);
         truthLog.add(truth);
         req.response().putHeader("x-sim-request-id", Long.toString(id));
@@ -180,6 +207,6 @@ public final class SimulatorServer implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
-        if (server != null) server.close();
+        servers.forEach(HttpServer::close);
     }
 }

@@ -82,9 +82,8 @@ public final class StepRunner {
     /** Opens a pooled connection per stream (ramped, at most 64 at once) and reports ready. */
     public Future<Void> prepare() {
         List<Future<?>> warm = new ArrayList<>();
-        if (step.kind() == StepKind.CLOSED && assign.streams() > 1) {
-            for (Lane lane : lanes) warm.add(warmLane(lane));
-        }
+        // Every kind: a fresh connection's setup would otherwise land inside the first request's TTFT.
+        for (Lane lane : lanes) warm.add(warmLane(lane));
         return Future.join(warm).otherwiseEmpty().map(v -> {
             send.accept(new WorkerReady(assign.runId(), assign.stepId(), assign.workerId()));
             return null;

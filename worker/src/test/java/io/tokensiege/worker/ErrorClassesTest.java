@@ -1,0 +1,58 @@
+package io.tokensiege.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokensiege.common.metric.ErrorClass;
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.plan.Timeouts;
+import io.tokensiege.common.protocol.StepFinished;
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.simulator.profile.Profiles;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every error class, each produced by a simulator fault (or a closed port), counted, and on time. */
+class ErrorClassesTest {
+    private static SimulatorHarness h;
+
+    @BeforeAll
+    static void start() throws Exception {
+        h = new SimulatorHarness(Profiles.load("moe-35b-a3b"), 20);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        h.close();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "500, http_5xx",
+            "429, http_429",
+            "drop:3, truncated",
+            "malformed:2, malformed",
+            "empty, empty",
+            "stall:0:3000, timeout_first_token",
+            "stall:4:3000, timeout_idle",
+            "none, timeout_total",
+            "wrong-model, http_4xx",
+            "closed-port, connect"})
+    void eachFault_isClassifiedAndCounted(String fault, String expected) throws Exception {
+        Target target = h.target(fault.contains(":") || fault.matches("\\d+|empty|none") ? Map.of("x-sim-fault", fault) : Map.of());
+        if (fault.equals("wrong-model")) target = target.withEndpoint(target.url(), "no-such-model");
+        if (fault.equals("closed-port")) target = target.withEndpoint("http://127.0.0.1:1/v1", target.model());
+        // Short timeouts so stalls trip them; 'none' with a 300 ms total cuts a 400-token stream.
+        Timeouts timeouts = new Timeouts(2_000, 1_000, 1_000, fault.equals("none") ? 300 : 20_000);
+        int maxTokens = fault.equals("none") ? 400 : 10;
+        StepFinished f = h.run(SimulatorHarness.step(target, StepKind.SEQUENTIAL, 1, 2, 0, 0, maxTokens, timeouts), 1, 30);
+
+        assertThat(f.records()).hasSize(2).allSatisfy(r -> assertThat(r.error()).isEqualTo(expected));
+        assertThat(f.totals().errorsByClass()).containsEntry(expected, 2);
+        assertThat(f.records()).noneMatch(RequestRecord::ok);
+        assertThat(ErrorClass.values()).anyMatch(e -> e.key().equals(expected));
+    }
+}
