@@ -1,0 +1,107 @@
+package io.tokensiege.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tokensiege.common.analysis.StepResult;
+import io.tokensiege.common.json.Json;
+import io.tokensiege.common.plan.PlanReader;
+import io.tokensiege.coordinator.cli.ExitCodes;
+import io.tokensiege.coordinator.run.RunOutcome;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** A whole local run on the smoke plan: two in-process workers, a simulated target, every output file. */
+class LocalRunTest {
+    @TempDir
+    Path runs;
+
+    @Test
+    void smokePlan_onTwoWorkers_writesEveryResultFile() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        RunOutcome outcome = LocalRun.execute(PlanReader.load("smoke"), 2, runs, new PrintStream(console, true, StandardCharsets.UTF_8), null);
+
+        assertThat(outcome.failed()).isFalse();
+        assertThat(outcome.failures()).isEmpty();
+        assertThat(outcome.steps()).extracting(StepResult::scenario).containsExactly("cold_short", "prefix", "concurrency", "concurrency");
+        StepResult c4 = outcome.steps().get(3);
+        assertThat(c4.workerShares()).containsEntry("local-1", 2).containsEntry("local-2", 2); // 4 streams over 2 workers
+        assertThat(c4.simulated()).isTrue();
+        assertThat(c4.ok()).isPositive();
+        assertThat(c4.aggregateTokS()).isPositive();
+        StepResult prefix = outcome.steps().get(1);
+        assertThat(prefix.coldTtftMs()).isNotNull();
+        assertThat(prefix.warmCachedShare()).isGreaterThan(0.5); // the simulator's prefix cache engaged on turn 2
+
+        Path dir = outcome.directory();
+        for (String f : List.of("plan.yaml", "run.json", "results.csv", "summary.md", "requests.jsonl.gz")) assertThat(dir.resolve(f)).exists();
+        JsonNode run = Json.MAPPER.readTree(dir.resolve("run.json").toFile());
+        assertThat(run.get("status").asText()).isEqualTo("finished");
+        assertThat(run.at("/server_settings/sim-moe/source").asText()).contains("SIMULATED");
+        assertThat(run.get("steps")).hasSize(4);
+        assertThat(Files.readString(dir.resolve("summary.md"))).contains("SIMULATED").contains("cold_short: TTFT p50");
+        assertThat(Files.readAllLines(dir.resolve("results.csv"))).hasSize(5);
+
+        long lines;
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(dir.resolve("requests.jsonl.gz")))) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().count();
+        }
+        assertThat(lines).isGreaterThanOrEqualTo(outcome.steps().stream().mapToInt(StepResult::requests).sum());
+
+        List<Path> hlogs;
+        try (Stream<Path> s = Files.walk(dir.resolve("hlog"))) {
+            hlogs = s.filter(p -> p.toString().endsWith(".hlog")).toList();
+        }
+        assertThat(hlogs).isNotEmpty();
+        long histograms = 0;
+        for (Path h : hlogs) {
+            HistogramLogReader reader = new HistogramLogReader(h.toFile());
+            for (EncodableHistogram e = reader.nextIntervalHistogram(); e != null; e = reader.nextIntervalHistogram()) {
+                assertThat(e.getTag()).matches("[a-z0-9_]+/local-\\d");
+                histograms++;
+            }
+        }
+        assertThat(histograms).isPositive();
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("Results: ");
+    }
+
+    @Test
+    void badPlan_exitsWithCode2_andNamesTheLine() throws Exception {
+        Path plan = runs.resolve("bad.yaml");
+        Files.writeString(plan, "name: bad\ntargets:\n  - { name: a, url: \"http://127.0.0.1:9/v1\", modle: m }\nscenarios:\n  - { name: s, prompt: { tokens: 8 } }\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = new CommandLine(new Tokensiege()).execute("run", plan.toString(), "--local", "--data", runs.toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(code).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("bad.yaml:3:").contains("did you mean 'model'?");
+    }
+
+    @Test
+    void unreachableTarget_isAFailureInTheReport_notACrash() throws Exception {
+        Path plan = runs.resolve("down.yaml");
+        Files.writeString(plan, "name: down\ntargets:\n  - { name: nothing, url: \"http://127.0.0.1:1/v1\", model: m }\n"
+                + "defaults: { warmup: 0, timeouts: { connect: 1s } }\nscenarios:\n  - { name: s, prompt: { tokens: 8 }, requests: 2 }\n");
+        RunOutcome outcome = LocalRun.execute(PlanReader.load(plan.toString()), 1, runs, new PrintStream(new ByteArrayOutputStream()), null);
+        assertThat(outcome.failures()).anyMatch(f -> f.kind().name().equals("TARGET_UNREACHABLE"));
+        assertThat(outcome.steps().get(0).errorsByClass()).containsEntry("connect", 2);
+        assertThat(Files.readString(outcome.directory().resolve("failures.jsonl"))).contains("TARGET_UNREACHABLE");
+    }
+}
