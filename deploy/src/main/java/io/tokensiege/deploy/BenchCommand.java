@@ -1,13 +1,144 @@
 package io.tokensiege.deploy;
 
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.plan.Timeouts;
+import io.tokensiege.common.protocol.AssignStep;
+import io.tokensiege.common.protocol.SecretBox;
+import io.tokensiege.common.protocol.StartStep;
+import io.tokensiege.common.protocol.StepFinished;
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.common.protocol.WorkerReady;
+import io.tokensiege.simulator.engine.EngineConfig;
+import io.tokensiege.simulator.http.GroundTruth;
+import io.tokensiege.simulator.http.SimulatorServer;
+import io.tokensiege.simulator.profile.FaultConfig;
+import io.tokensiege.simulator.profile.Profile;
+import io.tokensiege.worker.WorkerAgent;
+import io.tokensiege.worker.sse.ChunkDecoder;
+import io.tokensiege.worker.sse.SseParser;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code tokensiege bench}: placeholder replaced by the benchmark suite below. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the load engine and the simulator; prints figures.")
+/**
+ * {@code tokensiege bench}: figures, not assertions. (1) SSE parse + chunk decode throughput on one
+ * core; (2) for each stream count, a closed-loop step against an in-process simulator (its own
+ * Vert.x) streaming at 50 tok/s per stream, comparing every measured TTFT with the simulator's
+ * ground truth — the error includes everything between the two (loopback, both event loops, GC).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the load engine against the simulator; prints figures.")
 public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--streams", split = ",", defaultValue = "100,1000,2000", description = "Concurrent stream counts (default: ${DEFAULT-VALUE}).")
+    List<Integer> streams;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per stream count (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--parse-seconds", defaultValue = "5", description = "Seconds of the parse benchmark; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int parseSeconds;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        System.out.printf("tokensiege bench on %d cores, %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"));
+        if (parseSeconds > 0) parse();
+        Integer largestWithin1ms = null;
+        for (int n : streams) {
+            double p99 = client(n);
+            if (p99 <= 1.0) largestWithin1ms = n;
+        }
+        System.out.println(largestWithin1ms == null ? "no stream count tried kept the p99 TTFT error within 1 ms"
+                : "largest stream count tried with p99 TTFT error <= 1 ms: " + largestWithin1ms);
         return 0;
+    }
+
+    private void parse() {
+        StringBuilder sb = new StringBuilder();
+        String prefix = "data: {\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"content\":\"";
+        String suffix = "\"}}],\"created\":1795867621,\"id\":\"chatcmpl-VQU9gj9Bttws1JeiQXZJEwHgJc77QVdk\",\"model\":\"models/stories260K.gguf\","
+                + "\"system_fingerprint\":\"b10108-0a50d990\",\"object\":\"chat.completion.chunk\"}\n\n";
+        for (int i = 0; i < 1000; i++) sb.append(prefix).append(" word").append(i % 10).append(suffix);
+        byte[] buffer = sb.toString().getBytes(StandardCharsets.UTF_8);
+        ChunkDecoder decoder = new ChunkDecoder(80);
+        long[] chars = {0};
+        SseParser parser = new SseParser((data, len, t) -> chars[0] += decoder.decode(data, len).contentChars);
+        long events = 0;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(parseSeconds);
+        long measuredFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(2, parseSeconds / 2)); // JIT warm-up
+        long counted = 0;
+        long start = 0;
+        while (System.nanoTime() < end) {
+            for (int off = 0; off < buffer.length; off += 1460) parser.feed(buffer, off, Math.min(1460, buffer.length - off), 0); // MTU-sized pieces
+            events += 1000;
+            if (start == 0 && System.nanoTime() >= measuredFrom) {
+                start = System.nanoTime();
+                counted = events;
+            }
+        }
+        double rate = (events - counted) / ((System.nanoTime() - start) / 1e9);
+        System.out.printf(Locale.ROOT, "SSE parse + chunk decode: %,.0f events/s on one core (%d-byte llama.cpp-style events)%n",
+                rate, buffer.length / 1000);
+    }
+
+    /** Returns the p99 of (measured - ground-truth) TTFT in ms. */
+    private double client(int n) throws Exception {
+        Vertx simVertx = Vertx.vertx();
+        Vertx workerVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+        // n slots, 20 ms decode steps: 50 tok/s per stream; 100 tokens per request; fast prefill.
+        Profile profile = new Profile("bench", "bench", "bench-model", 1, new EngineConfig(n, 20, 0, 1_000_000, 0, 0, 0, 64, 0, 16, 0, 0, 0, "reasoning"),
+                FaultConfig.NONE);
+        SimulatorServer sim = SimulatorServer.start(simVertx, profile, "127.0.0.1", 0, 1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        try {
+            Target target = new Target("sim", "http://127.0.0.1:" + sim.port() + "/v1", "bench-model", null, Map.of(), Map.of(), null);
+            StepSpec step = new StepSpec("bench-" + n, 0, StepKind.CLOSED, target, "bench", n, 1, 0, seconds * 1000L, 3000, 0, 100, 0.0, 32, true, 0,
+                    List.of(), Timeouts.DEFAULT, 1, "bench");
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            CompletableFuture<StepFinished> done = new CompletableFuture<>();
+            WorkerAgent agent = new WorkerAgent(workerVertx, "bench", new SecretBox("bench"), m -> {
+                if (m instanceof WorkerReady) ready.complete(null);
+                if (m instanceof StepFinished f) done.complete(f);
+            }, List.of());
+            agent.onMessage(new AssignStep("bench", step.stepId(), "bench", step, n, 0, null));
+            ready.get(120, TimeUnit.SECONDS);
+            agent.onMessage(new StartStep("bench", step.stepId(), System.currentTimeMillis() + 200));
+            StepFinished f = done.get(seconds + 300L, TimeUnit.SECONDS);
+
+            List<Double> errors = new ArrayList<>();
+            int failed = 0;
+            for (RequestRecord r : f.records()) {
+                if (!r.measured()) continue;
+                if (!r.ok()) {
+                    failed++;
+                    continue;
+                }
+                GroundTruth t = sim.groundTruth().byId(Long.parseLong(r.serverId().substring("chatcmpl-sim-".length())));
+                if (t == null || t.firstTokenNanos() < 0) continue;
+                errors.add(r.ttftMicros() / 1000.0 - (t.firstTokenNanos() - t.receivedNanos) / 1e6);
+            }
+            Collections.sort(errors);
+            double window = f.totals().windowMicros() / 1e6;
+            double p50 = errors.isEmpty() ? Double.NaN : errors.get(errors.size() / 2);
+            double p99 = errors.isEmpty() ? Double.NaN : errors.get(Math.min(errors.size() - 1, (int) (errors.size() * 0.99)));
+            System.out.printf(Locale.ROOT, "%,6d streams: %,.0f tok/s (expected %,d at 50 tok/s each), %d measured requests, %d errors%s; "
+                            + "TTFT error (measured - simulator truth) p50 %.3f ms, p99 %.3f ms%n",
+                    n, f.totals().tokensInWindow() / window, n * 50, errors.size(), failed, f.totals().errorsByClass().isEmpty() ? "" : " " + f.totals().errorsByClass(),
+                    p50, p99);
+            return Double.isNaN(p99) ? Double.MAX_VALUE : p99;
+        } finally {
+            sim.close();
+            workerVertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            simVertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
     }
 }

@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpServerResponse;
 final class CompletionStream implements EngineListener {
     private final Vertx vertx;
     private final Context context;
+    private final WriteBatcher batcher;
     private final HttpServerResponse response;
     private final ChatRequest request;
     private final GroundTruth truth;
@@ -39,7 +40,9 @@ final class CompletionStream implements EngineListener {
     private boolean leftQueue;
 
     CompletionStream(Vertx vertx, HttpServerResponse response, ChatRequest request, GroundTruth truth,
-                     FaultPlan fault, TextGenerator text, String reasoningField, Runnable onAdmitted, Runnable onClientGone) {
+                     FaultPlan fault, TextGenerator text, String reasoningField, Runnable onAdmitted, Runnable onClientGone,
+                     WriteBatcher batcher) {
+        this.batcher = batcher;
         this.onAdmitted = onAdmitted;
         this.onClientGone = onClientGone;
         this.vertx = vertx;
@@ -60,7 +63,7 @@ final class CompletionStream implements EngineListener {
         if (request.stream()) {
             response.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
             String role = prefix + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n";
-            context.runOnContext(v -> {
+            batcher.run(context, () -> {
                 response.write(Buffer.buffer(role));
                 truth.headersNanos = System.nanoTime();
             });
@@ -102,7 +105,7 @@ final class CompletionStream implements EngineListener {
         }
         if (fault.kind() == FaultPlan.Kind.STALL && index == fault.atToken()) {
             held = new StringBuilder();
-            vertx.setTimer(Math.max(1, fault.stallMs()), t -> context.runOnContext(v -> release()));
+            vertx.setTimer(Math.max(1, fault.stallMs()), t -> batcher.run(context, this::release));
         }
         if (fault.kind() == FaultPlan.Kind.MALFORMED && index == fault.atToken()) {
             write(prefix + "{\"index\":0,\"delta\":{\"content\":\"" + token.trim() + "\n\n", true);
@@ -140,7 +143,7 @@ final class CompletionStream implements EngineListener {
                     + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model())
                     + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + Json.quote(answer.toString())
                     + reasoningPart + "},\"finish_reason\":\"length\"}],\"usage\":" + usage + "}";
-            context.runOnContext(v -> {
+            batcher.run(context, () -> {
                 response.putHeader("content-type", "application/json").end(body);
                 truth.endNanos = System.nanoTime();
                 truth.outcome = "ok";
@@ -164,7 +167,7 @@ final class CompletionStream implements EngineListener {
         }
         // Written on the connection's own event loop, and stamped there: the truth is when the bytes went
         // to the socket, not when the engine thread produced them (a busy loop can lag by milliseconds).
-        context.runOnContext(v -> {
+        batcher.run(context, () -> {
             response.write(Buffer.buffer(chunk));
             if (isToken) truth.token(System.nanoTime());
         });
@@ -190,7 +193,7 @@ final class CompletionStream implements EngineListener {
     }
 
     private void end() {
-        context.runOnContext(v -> {
+        batcher.run(context, () -> {
             response.end();
             truth.endNanos = System.nanoTime();
             truth.outcome = "ok";
@@ -199,7 +202,7 @@ final class CompletionStream implements EngineListener {
 
     private void drop() {
         dropped = true;
-        context.runOnContext(v -> {
+        batcher.run(context, () -> {
             truth.outcome = "dropped";
             truth.endNanos = System.nanoTime();
             response.reset();

@@ -31,6 +31,7 @@ public final class SimulatorServer implements AutoCloseable {
     private final RealTimeDriver driver;
     private final GroundTruthLog truthLog;
     private final TextGenerator text;
+    private final WriteBatcher batcher = new WriteBatcher();
     private final AtomicLong ids = new AtomicLong();
     /** Requests accepted but not yet given a slot: exact, so the 429 limit is too. */
     private final AtomicInteger waiting = new AtomicInteger();
@@ -151,7 +152,7 @@ public final class SimulatorServer implements AutoCloseable {
         }
         Runnable onAdmitted = limit > 0 ? waiting::decrementAndGet : () -> {};
         CompletionStream stream = new CompletionStream(vertx, req.response(), chat, truth, fault, text,
-                profile.engine().reasoningField(), onAdmitted, () -> driver.cancel(id));
+                profile.engine().reasoningField(), onAdmitted, () -> driver.cancel(id), batcher);
         stream.start();
         driver.submit(new SimRequest(id, chat.promptText(), chat.promptTokens(), chat.maxTokens()), stream);
     }
