@@ -55,6 +55,7 @@ public final class RunCommand implements Callable<Integer> {
 
     static int exitCode(RunOutcome outcome) {
         if (outcome.failed()) return ExitCodes.RUN_FAILED;
+        if (outcome.verdict() != null && outcome.verdict().sloFailed()) return ExitCodes.SLO_FAILED;
         return ExitCodes.OK;
     }
 }

@@ -104,4 +104,14 @@ class LocalRunTest {
         assertThat(outcome.steps().get(0).errorsByClass()).containsEntry("connect", 2);
         assertThat(Files.readString(outcome.directory().resolve("failures.jsonl"))).contains("TARGET_UNREACHABLE");
     }
+
+    @Test
+    void sloThatNoLevelMeets_exitsWithCode3() throws Exception {
+        Path plan = runs.resolve("strict.yaml");
+        Files.writeString(plan, "name: strict\ntargets:\n  - { name: sim, simulated: { profile: moe-35b-a3b, speed: 50 } }\n"
+                + "defaults: { warmup: 0, max_tokens: 16 }\nscenarios:\n  - { name: sweep, prompt: { tokens: 16 }, load: { concurrency: [1, 2], duration: 2s } }\n"
+                + "slo: { ttft_p50: 1ms }\n");
+        int code = new CommandLine(new Tokensiege()).execute("run", plan.toString(), "--local", "--data", runs.toString());
+        assertThat(code).isEqualTo(ExitCodes.SLO_FAILED);
+    }
 }

@@ -14,4 +14,5 @@ public record Flag(String code, String stepId, String message) {
     public static final String CANCELLED_AT_END = "cancelled_at_end";
     public static final String CLAMPED = "clamped_values";
     public static final String NO_USAGE = "no_usage";
+    public static final String NOTHING_MEASURED = "nothing_measured";
 }

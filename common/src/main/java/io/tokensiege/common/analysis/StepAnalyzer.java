@@ -3,6 +3,8 @@ package io.tokensiege.common.analysis;
 import io.tokensiege.common.metric.Histograms;
 import io.tokensiege.common.metric.Metric;
 import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.plan.Slo;
+import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.common.protocol.StepTotals;
 import java.util.ArrayList;
@@ -32,7 +34,7 @@ public final class StepAnalyzer {
         return merged;
     }
 
-    public static StepResult analyze(StepSpec step, List<Share> shares, double maxDecodeTokS, String partialReason) {
+    public static StepResult analyze(StepSpec step, List<Share> shares, double maxDecodeTokS, Slo slo, String partialReason) {
         Map<Metric, Histogram> h = merge(shares);
         double ts = step.target().timeScale();
         double msFactor = ts / 1000.0; // µs measured -> ms of the target's own time
@@ -64,7 +66,7 @@ public final class StepAnalyzer {
 
         Double cold = null, warm = null, cachedShare = null;
         Integer warmCached = null, warmPrompt = null;
-        if (step.kind().name().equals("TURNS")) {
+        if (step.kind() == StepKind.TURNS) {
             cold = median(records.stream().filter(r -> r.ok() && r.turn() == 1 && r.ttftMicros() != null).map(r -> r.ttftMicros() * msFactor).toList());
             warm = median(records.stream().filter(r -> r.ok() && r.turn() > 1 && r.ttftMicros() != null).map(r -> r.ttftMicros() * msFactor).toList());
             int c = 0, p = 0;
@@ -83,14 +85,27 @@ public final class StepAnalyzer {
         long reasoning = records.stream().filter(RequestRecord::ok).mapToLong(r -> r.reasoningTokens() == null ? 0 : r.reasoningTokens()).sum();
         long output = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::outputTokens).sum();
         List<Flag> flags = Plausibility.check(step.stepId(), records, ts, maxDecodeTokS, cancelled, clamped);
-        return new StepResult(step.stepId(), step.label(), step.target().name(), step.scenario(), step.kind().name(), step.concurrency(), step.repeat(),
+        if (finished == 0 && step.kind() != StepKind.WARMUP) {
+            flags.add(new Flag(Flag.NOTHING_MEASURED, step.stepId(), "no measured request finished: the step's duration may be shorter than one request at this load"));
+        }
+        StepResult result = new StepResult(step.stepId(), step.label(), step.target().name(), step.scenario(), step.kind().name(), step.concurrency(), step.repeat(),
                 ts, step.target().isSimulated(), workerShares, finished, ok, errors, cancelled, finished == 0 ? 0 : (double) failed / finished,
                 Percentiles.of(h.get(Metric.TTFT_MICROS), msFactor), Percentiles.of(h.get(Metric.TTFA_MICROS), msFactor),
                 Percentiles.of(h.get(Metric.TTFB_MICROS), msFactor), Percentiles.of(h.get(Metric.E2E_MICROS), msFactor),
                 Percentiles.of(h.get(Metric.TPOT_MICROS), msFactor), Percentiles.of(h.get(Metric.ITL_MICROS), msFactor),
                 Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts), Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
                 aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
-                output > 0 ? (double) reasoning / output : null, flags, partialReason != null, partialReason);
+                output > 0 ? (double) reasoning / output : null, Fairness.of(records), SloCheck.goodput(records, slo, ts), List.of(),
+                flags, partialReason != null, partialReason);
+        return withBreaches(result, SloCheck.breaches(result, slo));
+    }
+
+    private static StepResult withBreaches(StepResult r, List<String> breaches) {
+        return new StepResult(r.stepId(), r.label(), r.target(), r.scenario(), r.kind(), r.concurrency(), r.repeat(), r.timeScale(), r.simulated(),
+                r.workerShares(), r.requests(), r.ok(), r.errorsByClass(), r.cancelledAtEnd(), r.errorRate(), r.ttftMs(), r.ttfaMs(), r.ttfbMs(),
+                r.e2eMs(), r.tpotMs(), r.itlMs(), r.decodeTokS(), r.outputTokens(), r.aggregateTokS(), r.requestRate(), r.windowSeconds(),
+                r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(),
+                r.goodput(), breaches, r.flags(), r.partial(), r.partialReason());
     }
 
     static Double median(List<Double> values) {

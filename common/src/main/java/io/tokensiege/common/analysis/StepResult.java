@@ -15,6 +15,8 @@ import java.util.Map;
  * @param warmTtftMs         TURNS steps: median TTFT of turns 2+, else null
  * @param warmCachedShare    TURNS steps: cached / prompt tokens over turns 2+ as the server reported, else null
  * @param workerShares       streams per worker
+ * @param goodput            share of requests meeting every per-request SLO threshold (errors are misses), null without an SLO
+ * @param sloBreaches        the step-level SLO thresholds this step breaks
  */
 public record StepResult(String stepId, String label, String target, String scenario, String kind, int concurrency, int repeat,
                          double timeScale, boolean simulated, Map<String, Integer> workerShares,
@@ -23,4 +25,5 @@ public record StepResult(String stepId, String label, String target, String scen
                          Percentiles itlMs, Percentiles decodeTokS, Percentiles outputTokens,
                          double aggregateTokS, double requestRate, double windowSeconds,
                          Double coldTtftMs, Double warmTtftMs, Double warmCachedShare, Integer warmCachedTokens, Integer warmPromptTokens,
-                         Double reasoningShare, List<Flag> flags, boolean partial, String partialReason) {}
+                         Double reasoningShare, Fairness fairness, Double goodput, List<String> sloBreaches,
+                         List<Flag> flags, boolean partial, String partialReason) {}

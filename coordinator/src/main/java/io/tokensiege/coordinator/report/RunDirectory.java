@@ -1,5 +1,6 @@
 package io.tokensiege.coordinator.report;
 
+import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.json.Json;
 import io.tokensiege.common.metric.Histograms;
@@ -49,6 +50,7 @@ public final class RunDirectory {
     private final Map<String, HistogramLogWriter> hlogs = new HashMap<>();
     private final List<String> writeErrors = new ArrayList<>();
     private Plan plan;
+    private RunVerdict verdict;
     private long startedEpochMillis;
 
     private RunDirectory(Path dir, String runId, Map<String, Object> provenance) {
@@ -125,7 +127,7 @@ public final class RunDirectory {
         if (!step.kind().name().equals("WARMUP")) results.add(result);
         appendRequests(shares);
         write("results.csv", ResultsCsv.render(results));
-        write("summary.md", SummaryTable.markdown(plan, results, failures));
+        write("summary.md", SummaryTable.markdown(plan, results, failures, RunVerdict.of(plan, results)));
         writeRunJson(failures, "running");
     }
 
@@ -149,10 +151,11 @@ public final class RunDirectory {
         }
     }
 
-    public void finish(List<StepResult> all, List<Failure> failures) {
+    public void finish(List<StepResult> all, List<Failure> failures, RunVerdict verdict) {
         hlogs.values().forEach(HistogramLogWriter::close);
+        this.verdict = verdict;
         writeRunJson(failures, failures.stream().anyMatch(Failure::terminal) ? "failed" : "finished");
-        write("summary.md", SummaryTable.markdown(plan, results, failures));
+        write("summary.md", SummaryTable.markdown(plan, results, failures, verdict));
         if (!writeErrors.isEmpty()) log.error("some results could not be written ({}); what was written is in {}", writeErrors, dir);
     }
 
@@ -184,6 +187,10 @@ public final class RunDirectory {
         root.put("targets", targets);
         root.putAll(provenance);
         root.put("steps", results);
+        if (verdict != null) {
+            root.put("collapse", verdict.collapses());
+            root.put("slo_verdicts", verdict.sloVerdicts());
+        }
         root.put("flags", results.stream().flatMap(r -> r.flags().stream()).toList());
         root.put("failures", failures);
         if (!writeErrors.isEmpty()) root.put("write_errors", writeErrors);

@@ -1,6 +1,8 @@
 package io.tokensiege.coordinator.report;
 
+import io.tokensiege.common.analysis.Collapse;
 import io.tokensiege.common.analysis.Flag;
+import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Target;
@@ -22,7 +24,7 @@ public final class SummaryTable {
 
     private record Row(String label, Map<String, String> cells) {}
 
-    public static String markdown(Plan plan, List<StepResult> results, List<Failure> failures) {
+    public static String markdown(Plan plan, List<StepResult> results, List<Failure> failures, RunVerdict verdict) {
         StringBuilder sb = new StringBuilder("# tokensiege: ").append(plan.name()).append("\n\n");
         List<String> simulated = plan.targets().stream().filter(Target::isSimulated).map(t -> t.name() + " (x" + fmt(t.timeScale()) + ")").toList();
         if (!simulated.isEmpty()) {
@@ -30,6 +32,16 @@ public final class SummaryTable {
                     .append(". Their numbers come from the built-in simulator, not from a real server; times are shown in simulated time.\n\n");
         }
         sb.append(table(plan, results)).append('\n');
+        if (!verdict.collapses().isEmpty()) {
+            sb.append("## Where it collapses\n\n");
+            for (Collapse c : verdict.collapses()) sb.append("- ").append(c.line()).append('\n');
+            sb.append('\n');
+        }
+        if (!verdict.sloVerdicts().isEmpty()) {
+            sb.append("## SLO verdict\n\n");
+            verdict.sloVerdicts().forEach((t, v) -> sb.append("- **").append(t).append("**: ").append(v).append('\n'));
+            sb.append('\n');
+        }
         List<Flag> flags = results.stream().flatMap(r -> r.flags().stream()).toList();
         if (!flags.isEmpty()) {
             sb.append("## Flags (numbers to doubt)\n\n");
@@ -67,6 +79,11 @@ public final class SummaryTable {
                     rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.ttftMs().p50()) + " / " + ms(r.ttftMs().p95())));
                     rows.add(row(s + " @" + c + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));
                     rows.add(row(s + " @" + c + ": errors", at, SummaryTable::errors));
+                    if (plan.slo() != null && !plan.slo().isEmpty()) {
+                        rows.add(row(s + " @" + c + ": goodput", at, r -> r.goodput() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.goodput())));
+                    }
+                    rows.add(row(s + " @" + c + ": fairness (Jain decode)", at, r -> r.fairness().jainDecode() == null ? "n/a"
+                            : String.format(Locale.ROOT, "%.2f", r.fairness().jainDecode()) + (r.fairness().starved() > 0 ? ", " + r.fairness().starved() + " starved" : "")));
                 }
             } else if (scenario.prefix() != null) {
                 rows.add(row(s + ": cold TTFT (turn 1)", mine, r -> ms(r.coldTtftMs())));

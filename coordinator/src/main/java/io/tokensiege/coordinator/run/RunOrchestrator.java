@@ -1,6 +1,7 @@
 package io.tokensiege.coordinator.run;
 
 import io.tokensiege.common.analysis.StepAnalyzer;
+import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.metric.Histograms;
 import io.tokensiege.common.metric.Metric;
@@ -92,8 +93,9 @@ public final class RunOrchestrator {
             if (failures.stream().anyMatch(Failure::terminal)) break;
         }
         if (abortRequested) fail(Failure.of(Failure.Kind.ABORTED, true, null, null, "run aborted by the user"));
-        directory.finish(results, failures);
-        return new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abortRequested);
+        RunVerdict verdict = RunVerdict.of(plan, results);
+        directory.finish(results, failures, verdict);
+        return new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abortRequested, verdict);
     }
 
     private StepResult runStep(StepSpec step) {
@@ -131,7 +133,7 @@ public final class RunOrchestrator {
         String partial = awaitFinished(step, assigned, finished, startAt);
         List<StepAnalyzer.Share> collected = new ArrayList<>();
         finished.forEach((id, f) -> collected.add(new StepAnalyzer.Share(id, streamsOf.get(id), f.totals(), f.records())));
-        StepResult result = StepAnalyzer.analyze(step, collected, plan.defaults().maxPlausibleDecodeTokS(), partial);
+        StepResult result = StepAnalyzer.analyze(step, collected, plan.defaults().maxPlausibleDecodeTokS(), plan.slo(), partial);
         if (result.requests() > 0 && result.errorsByClass().getOrDefault("connect", 0) == result.requests()) {
             fail(Failure.of(Failure.Kind.TARGET_UNREACHABLE, false, step.stepId(), null,
                     "every request to " + step.target().name() + " failed to connect (" + step.target().url() + "): is the server running and reachable from the workers?"));

@@ -1,11 +1,12 @@
 package io.tokensiege.coordinator.run;
 
+import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import java.nio.file.Path;
 import java.util.List;
 
 /** What a finished (or aborted) run produced, and where it is on disk. */
-public record RunOutcome(String runId, Path directory, List<StepResult> steps, List<Failure> failures, boolean aborted) {
+public record RunOutcome(String runId, Path directory, List<StepResult> steps, List<Failure> failures, boolean aborted, RunVerdict verdict) {
     public boolean failed() {
         return aborted || failures.stream().anyMatch(Failure::terminal);
     }

@@ -1,0 +1,98 @@
+package io.tokensiege.common.analysis;
+
+import io.tokensiege.common.plan.Slo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Finds where a sweep collapses (DESIGN.md §4): the first level where throughput stops scaling (A
+ * rises < 10 % while TTFT p95 more than doubles), the SLO breaks, or errors pass the limit — and
+ * explains it from the data. The server's parallelism estimate is aggregate tok/s ÷ per-request
+ * decode rate: the number of sequences it decodes at once (a serial server gives ~1; a 4-slot
+ * server ~4 however many streams wait).
+ */
+public final class KneeFinder {
+    static final double MIN_SCALING = 0.10;
+    static final double TTFT_BLOWUP = 2.0;
+    static final double DEFAULT_ERROR_LIMIT = 0.01;
+
+    private KneeFinder() {}
+
+    public static Collapse find(List<StepResult> sweep, Slo slo) {
+        List<StepResult> levels = sweep.stream().sorted(Comparator.comparingInt(StepResult::concurrency)).toList();
+        String target = levels.get(0).target();
+        String scenario = levels.get(0).scenario();
+        StepResult base = levels.get(0);
+        double perStreamAtBase = base.aggregateTokS() / base.concurrency();
+        List<Collapse.Level> evidence = new ArrayList<>();
+        Integer collapse = null;
+        String rule = null;
+        String why = null;
+        Integer usable = null;
+        double errorLimit = slo != null && slo.errorRate() != null ? slo.errorRate() : DEFAULT_ERROR_LIMIT;
+        for (int i = 0; i < levels.size(); i++) {
+            StepResult r = levels.get(i);
+            List<String> breaches = SloCheck.breaches(r, slo);
+            Double efficiency = perStreamAtBase > 0 ? r.aggregateTokS() / (perStreamAtBase * r.concurrency()) : null;
+            Double littles = r.requestRate() > 0 && !Double.isNaN(r.e2eMs().mean()) ? r.requestRate() * r.e2eMs().mean() / 1000 : null;
+            Double active = r.decodeTokS().p50() > 0 ? r.aggregateTokS() / r.decodeTokS().p50() : null;
+            evidence.add(new Collapse.Level(r.concurrency(), r.aggregateTokS(), r.ttftMs().p50(), r.ttftMs().p95(), r.decodeTokS().p50(),
+                    r.errorRate(), efficiency, littles, active, breaches));
+            if (collapse != null) continue;
+            if (r.errorRate() > errorLimit) {
+                collapse = r.concurrency();
+                rule = "errors";
+                why = String.format(Locale.ROOT, "errors %.1f%% > %.1f%% %s", 100 * r.errorRate(), 100 * errorLimit, r.errorsByClass());
+            } else if (i > 0 && stoppedScaling(levels.get(i - 1), r)) {
+                StepResult prev = levels.get(i - 1);
+                collapse = r.concurrency();
+                rule = "throughput_stopped_scaling";
+                why = String.format(Locale.ROOT, "aggregate %+.0f%% for %.0fx streams, TTFT p95 %s -> %s",
+                        100 * (r.aggregateTokS() / prev.aggregateTokS() - 1), (double) r.concurrency() / prev.concurrency(),
+                        SloCheck.ms(prev.ttftMs().p95()), SloCheck.ms(r.ttftMs().p95()));
+            } else if (!breaches.isEmpty()) {
+                collapse = r.concurrency();
+                rule = "slo_breached";
+                why = String.join(", ", breaches);
+            } else {
+                usable = r.concurrency();
+            }
+        }
+        Double parallelism = evidence.get(evidence.size() - 1).activeSequences();
+        return new Collapse(target, scenario, collapse, rule, usable, parallelism, line(target, scenario, collapse, why, usable, parallelism, slo, levels), evidence);
+    }
+
+    static boolean stoppedScaling(StepResult prev, StepResult r) {
+        if (prev.aggregateTokS() <= 0) return false;
+        boolean flat = r.aggregateTokS() < prev.aggregateTokS() * (1 + MIN_SCALING);
+        boolean ttftBlewUp = r.ttftMs().p95() > TTFT_BLOWUP * prev.ttftMs().p95();
+        return flat && ttftBlewUp;
+    }
+
+    private static String line(String target, String scenario, Integer collapse, String why, Integer usable, Double parallelism, Slo slo,
+                               List<StepResult> levels) {
+        StringBuilder sb = new StringBuilder(target).append(" / ").append(scenario);
+        if (collapse == null) sb.append(": no collapse up to ").append(levels.get(levels.size() - 1).concurrency());
+        else sb.append(" collapses at ").append(collapse).append(": ").append(why);
+        sb.append("; usable concurrency ").append(usable == null ? "none" : usable);
+        if (slo != null && !slo.isEmpty()) sb.append(" under ").append(describe(slo));
+        if (parallelism != null && collapse != null) {
+            long k = Math.max(1, Math.round(parallelism));
+            int top = levels.get(levels.size() - 1).concurrency();
+            sb.append(String.format(Locale.ROOT, "; the server decodes about %d request%s at once%s", k, k == 1 ? "" : "s",
+                    k < top * 0.8 ? " and queues the rest" : ""));
+        }
+        return sb.toString();
+    }
+
+    static String describe(Slo slo) {
+        List<String> parts = new ArrayList<>();
+        if (slo.ttftP50Millis() != null) parts.add("TTFT p50 <= " + SloCheck.ms(slo.ttftP50Millis()));
+        if (slo.ttftP95Millis() != null) parts.add("TTFT p95 <= " + SloCheck.ms(slo.ttftP95Millis()));
+        if (slo.decodeP50TokS() != null) parts.add(String.format(Locale.ROOT, "decode p50 >= %.0f tok/s", slo.decodeP50TokS()));
+        if (slo.errorRate() != null) parts.add(String.format(Locale.ROOT, "errors <= %.0f%%", 100 * slo.errorRate()));
+        return String.join(", ", parts);
+    }
+}

@@ -1,0 +1,73 @@
+package io.tokensiege.common.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.metric.TokenSource;
+import io.tokensiege.common.plan.Slo;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KneeFinderTest {
+    private static final Slo SLO = new Slo(1000L, null, 20.0, 0.01);
+
+    /** A level of a sweep with the numbers that matter to the knee. */
+    static StepResult level(int c, double aggregate, double ttftP50, double ttftP95, double decodeP50, double errorRate) {
+        Percentiles ttft = new Percentiles(10, ttftP50, ttftP95, ttftP95, ttftP95, ttftP95, ttftP50);
+        Percentiles decode = new Percentiles(10, decodeP50, decodeP50, decodeP50, decodeP50, decodeP50, decodeP50);
+        Percentiles e2e = new Percentiles(10, 4000, 4000, 4000, 4000, 4000, 4000);
+        return new StepResult("s" + c, "t / sweep @" + c, "t", "sweep", "CLOSED", c, 1, 1, false, Map.of(), 10, 10, Map.of(), 0, errorRate,
+                ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY, aggregate, c / 4.0, 15,
+                null, null, null, null, null, null, Fairness.NONE, null, List.of(), List.of(), false, null);
+    }
+
+    @Test
+    void serialServer_stopsScaling_andDecodesOneAtATime() {
+        Collapse c = KneeFinder.find(List.of(level(1, 45, 350, 370, 45, 0), level(4, 45.5, 14_000, 14_500, 45, 0), level(8, 45, 33_000, 33_500, 45, 0)), SLO);
+        assertThat(c.collapseLevel()).isEqualTo(4);
+        assertThat(c.rule()).isEqualTo("throughput_stopped_scaling");
+        assertThat(c.usableConcurrency()).isEqualTo(1);
+        assertThat(c.parallelism()).isCloseTo(1.0, within(0.05));
+        assertThat(c.line()).contains("collapses at 4").contains("aggregate +1% for 4x streams").contains("decodes about 1 request at once and queues the rest");
+    }
+
+    @Test
+    void batchingServer_breaksTheDecodeSlo_beforeThroughputFlattens() {
+        Collapse c = KneeFinder.find(List.of(level(1, 43, 170, 180, 43, 0), level(4, 120, 380, 650, 29, 0), level(8, 172, 520, 700, 21.5, 0),
+                level(16, 220, 440, 500, 13.7, 0)), SLO);
+        assertThat(c.collapseLevel()).isEqualTo(16);
+        assertThat(c.rule()).isEqualTo("slo_breached");
+        assertThat(c.usableConcurrency()).isEqualTo(8);
+        assertThat(c.levels().get(1).scalingEfficiency()).isCloseTo(120.0 / (43 * 4), within(1e-9));
+        assertThat(c.parallelism()).isCloseTo(220 / 13.7, within(1e-9));
+    }
+
+    @Test
+    void errorsAboveTheLimit_areTheRule_andNoCollapseMeansNone() {
+        Collapse errors = KneeFinder.find(List.of(level(1, 43, 170, 180, 43, 0), level(4, 150, 200, 220, 40, 0.2)), SLO);
+        assertThat(errors.rule()).isEqualTo("errors");
+        assertThat(errors.collapseLevel()).isEqualTo(4);
+        Collapse fine = KneeFinder.find(List.of(level(1, 43, 170, 180, 43, 0), level(2, 85, 175, 185, 42, 0)), SLO);
+        assertThat(fine.collapseLevel()).isNull();
+        assertThat(fine.usableConcurrency()).isEqualTo(2);
+        assertThat(fine.line()).contains("no collapse up to 2");
+    }
+
+    @Test
+    void jainsIndex_isOneWhenEven_andOneOverNWhenOneTakesAll() {
+        assertThat(Fairness.jain(new double[] {5, 5, 5, 5})).isEqualTo(1.0);
+        assertThat(Fairness.jain(new double[] {9, 0, 0})).isCloseTo(1.0 / 3, within(1e-12));
+        RequestRecord slow = record(4_000_000L, 10.0);
+        RequestRecord fast = record(100_000L, 40.0);
+        Fairness f = Fairness.of(List.of(fast, fast, fast, slow));
+        assertThat(f.starved()).isEqualTo(1); // 4 s against a 100 ms median
+        assertThat(f.jainDecode()).isCloseTo(Math.pow(130, 2) / (4 * (3 * 1600 + 100)), within(1e-12));
+    }
+
+    private static RequestRecord record(long ttftMicros, double decode) {
+        return new RequestRecord("s", "w", 0, 0, 0, 0, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, decode, 10,
+                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true);
+    }
+}
