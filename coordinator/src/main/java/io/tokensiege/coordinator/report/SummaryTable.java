@@ -37,6 +37,12 @@ public final class SummaryTable {
             for (Collapse c : verdict.collapses()) sb.append("- ").append(c.line()).append('\n');
             sb.append('\n');
         }
+        List<String> repeats = RepeatSection.lines(plan, results);
+        if (!repeats.isEmpty()) {
+            sb.append("## Repeats (median over repeats, bootstrap 95 % interval)\n\n");
+            for (String l : repeats) sb.append("- ").append(l).append('\n');
+            sb.append('\n');
+        }
         if (!verdict.sloVerdicts().isEmpty()) {
             sb.append("## SLO verdict\n\n");
             verdict.sloVerdicts().forEach((t, v) -> sb.append("- **").append(t).append("**: ").append(v).append('\n'));

@@ -1,0 +1,50 @@
+package io.tokensiege.coordinator.report;
+
+import io.tokensiege.common.analysis.Bootstrap;
+import io.tokensiege.common.analysis.StepResult;
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.plan.Scenario;
+import io.tokensiege.common.plan.Target;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * With {@code repeat: N}, each repeat's value is one sample: per target the median over repeats with a
+ * bootstrap 95 % interval, and each target against the first with a plain verdict. The metric is the
+ * one a scenario is about: aggregate tok/s for a sweep level, TTFT p50 otherwise.
+ */
+final class RepeatSection {
+    private RepeatSection() {}
+
+    static List<String> lines(Plan plan, List<StepResult> results) {
+        List<String> out = new ArrayList<>();
+        if (plan.targets().isEmpty()) return out;
+        for (Scenario s : plan.scenarios()) {
+            if (s.repeat() < 2) continue;
+            List<Integer> levels = s.isSweep() ? s.load().concurrency() : List.of(1);
+            for (int c : levels) {
+                String what = s.isSweep() ? s.name() + " @" + c + " aggregate tok/s" : s.name() + " TTFT p50 ms";
+                ToDoubleFunction<StepResult> metric = s.isSweep() ? StepResult::aggregateTokS : r -> r.ttftMs().p50();
+                double[] first = null;
+                String firstName = null;
+                for (Target t : plan.targets()) {
+                    double[] v = results.stream().filter(r -> r.target().equals(t.name()) && r.scenario().equals(s.name()) && r.concurrency() == c)
+                            .mapToDouble(metric).filter(x -> !Double.isNaN(x)).toArray();
+                    if (v.length < 2) continue;
+                    Bootstrap.Interval i = Bootstrap.median(v, 1);
+                    String line = String.format(Locale.ROOT, "%s, %s: %s", what, t.name(), i.describe(""));
+                    if (first == null) {
+                        first = v;
+                        firstName = t.name();
+                    } else {
+                        line += "; vs " + firstName + ": " + Bootstrap.difference(first, v, 1).verdict();
+                    }
+                    out.add(line);
+                }
+            }
+        }
+        return out;
+    }
+}
