@@ -50,6 +50,10 @@ class LocalRunTest {
         JsonNode run = Json.MAPPER.readTree(dir.resolve("run.json").toFile());
         assertThat(run.get("status").asText()).isEqualTo("finished");
         assertThat(run.at("/server_settings/sim-moe/source").asText()).contains("SIMULATED");
+        // Provenance read from the server itself: the simulator exposes /v1/models and /sim/profile, not llama.cpp's /props.
+        assertThat(run.at("/servers/sim-moe/models/data/0/id").asText()).isEqualTo("qwen3.6-35b-a3b-4bit");
+        assertThat(run.at("/servers/sim-moe/simulator_profile/simulated").asBoolean()).isTrue();
+        assertThat(run.at("/servers/sim-moe/llama_cpp_props").asText()).startsWith("not exposed (HTTP 404)");
         assertThat(run.get("steps")).hasSize(4);
         assertThat(Files.readString(dir.resolve("summary.md"))).contains("SIMULATED").contains("cold_short: TTFT p50");
         assertThat(Files.readAllLines(dir.resolve("results.csv"))).hasSize(5);

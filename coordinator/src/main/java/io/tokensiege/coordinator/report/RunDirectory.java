@@ -51,6 +51,7 @@ public final class RunDirectory {
     private final List<String> writeErrors = new ArrayList<>();
     private Plan plan;
     private RunVerdict verdict;
+    private final Map<String, Object> servers = new LinkedHashMap<>();
     private long startedEpochMillis;
 
     private RunDirectory(Path dir, String runId, Map<String, Object> provenance) {
@@ -80,6 +81,12 @@ public final class RunDirectory {
         this.plan = plan;
         this.startedEpochMillis = System.currentTimeMillis();
         write("plan.yaml", "# Plan as submitted (plans never hold secrets: api_key_env names a variable).\n" + plan.source());
+        writeRunJson(List.of(), "running");
+    }
+
+    /** What a target exposed about itself (see ServerProvenance), stored in run.json under "servers". */
+    public void recordServer(String target, Map<String, Object> exposed) {
+        servers.put(target, exposed);
         writeRunJson(List.of(), "running");
     }
 
@@ -186,6 +193,7 @@ public final class RunDirectory {
         }
         root.put("targets", targets);
         root.putAll(provenance);
+        root.put("servers", servers);
         root.put("steps", results);
         if (verdict != null) {
             root.put("collapse", verdict.collapses());

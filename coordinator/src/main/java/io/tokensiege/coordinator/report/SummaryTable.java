@@ -94,7 +94,8 @@ public final class SummaryTable {
             } else if (scenario.prefix() != null) {
                 rows.add(row(s + ": cold TTFT (turn 1)", mine, r -> ms(r.coldTtftMs())));
                 rows.add(row(s + ": warm TTFT p50 (turns 2+)", mine, r -> ms(r.warmTtftMs())));
-                rows.add(row(s + ": prompt cached (turns 2+)", mine, r -> r.warmCachedShare() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.warmCachedShare())));
+                rows.add(row(s + ": prompt cached (turns 2+)", mine, r -> r.warmCachedShare() == null ? "not reported"
+                        : String.format(Locale.ROOT, "%.0f%% (%,d of %,d)", 100 * r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens())));
             } else {
                 rows.add(row(s + ": TTFT p50", mine, r -> ms(r.ttftMs().p50())));
                 rows.add(row(s + ": decode p50 tok/s", mine, r -> fmt(r.decodeTokS().p50())));

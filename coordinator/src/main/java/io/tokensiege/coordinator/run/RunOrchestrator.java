@@ -85,6 +85,7 @@ public final class RunOrchestrator {
     public RunOutcome execute() {
         List<StepSpec> steps = StepPlanner.expand(plan);
         directory.begin(plan, steps);
+        for (var target : plan.targets()) directory.recordServer(target.name(), ServerProvenance.read(target));
         for (int i = 0; i < steps.size() && !abortRequested; i++) {
             StepSpec step = steps.get(i);
             listener.onStepStarted(step, i + 1, steps.size());
