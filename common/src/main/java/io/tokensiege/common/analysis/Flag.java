@@ -15,4 +15,5 @@ public record Flag(String code, String stepId, String message) {
     public static final String CLAMPED = "clamped_values";
     public static final String NO_USAGE = "no_usage";
     public static final String NOTHING_MEASURED = "nothing_measured";
+    public static final String DEGENERATE = "degenerate_answers";
 }

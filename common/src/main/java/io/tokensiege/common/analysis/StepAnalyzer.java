@@ -85,6 +85,11 @@ public final class StepAnalyzer {
         long reasoning = records.stream().filter(RequestRecord::ok).mapToLong(r -> r.reasoningTokens() == null ? 0 : r.reasoningTokens()).sum();
         long output = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::outputTokens).sum();
         List<Flag> flags = Plausibility.check(step.stepId(), records, ts, maxDecodeTokS, cancelled, clamped);
+        AnswerSanity sanity = AnswerSanity.of(records);
+        if (sanity.degenerateShare() > 0) {
+            flags.add(new Flag(Flag.DEGENERATE, step.stepId(), String.format(java.util.Locale.ROOT,
+                    "%.0f%% of answers repeat one short pattern (a model stuck in a loop): speed without a usable answer", 100 * sanity.degenerateShare())));
+        }
         if (finished == 0 && step.kind() != StepKind.WARMUP) {
             flags.add(new Flag(Flag.NOTHING_MEASURED, step.stepId(), "no measured request finished: the step's duration may be shorter than one request at this load"));
         }
@@ -95,7 +100,7 @@ public final class StepAnalyzer {
                 Percentiles.of(h.get(Metric.TPOT_MICROS), msFactor), Percentiles.of(h.get(Metric.ITL_MICROS), msFactor),
                 Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts), Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
                 aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
-                output > 0 ? (double) reasoning / output : null, Fairness.of(records), SloCheck.goodput(records, slo, ts), List.of(),
+                output > 0 ? (double) reasoning / output : null, Fairness.of(records), sanity, SloCheck.goodput(records, slo, ts), List.of(),
                 flags, partialReason != null, partialReason);
         return withBreaches(result, SloCheck.breaches(result, slo));
     }
@@ -104,7 +109,7 @@ public final class StepAnalyzer {
         return new StepResult(r.stepId(), r.label(), r.target(), r.scenario(), r.kind(), r.concurrency(), r.repeat(), r.timeScale(), r.simulated(),
                 r.workerShares(), r.requests(), r.ok(), r.errorsByClass(), r.cancelledAtEnd(), r.errorRate(), r.ttftMs(), r.ttfaMs(), r.ttfbMs(),
                 r.e2eMs(), r.tpotMs(), r.itlMs(), r.decodeTokS(), r.outputTokens(), r.aggregateTokS(), r.requestRate(), r.windowSeconds(),
-                r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(),
+                r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(), r.sanity(),
                 r.goodput(), breaches, r.flags(), r.partial(), r.partialReason());
     }
 

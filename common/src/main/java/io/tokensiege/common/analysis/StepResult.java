@@ -25,5 +25,5 @@ public record StepResult(String stepId, String label, String target, String scen
                          Percentiles itlMs, Percentiles decodeTokS, Percentiles outputTokens,
                          double aggregateTokS, double requestRate, double windowSeconds,
                          Double coldTtftMs, Double warmTtftMs, Double warmCachedShare, Integer warmCachedTokens, Integer warmPromptTokens,
-                         Double reasoningShare, Fairness fairness, Double goodput, List<String> sloBreaches,
+                         Double reasoningShare, Fairness fairness, AnswerSanity sanity, Double goodput, List<String> sloBreaches,
                          List<Flag> flags, boolean partial, String partialReason) {}

@@ -20,7 +20,7 @@ class KneeFinderTest {
         Percentiles e2e = new Percentiles(10, 4000, 4000, 4000, 4000, 4000, 4000);
         return new StepResult("s" + c, "t / sweep @" + c, "t", "sweep", "CLOSED", c, 1, 1, false, Map.of(), 10, 10, Map.of(), 0, errorRate,
                 ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY, aggregate, c / 4.0, 15,
-                null, null, null, null, null, null, Fairness.NONE, null, List.of(), List.of(), false, null);
+                null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), List.of(), false, null);
     }
 
     @Test
@@ -64,6 +64,17 @@ class KneeFinderTest {
         Fairness f = Fairness.of(List.of(fast, fast, fast, slow));
         assertThat(f.starved()).isEqualTo(1); // 4 s against a 100 ms median
         assertThat(f.jainDecode()).isCloseTo(Math.pow(130, 2) / (4 * (3 * 1600 + 100)), within(1e-12));
+    }
+
+    @Test
+    void answerSanity_countsEmptyCutOffAndDegenerate() {
+        assertThat(AnswerSanity.isDegenerate("the the the the the the the the the")).isTrue();
+        assertThat(AnswerSanity.isDegenerate("!!!!!!!!!!!!!!!!!!!!!!!!!!!!")).isTrue();
+        assertThat(AnswerSanity.isDegenerate("The agent reads the request and answers with a short plan")).isFalse();
+        RequestRecord ok = record(1000, 40);
+        AnswerSanity s = AnswerSanity.of(List.of(ok, ok, ok, ok));
+        assertThat(s.cutOffShare()).isZero();
+        assertThat(s.degenerateShare()).isZero();
     }
 
     private static RequestRecord record(long ttftMicros, double decode) {

@@ -99,6 +99,7 @@ public final class SummaryTable {
             } else {
                 rows.add(row(s + ": TTFT p50", mine, r -> ms(r.ttftMs().p50())));
                 rows.add(row(s + ": decode p50 tok/s", mine, r -> fmt(r.decodeTokS().p50())));
+                rows.add(row(s + ": answers empty / cut at max_tokens / degenerate", mine, SummaryTable::sanity));
                 if (mine.stream().anyMatch(r -> r.reasoningShare() != null && r.reasoningShare() > 0)) {
                     rows.add(row(s + ": TTFA p50 (after reasoning)", mine, r -> ms(r.ttfaMs().p50())));
                 }
@@ -150,6 +151,11 @@ public final class SummaryTable {
             sb.append(' ').append(i == 0 ? pad(c, width[i]) : padLeft(c, width[i])).append(" |");
         }
         sb.append('\n');
+    }
+
+    private static String sanity(StepResult r) {
+        var a = r.sanity();
+        return String.format(Locale.ROOT, "%.0f%% / %.0f%% / %.0f%%", 100 * a.emptyShare(), 100 * a.cutOffShare(), 100 * a.degenerateShare());
     }
 
     private static String errors(StepResult r) {
