@@ -26,8 +26,17 @@ public final class QuickCommand implements Callable<Integer> {
     @Option(names = "--api-key-env", paramLabel = "NAME", description = "Environment variable holding the API key (never the key itself).")
     String apiKeyEnv;
 
-    @Option(names = "--concurrency", split = ",", defaultValue = "1,4,8,16", description = "Concurrency levels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--concurrency", split = ",", description = "Concurrency levels (default: 1,4,8,16; with --find-knee 1,2,4 ... 256).")
     List<Integer> concurrency;
+
+    @Option(names = "--find-knee", description = "Climb a ladder of levels and stop once the server collapses (TTFT p50 <= --slo-ttft, decode >= --slo-decode).")
+    boolean findKnee;
+
+    @Option(names = "--slo-ttft", defaultValue = "1s", description = "TTFT p50 the SLO allows (default: ${DEFAULT-VALUE}).")
+    String sloTtft;
+
+    @Option(names = "--slo-decode", defaultValue = "20", description = "Per-request decode p50 the SLO needs, tok/s (default: ${DEFAULT-VALUE}).")
+    double sloDecode;
 
     @Option(names = "--duration", defaultValue = "30s", description = "Length of each level (default: ${DEFAULT-VALUE}).")
     String duration;
@@ -57,6 +66,7 @@ public final class QuickCommand implements Callable<Integer> {
     }
 
     String yaml() {
+        if (concurrency == null) concurrency = findKnee ? List.of(1, 2, 4, 8, 16, 32, 64, 128, 256) : List.of(1, 4, 8, 16);
         return "name: quick\n"
                 + "targets:\n"
                 + "  - name: target\n"
@@ -67,6 +77,8 @@ public final class QuickCommand implements Callable<Integer> {
                 + "scenarios:\n"
                 + "  - name: concurrency\n"
                 + "    prompt: { tokens: " + promptTokens + ", unique: true }\n"
-                + "    load: { concurrency: [" + concurrency.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "], duration: " + duration + " }\n";
+                + "    load: { concurrency: [" + concurrency.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "], duration: " + duration
+                + (findKnee ? ", until_collapse: true" : "") + " }\n"
+                + "slo: { ttft_p50: " + sloTtft + ", decode_p50_tok_s: " + sloDecode + ", error_rate: 0.01 }\n";
     }
 }

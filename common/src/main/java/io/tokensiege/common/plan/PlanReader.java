@@ -205,7 +205,7 @@ public final class PlanReader {
     }
 
     private Scenario.Load load(YNode n) {
-        keys(n, "concurrency", "duration", "requests_per_stream", "think_time");
+        keys(n, "concurrency", "duration", "requests_per_stream", "think_time", "until_collapse");
         List<Integer> levels = new ArrayList<>();
         YNode c = n.get("concurrency");
         if (c == null) error(n, "load needs concurrency: a number or a list such as [1, 4, 8, 16]", null);
@@ -222,7 +222,8 @@ public final class PlanReader {
         boolean hasDuration = n.get("duration") != null;
         boolean hasRequests = n.get("requests_per_stream") != null;
         if (hasDuration == hasRequests) error(n, "load needs exactly one of duration (e.g. 60s) or requests_per_stream", null);
-        return new Scenario.Load(levels, duration(n, "duration", 0), (int) integer(n, "requests_per_stream", 0, 1, 1_000_000), duration(n, "think_time", 0));
+        return new Scenario.Load(levels, duration(n, "duration", 0), (int) integer(n, "requests_per_stream", 0, 1, 1_000_000),
+                duration(n, "think_time", 0), bool(n, "until_collapse", false));
     }
 
     private Slo slo(YNode n) {

@@ -24,7 +24,8 @@ public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int
 
     /**
      * Closed-loop load: {@code concurrency} streams per level, each for {@code durationMillis} or
-     * {@code requestsPerStream} requests, pausing {@code thinkMillis} between requests.
+     * {@code requestsPerStream} requests, pausing {@code thinkMillis} between requests;
+     * {@code untilCollapse} skips the levels above the first one that collapsed.
      */
-    public record Load(List<Integer> concurrency, long durationMillis, int requestsPerStream, long thinkMillis) {}
+    public record Load(List<Integer> concurrency, long durationMillis, int requestsPerStream, long thinkMillis, boolean untilCollapse) {}
 }

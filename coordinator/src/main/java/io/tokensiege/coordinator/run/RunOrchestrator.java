@@ -1,6 +1,7 @@
 package io.tokensiege.coordinator.run;
 
 import io.tokensiege.common.analysis.StepAnalyzer;
+import io.tokensiege.common.analysis.KneeFinder;
 import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.metric.Histograms;
@@ -88,6 +89,7 @@ public final class RunOrchestrator {
         for (var target : plan.targets()) directory.recordServer(target.name(), ServerProvenance.read(target));
         for (int i = 0; i < steps.size() && !abortRequested; i++) {
             StepSpec step = steps.get(i);
+            if (beyondCollapse(step)) continue;
             listener.onStepStarted(step, i + 1, steps.size());
             StepResult result = runStep(step);
             if (result != null && step.kind() != StepKind.WARMUP) results.add(result);
@@ -97,6 +99,16 @@ public final class RunOrchestrator {
         RunVerdict verdict = RunVerdict.of(plan, results);
         directory.finish(results, failures, verdict);
         return new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abortRequested, verdict);
+    }
+
+    /** With until_collapse, a sweep's levels above its first collapsed level are not run. */
+    private boolean beyondCollapse(StepSpec step) {
+        if (step.kind() != StepKind.CLOSED) return false;
+        var scenario = plan.scenarios().stream().filter(s -> s.name().equals(step.scenario())).findFirst().orElse(null);
+        if (scenario == null || scenario.load() == null || !scenario.load().untilCollapse()) return false;
+        List<StepResult> sweep = results.stream().filter(r -> r.target().equals(step.target().name()) && r.scenario().equals(step.scenario())
+                && r.repeat() == step.repeat() && r.requests() > 0).toList();
+        return !sweep.isEmpty() && KneeFinder.find(sweep, plan.slo()).collapseLevel() != null;
     }
 
     private StepResult runStep(StepSpec step) {
