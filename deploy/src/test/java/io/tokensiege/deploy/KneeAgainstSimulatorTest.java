@@ -33,14 +33,14 @@ class KneeAgainstSimulatorTest {
         Collapse sixteen = o.verdict().collapses().stream().filter(c -> c.target().equals("sixteen-slots")).findFirst().orElseThrow();
 
         // 4 slots: at 8 streams half the requests queue a whole generation: throughput flat, TTFT p95 explodes.
-        assertThat(four.collapseLevel()).isEqualTo(8);
+        assertThat(four.collapseLevel()).isEqualTo(8.0);
         assertThat(four.rule()).isIn("throughput_stopped_scaling", "slo_breached");
-        assertThat(four.usableConcurrency()).isEqualTo(4);
+        assertThat(four.usableConcurrency()).isEqualTo(4.0);
         assertThat(Math.round(four.parallelism())).isEqualTo(4);
         assertThat(four.line()).contains("decodes about 4 requests at once and queues the rest");
         // 16 slots with cheap sequences: no collapse up to 16, and it decodes all of them at once.
         assertThat(sixteen.collapseLevel()).isNull();
-        assertThat(sixteen.usableConcurrency()).isEqualTo(16);
+        assertThat(sixteen.usableConcurrency()).isEqualTo(16.0);
         assertThat(sixteen.parallelism()).isBetween(13.0, 18.0);
         assertThat(o.verdict().sloVerdicts()).containsKeys("four-slots", "sixteen-slots");
     }

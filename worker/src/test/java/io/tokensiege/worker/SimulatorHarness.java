@@ -36,7 +36,7 @@ final class SimulatorHarness implements AutoCloseable {
 
     static StepSpec step(Target target, StepKind kind, int concurrency, int requests, long durationMillis, long rampMillis, int maxTokens, Timeouts timeouts) {
         return new StepSpec("step-1", 0, kind, target, "test", concurrency, 1, requests, durationMillis, rampMillis, 0, maxTokens, 0.0,
-                64, true, 0, List.of(), timeouts, 7, "nonce");
+                64, true, 0, List.of(), timeouts, 7, "nonce", null);
     }
 
     /** Unmeasured requests first, as every run does: neither JVM should measure its own class loading. */

@@ -5,17 +5,17 @@ import java.util.List;
 /**
  * Where one target × scenario sweep collapses and why.
  *
- * @param collapseLevel     first level that broke a rule, or null when every level held
+ * @param collapseLevel     first level (streams, or req/s for an open loop) that broke a rule, or null when every level held
  * @param rule              {@code throughput_stopped_scaling}, {@code slo_breached} or {@code errors}
  * @param usableConcurrency largest level meeting the SLO (every level below it too), or null if none
  * @param parallelism       estimated sequences the server decodes at once (aggregate tok/s ÷ per-request decode), at the top level
  * @param line              one sentence for the summary and the console
  * @param levels            per-level evidence, in order
  */
-public record Collapse(String target, String scenario, Integer collapseLevel, String rule, Integer usableConcurrency,
+public record Collapse(String target, String scenario, Double collapseLevel, String rule, Double usableConcurrency,
                        Double parallelism, String line, List<Level> levels) {
 
     /** Evidence at one level: scaling efficiency vs level 1, Little's-law concurrency, active sequences. */
-    public record Level(int concurrency, double aggregateTokS, double ttftP50Ms, double ttftP95Ms, double decodeP50TokS,
+    public record Level(double level, double aggregateTokS, double ttftP50Ms, double ttftP95Ms, double decodeP50TokS,
                         double errorRate, Double scalingEfficiency, Double littlesLawInFlight, Double activeSequences, List<String> sloBreaches) {}
 }

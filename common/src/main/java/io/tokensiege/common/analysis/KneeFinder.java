@@ -21,43 +21,43 @@ public final class KneeFinder {
     private KneeFinder() {}
 
     public static Collapse find(List<StepResult> sweep, Slo slo) {
-        List<StepResult> levels = sweep.stream().sorted(Comparator.comparingInt(StepResult::concurrency)).toList();
+        List<StepResult> levels = sweep.stream().sorted(Comparator.comparingDouble(StepResult::level)).toList();
         String target = levels.get(0).target();
         String scenario = levels.get(0).scenario();
         StepResult base = levels.get(0);
-        double perStreamAtBase = base.aggregateTokS() / base.concurrency();
+        double perStreamAtBase = base.aggregateTokS() / base.level();
         List<Collapse.Level> evidence = new ArrayList<>();
-        Integer collapse = null;
+        Double collapse = null;
         String rule = null;
         String why = null;
-        Integer usable = null;
+        Double usable = null;
         double errorLimit = slo != null && slo.errorRate() != null ? slo.errorRate() : DEFAULT_ERROR_LIMIT;
         for (int i = 0; i < levels.size(); i++) {
             StepResult r = levels.get(i);
             List<String> breaches = SloCheck.breaches(r, slo);
-            Double efficiency = perStreamAtBase > 0 ? r.aggregateTokS() / (perStreamAtBase * r.concurrency()) : null;
+            Double efficiency = perStreamAtBase > 0 ? r.aggregateTokS() / (perStreamAtBase * r.level()) : null;
             Double littles = r.requestRate() > 0 && !Double.isNaN(r.e2eMs().mean()) ? r.requestRate() * r.e2eMs().mean() / 1000 : null;
             Double active = r.decodeTokS().p50() > 0 ? r.aggregateTokS() / r.decodeTokS().p50() : null;
-            evidence.add(new Collapse.Level(r.concurrency(), r.aggregateTokS(), r.ttftMs().p50(), r.ttftMs().p95(), r.decodeTokS().p50(),
+            evidence.add(new Collapse.Level(r.level(), r.aggregateTokS(), r.userTtftMs().p50(), r.userTtftMs().p95(), r.decodeTokS().p50(),
                     r.errorRate(), efficiency, littles, active, breaches));
             if (collapse != null) continue;
             if (r.errorRate() > errorLimit) {
-                collapse = r.concurrency();
+                collapse = r.level();
                 rule = "errors";
                 why = String.format(Locale.ROOT, "errors %.1f%% > %.1f%% %s", 100 * r.errorRate(), 100 * errorLimit, r.errorsByClass());
             } else if (i > 0 && stoppedScaling(levels.get(i - 1), r)) {
                 StepResult prev = levels.get(i - 1);
-                collapse = r.concurrency();
+                collapse = r.level();
                 rule = "throughput_stopped_scaling";
-                why = String.format(Locale.ROOT, "aggregate %+.0f%% for %.0fx streams, TTFT p95 %s -> %s",
-                        100 * (r.aggregateTokS() / prev.aggregateTokS() - 1), (double) r.concurrency() / prev.concurrency(),
-                        SloCheck.ms(prev.ttftMs().p95()), SloCheck.ms(r.ttftMs().p95()));
+                why = String.format(Locale.ROOT, "aggregate %+.0f%% for %sx %s, TTFT p95 %s -> %s",
+                        100 * (r.aggregateTokS() / prev.aggregateTokS() - 1), trim(r.level() / prev.level()), r.open() != null ? "the rate" : "streams",
+                        SloCheck.ms(prev.userTtftMs().p95()), SloCheck.ms(r.userTtftMs().p95()));
             } else if (!breaches.isEmpty()) {
-                collapse = r.concurrency();
+                collapse = r.level();
                 rule = "slo_breached";
                 why = String.join(", ", breaches);
             } else {
-                usable = r.concurrency();
+                usable = r.level();
             }
         }
         Double parallelism = evidence.get(evidence.size() - 1).activeSequences();
@@ -67,24 +67,32 @@ public final class KneeFinder {
     static boolean stoppedScaling(StepResult prev, StepResult r) {
         if (prev.aggregateTokS() <= 0) return false;
         boolean flat = r.aggregateTokS() < prev.aggregateTokS() * (1 + MIN_SCALING);
-        boolean ttftBlewUp = r.ttftMs().p95() > TTFT_BLOWUP * prev.ttftMs().p95();
+        boolean ttftBlewUp = r.userTtftMs().p95() > TTFT_BLOWUP * prev.userTtftMs().p95();
         return flat && ttftBlewUp;
     }
 
-    private static String line(String target, String scenario, Integer collapse, String why, Integer usable, Double parallelism, Slo slo,
+    private static String line(String target, String scenario, Double collapse, String why, Double usable, Double parallelism, Slo slo,
                                List<StepResult> levels) {
+        StepResult top = levels.get(levels.size() - 1);
+        String unit = top.open() != null ? " req/s" : "";
         StringBuilder sb = new StringBuilder(target).append(" / ").append(scenario);
-        if (collapse == null) sb.append(": no collapse up to ").append(levels.get(levels.size() - 1).concurrency());
-        else sb.append(" collapses at ").append(collapse).append(": ").append(why);
-        sb.append("; usable concurrency ").append(usable == null ? "none" : usable);
+        if (collapse == null) sb.append(": no collapse up to ").append(trim(top.level())).append(unit);
+        else sb.append(" collapses at ").append(trim(collapse)).append(unit).append(": ").append(why);
+        sb.append(top.open() != null ? "; usable rate " : "; usable concurrency ").append(usable == null ? "none" : trim(usable) + unit);
         if (slo != null && !slo.isEmpty()) sb.append(" under ").append(describe(slo));
         if (parallelism != null && collapse != null) {
             long k = Math.max(1, Math.round(parallelism));
-            int top = levels.get(levels.size() - 1).concurrency();
+            boolean queues = top.open() == null ? k < top.concurrency() * 0.8 : top.open().achievedRate() < 0.98 * top.open().requestedRate()
+                    || top.userTtftMs().p50() > 2 * levels.get(0).userTtftMs().p50();
             sb.append(String.format(Locale.ROOT, "; the server decodes about %d request%s at once%s", k, k == 1 ? "" : "s",
-                    k < top * 0.8 ? " and queues the rest" : ""));
+                    queues ? " and queues the rest" : ""));
         }
         return sb.toString();
+    }
+
+    /** 8.0 -> "8", 0.5 -> "0.5". */
+    static String trim(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.2f", v).replaceAll("0+$", "");
     }
 
     static String describe(Slo slo) {

@@ -33,7 +33,8 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
                     Collapse c = KneeFinder.find(mine, plan.slo());
                     collapses.add(c);
                     if (c.usableConcurrency() == null) fails.add(s.name() + " fails at every level");
-                    else usable.add("usable concurrency " + c.usableConcurrency() + " in " + s.name());
+                    else usable.add((s.load().isOpen() ? "usable rate " + KneeFinder.trim(c.usableConcurrency()) + " req/s"
+                            : "usable concurrency " + KneeFinder.trim(c.usableConcurrency())) + " in " + s.name());
                 }
             }
             if (!anySweep) {

@@ -86,6 +86,12 @@ public final class StepAnalyzer {
         long output = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::outputTokens).sum();
         List<Flag> flags = Plausibility.check(step.stepId(), records, ts, maxDecodeTokS, cancelled, clamped);
         AnswerSanity sanity = AnswerSanity.of(records);
+        OpenLoopStats open = step.kind() == StepKind.OPEN ? openLoop(step, shares, records, h, windowSeconds) : null;
+        if (open != null && open.notSent() > 0) {
+            flags.add(new Flag(Flag.NOT_SENT, step.stepId(), String.format(java.util.Locale.ROOT,
+                    "%d of %d arrivals were not sent: the in-flight cap (%d) was full; achieved %.2f of %.2f req/s",
+                    open.notSent(), open.scheduled(), step.concurrency(), open.achievedRate(), open.requestedRate())));
+        }
         if (sanity.degenerateShare() > 0) {
             flags.add(new Flag(Flag.DEGENERATE, step.stepId(), String.format(java.util.Locale.ROOT,
                     "%.0f%% of answers repeat one short pattern (a model stuck in a loop): speed without a usable answer", 100 * sanity.degenerateShare())));
@@ -101,7 +107,7 @@ public final class StepAnalyzer {
                 Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts), Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
                 aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
                 output > 0 ? (double) reasoning / output : null, Fairness.of(records), sanity, SloCheck.goodput(records, slo, ts), List.of(),
-                flags, partialReason != null, partialReason);
+                open, flags, partialReason != null, partialReason);
         return withBreaches(result, SloCheck.breaches(result, slo));
     }
 
@@ -110,7 +116,23 @@ public final class StepAnalyzer {
                 r.workerShares(), r.requests(), r.ok(), r.errorsByClass(), r.cancelledAtEnd(), r.errorRate(), r.ttftMs(), r.ttfaMs(), r.ttfbMs(),
                 r.e2eMs(), r.tpotMs(), r.itlMs(), r.decodeTokS(), r.outputTokens(), r.aggregateTokS(), r.requestRate(), r.windowSeconds(),
                 r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(), r.sanity(),
-                r.goodput(), breaches, r.flags(), r.partial(), r.partialReason());
+                r.goodput(), breaches, r.open(), r.flags(), r.partial(), r.partialReason());
+    }
+
+    private static OpenLoopStats openLoop(StepSpec step, List<Share> shares, List<RequestRecord> records, Map<Metric, Histogram> h, double windowSeconds) {
+        double msFactor = step.target().timeScale() / 1000.0;
+        int scheduled = 0, notSent = 0;
+        for (Share s : shares) {
+            if (s.totals() == null) continue;
+            scheduled += s.totals().scheduledInWindow();
+            notSent += s.totals().notSent();
+        }
+        double[] lags = records.stream().filter(r -> r.scheduleLagMicros() != null).mapToDouble(r -> r.scheduleLagMicros() * msFactor).sorted().toArray();
+        Double e2eIntended = median(records.stream().filter(r -> r.ok() && r.e2eMicros() != null && r.scheduleLagMicros() != null)
+                .map(r -> (r.e2eMicros() + r.scheduleLagMicros()) * msFactor).toList());
+        return new OpenLoopStats(step.openLoop().ratePerSecond(), windowSeconds > 0 ? (scheduled - notSent) / windowSeconds : 0, scheduled, notSent,
+                lags.length == 0 ? Double.NaN : Fairness.quantile(lags, 0.5), lags.length == 0 ? Double.NaN : Fairness.quantile(lags, 0.99),
+                Percentiles.of(h.get(Metric.TTFT_INTENDED_MICROS), msFactor), e2eIntended == null ? Double.NaN : e2eIntended);
     }
 
     static Double median(List<Double> values) {

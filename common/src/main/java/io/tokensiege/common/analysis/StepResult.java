@@ -1,5 +1,6 @@
 package io.tokensiege.common.analysis;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.Map;
 
@@ -26,4 +27,23 @@ public record StepResult(String stepId, String label, String target, String scen
                          double aggregateTokS, double requestRate, double windowSeconds,
                          Double coldTtftMs, Double warmTtftMs, Double warmCachedShare, Integer warmCachedTokens, Integer warmPromptTokens,
                          Double reasoningShare, Fairness fairness, AnswerSanity sanity, Double goodput, List<String> sloBreaches,
-                         List<Flag> flags, boolean partial, String partialReason) {}
+                         OpenLoopStats open, List<Flag> flags, boolean partial, String partialReason) {
+
+    /** The sweep level: requests per second for an open loop, streams otherwise. */
+    @JsonIgnore
+    public double level() {
+        return open != null ? open.requestedRate() : concurrency;
+    }
+
+    /** TTFT as the user felt it: from the intended start in an open loop (coordinated omission), else from send. */
+    @JsonIgnore
+    public Percentiles userTtftMs() {
+        return open != null ? open.ttftIntendedMs() : ttftMs;
+    }
+
+    /** The level in words: "8 streams" or "2 req/s". */
+    @JsonIgnore
+    public String levelLabel() {
+        return open != null ? io.tokensiege.common.protocol.StepSpec.rateLabel(open.requestedRate()) + " req/s" : concurrency + (concurrency == 1 ? " stream" : " streams");
+    }
+}

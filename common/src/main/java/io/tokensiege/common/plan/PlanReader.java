@@ -205,25 +205,47 @@ public final class PlanReader {
     }
 
     private Scenario.Load load(YNode n) {
-        keys(n, "concurrency", "duration", "requests_per_stream", "think_time", "until_collapse");
+        keys(n, "concurrency", "rate", "arrival", "burstiness", "max_in_flight", "duration", "requests_per_stream", "think_time", "until_collapse");
         List<Integer> levels = new ArrayList<>();
+        List<Double> rates = new ArrayList<>();
         YNode c = n.get("concurrency");
-        if (c == null) error(n, "load needs concurrency: a number or a list such as [1, 4, 8, 16]", null);
-        else if (c.kind == YNode.Kind.SCALAR && c.scalar instanceof Long v && v >= 1) levels.add(v.intValue());
-        else if (c.kind == YNode.Kind.LIST) {
-            for (YNode item : c.items) {
+        YNode r = n.get("rate");
+        if ((c == null) == (r == null)) {
+            error(n, "load needs exactly one of concurrency (closed loop, e.g. [1, 4, 8, 16]) or rate (open loop, requests per second, e.g. [0.5, 1, 2])", null);
+        }
+        if (c != null) {
+            for (YNode item : c.kind == YNode.Kind.LIST ? c.items : List.of(c)) {
                 if (item.scalar instanceof Long v && v >= 1 && v <= 100_000) {
                     if (!levels.isEmpty() && v <= levels.get(levels.size() - 1)) error(item, "concurrency levels must increase", "e.g. [1, 4, 8, 16]");
                     levels.add(v.intValue());
-                } else error(item, "a concurrency level must be a whole number from 1 to 100000, not " + item.describe(), null);
+                } else error(item, "a concurrency level must be a whole number from 1 to 100000, not " + item.describe(), "e.g. [1, 4, 8, 16]");
             }
-            if (c.items.isEmpty()) error(c, "concurrency list is empty", "e.g. [1, 4, 8, 16]");
-        } else error(c, "concurrency must be a positive whole number or a list of them, not " + c.describe(), "e.g. [1, 4, 8, 16]");
+            if (c.kind == YNode.Kind.LIST && c.items.isEmpty()) error(c, "concurrency list is empty", "e.g. [1, 4, 8, 16]");
+        }
+        if (r != null) {
+            for (YNode item : r.kind == YNode.Kind.LIST ? r.items : List.of(r)) {
+                if (item.scalar instanceof Number v && v.doubleValue() > 0 && v.doubleValue() <= 100_000) {
+                    if (!rates.isEmpty() && v.doubleValue() <= rates.get(rates.size() - 1)) error(item, "rates must increase", "e.g. [0.5, 1, 2, 4]");
+                    rates.add(v.doubleValue());
+                } else error(item, "a rate must be a positive number of requests per second, not " + item.describe(), "e.g. [0.5, 1, 2, 4]");
+            }
+            if (r.kind == YNode.Kind.LIST && r.items.isEmpty()) error(r, "rate list is empty", "e.g. [0.5, 1, 2, 4]");
+            if (n.get("requests_per_stream") != null) error(n.get("requests_per_stream"), "requests_per_stream is for closed loop; an open loop runs for a duration", null);
+            if (n.get("think_time") != null) error(n.get("think_time"), "think_time is for closed loop; an open loop's arrivals are independent of answers", null);
+        } else {
+            for (String openOnly : List.of("arrival", "burstiness", "max_in_flight")) {
+                if (n.get(openOnly) != null) error(n.get(openOnly), openOnly + " is for open loop (rate: ...)", null);
+            }
+        }
+        String arrival = string(n, "arrival", false);
+        if (arrival == null) arrival = "poisson";
+        if (!List.of("poisson", "gamma", "constant").contains(arrival)) error(n.get("arrival"), "arrival must be poisson, gamma or constant", hint(arrival, List.of("poisson", "gamma", "constant")));
         boolean hasDuration = n.get("duration") != null;
         boolean hasRequests = n.get("requests_per_stream") != null;
-        if (hasDuration == hasRequests) error(n, "load needs exactly one of duration (e.g. 60s) or requests_per_stream", null);
-        return new Scenario.Load(levels, duration(n, "duration", 0), (int) integer(n, "requests_per_stream", 0, 1, 1_000_000),
-                duration(n, "think_time", 0), bool(n, "until_collapse", false));
+        if (r == null && hasDuration == hasRequests) error(n, "load needs exactly one of duration (e.g. 60s) or requests_per_stream", null);
+        if (r != null && !hasDuration) error(n, "an open loop needs a duration (e.g. 60s)", null);
+        return new Scenario.Load(levels, rates, arrival, number(n, "burstiness", 1.0, 0.01, 100), (int) integer(n, "max_in_flight", 1000, 1, 100_000),
+                duration(n, "duration", 0), (int) integer(n, "requests_per_stream", 0, 1, 1_000_000), duration(n, "think_time", 0), bool(n, "until_collapse", false));
     }
 
     private Slo slo(YNode n) {

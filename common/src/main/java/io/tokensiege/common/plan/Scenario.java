@@ -23,9 +23,23 @@ public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int
     }
 
     /**
-     * Closed-loop load: {@code concurrency} streams per level, each for {@code durationMillis} or
-     * {@code requestsPerStream} requests, pausing {@code thinkMillis} between requests;
-     * {@code untilCollapse} skips the levels above the first one that collapsed.
+     * Load, one step per level. Closed loop: {@code concurrency} streams, each for {@code durationMillis}
+     * or {@code requestsPerStream} requests, pausing {@code thinkMillis} between requests. Open loop:
+     * {@code rate} requests per second arriving as {@code arrival} (poisson, gamma with coefficient of
+     * variation {@code burstiness}, or constant), at most {@code maxInFlight} at once (the rest are counted
+     * as not sent). {@code untilCollapse} skips the levels above the first one that collapsed.
      */
-    public record Load(List<Integer> concurrency, long durationMillis, int requestsPerStream, long thinkMillis, boolean untilCollapse) {}
+    public record Load(List<Integer> concurrency, List<Double> rate, String arrival, double burstiness, int maxInFlight,
+                       long durationMillis, int requestsPerStream, long thinkMillis, boolean untilCollapse) {
+        @JsonIgnore
+        public boolean isOpen() {
+            return rate != null && !rate.isEmpty();
+        }
+
+        /** The levels of the sweep: rates (req/s) for open loop, stream counts for closed loop. */
+        @JsonIgnore
+        public List<Double> levels() {
+            return isOpen() ? rate : concurrency.stream().map(Integer::doubleValue).toList();
+        }
+    }
 }

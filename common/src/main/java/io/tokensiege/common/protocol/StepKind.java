@@ -9,5 +9,7 @@ public enum StepKind {
     /** N turns sharing one agent prefix, one after another; turn 1 is cold, the rest warm. */
     TURNS,
     /** Closed loop: C streams, each sending its next request when the previous ends. */
-    CLOSED
+    CLOSED,
+    /** Open loop: requests arrive on a schedule at a rate, whatever the server's answers do. */
+    OPEN
 }

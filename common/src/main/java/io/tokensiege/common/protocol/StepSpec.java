@@ -14,20 +14,38 @@ import java.util.List;
  * @param uniquePrompt   lead every prompt with a nonce so no cache can serve it
  * @param prefixTokens   size of the agent prefix for TURNS steps
  * @param nonce          per-step random text that keeps runs and repeats from sharing a cache
+ * @param openLoop       OPEN steps: the arrival process (then {@code concurrency} is the in-flight cap)
  */
 public record StepSpec(String stepId, int index, StepKind kind, Target target, String scenario, int concurrency, int repeat,
                        int requests, long durationMillis, long rampMillis, long thinkMillis, int maxTokens, double temperature,
                        int promptTokens, boolean uniquePrompt, int prefixTokens, List<String> prefixParts, Timeouts timeouts,
-                       long seed, String nonce) {
+                       long seed, String nonce, OpenLoop openLoop) {
+
+    /**
+     * @param ratePerSecond     requested rate in the target's own time (what the user wrote)
+     * @param realRatePerSecond the rate to send at in wall time (x the target's time scale)
+     */
+    public record OpenLoop(double ratePerSecond, double realRatePerSecond, String arrival, double burstiness) {}
 
     /** Steps that carry a measurement window of fixed length (closed loop by duration). */
     @JsonIgnore
     public boolean isTimed() {
-        return kind == StepKind.CLOSED && requests == 0;
+        return (kind == StepKind.CLOSED && requests == 0) || kind == StepKind.OPEN;
     }
 
     @JsonIgnore
     public String label() {
-        return target.name() + " / " + scenario + (kind == StepKind.CLOSED ? " @" + concurrency : "") + (repeat > 1 ? " #" + repeat : "");
+        String level = kind == StepKind.CLOSED ? " @" + concurrency : kind == StepKind.OPEN ? " @" + rateLabel(openLoop.ratePerSecond()) + " req/s" : "";
+        return target.name() + " / " + scenario + level + (repeat > 1 ? " #" + repeat : "");
+    }
+
+    /** The sweep level: streams for closed loop, requests per second for open loop, 1 otherwise. */
+    @JsonIgnore
+    public double level() {
+        return kind == StepKind.OPEN ? openLoop.ratePerSecond() : concurrency;
+    }
+
+    public static String rateLabel(double rate) {
+        return rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate);
     }
 }

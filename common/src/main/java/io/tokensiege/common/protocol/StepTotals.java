@@ -13,7 +13,9 @@ import java.util.Map;
  * @param cancelledAtEnd         requests still in flight when the step's drain bound ran out
  * @param histograms             step-total histograms per metric (measured requests only)
  * @param clampedValues          values above the histogram range, clamped and counted here
+ * @param scheduledInWindow      OPEN steps: arrivals whose intended time fell in the window
+ * @param notSent                OPEN steps: of those, arrivals not sent because the in-flight cap was reached
  */
 public record StepTotals(long windowStartEpochMicros, long windowMicros, double tokensInWindow, int completedInWindow,
                          int started, int completed, Map<String, Integer> errorsByClass, int cancelledAtEnd,
-                         Map<String, byte[]> histograms, long clampedValues) {}
+                         Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow, int notSent) {}

@@ -20,15 +20,15 @@ class KneeFinderTest {
         Percentiles e2e = new Percentiles(10, 4000, 4000, 4000, 4000, 4000, 4000);
         return new StepResult("s" + c, "t / sweep @" + c, "t", "sweep", "CLOSED", c, 1, 1, false, Map.of(), 10, 10, Map.of(), 0, errorRate,
                 ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY, aggregate, c / 4.0, 15,
-                null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), List.of(), false, null);
+                null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), null, List.of(), false, null);
     }
 
     @Test
     void serialServer_stopsScaling_andDecodesOneAtATime() {
         Collapse c = KneeFinder.find(List.of(level(1, 45, 350, 370, 45, 0), level(4, 45.5, 14_000, 14_500, 45, 0), level(8, 45, 33_000, 33_500, 45, 0)), SLO);
-        assertThat(c.collapseLevel()).isEqualTo(4);
+        assertThat(c.collapseLevel()).isEqualTo(4.0);
         assertThat(c.rule()).isEqualTo("throughput_stopped_scaling");
-        assertThat(c.usableConcurrency()).isEqualTo(1);
+        assertThat(c.usableConcurrency()).isEqualTo(1.0);
         assertThat(c.parallelism()).isCloseTo(1.0, within(0.05));
         assertThat(c.line()).contains("collapses at 4").contains("aggregate +1% for 4x streams").contains("decodes about 1 request at once and queues the rest");
     }
@@ -37,9 +37,9 @@ class KneeFinderTest {
     void batchingServer_breaksTheDecodeSlo_beforeThroughputFlattens() {
         Collapse c = KneeFinder.find(List.of(level(1, 43, 170, 180, 43, 0), level(4, 120, 380, 650, 29, 0), level(8, 172, 520, 700, 21.5, 0),
                 level(16, 220, 440, 500, 13.7, 0)), SLO);
-        assertThat(c.collapseLevel()).isEqualTo(16);
+        assertThat(c.collapseLevel()).isEqualTo(16.0);
         assertThat(c.rule()).isEqualTo("slo_breached");
-        assertThat(c.usableConcurrency()).isEqualTo(8);
+        assertThat(c.usableConcurrency()).isEqualTo(8.0);
         assertThat(c.levels().get(1).scalingEfficiency()).isCloseTo(120.0 / (43 * 4), within(1e-9));
         assertThat(c.parallelism()).isCloseTo(220 / 13.7, within(1e-9));
     }
@@ -48,10 +48,10 @@ class KneeFinderTest {
     void errorsAboveTheLimit_areTheRule_andNoCollapseMeansNone() {
         Collapse errors = KneeFinder.find(List.of(level(1, 43, 170, 180, 43, 0), level(4, 150, 200, 220, 40, 0.2)), SLO);
         assertThat(errors.rule()).isEqualTo("errors");
-        assertThat(errors.collapseLevel()).isEqualTo(4);
+        assertThat(errors.collapseLevel()).isEqualTo(4.0);
         Collapse fine = KneeFinder.find(List.of(level(1, 43, 170, 180, 43, 0), level(2, 85, 175, 185, 42, 0)), SLO);
         assertThat(fine.collapseLevel()).isNull();
-        assertThat(fine.usableConcurrency()).isEqualTo(2);
+        assertThat(fine.usableConcurrency()).isEqualTo(2.0);
         assertThat(fine.line()).contains("no collapse up to 2");
     }
 

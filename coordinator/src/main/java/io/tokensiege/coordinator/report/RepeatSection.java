@@ -23,14 +23,14 @@ final class RepeatSection {
         if (plan.targets().isEmpty()) return out;
         for (Scenario s : plan.scenarios()) {
             if (s.repeat() < 2) continue;
-            List<Integer> levels = s.isSweep() ? s.load().concurrency() : List.of(1);
-            for (int c : levels) {
-                String what = s.isSweep() ? s.name() + " @" + c + " aggregate tok/s" : s.name() + " TTFT p50 ms";
+            List<Double> levels = s.isSweep() ? s.load().levels() : List.of(1.0);
+            for (double c : levels) {
+                String what = s.isSweep() ? s.name() + " @" + io.tokensiege.common.protocol.StepSpec.rateLabel(c) + " aggregate tok/s" : s.name() + " TTFT p50 ms";
                 ToDoubleFunction<StepResult> metric = s.isSweep() ? StepResult::aggregateTokS : r -> r.ttftMs().p50();
                 double[] first = null;
                 String firstName = null;
                 for (Target t : plan.targets()) {
-                    double[] v = results.stream().filter(r -> r.target().equals(t.name()) && r.scenario().equals(s.name()) && r.concurrency() == c)
+                    double[] v = results.stream().filter(r -> r.target().equals(t.name()) && r.scenario().equals(s.name()) && (!s.isSweep() || r.level() == c))
                             .mapToDouble(metric).filter(x -> !Double.isNaN(x)).toArray();
                     if (v.length < 2) continue;
                     Bootstrap.Interval i = Bootstrap.median(v, 1);

@@ -78,9 +78,20 @@ public final class SummaryTable {
             String s = scenario.name();
             List<StepResult> mine = results.stream().filter(r -> r.scenario().equals(s)).toList();
             if (mine.isEmpty()) continue;
-            if (scenario.isSweep()) {
+            if (scenario.isSweep() && scenario.load().isOpen()) {
+                for (double rate : scenario.load().rate()) {
+                    List<StepResult> at = mine.stream().filter(r -> r.open() != null && r.open().requestedRate() == rate).toList();
+                    String l = s + " @" + io.tokensiege.common.protocol.StepSpec.rateLabel(rate) + " req/s";
+                    rows.add(row(l + ": achieved req/s (not sent)", at, r -> String.format(Locale.ROOT, "%.2f (%d)", r.open().achievedRate(), r.open().notSent())));
+                    rows.add(row(l + ": TTFT p50 from intended / from send", at, r -> ms(r.open().ttftIntendedMs().p50()) + " / " + ms(r.ttftMs().p50())));
+                    rows.add(row(l + ": schedule lag p50 / p99", at, r -> ms(r.open().lagP50Ms()) + " / " + ms(r.open().lagP99Ms())));
+                    rows.add(row(l + ": aggregate tok/s", at, r -> fmt(r.aggregateTokS())));
+                    rows.add(row(l + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));
+                    rows.add(row(l + ": errors", at, SummaryTable::errors));
+                }
+            } else if (scenario.isSweep()) {
                 for (int c : scenario.load().concurrency()) {
-                    List<StepResult> at = mine.stream().filter(r -> r.concurrency() == c).toList();
+                    List<StepResult> at = mine.stream().filter(r -> r.open() == null && r.concurrency() == c).toList();
                     rows.add(row(s + " @" + c + ": aggregate tok/s", at, r -> fmt(r.aggregateTokS())));
                     rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.ttftMs().p50()) + " / " + ms(r.ttftMs().p95())));
                     rows.add(row(s + " @" + c + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));

@@ -103,7 +103,7 @@ public final class RunOrchestrator {
 
     /** With until_collapse, a sweep's levels above its first collapsed level are not run. */
     private boolean beyondCollapse(StepSpec step) {
-        if (step.kind() != StepKind.CLOSED) return false;
+        if (step.kind() != StepKind.CLOSED && step.kind() != StepKind.OPEN) return false;
         var scenario = plan.scenarios().stream().filter(s -> s.name().equals(step.scenario())).findFirst().orElse(null);
         if (scenario == null || scenario.load() == null || !scenario.load().untilCollapse()) return false;
         List<StepResult> sweep = results.stream().filter(r -> r.target().equals(step.target().name()) && r.scenario().equals(step.scenario())
@@ -157,7 +157,7 @@ public final class RunOrchestrator {
     }
 
     private int[] shares(StepSpec step, List<WorkerLink> live) {
-        if (step.kind() != StepKind.CLOSED) {
+        if (step.kind() != StepKind.CLOSED && step.kind() != StepKind.OPEN) {
             int[] one = new int[live.size()];
             one[0] = 1; // a sequence runs on one worker
             return one;

@@ -29,7 +29,9 @@ public final class StepPlanner {
                 if (repeat == 1 && plan.defaults().warmup() > 0) steps.add(warmup(plan, target, steps.size()));
                 for (Scenario s : plan.scenarios()) {
                     if (repeat > s.repeat()) continue;
-                    if (s.isSweep()) {
+                    if (s.isSweep() && s.load().isOpen()) {
+                        for (double rate : s.load().rate()) steps.add(open(plan, target, s, rate, repeat, steps.size()));
+                    } else if (s.isSweep()) {
                         for (int c : s.load().concurrency()) steps.add(step(plan, target, s, StepKind.CLOSED, c, repeat, steps.size()));
                     } else {
                         steps.add(step(plan, target, s, s.prefix() != null ? StepKind.TURNS : StepKind.SEQUENTIAL, 1, repeat, steps.size()));
@@ -43,7 +45,17 @@ public final class StepPlanner {
     private static StepSpec warmup(Plan plan, Target target, int index) {
         return new StepSpec(id(index, target, "warmup", StepKind.WARMUP, 1, 1), index, StepKind.WARMUP, target, "warmup", 1, 1,
                 plan.defaults().warmup(), 0, 0, 0, plan.defaults().maxTokens(), plan.defaults().temperature(), 32, true, 0, List.of(),
-                plan.defaults().timeouts().scaledBy(target.timeScale()), plan.seed(), nonce());
+                plan.defaults().timeouts().scaledBy(target.timeScale()), plan.seed(), nonce(), null);
+    }
+
+    private static StepSpec open(Plan plan, Target target, Scenario s, double rate, int repeat, int index) {
+        double ts = target.timeScale();
+        var load = s.load();
+        String id = String.format("s%03d-%s-%s-r%s%s", index + 1, target.name(), s.name(), StepSpec.rateLabel(rate), repeat > 1 ? "-x" + repeat : "");
+        return new StepSpec(id, index, StepKind.OPEN, target, s.name(), load.maxInFlight(), repeat, 0, scale(load.durationMillis(), ts),
+                scale(plan.defaults().rampMillis(), ts), 0, s.maxTokens(), plan.defaults().temperature(),
+                s.prompt() == null ? 0 : s.prompt().tokens(), s.prompt() == null || s.prompt().unique(), 0, List.of(),
+                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), new StepSpec.OpenLoop(rate, rate * ts, load.arrival(), load.burstiness()));
     }
 
     private static StepSpec step(Plan plan, Target target, Scenario s, StepKind kind, int concurrency, int repeat, int index) {
@@ -62,7 +74,7 @@ public final class StepPlanner {
                 requests, duration, ramp, think, s.maxTokens(), plan.defaults().temperature(),
                 s.prompt() == null ? 0 : s.prompt().tokens(), s.prompt() == null || s.prompt().unique(),
                 s.prefix() == null ? 0 : s.prefix().tokens(), s.prefix() == null ? List.of() : s.prefix().parts(),
-                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce());
+                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null);
     }
 
     private static long scale(long millis, double timeScale) {

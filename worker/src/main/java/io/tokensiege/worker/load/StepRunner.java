@@ -2,6 +2,7 @@ package io.tokensiege.worker.load;
 
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.metric.RequestStamps;
+import io.tokensiege.common.plan.ArrivalSchedule;
 import io.tokensiege.common.protocol.AssignStep;
 import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.StepFinished;
@@ -22,6 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +61,12 @@ public final class StepRunner {
     private volatile boolean stopIssuing;
     private volatile boolean windowClosed;
     private final AtomicInteger measuredInFlight = new AtomicInteger();
+    private final AtomicInteger openInFlight = new AtomicInteger();
+    private final AtomicInteger scheduledInWindow = new AtomicInteger();
+    private final AtomicInteger notSentInWindow = new AtomicInteger();
+    private volatile boolean dispatcherDone;
+    private volatile boolean pastWindow;
+    private volatile Thread dispatcher;
     private volatile boolean aborted;
     private long startNanos;
     private long windowStartNanos;
@@ -83,21 +91,22 @@ public final class StepRunner {
     public Future<Void> prepare() {
         List<Future<?>> warm = new ArrayList<>();
         // Every kind: a fresh connection's setup would otherwise land inside the first request's TTFT.
-        for (Lane lane : lanes) warm.add(warmLane(lane));
+        // (An open loop's cap may be thousands: it warms a handful per lane, enough for the first arrivals.)
+        for (Lane lane : lanes) warm.add(warmLane(lane, step.kind() == StepKind.OPEN ? Math.min(16, lane.streams.size()) : lane.streams.size()));
         return Future.join(warm).otherwiseEmpty().map(v -> {
             send.accept(new WorkerReady(assign.runId(), assign.stepId(), assign.workerId()));
             return null;
         });
     }
 
-    private Future<Void> warmLane(Lane lane) {
+    private Future<Void> warmLane(Lane lane, int connections) {
         Promise<Void> p = Promise.promise();
         lane.context.runOnContext(v -> {
-            AtomicInteger remaining = new AtomicInteger(lane.streams.size());
+            AtomicInteger remaining = new AtomicInteger(connections);
             AtomicInteger next = new AtomicInteger();
             Runnable[] one = new Runnable[1];
             one[0] = () -> {
-                if (next.getAndIncrement() >= lane.streams.size()) return;
+                if (next.getAndIncrement() >= connections) return;
                 // A cheap GET holds a connection open in the pool; its answer does not matter.
                 RequestOptions o = requests.options().setMethod(HttpMethod.GET)
                         .setAbsoluteURI(step.target().chatCompletionsUrl().replace("/chat/completions", "/models"));
@@ -106,8 +115,8 @@ public final class StepRunner {
                     else one[0].run();
                 });
             };
-            for (int i = 0; i < Math.min(WARM_CONCURRENCY, lane.streams.size()); i++) one[0].run();
-            if (lane.streams.isEmpty()) p.tryComplete();
+            for (int i = 0; i < Math.min(WARM_CONCURRENCY, connections); i++) one[0].run();
+            if (connections == 0) p.tryComplete();
         });
         return p.future();
     }
@@ -124,6 +133,7 @@ public final class StepRunner {
         log.info("step {} aborted: {}", step.stepId(), reason);
         aborted = true;
         stopIssuing = true;
+        if (dispatcher != null) LockSupport.unpark(dispatcher);
         cancelInFlight();
     }
 
@@ -133,6 +143,8 @@ public final class StepRunner {
         if (step.isTimed()) {
             windowStartNanos = startNanos + step.rampMillis() * 1_000_000L;
             windowEndNanos = windowStartNanos + step.durationMillis() * 1_000_000L;
+        }
+        if (step.kind() == StepKind.CLOSED && step.isTimed()) {
             long issueMillis = step.rampMillis() + step.durationMillis();
             vertx.setTimer(Math.max(1, issueMillis), t -> {
                 windowClosed = true;
@@ -142,6 +154,10 @@ public final class StepRunner {
             });
         }
         snapshotTimer = vertx.setPeriodic(SNAPSHOT_MILLIS, t -> sendSnapshot());
+        if (step.kind() == StepKind.OPEN) {
+            runOpen();
+            return;
+        }
         activeStreams.set(assign.streams());
         for (Lane lane : lanes) {
             if (lane.streams.isEmpty()) continue;
@@ -152,6 +168,81 @@ public final class StepRunner {
             });
         }
         if (assign.streams() == 0) finish();
+    }
+
+    /**
+     * Open loop: a dispatcher thread parks until each arrival's intended instant (anchor + cumulative
+     * offset, so a late wake-up never shifts later arrivals) and hands the request to a lane. At the
+     * in-flight cap an arrival waits for a free slot and keeps its intended time, so the wait shows in
+     * {@code ttft_intended} and the schedule lag (coordinated omission corrected). Arrivals go on,
+     * unmeasured, past the window until every measured one was sent and ended; measured arrivals still
+     * unsent when the step must end are counted as not sent — never silently dropped.
+     */
+    private void runOpen() {
+        StepSpec.OpenLoop open = step.openLoop();
+        double myRate = open.realRatePerSecond() * assign.streams() / step.concurrency();
+        ArrivalSchedule schedule = new ArrivalSchedule(myRate, open.arrival(), open.burstiness(), step.seed() * 31 + assign.firstStream());
+        // Safety net: measured requests are bounded by their own timeouts; this ends whatever is left after them.
+        vertx.setTimer(step.rampMillis() + step.durationMillis() + step.timeouts().totalMillis() + 1000, t -> stopAndCancelFillers());
+        for (Lane lane : lanes) lane.context.runOnContext(v -> lane.sweeper = vertx.setPeriodic(50, t -> sweep(lane)));
+        dispatcher = new Thread(() -> dispatch(schedule), "open-loop-" + step.stepId());
+        dispatcher.setDaemon(true);
+        dispatcher.start();
+    }
+
+    private void dispatch(ArrivalSchedule schedule) {
+        int seq = 0;
+        long intended = startNanos + schedule.next();
+        while (!stopIssuing) {
+            long wait;
+            while (!stopIssuing && (wait = intended - System.nanoTime()) > 0) LockSupport.parkNanos(this, wait);
+            while (!stopIssuing && openInFlight.get() >= assign.streams()) LockSupport.parkNanos(this, 1_000_000L); // woken when a slot frees
+            if (stopIssuing) break;
+            boolean measured = intended >= windowStartNanos && intended < windowEndNanos;
+            if (measured) {
+                scheduledInWindow.incrementAndGet();
+                measuredInFlight.incrementAndGet();
+            } else if (intended >= windowEndNanos && !pastWindow) {
+                pastWindow = true;
+                if (measuredInFlight.get() == 0) stopAndCancelFillers();
+            }
+            openInFlight.incrementAndGet();
+            Lane lane = lanes.get(seq % lanes.size());
+            int s = seq++;
+            long at = intended;
+            lane.context.runOnContext(v -> issueOpen(lane, s, at, measured));
+            intended = startNanos + schedule.next();
+        }
+        // Measured arrivals that were due but never sent (the step had to end first).
+        for (; intended < windowEndNanos; intended = startNanos + schedule.next()) {
+            if (intended >= windowStartNanos) {
+                scheduledInWindow.incrementAndGet();
+                notSentInWindow.incrementAndGet();
+            }
+        }
+        dispatcherDone = true;
+        if (openInFlight.get() == 0) finish();
+    }
+
+    private void issueOpen(Lane lane, int seq, long intendedNanos, boolean measured) {
+        started.incrementAndGet();
+        Exchange ex = new Exchange(step.stepId(), assign.workerId(), assign.firstStream(), seq, 0, measured, intendedNanos, step.timeouts(),
+                recorder, clock, e -> endedOpen(lane, e));
+        lane.inFlight.add(ex);
+        ex.start(lane.client, requests.options(), requests.body(assign.firstStream(), seq));
+    }
+
+    private void endedOpen(Lane lane, Exchange ex) {
+        lane.inFlight.remove(ex);
+        finished.add(ex);
+        RequestRecord r = ex.record();
+        records.add(r);
+        if (ex.measured && !r.cancelled()) recorder.requestEnded(r);
+        if (ex.measured && measuredInFlight.decrementAndGet() == 0 && pastWindow) stopAndCancelFillers();
+        openInFlight.decrementAndGet();
+        Thread d = dispatcher;
+        if (d != null) LockSupport.unpark(d); // a slot is free
+        if (openInFlight.get() == 0 && dispatcherDone) finish();
     }
 
     /** Issues request {@code seq} of stream {@code stream}, or ends the stream. Runs on the lane's loop. */
@@ -207,6 +298,7 @@ public final class StepRunner {
      */
     private void stopAndCancelFillers() {
         stopIssuing = true;
+        if (dispatcher != null) LockSupport.unpark(dispatcher);
         cancelInFlight();
     }
 
@@ -226,6 +318,7 @@ public final class StepRunner {
     private void finish() {
         if (!done.compareAndSet(false, true)) return;
         if (snapshotTimer >= 0) vertx.cancelTimer(snapshotTimer);
+        for (Lane lane : lanes) if (lane.sweeper >= 0) vertx.cancelTimer(lane.sweeper);
         sendSnapshot();
         StepTotals totals = totals();
         StepFinished msg = new StepFinished(assign.runId(), assign.stepId(), assign.workerId(), totals, new ArrayList<>(records), aborted);
@@ -261,6 +354,6 @@ public final class StepRunner {
             if (!r.cancelled() && e.stamps.endNanos >= from && e.stamps.endNanos < to) completedInWindow++;
         }
         return new StepTotals(clock.epochMicros(from), (to - from) / 1000, tokens, completedInWindow, started.get(), recorder.completed(),
-                recorder.errorsByClass(), cancelled, recorder.encodedTotals(), recorder.clampedValues());
+                recorder.errorsByClass(), cancelled, recorder.encodedTotals(), recorder.clampedValues(), scheduledInWindow.get(), notSentInWindow.get());
     }
 }
