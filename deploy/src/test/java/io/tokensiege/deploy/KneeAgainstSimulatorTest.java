@@ -44,4 +44,44 @@ class KneeAgainstSimulatorTest {
         assertThat(sixteen.parallelism()).isBetween(13.0, 18.0);
         assertThat(o.verdict().sloVerdicts()).containsKeys("four-slots", "sixteen-slots");
     }
+
+    @Test
+    void refine_bisectsACoarseLadderDownToTheSlotCount() throws Exception {
+        String yaml = """
+                name: refine
+                targets:
+                  - { name: four-slots, simulated: { profile: dense-26b, speed: 20 } }
+                defaults: { warmup: 1, max_tokens: 60 }
+                scenarios:
+                  - { name: sweep, prompt: { tokens: 32, unique: true }, load: { concurrency: [2, 16], duration: 20s, refine: true, refine_steps: 4 } }
+                slo: { ttft_p50: 1s }
+                """;
+        RunOutcome o = LocalRun.execute(PlanReader.parse(yaml, "refine.yaml"), 1, runs, new PrintStream(new ByteArrayOutputStream()), null);
+        assertThat(o.steps()).hasSizeGreaterThan(2).hasSizeLessThanOrEqualTo(6);
+        Collapse c = o.verdict().collapses().get(0);
+        // 4 slots: 4 streams never queue; from the 5th on, some wait a whole generation. Whether 5 (one in five
+        // queued) already counts as collapsed is a noisy boundary; the bisection must end on adjacent levels there.
+        assertThat(c.usableConcurrency()).isIn(4.0, 5.0);
+        assertThat(c.collapseLevel()).isEqualTo(c.usableConcurrency() + 1);
+        assertThat(Math.round(c.parallelism())).isEqualTo(4);
+    }
+
+    @Test
+    void queueLimitedServer_collapsesOnErrors() throws Exception {
+        String yaml = """
+                name: limited
+                targets:
+                  - { name: limited, simulated: { profile: moe-35b-a3b, speed: 20, set: { engine.slots: 4, faults.max_queue: 2 } } }
+                defaults: { warmup: 1, max_tokens: 60 }
+                scenarios:
+                  - { name: sweep, prompt: { tokens: 32, unique: true }, load: { concurrency: [2, 4, 12], duration: 20s } }
+                """;
+        RunOutcome o = LocalRun.execute(PlanReader.parse(yaml, "limited.yaml"), 1, runs, new PrintStream(new ByteArrayOutputStream()), null);
+        Collapse c = o.verdict().collapses().get(0);
+        // Cheap sequences scale to the 4 slots; with 2 allowed to wait, at 12 streams the rest are refused with 429.
+        assertThat(c.collapseLevel()).isEqualTo(12.0);
+        assertThat(c.rule()).isEqualTo("errors");
+        assertThat(c.line()).contains("http_429");
+        assertThat(o.steps().get(2).errorsByClass()).containsKey("http_429");
+    }
 }

@@ -1,15 +1,22 @@
 package io.tokensiege.common.analysis;
 
 import io.tokensiege.common.metric.RequestRecord;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * How evenly a step treated its requests: Jain's index {@code (Σx)² / (n·Σx²)} (1 = perfectly even,
  * 1/n = one request got everything) over per-request decode rate and over TTFT; TTFT spread p95/p50;
- * and starved requests (TTFT above 4x the step's median).
+ * starved requests (TTFT above 4x the step's median); {@code sendOrderKept}, the share of request pairs
+ * whose first tokens came in the order they were sent (1 = strict FIFO, 0.5 = no relation); and each
+ * worker's TTFT median, to see whether one worker's share was treated differently.
  */
-public record Fairness(Double jainDecode, Double jainTtft, Double ttftSpread, int starved) {
-    public static final Fairness NONE = new Fairness(null, null, null, 0);
+public record Fairness(Double jainDecode, Double jainTtft, Double ttftSpread, int starved, Double sendOrderKept,
+                       Map<String, Double> ttftP50MsByWorker) {
+    public static final Fairness NONE = new Fairness(null, null, null, 0, null, Map.of());
 
     public static Fairness of(List<RequestRecord> records) {
         List<RequestRecord> ok = records.stream().filter(RequestRecord::ok).toList();
@@ -19,7 +26,39 @@ public record Fairness(Double jainDecode, Double jainTtft, Double ttftSpread, in
         double median = quantile(ttft, 0.5);
         int starved = 0;
         for (double t : ttft) if (t > 4 * median) starved++;
-        return new Fairness(jain(decode), jain(ttft), median > 0 ? quantile(ttft, 0.95) / median : null, starved);
+        Map<String, Double> byWorker = new TreeMap<>();
+        ok.stream().filter(r -> r.ttftMicros() != null).collect(Collectors.groupingBy(RequestRecord::workerId))
+                .forEach((w, rs) -> byWorker.put(w, quantile(rs.stream().mapToDouble(r -> r.ttftMicros() / 1000.0).sorted().toArray(), 0.5)));
+        return new Fairness(jain(decode), jain(ttft), median > 0 ? quantile(ttft, 0.95) / median : null, starved, sendOrderKept(ok), byWorker);
+    }
+
+    /** Share of concordant pairs between send order and first-token order (inversions counted by merge sort). */
+    static Double sendOrderKept(List<RequestRecord> ok) {
+        List<RequestRecord> withFirst = ok.stream().filter(r -> r.ttftMicros() != null)
+                .sorted(Comparator.comparingLong(RequestRecord::sendEpochMicros)).toList();
+        int n = withFirst.size();
+        if (n < 2) return null;
+        long[] firstTokenAt = withFirst.stream().mapToLong(r -> r.sendEpochMicros() + r.ttftMicros()).toArray();
+        long inversions = inversions(firstTokenAt, new long[n], 0, n);
+        return 1.0 - (double) inversions / ((long) n * (n - 1) / 2);
+    }
+
+    private static long inversions(long[] a, long[] tmp, int from, int to) {
+        if (to - from < 2) return 0;
+        int mid = (from + to) >>> 1;
+        long count = inversions(a, tmp, from, mid) + inversions(a, tmp, mid, to);
+        int i = from, j = mid, k = from;
+        while (i < mid && j < to) {
+            if (a[i] <= a[j]) tmp[k++] = a[i++];
+            else {
+                count += mid - i;
+                tmp[k++] = a[j++];
+            }
+        }
+        while (i < mid) tmp[k++] = a[i++];
+        while (j < to) tmp[k++] = a[j++];
+        System.arraycopy(tmp, from, a, from, to - from);
+        return count;
     }
 
     static Double jain(double[] x) {

@@ -205,7 +205,8 @@ public final class PlanReader {
     }
 
     private Scenario.Load load(YNode n) {
-        keys(n, "concurrency", "rate", "arrival", "burstiness", "max_in_flight", "duration", "requests_per_stream", "think_time", "until_collapse");
+        keys(n, "concurrency", "rate", "arrival", "burstiness", "max_in_flight", "duration", "requests_per_stream", "think_time", "until_collapse",
+                "refine", "refine_steps");
         List<Integer> levels = new ArrayList<>();
         List<Double> rates = new ArrayList<>();
         YNode c = n.get("concurrency");
@@ -245,7 +246,8 @@ public final class PlanReader {
         if (r == null && hasDuration == hasRequests) error(n, "load needs exactly one of duration (e.g. 60s) or requests_per_stream", null);
         if (r != null && !hasDuration) error(n, "an open loop needs a duration (e.g. 60s)", null);
         return new Scenario.Load(levels, rates, arrival, number(n, "burstiness", 1.0, 0.01, 100), (int) integer(n, "max_in_flight", 1000, 1, 100_000),
-                duration(n, "duration", 0), (int) integer(n, "requests_per_stream", 0, 1, 1_000_000), duration(n, "think_time", 0), bool(n, "until_collapse", false));
+                duration(n, "duration", 0), (int) integer(n, "requests_per_stream", 0, 1, 1_000_000), duration(n, "think_time", 0), bool(n, "until_collapse", false),
+                bool(n, "refine", false) ? (int) integer(n, "refine_steps", 3, 1, 10) : 0);
     }
 
     private Slo slo(YNode n) {

@@ -27,10 +27,11 @@ public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int
      * or {@code requestsPerStream} requests, pausing {@code thinkMillis} between requests. Open loop:
      * {@code rate} requests per second arriving as {@code arrival} (poisson, gamma with coefficient of
      * variation {@code burstiness}, or constant), at most {@code maxInFlight} at once (the rest are counted
-     * as not sent). {@code untilCollapse} skips the levels above the first one that collapsed.
+     * as not sent). {@code untilCollapse} skips the levels above the first one that collapsed; {@code refineSteps}
+     * extra levels bisect between the last good and the first collapsed level (0 = no refinement).
      */
     public record Load(List<Integer> concurrency, List<Double> rate, String arrival, double burstiness, int maxInFlight,
-                       long durationMillis, int requestsPerStream, long thinkMillis, boolean untilCollapse) {
+                       long durationMillis, int requestsPerStream, long thinkMillis, boolean untilCollapse, int refineSteps) {
         @JsonIgnore
         public boolean isOpen() {
             return rate != null && !rate.isEmpty();

@@ -67,6 +67,24 @@ class KneeFinderTest {
     }
 
     @Test
+    void sendOrderKept_isOneForFifo_andZeroWhenReversed() {
+        List<RequestRecord> fifo = new java.util.ArrayList<>();
+        List<RequestRecord> lifo = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            fifo.add(sent(i * 1000L, 5_000)); // all wait alike: first tokens in send order
+            lifo.add(sent(i * 1000L, (50 - i) * 10_000L)); // later sends are served first
+        }
+        assertThat(Fairness.of(fifo).sendOrderKept()).isEqualTo(1.0);
+        assertThat(Fairness.of(lifo).sendOrderKept()).isEqualTo(0.0);
+        assertThat(Fairness.of(fifo).ttftP50MsByWorker()).containsOnlyKeys("w");
+    }
+
+    private static RequestRecord sent(long sendMicros, long ttftMicros) {
+        return new RequestRecord("s", "w", 0, 0, 0, sendMicros, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, 40.0, 10,
+                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true);
+    }
+
+    @Test
     void answerSanity_countsEmptyCutOffAndDegenerate() {
         assertThat(AnswerSanity.isDegenerate("the the the the the the the the the")).isTrue();
         assertThat(AnswerSanity.isDegenerate("!!!!!!!!!!!!!!!!!!!!!!!!!!!!")).isTrue();

@@ -90,7 +90,9 @@ public final class SummaryTable {
                     rows.add(row(l + ": errors", at, SummaryTable::errors));
                 }
             } else if (scenario.isSweep()) {
-                for (int c : scenario.load().concurrency()) {
+                // Planned levels and any the refinement added, in order.
+                List<Integer> levels = mine.stream().map(StepResult::concurrency).distinct().sorted().toList();
+                for (int c : levels) {
                     List<StepResult> at = mine.stream().filter(r -> r.open() == null && r.concurrency() == c).toList();
                     rows.add(row(s + " @" + c + ": aggregate tok/s", at, r -> fmt(r.aggregateTokS())));
                     rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.ttftMs().p50()) + " / " + ms(r.ttftMs().p95())));
@@ -99,8 +101,9 @@ public final class SummaryTable {
                     if (plan.slo() != null && !plan.slo().isEmpty()) {
                         rows.add(row(s + " @" + c + ": goodput", at, r -> r.goodput() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.goodput())));
                     }
-                    rows.add(row(s + " @" + c + ": fairness (Jain decode)", at, r -> r.fairness().jainDecode() == null ? "n/a"
-                            : String.format(Locale.ROOT, "%.2f", r.fairness().jainDecode()) + (r.fairness().starved() > 0 ? ", " + r.fairness().starved() + " starved" : "")));
+                    rows.add(row(s + " @" + c + ": fairness (Jain decode, FIFO kept)", at, r -> r.fairness().jainDecode() == null ? "n/a"
+                            : String.format(Locale.ROOT, "%.2f, %.0f%%", r.fairness().jainDecode(), 100 * (r.fairness().sendOrderKept() == null ? 1 : r.fairness().sendOrderKept()))
+                            + (r.fairness().starved() > 0 ? ", " + r.fairness().starved() + " starved" : "")));
                 }
             } else if (scenario.prefix() != null) {
                 rows.add(row(s + ": cold TTFT (turn 1)", mine, r -> ms(r.coldTtftMs())));

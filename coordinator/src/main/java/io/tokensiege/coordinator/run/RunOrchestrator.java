@@ -94,11 +94,48 @@ public final class RunOrchestrator {
             StepResult result = runStep(step);
             if (result != null && step.kind() != StepKind.WARMUP) results.add(result);
             if (failures.stream().anyMatch(Failure::terminal)) break;
+            if (endsSweep(step, i + 1 < steps.size() ? steps.get(i + 1) : null)) refine(step, steps.size());
         }
         if (abortRequested) fail(Failure.of(Failure.Kind.ABORTED, true, null, null, "run aborted by the user"));
         RunVerdict verdict = RunVerdict.of(plan, results);
         directory.finish(results, failures, verdict);
         return new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abortRequested, verdict);
+    }
+
+    private boolean endsSweep(StepSpec step, StepSpec next) {
+        boolean sweep = step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN;
+        return sweep && (next == null || !next.scenario().equals(step.scenario()) || !next.target().name().equals(step.target().name())
+                || next.repeat() != step.repeat());
+    }
+
+    /**
+     * With refine, bisects between the last good and the first collapsed level of the sweep just run,
+     * one extra step at a time (bounded by refine_steps), so the collapse level is found to within one
+     * stream (or ~10 % of a rate) without a finer ladder everywhere.
+     */
+    private void refine(StepSpec last, int index) {
+        var scenario = plan.scenarios().stream().filter(s -> s.name().equals(last.scenario())).findFirst().orElseThrow();
+        if (scenario.load() == null || scenario.load().refineSteps() == 0) return;
+        for (int extra = 0; extra < scenario.load().refineSteps() && !abortRequested; extra++) {
+            List<StepResult> sweep = results.stream().filter(r -> r.target().equals(last.target().name()) && r.scenario().equals(last.scenario())
+                    && r.repeat() == last.repeat() && r.requests() > 0).toList();
+            var c = KneeFinder.find(sweep, plan.slo());
+            if (c.collapseLevel() == null || c.usableConcurrency() == null) return;
+            double good = c.usableConcurrency(), bad = c.collapseLevel();
+            StepSpec step;
+            if (scenario.load().isOpen()) {
+                if (bad / good < 1.1) return;
+                double mid = Math.round(Math.sqrt(good * bad) * 100) / 100.0; // geometric middle of two rates
+                step = StepPlanner.open(plan, last.target(), scenario, mid, last.repeat(), index + extra);
+            } else {
+                int mid = (int) ((good + bad) / 2);
+                if (mid <= good || mid >= bad) return;
+                step = StepPlanner.step(plan, last.target(), scenario, StepKind.CLOSED, mid, last.repeat(), index + extra);
+            }
+            listener.onStepStarted(step, index + extra + 1, index + extra + 1);
+            StepResult r = runStep(step);
+            if (r != null) results.add(r);
+        }
     }
 
     /** With until_collapse, a sweep's levels above its first collapsed level are not run. */

@@ -35,6 +35,7 @@ public final class ServerProvenance {
         out.put("llama_cpp_props", get(root + "/props", key));
         out.put("ollama_version", get(root + "/api/version", key));
         out.put("ollama_ps", get(root + "/api/ps", key));
+        out.put("ollama_show", post(root + "/api/show", "{\"model\":" + Json.write(target.model()) + "}", key));
         out.put("vllm_version", get(root + "/version", key));
         out.put("vllm_metrics_config", metricsConfig(get(root + "/metrics", key)));
         if (target.isSimulated()) out.put("simulator_profile", get(root + "/sim/profile", key));
@@ -42,8 +43,16 @@ public final class ServerProvenance {
     }
 
     private static Object get(String url, String key) {
+        return fetch(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET(), key);
+    }
+
+    private static Object post(String url, String json, String key) {
+        return fetch(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)), key);
+    }
+
+    private static Object fetch(HttpRequest.Builder b, String key) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET();
             if (key != null) b.header("authorization", "Bearer " + key);
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) return "not exposed (HTTP " + r.statusCode() + ")";

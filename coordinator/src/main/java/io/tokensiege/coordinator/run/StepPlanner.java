@@ -48,7 +48,7 @@ public final class StepPlanner {
                 plan.defaults().timeouts().scaledBy(target.timeScale()), plan.seed(), nonce(), null);
     }
 
-    private static StepSpec open(Plan plan, Target target, Scenario s, double rate, int repeat, int index) {
+    static StepSpec open(Plan plan, Target target, Scenario s, double rate, int repeat, int index) {
         double ts = target.timeScale();
         var load = s.load();
         String id = String.format("s%03d-%s-%s-r%s%s", index + 1, target.name(), s.name(), StepSpec.rateLabel(rate), repeat > 1 ? "-x" + repeat : "");
@@ -58,7 +58,7 @@ public final class StepPlanner {
                 plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), new StepSpec.OpenLoop(rate, rate * ts, load.arrival(), load.burstiness()));
     }
 
-    private static StepSpec step(Plan plan, Target target, Scenario s, StepKind kind, int concurrency, int repeat, int index) {
+    static StepSpec step(Plan plan, Target target, Scenario s, StepKind kind, int concurrency, int repeat, int index) {
         double ts = target.timeScale();
         int requests;
         long duration = 0, think = 0, ramp = 0;

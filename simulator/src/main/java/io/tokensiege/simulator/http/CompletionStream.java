@@ -35,15 +35,15 @@ final class CompletionStream implements EngineListener {
     private boolean dropped;
     private int reasoningTokens;
     private volatile boolean clientGone;
-    private final Runnable onAdmitted;
+    private final Runnable onLeftSystem;
     private final Runnable onClientGone;
-    private boolean leftQueue;
+    private boolean leftSystem;
 
     CompletionStream(Vertx vertx, HttpServerResponse response, ChatRequest request, GroundTruth truth,
-                     FaultPlan fault, TextGenerator text, String reasoningField, Runnable onAdmitted, Runnable onClientGone,
+                     FaultPlan fault, TextGenerator text, String reasoningField, Runnable onLeftSystem, Runnable onClientGone,
                      WriteBatcher batcher) {
         this.batcher = batcher;
-        this.onAdmitted = onAdmitted;
+        this.onLeftSystem = onLeftSystem;
         this.onClientGone = onClientGone;
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext(); // the connection's event loop: constructed in its request handler
@@ -74,19 +74,19 @@ final class CompletionStream implements EngineListener {
     public synchronized void onAdmitted(long id, long simNanos, int cachedTokens) {
         truth.admittedNanos = System.nanoTime();
         truth.cachedTokens = cachedTokens;
-        leaveQueue();
     }
 
     private synchronized void clientClosed() {
         clientGone = true;
-        leaveQueue(); // a client that gave up while queued no longer counts toward the 429 limit
+        leaveSystem(); // a client that gave up no longer counts toward the 429 limit
         onClientGone.run();
     }
 
-    private void leaveQueue() {
-        if (leftQueue) return;
-        leftQueue = true;
-        onAdmitted.run();
+    /** Once per request: it finished, or its client left. */
+    private void leaveSystem() {
+        if (leftSystem) return;
+        leftSystem = true;
+        onLeftSystem.run();
     }
 
     @Override
@@ -120,6 +120,7 @@ final class CompletionStream implements EngineListener {
 
     @Override
     public synchronized void onFinished(long id, long simNanos) {
+        leaveSystem();
         if (dropped || clientGone) {
             truth.outcome = dropped ? "dropped" : "client_closed";
             truth.endNanos = System.nanoTime();

@@ -33,8 +33,8 @@ public final class SimulatorServer implements AutoCloseable {
     private final TextGenerator text;
     private final WriteBatcher batcher = new WriteBatcher();
     private final AtomicLong ids = new AtomicLong();
-    /** Requests accepted but not yet given a slot: exact, so the 429 limit is too. */
-    private final AtomicInteger waiting = new AtomicInteger();
+    /** Requests accepted and not yet finished (running or queued): exact, so the 429 limit is too. */
+    private final AtomicInteger inSystem = new AtomicInteger();
     private HttpServer server;
     private final java.util.List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -136,8 +136,9 @@ public final class SimulatorServer implements AutoCloseable {
         truthLog.add(truth);
         req.response().putHeader("x-sim-request-id", Long.toString(id));
         int limit = profile.faults().maxQueue();
-        boolean overQueue = limit > 0 && waiting.incrementAndGet() > limit;
-        if (overQueue) waiting.decrementAndGet();
+        // The queue is what waits beyond the slots: refuse when running + queued would exceed slots + max_queue.
+        boolean overQueue = limit > 0 && inSystem.incrementAndGet() > profile.engine().slots() + limit;
+        if (overQueue) inSystem.decrementAndGet();
         if (fault.kind() == FaultPlan.Kind.HTTP_429 || overQueue) {
             truth.outcome = "429";
             req.response().putHeader("retry-after", "1");
@@ -145,14 +146,14 @@ public final class SimulatorServer implements AutoCloseable {
             return;
         }
         if (fault.kind() == FaultPlan.Kind.HTTP_500) {
-            if (limit > 0) waiting.decrementAndGet();
+            if (limit > 0) inSystem.decrementAndGet();
             truth.outcome = "500";
             error(req, 500, "Simulated internal error.", "server_error", null, null);
             return;
         }
-        Runnable onAdmitted = limit > 0 ? waiting::decrementAndGet : () -> {};
+        Runnable onLeftSystem = limit > 0 ? inSystem::decrementAndGet : () -> {};
         CompletionStream stream = new CompletionStream(vertx, req.response(), chat, truth, fault, text,
-                profile.engine().reasoningField(), onAdmitted, () -> driver.cancel(id), batcher);
+                profile.engine().reasoningField(), onLeftSystem, () -> driver.cancel(id), batcher);
         stream.start();
         driver.submit(new SimRequest(id, chat.promptText(), chat.promptTokens(), chat.maxTokens()), stream);
     }
