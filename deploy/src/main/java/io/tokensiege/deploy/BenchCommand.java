@@ -128,12 +128,18 @@ public final class BenchCommand implements Callable<Integer> {
             }
             Collections.sort(errors);
             double window = f.totals().windowMicros() / 1e6;
+            // The simulator's own output in the same window (its flush stamps), to tell which side limits.
+            long offsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+            long from = f.totals().windowStartEpochMicros() * 1000 - offsetNanos;
+            long to = from + f.totals().windowMicros() * 1000;
+            long simTokens = sim.groundTruth().all().stream().flatMapToLong(t -> java.util.Arrays.stream(t.tokenFlushNanos()))
+                    .filter(x -> x >= from && x < to).count();
             double p50 = errors.isEmpty() ? Double.NaN : errors.get(errors.size() / 2);
             double p99 = errors.isEmpty() ? Double.NaN : errors.get(Math.min(errors.size() - 1, (int) (errors.size() * 0.99)));
-            System.out.printf(Locale.ROOT, "%,6d streams: %,.0f tok/s (expected %,d at 50 tok/s each), %d measured requests, %d errors%s; "
-                            + "TTFT error (measured - simulator truth) p50 %.3f ms, p99 %.3f ms%n",
-                    n, f.totals().tokensInWindow() / window, n * 50, errors.size(), failed, f.totals().errorsByClass().isEmpty() ? "" : " " + f.totals().errorsByClass(),
-                    p50, p99);
+            System.out.printf(Locale.ROOT, "%,6d streams: simulator wrote %,.0f tok/s, worker received %,.0f tok/s (expected %,d at 50 tok/s each), "
+                            + "%d measured requests, %d errors%s; TTFT error (measured - simulator truth) p50 %.3f ms, p99 %.3f ms%n",
+                    n, simTokens / window, f.totals().tokensInWindow() / window, n * 50, errors.size(), failed,
+                    f.totals().errorsByClass().isEmpty() ? "" : " " + f.totals().errorsByClass(), p50, p99);
             return Double.isNaN(p99) ? Double.MAX_VALUE : p99;
         } finally {
             sim.close();
