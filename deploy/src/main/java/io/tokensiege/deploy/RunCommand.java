@@ -26,8 +26,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "runs", description = "Where run directories are written (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--coordinator", paramLabel = "URL", description = "Submit to a running coordinator's REST API (distributed runs).")
+    @Option(names = "--coordinator", paramLabel = "URL", description = "Submit to a running coordinator's REST API, e.g. http://coord.lan:8080.")
     String coordinator;
+
+    @Option(names = "--token-file", description = "File holding the cluster token, for a coordinator off loopback (else TOKENSIEGE_TOKEN).")
+    Path tokenFile;
 
     @Override
     public Integer call() throws Exception {
@@ -38,10 +41,7 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
-        if (coordinator != null) {
-            System.err.println("--coordinator: distributed runs are not in this build yet; run with --local (in-process workers).");
-            return ExitCodes.INVALID_INPUT;
-        }
+        if (coordinator != null) return RemoteRun.submit(coordinator, planText(), planRef, ClusterToken.resolve(tokenFile), System.out);
         if (!local) {
             System.err.println("say where to run: --local (coordinator and workers in this process) or --coordinator URL");
             return ExitCodes.INVALID_INPUT;
@@ -53,9 +53,11 @@ public final class RunCommand implements Callable<Integer> {
         return exitCode(LocalRun.execute(plan, workers, data, System.out, null));
     }
 
+    private String planText() throws java.io.IOException {
+        return PlanReader.BUILT_IN.contains(planRef) ? PlanReader.builtInText(planRef) : java.nio.file.Files.readString(Path.of(planRef));
+    }
+
     static int exitCode(RunOutcome outcome) {
-        if (outcome.failed()) return ExitCodes.RUN_FAILED;
-        if (outcome.verdict() != null && outcome.verdict().sloFailed()) return ExitCodes.SLO_FAILED;
-        return ExitCodes.OK;
+        return ExitCodes.of(outcome);
     }
 }

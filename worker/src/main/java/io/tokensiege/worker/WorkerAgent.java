@@ -63,6 +63,14 @@ public final class WorkerAgent {
         }
     }
 
+    /** Stops every step now (coordinator lost, or shutdown): in-flight requests are cancelled. */
+    public void abortAll(String reason) {
+        for (var e : runners.entrySet()) {
+            e.getValue().abort(reason);
+            runners.remove(e.getKey());
+        }
+    }
+
     private void assign(AssignStep a) {
         String url = a.step().target().url();
         if (!allowTargets.isEmpty() && allowTargets.stream().noneMatch(p -> p.matcher(url).matches())) {

@@ -9,8 +9,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = WorkerReady.class, name = "worker_ready"),
         @JsonSubTypes.Type(value = IntervalSnapshot.class, name = "interval_snapshot"),
         @JsonSubTypes.Type(value = StepFinished.class, name = "step_finished"),
-        @JsonSubTypes.Type(value = WorkerFailed.class, name = "worker_failed")})
-public sealed interface ToCoordinator permits WorkerReady, IntervalSnapshot, StepFinished, WorkerFailed {
+        @JsonSubTypes.Type(value = WorkerFailed.class, name = "worker_failed"),
+        @JsonSubTypes.Type(value = WorkerHello.class, name = "worker_hello")})
+public sealed interface ToCoordinator permits WorkerReady, IntervalSnapshot, StepFinished, WorkerFailed, WorkerHello {
     String runId();
 
     String stepId();

@@ -8,8 +8,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = AssignStep.class, name = "assign_step"),
         @JsonSubTypes.Type(value = StartStep.class, name = "start_step"),
-        @JsonSubTypes.Type(value = AbortStep.class, name = "abort_step")})
-public sealed interface ToWorker permits AssignStep, StartStep, AbortStep {
+        @JsonSubTypes.Type(value = AbortStep.class, name = "abort_step"),
+        @JsonSubTypes.Type(value = JoinReply.class, name = "join_reply")})
+public sealed interface ToWorker permits AssignStep, StartStep, AbortStep, JoinReply {
     String runId();
 
     String stepId();

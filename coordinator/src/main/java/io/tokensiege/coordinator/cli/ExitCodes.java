@@ -8,4 +8,11 @@ public final class ExitCodes {
     public static final int RUN_FAILED = 4;
 
     private ExitCodes() {}
+
+    /** The exit code a finished run earns: failed or aborted (4) before SLO failed (3) before ok (0). */
+    public static int of(io.tokensiege.coordinator.run.RunOutcome outcome) {
+        if (outcome.failed()) return RUN_FAILED;
+        if (outcome.verdict() != null && outcome.verdict().sloFailed()) return SLO_FAILED;
+        return OK;
+    }
 }

@@ -1,0 +1,171 @@
+package io.tokensiege.coordinator.web;
+
+import io.tokensiege.common.json.Json;
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.plan.PlanException;
+import io.tokensiege.common.plan.PlanReader;
+import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.protocol.SecretBox;
+import io.tokensiege.coordinator.cli.ExitCodes;
+import io.tokensiege.coordinator.cluster.ClusterCoordinator;
+import io.tokensiege.coordinator.report.ConsoleProgress;
+import io.tokensiege.coordinator.report.RunDirectory;
+import io.tokensiege.coordinator.report.SummaryTable;
+import io.tokensiege.coordinator.run.RunOrchestrator;
+import io.tokensiege.coordinator.run.RunOutcome;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The coordinator's REST API: {@code POST /api/runs} (a plan's YAML) starts a run over the cluster's
+ * workers, {@code GET /api/runs/ID} follows it (progress lines, then the summary and exit code),
+ * {@code GET /api/workers} lists who joined. One run at a time. Off loopback, every call needs the
+ * cluster token as {@code Authorization: Bearer ...}.
+ */
+public final class RunApi {
+    private final ClusterCoordinator cluster;
+    private final Path dataRoot;
+    private final String token;
+    private final boolean requireToken;
+    private final SecretBox secrets;
+    private final AtomicReference<ActiveRun> current = new AtomicReference<>();
+
+    private static final class ActiveRun {
+        final String id;
+        final Path dir;
+        final ByteArrayOutputStream progress;
+        final RunOrchestrator orchestrator;
+        volatile RunOutcome outcome;
+        volatile String summary;
+        volatile String error;
+
+        ActiveRun(String id, Path dir, RunOrchestrator orchestrator, ByteArrayOutputStream progress) {
+            this.id = id;
+            this.dir = dir;
+            this.orchestrator = orchestrator;
+            this.progress = progress;
+        }
+    }
+
+    public RunApi(ClusterCoordinator cluster, Path dataRoot, String token, boolean requireToken) {
+        this.cluster = cluster;
+        this.dataRoot = dataRoot;
+        this.token = token;
+        this.requireToken = requireToken;
+        this.secrets = new SecretBox(token);
+    }
+
+    public Future<HttpServer> listen(Vertx vertx, String host, int port) {
+        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(this::handle).listen();
+    }
+
+    private void handle(HttpServerRequest req) {
+        if (requireToken && !authorized(req.getHeader("authorization"))) {
+            reply(req, 401, Map.of("error", "this coordinator needs its cluster token: Authorization: Bearer <token> (tokensiege run --token-file F)"));
+            return;
+        }
+        String path = req.path();
+        if (req.method().name().equals("POST") && path.equals("/api/runs")) req.body().onSuccess(b -> submit(req, b.toString(StandardCharsets.UTF_8)));
+        else if (req.method().name().equals("GET") && path.startsWith("/api/runs/")) status(req, path.substring("/api/runs/".length()));
+        else if (req.method().name().equals("GET") && path.equals("/api/workers")) reply(req, 200, Map.of("workers", cluster.describeWorkers()));
+        else reply(req, 404, Map.of("error", "unknown path " + path + "; try POST /api/runs, GET /api/runs/ID, GET /api/workers"));
+    }
+
+    private void submit(HttpServerRequest req, String yaml) {
+        Plan plan;
+        try {
+            plan = PlanReader.parse(yaml, req.getParam("file") == null ? "submitted plan" : req.getParam("file"));
+        } catch (PlanException e) {
+            reply(req, 400, Map.of("error", "invalid plan", "errors", e.errors().stream().map(Object::toString).toList()));
+            return;
+        }
+        if (plan.targets().stream().anyMatch(Target::isSimulated)) {
+            reply(req, 400, Map.of("error", "simulated targets run in-process only: use 'tokensiege run PLAN --local', or start "
+                    + "'tokensiege simulate' and give its url"));
+            return;
+        }
+        if (cluster.workers().isEmpty()) {
+            reply(req, 409, Map.of("error", "no worker has joined: start one with 'tokensiege worker --join HOST'"));
+            return;
+        }
+        ActiveRun existing = current.get();
+        if (existing != null && existing.outcome == null && existing.error == null) {
+            reply(req, 409, Map.of("error", "run " + existing.id + " is still running; one run at a time"));
+            return;
+        }
+        try {
+            RunDirectory dir = RunDirectory.create(dataRoot, plan.name(), Map.of());
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            RunOrchestrator orchestrator = new RunOrchestrator(plan, dir.runId(), cluster::workers, dir,
+                    new ConsoleProgress(new PrintStream(progress, true, StandardCharsets.UTF_8), false), secrets, RunOrchestrator.Settings.LAN);
+            ActiveRun run = new ActiveRun(dir.runId(), dir.path(), orchestrator, progress);
+            current.set(run);
+            cluster.routeRunMessagesTo(orchestrator::onMessage);
+            Thread t = new Thread(() -> {
+                try {
+                    RunOutcome o = orchestrator.execute();
+                    run.summary = SummaryTable.markdown(plan, o.steps(), o.failures(), o.verdict());
+                    run.outcome = o;
+                } catch (RuntimeException e) {
+                    run.error = e.toString();
+                }
+            }, "run-" + dir.runId());
+            t.setDaemon(true);
+            t.start();
+            reply(req, 202, Map.of("run_id", run.id, "directory", dir.path().toAbsolutePath().toString()));
+        } catch (Exception e) {
+            reply(req, 500, Map.of("error", "cannot start the run: " + e.getMessage()));
+        }
+    }
+
+    private void status(HttpServerRequest req, String id) {
+        ActiveRun run = current.get();
+        if (run == null || !run.id.equals(id)) {
+            reply(req, 404, Map.of("error", "no run " + id + " on this coordinator"));
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("run_id", run.id);
+        body.put("directory", run.dir.toAbsolutePath().toString());
+        body.put("progress", run.progress.toString(StandardCharsets.UTF_8).lines().toList());
+        if (run.error != null) {
+            body.put("status", "failed");
+            body.put("error", run.error);
+            body.put("exit_code", ExitCodes.RUN_FAILED);
+        } else if (run.outcome != null) {
+            body.put("status", run.outcome.failed() ? "failed" : "finished");
+            body.put("summary", run.summary);
+            body.put("exit_code", ExitCodes.of(run.outcome));
+        } else {
+            body.put("status", "running");
+        }
+        reply(req, 200, body);
+    }
+
+    private boolean authorized(String header) {
+        if (header == null || !header.startsWith("Bearer ")) return false;
+        return MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void reply(HttpServerRequest req, int status, Object body) {
+        req.response().setStatusCode(status).putHeader("content-type", "application/json").end(Json.write(body));
+    }
+
+    /** For tests and the shutdown hook: aborts the run in progress, if any. */
+    public void abortCurrent() {
+        ActiveRun run = current.get();
+        if (run != null) run.orchestrator.abort();
+    }
+}

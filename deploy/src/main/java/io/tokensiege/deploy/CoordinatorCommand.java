@@ -1,0 +1,64 @@
+package io.tokensiege.deploy;
+
+import io.tokensiege.common.cluster.ClusterNames;
+import io.tokensiege.coordinator.cli.ExitCodes;
+import io.tokensiege.coordinator.cluster.ClusterCoordinator;
+import io.tokensiege.coordinator.web.RunApi;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tokensiege coordinator}: the long-running cluster member with the REST API. */
+@Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator: workers join it, plans are submitted to its REST API.")
+public final class CoordinatorCommand implements Callable<Integer> {
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address for the cluster (default: ${DEFAULT-VALUE}); other than loopback needs a token.")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "" + ClusterNames.DEFAULT_PORT, description = "Cluster port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--http", defaultValue = "127.0.0.1:8080", description = "REST API address (default: ${DEFAULT-VALUE}).")
+    String http;
+
+    @Option(names = "--data", defaultValue = "runs", description = "Where run directories are written (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--token-file", description = "File holding the cluster token (else TOKENSIEGE_TOKEN).")
+    Path tokenFile;
+
+    @Option(names = "--cluster-name", defaultValue = ClusterNames.DEFAULT_CLUSTER, description = "Cluster name; give each deployment its own (default: ${DEFAULT-VALUE}).")
+    String clusterName;
+
+    @Option(names = "--worker-timeout", defaultValue = "10", description = "Seconds of silence before a hung worker is declared lost (default: ${DEFAULT-VALUE}).")
+    int workerTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+        ClusterToken token = ClusterToken.resolve(tokenFile);
+        String httpHost = http.substring(0, http.lastIndexOf(':'));
+        int httpPort = Integer.parseInt(http.substring(http.lastIndexOf(':') + 1));
+        if (!token.given() && (!ClusterToken.isLoopback(bind) || !ClusterToken.isLoopback(httpHost))) {
+            System.err.println("without a cluster token the coordinator binds loopback only: give --token-file F (or TOKENSIEGE_TOKEN) to use " + bind);
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (!token.given()) System.out.println("No cluster token: binding to loopback only (workers on this machine only).");
+        ClusterCoordinator cluster = new ClusterCoordinator(new ClusterCoordinator.Settings(bind, port, clusterName, workerTimeout), token.value());
+        Vertx vertx = Vertx.vertx();
+        RunApi api = new RunApi(cluster, data, token.value(), !ClusterToken.isLoopback(httpHost));
+        api.listen(vertx, httpHost, httpPort).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d, REST API on http://%s:%d (runs in %s)%n", clusterName, bind, port, httpHost, httpPort,
+                data.toAbsolutePath());
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            api.abortCurrent();
+            stop.countDown();
+        }));
+        stop.await();
+        cluster.close();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,66 @@
+package io.tokensiege.deploy;
+
+import io.tokensiege.common.cluster.ClusterNames;
+import io.tokensiege.common.protocol.JoinReply;
+import io.tokensiege.coordinator.cli.ExitCodes;
+import io.tokensiege.worker.cluster.ClusterWorker;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tokensiege worker --join HOST}: a load worker for a coordinator. */
+@Command(name = "worker", mixinStandardHelpOptions = true, description = "Join a coordinator and run its load plans.")
+public final class WorkerCommand implements Callable<Integer> {
+    @Option(names = "--join", required = true, description = "Coordinator address, HOST or HOST:PORT.")
+    String join;
+
+    @Option(names = "--name", description = "Worker name (default: host name and process id).")
+    String name;
+
+    @Option(names = "--capacity", defaultValue = "1", description = "Relative capacity: shares are split in proportion (default: ${DEFAULT-VALUE}).")
+    int capacity;
+
+    @Option(names = "--token-file", description = "File holding the cluster token (else TOKENSIEGE_TOKEN).")
+    Path tokenFile;
+
+    @Option(names = "--allow-target", description = "Only send load to target URLs matching this pattern ('*' wildcard); repeatable.")
+    List<String> allowTargets = new ArrayList<>();
+
+    @Option(names = "--cluster-name", defaultValue = ClusterNames.DEFAULT_CLUSTER, description = "Cluster name (default: ${DEFAULT-VALUE}).")
+    String clusterName;
+
+    @Override
+    public Integer call() throws Exception {
+        ClusterToken token = ClusterToken.resolve(tokenFile);
+        String host = join.contains(":") ? join.substring(0, join.lastIndexOf(':')) : join;
+        String address = join.contains(":") ? join : join + ":" + ClusterNames.DEFAULT_PORT;
+        if (!token.given() && !ClusterToken.isLoopback(host)) {
+            System.err.println("without a cluster token a worker joins loopback only: give --token-file F (or TOKENSIEGE_TOKEN) to join " + host);
+            return ExitCodes.INVALID_INPUT;
+        }
+        String id = name != null ? name : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+        ClusterWorker worker = new ClusterWorker(vertx, new ClusterWorker.Settings(address, clusterName, id, capacity, allowTargets, 1000), token.value());
+        JoinReply reply = worker.awaitJoin(30_000);
+        if (!reply.accepted()) {
+            System.err.println("the coordinator refused worker " + id + ": " + reply.message());
+            worker.close();
+            return ExitCodes.INVALID_INPUT;
+        }
+        System.out.println("tokensiege worker " + id + " joined " + address + (allowTargets.isEmpty() ? "" : "; allowed targets: " + allowTargets));
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            worker.close();
+            stop.countDown();
+        }));
+        stop.await();
+        return ExitCodes.OK;
+    }
+}
