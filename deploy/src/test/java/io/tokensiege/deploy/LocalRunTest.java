@@ -79,6 +79,20 @@ class LocalRunTest {
         }
         assertThat(histograms).isPositive();
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("Results: ");
+
+        // tokensiege report: the merged distribution rebuilt from the hlog has every measured TTFT of the step.
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(report, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = new CommandLine(new Tokensiege()).execute("report", dir.toString(), "--step", c4.stepId(), "--hgrm", runs.resolve("hgrm").toString());
+        } finally {
+            System.setOut(old);
+        }
+        assertThat(code).isZero();
+        assertThat(report.toString(StandardCharsets.UTF_8)).contains("Percentile").contains("Total count    =" + String.format("%13d", c4.ttftMs().count()));
+        assertThat(runs.resolve("hgrm").resolve(c4.stepId() + ".ttft.hgrm")).exists();
     }
 
     @Test

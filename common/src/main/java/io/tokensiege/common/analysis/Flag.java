@@ -17,4 +17,5 @@ public record Flag(String code, String stepId, String message) {
     public static final String NOTHING_MEASURED = "nothing_measured";
     public static final String DEGENERATE = "degenerate_answers";
     public static final String NOT_SENT = "not_sent";
+    public static final String LOW_SAMPLE = "low_sample";
 }

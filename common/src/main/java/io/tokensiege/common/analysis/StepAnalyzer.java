@@ -19,6 +19,9 @@ import org.HdrHistogram.Histogram;
  * {@link StepResult}. Pure: no I/O, no cluster.
  */
 public final class StepAnalyzer {
+    /** Fewer measured requests than this in a sweep step are flagged: percentiles from a handful of values mislead. */
+    static final int LOW_SAMPLE = 10;
+
     private StepAnalyzer() {}
 
     /** One worker's contribution to a step. */
@@ -85,6 +88,10 @@ public final class StepAnalyzer {
         long reasoning = records.stream().filter(RequestRecord::ok).mapToLong(r -> r.reasoningTokens() == null ? 0 : r.reasoningTokens()).sum();
         long output = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::outputTokens).sum();
         List<Flag> flags = Plausibility.check(step.stepId(), records, ts, maxDecodeTokS, cancelled, clamped);
+        if ((step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN) && finished > 0 && finished < LOW_SAMPLE) {
+            flags.add(new Flag(Flag.LOW_SAMPLE, step.stepId(), "only " + finished + " measured requests: percentiles are rough; lengthen the duration"
+                    + " (a request here takes " + SloCheck.ms(Percentiles.of(h.get(Metric.E2E_MICROS), msFactor).p50()) + ")"));
+        }
         AnswerSanity sanity = AnswerSanity.of(records);
         OpenLoopStats open = step.kind() == StepKind.OPEN ? openLoop(step, shares, records, h, windowSeconds) : null;
         if (open != null && open.notSent() > 0) {
