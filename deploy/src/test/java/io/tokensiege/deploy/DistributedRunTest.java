@@ -151,6 +151,8 @@ class DistributedRunTest {
             assertThat(c5.at("/ttft_ms/" + p).asDouble()).as(p).isCloseTo(all.getValueAtPercentile(pct) / 1000.0, org.assertj.core.api.Assertions.within(1e-9));
         }
         assertThat(records()).extracting(RequestRecord::workerId).contains("w1", "w2");
+        // Both workers started at the broadcast instant (same machine, same clock): skew reported, and small.
+        assertThat(c5.get("start_skew_ms").asDouble()).isBetween(0.0, 5.0);
     }
 
     @Test

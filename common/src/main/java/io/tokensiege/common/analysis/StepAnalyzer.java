@@ -114,7 +114,7 @@ public final class StepAnalyzer {
                 Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts), Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
                 aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
                 output > 0 ? (double) reasoning / output : null, Fairness.of(records), sanity, SloCheck.goodput(records, slo, ts), List.of(),
-                open, flags, partialReason != null, partialReason);
+                open, startSkewMs(shares), flags, partialReason != null, partialReason);
         return withBreaches(result, SloCheck.breaches(result, slo));
     }
 
@@ -123,7 +123,14 @@ public final class StepAnalyzer {
                 r.workerShares(), r.requests(), r.ok(), r.errorsByClass(), r.cancelledAtEnd(), r.errorRate(), r.ttftMs(), r.ttfaMs(), r.ttfbMs(),
                 r.e2eMs(), r.tpotMs(), r.itlMs(), r.decodeTokS(), r.outputTokens(), r.aggregateTokS(), r.requestRate(), r.windowSeconds(),
                 r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(), r.sanity(),
-                r.goodput(), breaches, r.open(), r.flags(), r.partial(), r.partialReason());
+                r.goodput(), breaches, r.open(), r.startSkewMs(), r.flags(), r.partial(), r.partialReason());
+    }
+
+    /** Max minus min of the workers' start lateness; it includes their clock offsets, so it is an upper bound. */
+    private static Double startSkewMs(List<Share> shares) {
+        long[] late = shares.stream().filter(s -> s.totals() != null).mapToLong(s -> s.totals().startLateMicros()).toArray();
+        if (late.length < 2) return null;
+        return (java.util.Arrays.stream(late).max().getAsLong() - java.util.Arrays.stream(late).min().getAsLong()) / 1000.0;
     }
 
     private static OpenLoopStats openLoop(StepSpec step, List<Share> shares, List<RequestRecord> records, Map<Metric, Histogram> h, double windowSeconds) {

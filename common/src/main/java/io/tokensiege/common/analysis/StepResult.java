@@ -18,6 +18,7 @@ import java.util.Map;
  * @param workerShares       streams per worker
  * @param goodput            share of requests meeting every per-request SLO threshold (errors are misses), null without an SLO
  * @param sloBreaches        the step-level SLO thresholds this step breaks
+ * @param startSkewMs        spread of the workers' actual start times (wall clocks), ms; null with one worker
  */
 public record StepResult(String stepId, String label, String target, String scenario, String kind, int concurrency, int repeat,
                          double timeScale, boolean simulated, Map<String, Integer> workerShares,
@@ -27,7 +28,7 @@ public record StepResult(String stepId, String label, String target, String scen
                          double aggregateTokS, double requestRate, double windowSeconds,
                          Double coldTtftMs, Double warmTtftMs, Double warmCachedShare, Integer warmCachedTokens, Integer warmPromptTokens,
                          Double reasoningShare, Fairness fairness, AnswerSanity sanity, Double goodput, List<String> sloBreaches,
-                         OpenLoopStats open, List<Flag> flags, boolean partial, String partialReason) {
+                         OpenLoopStats open, Double startSkewMs, List<Flag> flags, boolean partial, String partialReason) {
 
     /** The sweep level: requests per second for an open loop, streams otherwise. */
     @JsonIgnore

@@ -15,7 +15,8 @@ import java.util.Map;
  * @param clampedValues          values above the histogram range, clamped and counted here
  * @param scheduledInWindow      OPEN steps: arrivals whose intended time fell in the window
  * @param notSent                OPEN steps: of those, arrivals not sent because the in-flight cap was reached
+ * @param startLateMicros        how long after the broadcast start instant this worker actually began (its wall clock)
  */
 public record StepTotals(long windowStartEpochMicros, long windowMicros, double tokensInWindow, int completedInWindow,
                          int started, int completed, Map<String, Integer> errorsByClass, int cancelledAtEnd,
-                         Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow, int notSent) {}
+                         Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow, int notSent, long startLateMicros) {}

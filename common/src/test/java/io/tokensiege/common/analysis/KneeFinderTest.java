@@ -20,7 +20,7 @@ class KneeFinderTest {
         Percentiles e2e = new Percentiles(10, 4000, 4000, 4000, 4000, 4000, 4000);
         return new StepResult("s" + c, "t / sweep @" + c, "t", "sweep", "CLOSED", c, 1, 1, false, Map.of(), 10, 10, Map.of(), 0, errorRate,
                 ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY, aggregate, c / 4.0, 15,
-                null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), null, List.of(), false, null);
+                null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), null, null, List.of(), false, null);
     }
 
     @Test

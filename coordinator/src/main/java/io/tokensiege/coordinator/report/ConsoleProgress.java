@@ -46,7 +46,8 @@ public final class ConsoleProgress implements RunListener {
                 ? prefix + "  warm-up done (not measured)"
                 : String.format(Locale.ROOT, "%s  %d req, TTFT p50 %s, decode p50 %.1f tok/s, %.1f tok/s aggregate%s",
                         prefix, r.requests(), ms(r.ttftMs().p50()), r.decodeTokS().p50(), r.aggregateTokS(),
-                        r.errorsByClass().isEmpty() ? "" : ", errors " + r.errorsByClass());
+                        r.errorsByClass().isEmpty() ? "" : ", errors " + r.errorsByClass())
+                + (r.startSkewMs() == null ? "" : String.format(Locale.ROOT, ", start skew %.1f ms", r.startSkewMs()));
         out.print((interactive ? "\r" : "") + line + (interactive ? "\u001B[K\n" : "\n"));
         for (Flag f : r.flags()) out.println("    FLAG " + f.code() + ": " + f.message());
         if (r.partial()) out.println("    PARTIAL: " + r.partialReason());

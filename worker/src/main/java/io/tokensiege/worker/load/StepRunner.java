@@ -66,6 +66,8 @@ public final class StepRunner {
     private final AtomicInteger notSentInWindow = new AtomicInteger();
     private volatile boolean dispatcherDone;
     private volatile boolean pastWindow;
+    private long startInstantMillis;
+    private long startLateMicros;
     private volatile Thread dispatcher;
     private volatile boolean aborted;
     private long startNanos;
@@ -123,6 +125,7 @@ public final class StepRunner {
 
     /** Starts at {@code startEpochMillis} (this JVM's wall clock); completes with the finished message. */
     public Future<StepFinished> start(long startEpochMillis) {
+        this.startInstantMillis = startEpochMillis;
         long delay = startEpochMillis - System.currentTimeMillis();
         if (delay >= 1) vertx.setTimer(delay, t -> run());
         else vertx.runOnContext(v -> run());
@@ -139,6 +142,7 @@ public final class StepRunner {
 
     private void run() {
         startNanos = System.nanoTime();
+        startLateMicros = clock.epochMicros(startNanos) - startInstantMillis * 1000;
         lastSnapshotEpochMillis = System.currentTimeMillis();
         if (step.isTimed()) {
             windowStartNanos = startNanos + step.rampMillis() * 1_000_000L;
@@ -354,6 +358,7 @@ public final class StepRunner {
             if (!r.cancelled() && e.stamps.endNanos >= from && e.stamps.endNanos < to) completedInWindow++;
         }
         return new StepTotals(clock.epochMicros(from), (to - from) / 1000, tokens, completedInWindow, started.get(), recorder.completed(),
-                recorder.errorsByClass(), cancelled, recorder.encodedTotals(), recorder.clampedValues(), scheduledInWindow.get(), notSentInWindow.get());
+                recorder.errorsByClass(), cancelled, recorder.encodedTotals(), recorder.clampedValues(), scheduledInWindow.get(), notSentInWindow.get(),
+                startLateMicros);
     }
 }
