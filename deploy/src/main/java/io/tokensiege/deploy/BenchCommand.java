@@ -49,10 +49,18 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--parse-seconds", defaultValue = "5", description = "Seconds of the parse benchmark; 0 skips it (default: ${DEFAULT-VALUE}).")
     int parseSeconds;
 
+    @Option(names = "--merge-workers", defaultValue = "64", description = "Workers whose 1 s snapshots the merge benchmark simulates; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int mergeWorkers;
+
+    @Option(names = "--join", defaultValue = "true", negatable = true, description = "Measure join-to-ready of a worker on loopback (default: ${DEFAULT-VALUE}).")
+    boolean join;
+
     @Override
     public Integer call() throws Exception {
         System.out.printf("tokensiege bench on %d cores, %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"));
         if (parseSeconds > 0) parse();
+        if (mergeWorkers > 0) merge(mergeWorkers);
+        if (join) join();
         Integer largestWithin1ms = null;
         for (int n : streams) {
             double p99 = client(n);
@@ -89,6 +97,60 @@ public final class BenchCommand implements Callable<Integer> {
         double rate = (events - counted) / ((System.nanoTime() - start) / 1e9);
         System.out.printf(Locale.ROOT, "SSE parse + chunk decode: %,.0f events/s on one core (%d-byte llama.cpp-style events)%n",
                 rate, buffer.length / 1000);
+    }
+
+    /**
+     * The coordinator's merge work for {@code workers} workers each sending a 1 s snapshot (every metric,
+     * ~500 requests' worth of values): decode + add, timed in CPU time, as a share of one core per second.
+     */
+    private void merge(int workers) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+        List<Map<String, byte[]>> snapshots = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            Map<String, byte[]> m = new java.util.LinkedHashMap<>();
+            for (io.tokensiege.common.metric.Metric metric : io.tokensiege.common.metric.Metric.values()) {
+                org.HdrHistogram.Histogram h = io.tokensiege.common.metric.Histograms.create();
+                for (int i = 0; i < 500; i++) h.recordValue(1 + r.nextLong(2_000_000));
+                m.put(metric.key(), io.tokensiege.common.metric.Histograms.encode(h));
+            }
+            snapshots.add(m);
+        }
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        int rounds = 50;
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < rounds; round++) { // the best round: after JIT, without unrelated GC pauses
+            long start = cpu.getCurrentThreadCpuTime();
+            Map<String, org.HdrHistogram.Histogram> merged = new java.util.HashMap<>();
+            for (Map<String, byte[]> s : snapshots) {
+                s.forEach((k, v) -> merged.computeIfAbsent(k, x -> io.tokensiege.common.metric.Histograms.create()).add(io.tokensiege.common.metric.Histograms.decode(v)));
+            }
+            best = Math.min(best, cpu.getCurrentThreadCpuTime() - start);
+        }
+        System.out.printf(Locale.ROOT, "merge of %d workers' 1 s snapshots (%d metrics each): %.2f ms of CPU = %.2f %% of one core%n",
+                workers, io.tokensiege.common.metric.Metric.values().length, best / 1e6, best / 1e7);
+    }
+
+    /** Join-to-ready of a worker against a coordinator on loopback: client connect, hello, verified reply. */
+    private void join() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String cluster = "bench-" + java.util.UUID.randomUUID();
+        var coordinator = new io.tokensiege.coordinator.cluster.ClusterCoordinator(
+                new io.tokensiege.coordinator.cluster.ClusterCoordinator.Settings("127.0.0.1", port, cluster, 10), "bench-token-0123456789");
+        Vertx vertx = Vertx.vertx();
+        try {
+            long start = System.nanoTime();
+            var worker = new io.tokensiege.worker.cluster.ClusterWorker(vertx, new io.tokensiege.worker.cluster.ClusterWorker.Settings(
+                    "127.0.0.1:" + port, cluster, "bench-worker", 1, List.of(), 1000), "bench-token-0123456789");
+            boolean ok = worker.awaitJoin(30_000).accepted();
+            System.out.printf(Locale.ROOT, "worker join-to-ready on loopback: %.0f ms (%s)%n", (System.nanoTime() - start) / 1e6, ok ? "accepted" : "refused");
+            worker.close();
+        } finally {
+            coordinator.close();
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
     }
 
     /** Returns the p99 of (measured - ground-truth) TTFT in ms. */
