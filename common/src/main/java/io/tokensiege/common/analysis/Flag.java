@@ -18,4 +18,5 @@ public record Flag(String code, String stepId, String message) {
     public static final String DEGENERATE = "degenerate_answers";
     public static final String NOT_SENT = "not_sent";
     public static final String LOW_SAMPLE = "low_sample";
+    public static final String CLIENT_BOUND = "client_bound";
 }

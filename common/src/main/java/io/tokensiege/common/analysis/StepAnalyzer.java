@@ -21,6 +21,9 @@ import org.HdrHistogram.Histogram;
 public final class StepAnalyzer {
     /** Fewer measured requests than this in a sweep step are flagged: percentiles from a handful of values mislead. */
     static final int LOW_SAMPLE = 10;
+    /** A worker whose own callbacks ran this late, or whose process used this much of the machine, may have been the limit. */
+    static final long CLIENT_BOUND_DELAY_MICROS = 20_000;
+    static final double CLIENT_BOUND_CPU = 0.95;
 
     private StepAnalyzer() {}
 
@@ -92,6 +95,7 @@ public final class StepAnalyzer {
             flags.add(new Flag(Flag.LOW_SAMPLE, step.stepId(), "only " + finished + " measured requests: percentiles are rough; lengthen the duration"
                     + " (a request here takes " + SloCheck.ms(Percentiles.of(h.get(Metric.E2E_MICROS), msFactor).p50()) + ")"));
         }
+        clientBound(step, shares).ifPresent(flags::add);
         AnswerSanity sanity = AnswerSanity.of(records);
         OpenLoopStats open = step.kind() == StepKind.OPEN ? openLoop(step, shares, records, h, windowSeconds) : null;
         if (open != null && open.notSent() > 0) {
@@ -124,6 +128,22 @@ public final class StepAnalyzer {
                 r.e2eMs(), r.tpotMs(), r.itlMs(), r.decodeTokS(), r.outputTokens(), r.aggregateTokS(), r.requestRate(), r.windowSeconds(),
                 r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(), r.sanity(),
                 r.goodput(), breaches, r.open(), r.startSkewMs(), r.flags(), r.partial(), r.partialReason());
+    }
+
+    /** Flags a step whose workers were themselves saturated: their delays would show up as the server's. */
+    static java.util.Optional<Flag> clientBound(StepSpec step, List<Share> shares) {
+        List<String> loaded = new ArrayList<>();
+        for (Share s : shares) {
+            if (s.totals() == null || s.totals().health() == null) continue;
+            var h = s.totals().health();
+            if (h.maxEventLoopDelayMicros() > CLIENT_BOUND_DELAY_MICROS || h.peakCpuShare() > CLIENT_BOUND_CPU) {
+                loaded.add(String.format(java.util.Locale.ROOT, "%s (event-loop delay %.0f ms, CPU %.0f %%, GC %d ms)", s.workerId(),
+                        h.maxEventLoopDelayMicros() / 1000.0, 100 * h.peakCpuShare(), h.gcMillis()));
+            }
+        }
+        if (loaded.isEmpty()) return java.util.Optional.empty();
+        return java.util.Optional.of(new Flag(Flag.CLIENT_BOUND, step.stepId(), "client-bound: " + String.join(", ", loaded)
+                + " - the worker, not the server, may have limited this step; add workers or lower the load per worker"));
     }
 
     /** Max minus min of the workers' start lateness; it includes their clock offsets, so it is an upper bound. */

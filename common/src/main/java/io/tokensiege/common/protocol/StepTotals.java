@@ -16,7 +16,19 @@ import java.util.Map;
  * @param scheduledInWindow      OPEN steps: arrivals whose intended time fell in the window
  * @param notSent                OPEN steps: of those, arrivals not sent because the in-flight cap was reached
  * @param startLateMicros        how long after the broadcast start instant this worker actually began (its wall clock)
+ * @param health                 how loaded the worker itself was while it ran the step
  */
 public record StepTotals(long windowStartEpochMicros, long windowMicros, double tokensInWindow, int completedInWindow,
                          int started, int completed, Map<String, Integer> errorsByClass, int cancelledAtEnd,
-                         Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow, int notSent, long startLateMicros) {}
+                         Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow, int notSent, long startLateMicros,
+                         WorkerHealth health) {
+
+    /**
+     * @param maxEventLoopDelayMicros worst lateness of a 100 ms probe on the worker's event loops: time its own callbacks waited
+     * @param peakCpuShare            highest process CPU load seen (0..1 of all cores)
+     * @param gcMillis                time the worker's JVM spent in garbage collection during the step
+     */
+    public record WorkerHealth(long maxEventLoopDelayMicros, double peakCpuShare, long gcMillis) {
+        public static final WorkerHealth UNKNOWN = new WorkerHealth(0, 0, 0);
+    }
+}

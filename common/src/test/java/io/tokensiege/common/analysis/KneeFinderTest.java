@@ -85,6 +85,22 @@ class KneeFinderTest {
     }
 
     @Test
+    void aSaturatedWorker_flagsTheStepClientBound() {
+        var target = new io.tokensiege.common.plan.Target("t", "http://x/v1", "m", null, Map.of(), Map.of(), null);
+        var step = new io.tokensiege.common.protocol.StepSpec("s1", 0, io.tokensiege.common.protocol.StepKind.CLOSED, target, "c", 8, 1, 0, 1000, 0, 0,
+                10, 0, 8, true, 0, List.of(), io.tokensiege.common.plan.Timeouts.DEFAULT, 1, "n", null);
+        var calm = totals(new io.tokensiege.common.protocol.StepTotals.WorkerHealth(3_000, 0.40, 5));
+        var busy = totals(new io.tokensiege.common.protocol.StepTotals.WorkerHealth(45_000, 0.98, 120));
+        assertThat(StepAnalyzer.clientBound(step, List.of(new StepAnalyzer.Share("w1", 4, calm, List.of())))).isEmpty();
+        assertThat(StepAnalyzer.clientBound(step, List.of(new StepAnalyzer.Share("w1", 4, calm, List.of()), new StepAnalyzer.Share("w2", 4, busy, List.of()))))
+                .hasValueSatisfying(f -> assertThat(f.message()).contains("w2 (event-loop delay 45 ms, CPU 98 %, GC 120 ms)").doesNotContain("w1"));
+    }
+
+    private static io.tokensiege.common.protocol.StepTotals totals(io.tokensiege.common.protocol.StepTotals.WorkerHealth health) {
+        return new io.tokensiege.common.protocol.StepTotals(0, 1_000_000, 100, 10, 10, 10, Map.of(), 0, Map.of(), 0, 0, 0, 0, health);
+    }
+
+    @Test
     void answerSanity_countsEmptyCutOffAndDegenerate() {
         assertThat(AnswerSanity.isDegenerate("the the the the the the the the the")).isTrue();
         assertThat(AnswerSanity.isDegenerate("!!!!!!!!!!!!!!!!!!!!!!!!!!!!")).isTrue();

@@ -68,6 +68,7 @@ public final class StepRunner {
     private volatile boolean pastWindow;
     private long startInstantMillis;
     private long startLateMicros;
+    private HealthProbe health;
     private volatile Thread dispatcher;
     private volatile boolean aborted;
     private long startNanos;
@@ -141,6 +142,7 @@ public final class StepRunner {
     }
 
     private void run() {
+        health = new HealthProbe(vertx, lanes);
         startNanos = System.nanoTime();
         startLateMicros = clock.epochMicros(startNanos) - startInstantMillis * 1000;
         lastSnapshotEpochMillis = System.currentTimeMillis();
@@ -359,6 +361,6 @@ public final class StepRunner {
         }
         return new StepTotals(clock.epochMicros(from), (to - from) / 1000, tokens, completedInWindow, started.get(), recorder.completed(),
                 recorder.errorsByClass(), cancelled, recorder.encodedTotals(), recorder.clampedValues(), scheduledInWindow.get(), notSentInWindow.get(),
-                startLateMicros);
+                startLateMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop());
     }
 }
