@@ -99,10 +99,18 @@ class DistributedRunTest {
         throw new AssertionError(name + " never printed '" + text + "':\n" + (Files.exists(log) ? Files.readString(log) : "(no log)"));
     }
 
+    private final ByteArrayOutputStream runOutput = new ByteArrayOutputStream();
+
     private int run(String planYaml) throws Exception {
         Path plan = dir.resolve("plan.yaml");
         Files.writeString(plan, planYaml);
-        return new picocli.CommandLine(new Tokensiege()).execute("run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort);
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(runOutput, true, StandardCharsets.UTF_8));
+        try {
+            return new picocli.CommandLine(new Tokensiege()).execute("run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort);
+        } finally {
+            System.setOut(old);
+        }
     }
 
     private String plan(String levels, String duration) {
@@ -153,6 +161,8 @@ class DistributedRunTest {
         assertThat(records()).extracting(RequestRecord::workerId).contains("w1", "w2");
         // Both workers started at the broadcast instant (same machine, same clock): skew reported, and small.
         assertThat(c5.get("start_skew_ms").asDouble()).isBetween(0.0, 5.0);
+        // While it ran, the client printed the coordinator's live merged view each second.
+        assertThat(runOutput.toString(StandardCharsets.UTF_8)).containsPattern("live sim / sweep @5 \\+\\d+ s: merged TTFT p50 \\d+ ms");
     }
 
     @Test

@@ -241,7 +241,7 @@ public final class RunOrchestrator {
     private String awaitFinished(StepSpec step, Map<String, WorkerLink> assigned, Map<String, StepFinished> finished, long startAt) {
         Set<String> waiting = new LinkedHashSet<>(assigned.keySet());
         long deadline = startAt + expectedMillis(step) + settings.stepGraceMillis();
-        Map<Long, Map<Metric, Histogram>> live = new LinkedHashMap<>();
+        Map<Long, LiveSecond> live = new LinkedHashMap<>();
         String partial = null;
         while (!waiting.isEmpty()) {
             if (abortRequested) {
@@ -281,17 +281,33 @@ public final class RunOrchestrator {
         return lost;
     }
 
-    private void live(StepSpec step, IntervalSnapshot s, Map<Long, Map<Metric, Histogram>> live, long startAt) {
+    /** One second of the step, merged over every worker's snapshot for it (matched by timestamp, not arrival). */
+    private static final class LiveSecond {
+        final Map<Metric, Histogram> histograms = new java.util.EnumMap<>(Metric.class);
+        final Map<String, IntervalSnapshot> byWorker = new LinkedHashMap<>();
+    }
+
+    private void live(StepSpec step, IntervalSnapshot s, Map<Long, LiveSecond> live, long startAt) {
         long second = Math.round((s.intervalEndEpochMillis() - startAt) / 1000.0);
-        Map<Metric, Histogram> bucket = live.computeIfAbsent(second, k -> new java.util.EnumMap<>(Metric.class));
-        s.histograms().forEach((k, v) -> bucket.computeIfAbsent(Metric.byKey(k), x -> Histograms.create()).add(Histograms.decode(v)));
+        LiveSecond bucket = live.computeIfAbsent(second, k -> new LiveSecond());
+        s.histograms().forEach((k, v) -> bucket.histograms.computeIfAbsent(Metric.byKey(k), x -> Histograms.create()).add(Histograms.decode(v)));
+        bucket.byWorker.put(s.workerId(), s);
         directory.writeInterval(step, s, startAt);
-        Histogram ttft = bucket.get(Metric.TTFT_MICROS);
+        Histogram ttft = bucket.histograms.get(Metric.TTFT_MICROS);
         double ts = step.target().timeScale();
-        double seconds = Math.max(0.001, (s.intervalEndEpochMillis() - s.intervalStartEpochMillis()) / 1000.0);
+        long tokens = 0;
+        int completed = 0, errors = 0, inFlight = 0;
+        double seconds = 0.001;
+        for (IntervalSnapshot w : bucket.byWorker.values()) {
+            tokens += w.tokenEvents();
+            completed += w.completed();
+            errors += w.errors();
+            inFlight += w.inFlight();
+            seconds = Math.max(seconds, (w.intervalEndEpochMillis() - w.intervalStartEpochMillis()) / 1000.0);
+        }
         listener.onInterval(step, new RunListener.LiveStats(s.intervalEndEpochMillis() - startAt,
                 ttft == null ? Double.NaN : ttft.getValueAtPercentile(50) * ts / 1000, ttft == null ? Double.NaN : ttft.getValueAtPercentile(95) * ts / 1000,
-                s.tokenEvents() / seconds / ts, s.completed(), s.errors(), s.inFlight()));
+                tokens / seconds / ts, completed, errors, inFlight));
     }
 
     private long expectedMillis(StepSpec step) {

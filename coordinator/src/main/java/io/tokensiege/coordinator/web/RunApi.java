@@ -11,6 +11,10 @@ import io.tokensiege.coordinator.cluster.ClusterCoordinator;
 import io.tokensiege.coordinator.report.ConsoleProgress;
 import io.tokensiege.coordinator.report.RunDirectory;
 import io.tokensiege.coordinator.report.SummaryTable;
+import io.tokensiege.common.analysis.StepResult;
+import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.coordinator.run.Failure;
+import io.tokensiege.coordinator.run.RunListener;
 import io.tokensiege.coordinator.run.RunOrchestrator;
 import io.tokensiege.coordinator.run.RunOutcome;
 import io.vertx.core.Future;
@@ -46,12 +50,14 @@ public final class RunApi {
         final String id;
         final Path dir;
         final ByteArrayOutputStream progress;
+        final AtomicReference<Map<String, Object>> live;
         final RunOrchestrator orchestrator;
         volatile RunOutcome outcome;
         volatile String summary;
         volatile String error;
 
-        ActiveRun(String id, Path dir, RunOrchestrator orchestrator, ByteArrayOutputStream progress) {
+        ActiveRun(String id, Path dir, RunOrchestrator orchestrator, ByteArrayOutputStream progress, AtomicReference<Map<String, Object>> live) {
+            this.live = live;
             this.id = id;
             this.dir = dir;
             this.orchestrator = orchestrator;
@@ -108,9 +114,42 @@ public final class RunApi {
         try {
             RunDirectory dir = RunDirectory.create(dataRoot, plan.name(), Map.of());
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
-            RunOrchestrator orchestrator = new RunOrchestrator(plan, dir.runId(), cluster::workers, dir,
-                    new ConsoleProgress(new PrintStream(progress, true, StandardCharsets.UTF_8), false), secrets, RunOrchestrator.Settings.LAN);
-            ActiveRun run = new ActiveRun(dir.runId(), dir.path(), orchestrator, progress);
+            AtomicReference<Map<String, Object>> live = new AtomicReference<>();
+            ConsoleProgress console = new ConsoleProgress(new PrintStream(progress, true, StandardCharsets.UTF_8), false);
+            RunListener listener = new RunListener() {
+                @Override
+                public void onStepStarted(StepSpec step, int number, int of) {
+                    console.onStepStarted(step, number, of);
+                    live.set(null);
+                }
+
+                @Override
+                public void onInterval(StepSpec step, LiveStats stats) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("step", step.label());
+                    m.put("elapsed_ms", stats.elapsedMillis());
+                    m.put("ttft_p50_ms", stats.ttftP50Ms());
+                    m.put("ttft_p95_ms", stats.ttftP95Ms());
+                    m.put("tokens_per_second", stats.tokensPerSecond());
+                    m.put("completed", stats.completed());
+                    m.put("errors", stats.errors());
+                    m.put("in_flight", stats.inFlight());
+                    live.set(m);
+                }
+
+                @Override
+                public void onStepFinished(StepSpec step, StepResult result) {
+                    console.onStepFinished(step, result);
+                    live.set(null);
+                }
+
+                @Override
+                public void onFailure(Failure failure) {
+                    console.onFailure(failure);
+                }
+            };
+            RunOrchestrator orchestrator = new RunOrchestrator(plan, dir.runId(), cluster::workers, dir, listener, secrets, RunOrchestrator.Settings.LAN);
+            ActiveRun run = new ActiveRun(dir.runId(), dir.path(), orchestrator, progress, live);
             current.set(run);
             cluster.routeRunMessagesTo(orchestrator::onMessage);
             Thread t = new Thread(() -> {
@@ -150,6 +189,8 @@ public final class RunApi {
             body.put("exit_code", ExitCodes.of(run.outcome));
         } else {
             body.put("status", "running");
+            Map<String, Object> now = run.live.get();
+            if (now != null) body.put("live", now);
         }
         reply(req, 200, body);
     }
