@@ -143,7 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             long start = System.nanoTime();
             var worker = new io.tokensiege.worker.cluster.ClusterWorker(vertx, new io.tokensiege.worker.cluster.ClusterWorker.Settings(
-                    "127.0.0.1:" + port, cluster, "bench-worker", 1, List.of(), 1000), "bench-token-0123456789");
+                    "127.0.0.1:" + port, cluster, "bench-worker", 1, List.of(), 1000, null), "bench-token-0123456789");
             boolean ok = worker.awaitJoin(30_000).accepted();
             System.out.printf(Locale.ROOT, "worker join-to-ready on loopback: %.0f ms (%s)%n", (System.nanoTime() - start) / 1e6, ok ? "accepted" : "refused");
             worker.close();

@@ -36,6 +36,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--cluster-name", defaultValue = ClusterNames.DEFAULT_CLUSTER, description = "Cluster name (default: ${DEFAULT-VALUE}).")
     String clusterName;
 
+    @Option(names = "--data", defaultValue = "worker-data", description = "Where this worker keeps its own copy of what it measured (default: ${DEFAULT-VALUE}).")
+    Path data;
+
     @Override
     public Integer call() throws Exception {
         ClusterToken token = ClusterToken.resolve(tokenFile);
@@ -47,7 +50,7 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         String id = name != null ? name : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
-        ClusterWorker worker = new ClusterWorker(vertx, new ClusterWorker.Settings(address, clusterName, id, capacity, allowTargets, 1000), token.value());
+        ClusterWorker worker = new ClusterWorker(vertx, new ClusterWorker.Settings(address, clusterName, id, capacity, allowTargets, 1000, data), token.value());
         JoinReply reply = worker.awaitJoin(30_000);
         if (!reply.accepted()) {
             System.err.println("the coordinator refused worker " + id + ": " + reply.message());

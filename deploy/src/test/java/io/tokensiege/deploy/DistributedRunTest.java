@@ -82,7 +82,8 @@ class DistributedRunTest {
     }
 
     private Process worker(String name, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("worker", "--join", "127.0.0.1:" + clusterPort, "--name", name, "--cluster-name", cluster));
+        List<String> args = new ArrayList<>(List.of("worker", "--join", "127.0.0.1:" + clusterPort, "--name", name, "--cluster-name", cluster,
+                "--data", dir.resolve(name + "-data").toString()));
         args.addAll(List.of(extra));
         return launch(name, args.toArray(String[]::new));
     }
@@ -161,6 +162,8 @@ class DistributedRunTest {
         assertThat(records()).extracting(RequestRecord::workerId).contains("w1", "w2");
         // Both workers started at the broadcast instant (same machine, same clock): skew reported, and small.
         assertThat(c5.get("start_skew_ms").asDouble()).isBetween(0.0, 5.0);
+        // The coordinator estimated each worker's clock offset (same machine here: about zero) and stored it.
+        for (JsonNode w : run.get("workers")) assertThat(Math.abs(w.get("clock_offset_ms").asDouble())).isLessThan(5.0);
         // While it ran, the client printed the coordinator's live merged view each second.
         assertThat(runOutput.toString(StandardCharsets.UTF_8)).containsPattern("live sim / sweep @5 \\+\\d+ s: merged TTFT p50 \\d+ ms");
     }
@@ -224,7 +227,8 @@ class DistributedRunTest {
         });
         submitter.setDaemon(true);
         submitter.start();
-        while (sim.groundTruth().all().stream().filter(t -> t.tokens() > 0).count() < 10) TimeUnit.MILLISECONDS.sleep(20);
+        // Past the 2 s ramp, so measured requests have finished and been logged: ~80 requests/s at this level.
+        while (sim.groundTruth().all().stream().filter(t -> t.tokens() > 0).count() < 320) TimeUnit.MILLISECONDS.sleep(20);
         coordinator.destroyForcibly();
         long killedAt = System.nanoTime();
         // Give the workers 5 s; then nothing new may arrive for another 2 s.
@@ -232,6 +236,15 @@ class DistributedRunTest {
         List<GroundTruth> late = sim.groundTruth().all().stream().filter(t -> t.receivedNanos > killedAt + TimeUnit.SECONDS.toNanos(5)).toList();
         assertThat(late).as("requests sent more than 5 s after the coordinator died").isEmpty();
         assertThat(Files.readString(dir.resolve("w1.log"))).contains("lost the coordinator");
+        // What w1 measured before the coordinator died is on w1's own disk.
+        int intervals = 0;
+        try (var files = Files.walk(dir.resolve("w1-data"))) {
+            for (Path hlog : files.filter(f -> f.toString().endsWith(".hlog")).toList()) {
+                var reader = new org.HdrHistogram.HistogramLogReader(hlog.toFile());
+                while (reader.nextIntervalHistogram() != null) intervals++;
+            }
+        }
+        assertThat(intervals).isPositive();
     }
 
     @Test

@@ -10,8 +10,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = IntervalSnapshot.class, name = "interval_snapshot"),
         @JsonSubTypes.Type(value = StepFinished.class, name = "step_finished"),
         @JsonSubTypes.Type(value = WorkerFailed.class, name = "worker_failed"),
-        @JsonSubTypes.Type(value = WorkerHello.class, name = "worker_hello")})
-public sealed interface ToCoordinator permits WorkerReady, IntervalSnapshot, StepFinished, WorkerFailed, WorkerHello {
+        @JsonSubTypes.Type(value = WorkerHello.class, name = "worker_hello"),
+        @JsonSubTypes.Type(value = ClockPong.class, name = "clock_pong")})
+public sealed interface ToCoordinator permits WorkerReady, IntervalSnapshot, StepFinished, WorkerFailed, WorkerHello, ClockPong {
     String runId();
 
     String stepId();

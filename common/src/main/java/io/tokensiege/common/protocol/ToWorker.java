@@ -9,8 +9,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = AssignStep.class, name = "assign_step"),
         @JsonSubTypes.Type(value = StartStep.class, name = "start_step"),
         @JsonSubTypes.Type(value = AbortStep.class, name = "abort_step"),
-        @JsonSubTypes.Type(value = JoinReply.class, name = "join_reply")})
-public sealed interface ToWorker permits AssignStep, StartStep, AbortStep, JoinReply {
+        @JsonSubTypes.Type(value = JoinReply.class, name = "join_reply"),
+        @JsonSubTypes.Type(value = ClockPing.class, name = "clock_ping")})
+public sealed interface ToWorker permits AssignStep, StartStep, AbortStep, JoinReply, ClockPing {
     String runId();
 
     String stepId();

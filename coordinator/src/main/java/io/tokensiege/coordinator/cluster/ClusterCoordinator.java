@@ -9,7 +9,10 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.tokensiege.common.cluster.ClusterNames;
+import io.tokensiege.common.protocol.ClockPing;
+import io.tokensiege.common.protocol.ClockPong;
 import io.tokensiege.common.protocol.Envelope;
+import io.tokensiege.common.protocol.EpochMicros;
 import io.tokensiege.common.protocol.JoinReply;
 import io.tokensiege.common.protocol.ProtocolCodec;
 import io.tokensiege.common.protocol.SecretBox;
@@ -42,7 +45,15 @@ public final class ClusterCoordinator implements AutoCloseable {
      */
     public record Settings(String bind, int port, String clusterName, int clientTimeoutSeconds) {}
 
+    private static final long CLOCK_PING_MILLIS = 2000;
+    private static final long CLOCK_WARN_MICROS = 10_000;
+
     private final HazelcastInstance hz;
+    private final java.util.concurrent.ScheduledExecutorService clock = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "coordinator-clock");
+        t.setDaemon(true);
+        return t;
+    });
     private final SecretBox secrets;
     private final IQueue<String> inbox;
     private final Map<String, RemoteWorker> workers = new ConcurrentHashMap<>();
@@ -87,6 +98,7 @@ public final class ClusterCoordinator implements AutoCloseable {
         this.reader = new Thread(this::read, "coordinator-inbox");
         reader.setDaemon(true);
         reader.start();
+        clock.scheduleAtFixedRate(this::pingClocks, CLOCK_PING_MILLIS, CLOCK_PING_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Where worker messages of the run in progress go (the orchestrator's onMessage). */
@@ -101,7 +113,8 @@ public final class ClusterCoordinator implements AutoCloseable {
 
     public List<Map<String, Object>> describeWorkers() {
         return workers.values().stream().map(w -> Map.<String, Object>of("id", w.id, "host", w.host, "cores", w.cores, "capacity", w.capacity,
-                "alive", w.alive)).toList();
+                "alive", w.alive, "clock_offset_ms", w.clockOffsetMicros / 1000.0, "clock_rtt_ms",
+                w.clockRttMicros == Long.MAX_VALUE ? -1.0 : w.clockRttMicros / 1000.0)).toList();
     }
 
     private void read() {
@@ -127,6 +140,7 @@ public final class ClusterCoordinator implements AutoCloseable {
                 continue;
             }
             if (m instanceof WorkerHello hello) hello(hello);
+            else if (m instanceof ClockPong pong) pong(pong);
             else runSink.accept(m);
         }
     }
@@ -160,9 +174,40 @@ public final class ClusterCoordinator implements AutoCloseable {
         w.send(new JoinReply("", "", true, "welcome", Version.current(), ProtocolCodec.PROTOCOL_VERSION));
     }
 
+    /** Every alive worker gets a clock ping every couple of seconds; warm JVMs give the tight samples. */
+    private void pingClocks() {
+        for (RemoteWorker w : workers.values()) {
+            if (!w.alive) continue;
+            try {
+                w.send(new ClockPing("", "", EpochMicros.now()));
+            } catch (RuntimeException e) {
+                log.debug("clock ping to {} failed: {}", w.id, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * offset = worker clock - (sent + rtt / 2); the sample with the smallest round trip wins (its midpoint
+     * guess is the tightest: the error is at most half that round trip). Warns when a worker's clock is off by more than {@link #CLOCK_WARN_MICROS}.
+     */
+    private void pong(ClockPong p) {
+        RemoteWorker w = workers.get(p.workerId());
+        if (w == null) return;
+        long rtt = EpochMicros.now() - p.coordinatorSentMicros();
+        if (rtt >= w.clockRttMicros) return;
+        w.clockRttMicros = rtt;
+        w.clockOffsetMicros = p.workerMicros() - (p.coordinatorSentMicros() + rtt / 2);
+        if (Math.abs(w.clockOffsetMicros) > CLOCK_WARN_MICROS && !w.clockWarned) {
+            w.clockWarned = true;
+            log.warn("worker {}'s clock is off by {} ms (round trip {} ms): start instants and interval alignment suffer; run NTP on it",
+                    w.id, w.clockOffsetMicros / 1000, rtt / 1000);
+        }
+    }
+
     @Override
     public void close() {
         running = false;
+        clock.shutdownNow();
         hz.shutdown();
     }
 
@@ -176,6 +221,9 @@ public final class ClusterCoordinator implements AutoCloseable {
         final long joinedAt = System.nanoTime();
         final IQueue<String> queue;
         volatile boolean alive = true;
+        volatile long clockOffsetMicros;
+        volatile long clockRttMicros = Long.MAX_VALUE;
+        volatile boolean clockWarned;
 
         RemoteWorker(String id, String host, int cores, int capacity, String clientUuid) {
             this.id = id;

@@ -112,7 +112,7 @@ public final class RunApi {
             return;
         }
         try {
-            RunDirectory dir = RunDirectory.create(dataRoot, plan.name(), Map.of());
+            RunDirectory dir = RunDirectory.create(dataRoot, plan.name(), Map.of("workers", cluster.describeWorkers()));
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
             AtomicReference<Map<String, Object>> live = new AtomicReference<>();
             ConsoleProgress console = new ConsoleProgress(new PrintStream(progress, true, StandardCharsets.UTF_8), false);

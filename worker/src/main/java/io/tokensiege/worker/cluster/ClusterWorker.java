@@ -6,7 +6,10 @@ import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import io.tokensiege.common.cluster.ClusterNames;
+import io.tokensiege.common.protocol.ClockPing;
+import io.tokensiege.common.protocol.ClockPong;
 import io.tokensiege.common.protocol.Envelope;
+import io.tokensiege.common.protocol.EpochMicros;
 import io.tokensiege.common.protocol.JoinReply;
 import io.tokensiege.common.protocol.ProtocolCodec;
 import io.tokensiege.common.protocol.SecretBox;
@@ -35,11 +38,13 @@ public final class ClusterWorker implements AutoCloseable {
      * @param join          coordinator address, {@code host} or {@code host:port}
      * @param heartbeatMillis how often the client checks the coordinator; a silent coordinator is declared gone after 5x this
      */
-    public record Settings(String join, String clusterName, String workerId, int capacity, List<String> allowTargets, long heartbeatMillis) {}
+    public record Settings(String join, String clusterName, String workerId, int capacity, List<String> allowTargets, long heartbeatMillis,
+                           java.nio.file.Path dataDir) {}
 
     private final HazelcastInstance client;
     private final SecretBox secrets;
     private final WorkerAgent agent;
+    private final LocalLog localLog;
     private final IQueue<String> inbox;
     private final IQueue<String> toCoordinator;
     private final String workerId;
@@ -69,7 +74,11 @@ public final class ClusterWorker implements AutoCloseable {
         this.client = HazelcastClient.newHazelcastClient(config);
         this.inbox = client.getQueue(ClusterNames.toWorker(workerId));
         this.toCoordinator = client.getQueue(ClusterNames.TO_COORDINATOR);
-        this.agent = new WorkerAgent(vertx, workerId, secrets, this::send, settings.allowTargets());
+        this.localLog = settings.dataDir() == null ? null : new LocalLog(settings.dataDir());
+        this.agent = new WorkerAgent(vertx, workerId, secrets, m -> {
+            if (localLog != null) localLog.record(m);
+            send(m);
+        }, settings.allowTargets());
         this.reader = new Thread(this::read, "worker-inbox-" + workerId);
         reader.setDaemon(true);
         reader.start();
@@ -112,6 +121,10 @@ public final class ClusterWorker implements AutoCloseable {
             } catch (SecurityException e) {
                 if (refusal(wire)) continue;
                 log.warn("refused a command: {}", e.getMessage());
+                continue;
+            }
+            if (message instanceof ClockPing ping) {
+                send(new ClockPong("", "", workerId, ping.coordinatorSentMicros(), EpochMicros.now()));
                 continue;
             }
             if (message instanceof JoinReply reply) {
