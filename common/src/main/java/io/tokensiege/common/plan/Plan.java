@@ -8,8 +8,4 @@ public record Plan(String name, String source, List<Target> targets, Defaults de
     public Plan withTargets(List<Target> newTargets) {
         return new Plan(name, source, newTargets, defaults, scenarios, slo, seed);
     }
-
-    public Plan withScenarios(List<Scenario> newScenarios) {
-        return new Plan(name, source, targets, defaults, newScenarios, slo, seed);
-    }
 }

@@ -30,5 +30,17 @@ public final class Envelope {
         return body;
     }
 
+    /**
+     * The body without checking the signature — only for messages that grant nothing (a join refusal, a
+     * hello to be refused), so the other side can be told why. Null when the wire is not an envelope.
+     */
+    public static String unverifiedBody(String wire) {
+        try {
+            return Json.MAPPER.readTree(wire).path("body").asText(null);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     record Signed(String body, String signature) {}
 }

@@ -39,12 +39,6 @@ public record StepSpec(String stepId, int index, StepKind kind, Target target, S
         return target.name() + " / " + scenario + level + (repeat > 1 ? " #" + repeat : "");
     }
 
-    /** The sweep level: streams for closed loop, requests per second for open loop, 1 otherwise. */
-    @JsonIgnore
-    public double level() {
-        return kind == StepKind.OPEN ? openLoop.ratePerSecond() : concurrency;
-    }
-
     public static String rateLabel(double rate) {
         return rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate);
     }

@@ -146,10 +146,10 @@ public final class ClusterCoordinator implements AutoCloseable {
     }
 
     private static WorkerHello unverifiedHello(String wire) {
+        String body = Envelope.unverifiedBody(wire);
         try {
-            String body = io.tokensiege.common.json.Json.MAPPER.readTree(wire).path("body").asText("");
-            return ProtocolCodec.decodeToCoordinator(body) instanceof WorkerHello h ? h : null;
-        } catch (Exception e) {
+            return body != null && ProtocolCodec.decodeToCoordinator(body) instanceof WorkerHello h ? h : null;
+        } catch (IllegalArgumentException notAMessage) {
             return null;
         }
     }

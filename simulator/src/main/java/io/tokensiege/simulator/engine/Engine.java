@@ -27,9 +27,7 @@ public final class Engine {
     private final KvBlockPool kvPool;
     private final ArrayDeque<Sequence> queue = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>();
-    private long iterationStartNanos;
     private long iterationEndNanos = Long.MAX_VALUE;
-    private double iterationPrefillMs;
 
     public Engine(EngineConfig config, EngineListener listener) {
         this.config = config;
@@ -81,20 +79,8 @@ public final class Engine {
         return iterationEndNanos;
     }
 
-    public int queued() {
-        return queue.size();
-    }
-
-    public int active() {
-        return running.size();
-    }
-
     public KvBlockPool kvPool() {
         return kvPool;
-    }
-
-    public PrefixCache prefixCache() {
-        return prefixCache;
     }
 
     private void startIteration(long nowNanos) {
@@ -116,8 +102,6 @@ public final class Engine {
             }
         }
         double decodeMs = decoding == 0 ? 0 : config.decodeBaseMs() + config.decodePerSeqMs() * decoding;
-        iterationPrefillMs = prefillMs;
-        iterationStartNanos = nowNanos;
         iterationEndNanos = nowNanos + Math.max(1L, Math.round((prefillMs + decodeMs) * NANOS_PER_MS));
     }
 
@@ -160,15 +144,6 @@ public final class Engine {
         int index = seq.emitted++;
         Channel channel = index < config.reasoningTokens() ? Channel.REASONING : Channel.CONTENT;
         listener.onToken(seq.request.id(), index, channel, nowNanos);
-    }
-
-    /** Prefill milliseconds spent in the current iteration (for tests and introspection). */
-    double iterationPrefillMs() {
-        return iterationPrefillMs;
-    }
-
-    long iterationStartNanos() {
-        return iterationStartNanos;
     }
 
     private static final class Sequence {

@@ -41,10 +41,6 @@ public final class PrefixCache {
         for (long key : blockKeys(prompt)) blocks.put(key, Boolean.TRUE);
     }
 
-    public int sizeTokens() {
-        return blocks.size() * blockTokens;
-    }
-
     private long[] blockKeys(String prompt) {
         int full = prompt.length() / blockChars;
         long[] keys = new long[full];

@@ -142,15 +142,15 @@ public final class ClusterWorker implements AutoCloseable {
      * grants nothing, so it is read (only to tell the user why); any other unverifiable message is ignored.
      */
     private boolean refusal(String wire) {
+        String body = Envelope.unverifiedBody(wire);
         try {
-            String body = io.tokensiege.common.json.Json.MAPPER.readTree(wire).path("body").asText("");
-            if (ProtocolCodec.decodeToWorker(body) instanceof JoinReply reply && !reply.accepted()) {
+            if (body != null && ProtocolCodec.decodeToWorker(body) instanceof JoinReply reply && !reply.accepted()) {
                 log.error("the coordinator refused this worker (unsigned for us): {}", reply.message());
                 joined.complete(reply);
                 return true;
             }
-        } catch (Exception notARefusal) {
-            // fall through: an unverifiable message that is not a refusal
+        } catch (IllegalArgumentException notAMessage) {
+            // an unverifiable message that is not a refusal: ignored
         }
         return false;
     }

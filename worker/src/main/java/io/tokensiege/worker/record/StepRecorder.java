@@ -92,10 +92,6 @@ public final class StepRecorder {
         return out;
     }
 
-    public synchronized Histogram total(Metric m) {
-        return totals.get(m).copy();
-    }
-
     public Map<String, Integer> errorsByClass() {
         Map<String, Integer> out = new LinkedHashMap<>();
         errors.forEach((e, n) -> {
