@@ -112,7 +112,7 @@ class MultiHostTest {
         awaitLog("coordinator.log", "REST API on");
         for (String[] w : List.of(new String[] {w1, "w1"}, new String[] {w2, "w2"})) {
             launch(w[0], w[1] + ".log", "worker", "--join", NET + "1:5701", "--name", w[1], "--token-file", token.toString(), "--cluster-name", cluster,
-                    "--allow-target", "http://" + NET + "4:*");
+                    "--allow-target", "http://" + NET + "4:*", "--data", dir.resolve(w[1] + "-data").toString());
         }
         awaitLog("w1.log", "joined");
         awaitLog("w2.log", "joined");

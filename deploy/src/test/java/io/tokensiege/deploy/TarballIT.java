@@ -52,7 +52,8 @@ class TarballIT {
         start(dir.resolve("coordinator.log"), bin.toString(), "coordinator", "--port", "" + port, "--http", "127.0.0.1:" + http,
                 "--data", dir.resolve("runs").toString(), "--cluster-name", cluster);
         awaitLine(dir.resolve("coordinator.log"), "REST API on");
-        start(dir.resolve("worker.log"), bin.toString(), "worker", "--join", "127.0.0.1:" + port, "--name", "tarball-worker", "--cluster-name", cluster);
+        start(dir.resolve("worker.log"), bin.toString(), "worker", "--join", "127.0.0.1:" + port, "--name", "tarball-worker", "--cluster-name", cluster,
+                "--data", dir.resolve("worker-data").toString());
         awaitLine(dir.resolve("worker.log"), "joined");
 
         String workers = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/api/workers")).build(),

@@ -4,6 +4,7 @@ import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.metric.RequestStamps;
 import io.tokensiege.common.plan.ArrivalSchedule;
 import io.tokensiege.common.protocol.AssignStep;
+import io.tokensiege.common.protocol.EpochMicros;
 import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.StepKind;
@@ -127,9 +128,16 @@ public final class StepRunner {
     /** Starts at {@code startEpochMillis} (this JVM's wall clock); completes with the finished message. */
     public Future<StepFinished> start(long startEpochMillis) {
         this.startInstantMillis = startEpochMillis;
-        long delay = startEpochMillis - System.currentTimeMillis();
-        if (delay >= 1) vertx.setTimer(delay, t -> run());
-        else vertx.runOnContext(v -> run());
+        // A parked thread wakes within tens of µs of the instant; an event-loop timer has ms granularity and queues
+        // behind other work, and the start skew across workers is what is at stake.
+        Thread starter = new Thread(() -> {
+            long target = startEpochMillis * 1000;
+            long wait;
+            while ((wait = target - EpochMicros.now()) > 0) LockSupport.parkNanos(wait * 1000);
+            run();
+        }, "start-" + step.stepId());
+        starter.setDaemon(true);
+        starter.start();
         return result.future();
     }
 
