@@ -145,9 +145,9 @@ final class CompletionStream implements EngineListener {
                     + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + Json.quote(answer.toString())
                     + reasoningPart + "},\"finish_reason\":\"length\"}],\"usage\":" + usage + "}";
             batcher.run(context, () -> {
-                response.putHeader("content-type", "application/json").end(body);
                 truth.endNanos = System.nanoTime();
                 truth.outcome = "ok";
+                response.putHeader("content-type", "application/json").end(body);
             });
         }
     }
@@ -193,11 +193,12 @@ final class CompletionStream implements EngineListener {
         if (endAfter) end();
     }
 
+    /** The truth is recorded before the end leaves, so a client holding the whole response never reads it as in flight. */
     private void end() {
         batcher.run(context, () -> {
-            response.end();
             truth.endNanos = System.nanoTime();
             truth.outcome = "ok";
+            response.end();
         });
     }
 
