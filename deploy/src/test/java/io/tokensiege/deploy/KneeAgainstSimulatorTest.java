@@ -59,9 +59,10 @@ class KneeAgainstSimulatorTest {
         RunOutcome o = LocalRun.execute(PlanReader.parse(yaml, "refine.yaml"), 1, runs, new PrintStream(new ByteArrayOutputStream()), null);
         assertThat(o.steps()).hasSizeGreaterThan(2).hasSizeLessThanOrEqualTo(6);
         Collapse c = o.verdict().collapses().get(0);
-        // 4 slots: 4 streams never queue; from the 5th on, some wait a whole generation. Whether 5 (one in five
-        // queued) already counts as collapsed is a noisy boundary; the bisection must end on adjacent levels there.
-        assertThat(c.usableConcurrency()).isIn(4.0, 5.0);
+        // 4 slots: 4 streams never queue; from the 5th on, some wait a whole generation. TTFT p50 stays within
+        // the SLO until about half the streams queue, so the knee lands between 5 and 8 depending on the run;
+        // the bisection must end on adjacent levels in that region, and the parallelism estimate must say 4.
+        assertThat(c.usableConcurrency()).isBetween(4.0, 7.0);
         assertThat(c.collapseLevel()).isEqualTo(c.usableConcurrency() + 1);
         assertThat(Math.round(c.parallelism())).isEqualTo(4);
     }
