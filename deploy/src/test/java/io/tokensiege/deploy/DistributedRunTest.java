@@ -162,8 +162,13 @@ class DistributedRunTest {
         assertThat(records()).extracting(RequestRecord::workerId).contains("w1", "w2");
         // Both workers started at the broadcast instant (same machine, same clock): skew reported, and small.
         assertThat(c5.get("start_skew_ms").asDouble()).isBetween(0.0, 5.0);
-        // The coordinator estimated each worker's clock offset (same machine here: about zero) and stored it.
-        for (JsonNode w : run.get("workers")) assertThat(Math.abs(w.get("clock_offset_ms").asDouble())).isLessThan(5.0);
+        // The coordinator estimated each worker's clock offset and stored it. Same machine, so the true offset is 0,
+        // and a min-round-trip estimate is off by at most half its best round trip (a few ms on these busy cores).
+        for (JsonNode w : run.get("workers")) {
+            double rtt = w.get("clock_rtt_ms").asDouble();
+            assertThat(rtt).isPositive();
+            assertThat(Math.abs(w.get("clock_offset_ms").asDouble())).isLessThanOrEqualTo(rtt / 2 + 0.5);
+        }
         // While it ran, the client printed the coordinator's live merged view each second.
         assertThat(runOutput.toString(StandardCharsets.UTF_8)).containsPattern("live sim / sweep @5 \\+\\d+ s: merged TTFT p50 \\d+ ms");
     }
