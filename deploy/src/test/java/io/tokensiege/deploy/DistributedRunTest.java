@@ -143,6 +143,7 @@ class DistributedRunTest {
         worker("w2");
         awaitLog("w1", "joined");
         awaitLog("w2", "joined");
+        awaitClockSamples(2);
         assertThat(run(plan("2, 5", "3s"))).isZero();
 
         JsonNode run = runJson();
@@ -278,6 +279,21 @@ class DistributedRunTest {
         assertThat(run(plan("2", "2s"))).isEqualTo(4);
         assertThat(runJson().get("failures").toString()).contains("WORKER_REJECTED").contains("target_not_allowed");
         assertThat(sim.groundTruth().all()).as("requests the simulator received").isEmpty();
+    }
+
+    /** Bounded wait until the coordinator has a clock-offset sample for {@code workers} workers. */
+    private void awaitClockSamples(int workers) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/workers")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            long sampled = 0;
+            for (JsonNode w : Json.MAPPER.readTree(body).get("workers")) if (w.get("clock_rtt_ms").asDouble() >= 0) sampled++;
+            if (sampled >= workers) return;
+            TimeUnit.MILLISECONDS.sleep(50); // polling another process over HTTP, bounded
+        }
+        throw new AssertionError("no clock samples for " + workers + " workers after 30 s");
     }
 
     private static int freePort() throws IOException {

@@ -172,6 +172,7 @@ public final class ClusterCoordinator implements AutoCloseable {
         workers.put(h.workerId(), w);
         log.info("worker {} joined from {} ({} cores)", h.workerId(), h.host(), h.cores());
         w.send(new JoinReply("", "", true, "welcome", Version.current(), ProtocolCodec.PROTOCOL_VERSION));
+        w.send(new ClockPing("", "", EpochMicros.now())); // a first estimate now; the periodic pings tighten it
     }
 
     /** Every alive worker gets a clock ping every couple of seconds; warm JVMs give the tight samples. */
