@@ -169,8 +169,9 @@ final class CompletionStream implements EngineListener {
         // Written on the connection's own event loop, and stamped there: the truth is when the bytes went
         // to the socket, not when the engine thread produced them (a busy loop can lag by milliseconds).
         batcher.run(context, () -> {
+            long flushed = System.nanoTime(); // stamped before the write: a client can never see the token earlier
             response.write(Buffer.buffer(chunk));
-            if (isToken) truth.token(System.nanoTime());
+            if (isToken) truth.token(flushed);
         });
     }
 
@@ -183,8 +184,9 @@ final class CompletionStream implements EngineListener {
         for (int i = 0; i < pending.length(); i++) {
             char c = pending.charAt(i);
             if (c == '\u0001' || c == '\u0000') {
+                long flushed = System.nanoTime();
                 if (i > start) response.write(Buffer.buffer(pending.substring(start, i)));
-                if (c == '\u0001') truth.token(System.nanoTime());
+                if (c == '\u0001') truth.token(flushed);
                 else endAfter = true;
                 start = i + 1;
             }
