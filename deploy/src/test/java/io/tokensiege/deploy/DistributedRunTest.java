@@ -161,8 +161,9 @@ class DistributedRunTest {
             assertThat(c5.at("/ttft_ms/" + p).asDouble()).as(p).isCloseTo(all.getValueAtPercentile(pct) / 1000.0, org.assertj.core.api.Assertions.within(1e-9));
         }
         assertThat(records()).extracting(RequestRecord::workerId).contains("w1", "w2");
-        // Both workers started at the broadcast instant (same machine, same clock): skew reported, and small.
-        assertThat(c5.get("start_skew_ms").asDouble()).isBetween(0.0, 5.0);
+        // Both workers started at the broadcast instant: skew is reported. Here four JVMs and the simulator crowd two
+        // cores, so it measures contention too (seen up to 9 ms); the 5 ms requirement is MultiHostTest's.
+        assertThat(c5.get("start_skew_ms").asDouble()).isBetween(0.0, 25.0);
         // The coordinator estimated each worker's clock offset and stored it. Same machine, so the true offset is 0,
         // and a min-round-trip estimate is off by at most half its best round trip (a few ms on these busy cores).
         for (JsonNode w : run.get("workers")) {
