@@ -19,7 +19,6 @@ import io.tokensiege.worker.WorkerAgent;
 import io.tokensiege.worker.sse.ChunkDecoder;
 import io.tokensiege.worker.sse.SseParser;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,7 +39,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the load engine against the simulator; prints figures.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--streams", split = ",", defaultValue = "100,1000,2000", description = "Concurrent stream counts (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--streams", split = ",", defaultValue = "100,1000,2000", description = "Concurrent stream counts of the worker against the simulator; 0 skips them (default: ${DEFAULT-VALUE}).")
     List<Integer> streams;
 
     @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per stream count (default: ${DEFAULT-VALUE}).")
@@ -52,6 +51,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--merge-workers", defaultValue = "64", description = "Workers whose 1 s snapshots the merge benchmark simulates; 0 skips it (default: ${DEFAULT-VALUE}).")
     int mergeWorkers;
 
+    @Option(names = "--simulator-streams", split = ",", defaultValue = "2000", description = "Stream counts for the simulator's own capacity, with a discarding client; "
+            + "0 skips it (default: ${DEFAULT-VALUE}).")
+    List<Integer> simulatorStreams;
+
+    @Option(names = "--tokens-per-second", defaultValue = "50", description = "Tokens per second each simulated stream receives (default: ${DEFAULT-VALUE}).")
+    int tokensPerSecond;
+
     @Option(names = "--join", defaultValue = "true", negatable = true, description = "Measure join-to-ready of a worker on loopback (default: ${DEFAULT-VALUE}).")
     boolean join;
 
@@ -61,8 +67,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (parseSeconds > 0) parse();
         if (mergeWorkers > 0) merge(mergeWorkers);
         if (join) join();
+        for (int n : simulatorStreams) if (n > 0) SimulatorCapacityBench.run(n, tokensPerSecond, seconds);
         Integer largestWithin1ms = null;
         for (int n : streams) {
+            if (n <= 0) continue;
             double p99 = client(n);
             if (p99 <= 1.0) largestWithin1ms = n;
         }
@@ -139,7 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
         String cluster = "bench-" + java.util.UUID.randomUUID();
         var coordinator = new io.tokensiege.coordinator.cluster.ClusterCoordinator(
                 new io.tokensiege.coordinator.cluster.ClusterCoordinator.Settings("127.0.0.1", port, cluster, 10), "bench-token-0123456789");
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = Vertxes.create();
         try {
             long start = System.nanoTime();
             var worker = new io.tokensiege.worker.cluster.ClusterWorker(vertx, new io.tokensiege.worker.cluster.ClusterWorker.Settings(
@@ -153,12 +161,16 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private static double percentile(List<Double> sorted, double p) {
+        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * p / 100)));
+    }
+
     /** Returns the p99 of (measured - ground-truth) TTFT in ms. */
     private double client(int n) throws Exception {
-        Vertx simVertx = Vertx.vertx();
-        Vertx workerVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
-        // n slots, 20 ms decode steps: 50 tok/s per stream; 100 tokens per request; fast prefill.
-        Profile profile = new Profile("bench", "bench", "bench-model", 1, new EngineConfig(n, 20, 0, 1_000_000, 0, 0, 0, 64, 0, 16, 0, 0, 0, "reasoning"),
+        Vertx simVertx = Vertxes.create();
+        Vertx workerVertx = Vertxes.create();
+        // n slots, decode steps of 1/tokensPerSecond: that many tok/s per stream; 100 tokens per request; fast prefill.
+        Profile profile = new Profile("bench", "bench", "bench-model", 1, new EngineConfig(n, Math.max(1, 1000 / tokensPerSecond), 0, 1_000_000, 0, 0, 0, 64, 0, 16, 0, 0, 0, "reasoning"),
                 FaultConfig.NONE);
         SimulatorServer sim = SimulatorServer.start(simVertx, profile, "127.0.0.1", 0, 1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         try {
@@ -172,11 +184,14 @@ public final class BenchCommand implements Callable<Integer> {
                 if (m instanceof StepFinished f) done.complete(f);
             }, List.of());
             agent.onMessage(new AssignStep("bench", step.stepId(), "bench", step, n, 0, null));
+            sim.writeLag().interval(); // the lag below covers the step only
             ready.get(120, TimeUnit.SECONDS);
-            agent.onMessage(new StartStep("bench", step.stepId(), System.currentTimeMillis() + 200));
+            agent.onMessage(new StartStep("bench", step.stepId(), (System.currentTimeMillis() + 200) * 1000));
             StepFinished f = done.get(seconds + 300L, TimeUnit.SECONDS);
 
             List<Double> errors = new ArrayList<>();
+            List<Double> requestPaths = new ArrayList<>(); // client send -> simulator handler, ms (one JVM, one clock)
+            long epochToNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
             int failed = 0;
             for (RequestRecord r : f.records()) {
                 if (!r.measured()) continue;
@@ -187,8 +202,10 @@ public final class BenchCommand implements Callable<Integer> {
                 GroundTruth t = sim.groundTruth().byId(Long.parseLong(r.serverId().substring("chatcmpl-sim-".length())));
                 if (t == null || t.firstTokenNanos() < 0) continue;
                 errors.add(r.ttftMicros() / 1000.0 - (t.firstTokenNanos() - t.receivedNanos) / 1e6);
+                requestPaths.add((t.receivedNanos - (r.sendEpochMicros() * 1000 - epochToNanos)) / 1e6);
             }
             Collections.sort(errors);
+            Collections.sort(requestPaths);
             double window = f.totals().windowMicros() / 1e6;
             // The simulator's own output in the same window (its flush stamps), to tell which side limits.
             long offsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
@@ -196,12 +213,16 @@ public final class BenchCommand implements Callable<Integer> {
             long to = from + f.totals().windowMicros() * 1000;
             long simTokens = sim.groundTruth().all().stream().flatMapToLong(t -> java.util.Arrays.stream(t.tokenFlushNanos()))
                     .filter(x -> x >= from && x < to).count();
+            org.HdrHistogram.Histogram lag = sim.writeLag().interval().lagMicros();
             double p50 = errors.isEmpty() ? Double.NaN : errors.get(errors.size() / 2);
             double p99 = errors.isEmpty() ? Double.NaN : errors.get(Math.min(errors.size() - 1, (int) (errors.size() * 0.99)));
-            System.out.printf(Locale.ROOT, "%,6d streams: simulator wrote %,.0f tok/s, worker received %,.0f tok/s (expected %,d at 50 tok/s each), "
-                            + "%d measured requests, %d errors%s; TTFT error (measured - simulator truth) p50 %.3f ms, p99 %.3f ms%n",
-                    n, simTokens / window, f.totals().tokensInWindow() / window, n * 50, errors.size(), failed,
-                    f.totals().errorsByClass().isEmpty() ? "" : " " + f.totals().errorsByClass(), p50, p99);
+            System.out.printf(Locale.ROOT, "%,6d streams: simulator wrote %,.0f tok/s, worker received %,.0f tok/s (expected %,d at %d tok/s each; "
+                            + "simulator write lag p99 %.1f ms), %d measured requests, %d errors%s; TTFT error (measured - simulator truth) p50 %.3f ms, p99 %.3f ms; "
+                            + "of it, request path (send to simulator handler) p50 %.3f ms, p99 %.3f ms%n",
+                    n, simTokens / window, f.totals().tokensInWindow() / window, n * tokensPerSecond, tokensPerSecond,
+                    lag.getValueAtPercentile(99) / 1000.0, errors.size(), failed,
+                    f.totals().errorsByClass().isEmpty() ? "" : " " + f.totals().errorsByClass(), p50, p99,
+                    percentile(requestPaths, 50), percentile(requestPaths, 99));
             return Double.isNaN(p99) ? Double.MAX_VALUE : p99;
         } finally {
             sim.close();

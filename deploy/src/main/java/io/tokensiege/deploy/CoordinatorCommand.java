@@ -1,6 +1,7 @@
 package io.tokensiege.deploy;
 
 import io.tokensiege.common.cluster.ClusterNames;
+import io.tokensiege.common.cluster.MulticastGroup;
 import io.tokensiege.coordinator.cli.ExitCodes;
 import io.tokensiege.coordinator.cluster.ClusterCoordinator;
 import io.tokensiege.coordinator.web.RunApi;
@@ -36,6 +37,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--worker-timeout", defaultValue = "10", description = "Seconds of silence before a hung worker is declared lost (default: ${DEFAULT-VALUE}).")
     int workerTimeout;
 
+    @Option(names = "--multicast", arity = "0..1", fallbackValue = MulticastGroup.DEFAULT, paramLabel = "GROUP:PORT",
+            description = "Also announce this coordinator on a multicast group so workers started with --multicast find it "
+                    + "(default group " + MulticastGroup.DEFAULT + "); needs a token. Off unless given: most LANs are better with --join.")
+    String multicast;
+
     @Override
     public Integer call() throws Exception {
         ClusterToken token = ClusterToken.resolve(tokenFile);
@@ -46,12 +52,23 @@ public final class CoordinatorCommand implements Callable<Integer> {
             return ExitCodes.INVALID_INPUT;
         }
         if (!token.given()) System.out.println("No cluster token: binding to loopback only (workers on this machine only).");
-        ClusterCoordinator cluster = new ClusterCoordinator(new ClusterCoordinator.Settings(bind, port, clusterName, workerTimeout), token.value());
-        Vertx vertx = Vertx.vertx();
+        MulticastGroup group;
+        try {
+            group = multicast == null ? null : MulticastGroup.parse(multicast);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (group != null && !token.given()) {
+            System.err.println("--multicast announces the coordinator on the LAN, so it needs a cluster token: give --token-file F (or TOKENSIEGE_TOKEN)");
+            return ExitCodes.INVALID_INPUT;
+        }
+        ClusterCoordinator cluster = new ClusterCoordinator(new ClusterCoordinator.Settings(bind, port, clusterName, workerTimeout, group), token.value());
+        Vertx vertx = Vertxes.create();
         RunApi api = new RunApi(cluster, data, token.value(), !ClusterToken.isLoopback(httpHost));
         api.listen(vertx, httpHost, httpPort).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d, REST API on http://%s:%d (runs in %s)%n", clusterName, bind, port, httpHost, httpPort,
-                data.toAbsolutePath());
+        System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d%s, REST API on http://%s:%d (runs in %s)%n", clusterName, bind, port,
+                group == null ? "" : " (announced on multicast " + group + ")", httpHost, httpPort, data.toAbsolutePath());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             api.abortCurrent();

@@ -9,7 +9,6 @@ import io.tokensiege.coordinator.run.RunListener;
 import io.tokensiege.coordinator.run.RunOrchestrator;
 import io.tokensiege.coordinator.run.RunOutcome;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +22,7 @@ final class LocalRun {
     private LocalRun() {}
 
     static RunOutcome execute(Plan plan, int workers, Path dataRoot, PrintStream out, RunListener extra) throws Exception {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        Vertx vertx = Vertxes.create();
         try (SimulatedTargets simulated = new SimulatedTargets(vertx, plan)) {
             RunDirectory dir = RunDirectory.create(dataRoot, plan.name(), simulated.provenance);
             SecretBox secrets = new SecretBox(SecretBox.randomToken());
@@ -55,6 +54,7 @@ final class LocalRun {
                 }
                 out.println();
                 out.print(SummaryTable.markdown(simulated.plan, outcome.steps(), outcome.failures(), outcome.verdict()));
+                simulated.lateSimulators().forEach(out::println);
                 out.println("Results: " + outcome.directory().toAbsolutePath());
                 return outcome;
             }

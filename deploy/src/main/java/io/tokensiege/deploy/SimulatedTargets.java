@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 final class SimulatedTargets implements AutoCloseable {
     final Plan plan;
     final Map<String, Object> provenance = new LinkedHashMap<>();
-    private final List<SimulatorServer> servers = new ArrayList<>();
+    private static final double BEHIND_P99_MS = 50;
+    private final Map<String, SimulatorServer> servers = new LinkedHashMap<>();
 
     SimulatedTargets(Vertx vertx, Plan original) throws Exception {
         List<Target> targets = new ArrayList<>();
@@ -33,7 +34,7 @@ final class SimulatedTargets implements AutoCloseable {
             Profile profile = Profiles.load(t.simulated().profile(), t.simulated().set());
             SimulatorServer server = SimulatorServer.start(vertx, profile, "127.0.0.1", 0, t.simulated().speed())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            servers.add(server);
+            servers.put(t.name(), server);
             targets.add(t.withEndpoint("http://127.0.0.1:" + server.port() + "/v1", t.model() == null ? profile.model() : t.model()));
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("source", "SIMULATED by tokensiege's built-in simulator (not a real server)");
@@ -45,8 +46,27 @@ final class SimulatedTargets implements AutoCloseable {
         provenance.put("server_settings", settings);
     }
 
+    /**
+     * One line per simulated target that wrote its tokens late (p99 over the whole run above
+     * {@value #BEHIND_P99_MS} ms): this machine could not run it and the load at once, so its numbers
+     * describe an overloaded simulator rather than its profile.
+     */
+    List<String> lateSimulators() {
+        List<String> late = new ArrayList<>();
+        servers.forEach((name, server) -> {
+            var lag = server.writeLag().interval();
+            double p99Ms = lag.lagMicros().getValueAtPercentile(99) / 1000.0;
+            if (lag.tokens() > 0 && p99Ms > BEHIND_P99_MS) {
+                late.add(String.format(java.util.Locale.ROOT, "WARNING: simulated target '%s' wrote its tokens up to %.0f ms (p99) behind its own schedule: "
+                        + "this machine was short of CPU for the simulator and the load together, so its figures are slower than its profile. "
+                        + "Use fewer streams or run the simulator on another host (tokensiege simulate).", name, p99Ms));
+            }
+        });
+        return late;
+    }
+
     @Override
     public void close() {
-        servers.forEach(SimulatorServer::close);
+        servers.values().forEach(SimulatorServer::close);
     }
 }

@@ -1,11 +1,11 @@
 package io.tokensiege.deploy;
 
 import io.tokensiege.common.cluster.ClusterNames;
+import io.tokensiege.common.cluster.MulticastGroup;
 import io.tokensiege.common.protocol.JoinReply;
 import io.tokensiege.coordinator.cli.ExitCodes;
 import io.tokensiege.worker.cluster.ClusterWorker;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +18,13 @@ import picocli.CommandLine.Option;
 /** {@code tokensiege worker --join HOST}: a load worker for a coordinator. */
 @Command(name = "worker", mixinStandardHelpOptions = true, description = "Join a coordinator and run its load plans.")
 public final class WorkerCommand implements Callable<Integer> {
-    @Option(names = "--join", required = true, description = "Coordinator address, HOST or HOST:PORT.")
+    @Option(names = "--join", description = "Coordinator address, HOST or HOST:PORT (or find it with --multicast).")
     String join;
+
+    @Option(names = "--multicast", arity = "0..1", fallbackValue = MulticastGroup.DEFAULT, paramLabel = "GROUP:PORT",
+            description = "Find the coordinator on a multicast group instead of --join (default group " + MulticastGroup.DEFAULT
+                    + "); the coordinator must be started with --multicast too. Needs a token.")
+    String multicast;
 
     @Option(names = "--name", description = "Worker name (default: host name and process id).")
     String name;
@@ -42,22 +47,42 @@ public final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClusterToken token = ClusterToken.resolve(tokenFile);
-        String host = join.contains(":") ? join.substring(0, join.lastIndexOf(':')) : join;
-        String address = join.contains(":") ? join : join + ":" + ClusterNames.DEFAULT_PORT;
-        if (!token.given() && !ClusterToken.isLoopback(host)) {
-            System.err.println("without a cluster token a worker joins loopback only: give --token-file F (or TOKENSIEGE_TOKEN) to join " + host);
+        if ((join == null) == (multicast == null)) {
+            System.err.println("give the coordinator's address with --join HOST[:PORT], or find it with --multicast (one of the two)");
             return ExitCodes.INVALID_INPUT;
         }
+        MulticastGroup group = null;
+        String address = null;
+        if (multicast != null) {
+            try {
+                group = MulticastGroup.parse(multicast);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+            if (!token.given()) {
+                System.err.println("--multicast finds a coordinator on the LAN, so it needs the cluster token: give --token-file F (or TOKENSIEGE_TOKEN)");
+                return ExitCodes.INVALID_INPUT;
+            }
+        } else {
+            String host = join.contains(":") ? join.substring(0, join.lastIndexOf(':')) : join;
+            address = join.contains(":") ? join : join + ":" + ClusterNames.DEFAULT_PORT;
+            if (!token.given() && !ClusterToken.isLoopback(host)) {
+                System.err.println("without a cluster token a worker joins loopback only: give --token-file F (or TOKENSIEGE_TOKEN) to join " + host);
+                return ExitCodes.INVALID_INPUT;
+            }
+        }
         String id = name != null ? name : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
-        ClusterWorker worker = new ClusterWorker(vertx, new ClusterWorker.Settings(address, clusterName, id, capacity, allowTargets, 1000, data), token.value());
+        Vertx vertx = Vertxes.create();
+        ClusterWorker worker = new ClusterWorker(vertx, new ClusterWorker.Settings(address, clusterName, id, capacity, allowTargets, 1000, data, group), token.value());
         JoinReply reply = worker.awaitJoin(30_000);
         if (!reply.accepted()) {
             System.err.println("the coordinator refused worker " + id + ": " + reply.message());
             worker.close();
             return ExitCodes.INVALID_INPUT;
         }
-        System.out.println("tokensiege worker " + id + " joined " + address + (allowTargets.isEmpty() ? "" : "; allowed targets: " + allowTargets));
+        System.out.println("tokensiege worker " + id + " joined " + (address != null ? address : "the coordinator found on multicast " + group)
+                + (allowTargets.isEmpty() ? "" : "; allowed targets: " + allowTargets));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();

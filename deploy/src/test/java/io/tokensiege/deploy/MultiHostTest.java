@@ -59,6 +59,7 @@ class MultiHostTest {
         sh("ip", "-n", ns, "link", "set", "lo", "up");
         sh("ip", "-n", ns, "addr", "add", NET + octet + "/24", "dev", veth);
         sh("ip", "-n", ns, "link", "set", veth, "up");
+        sh("ip", "-n", ns, "route", "add", "224.0.0.0/4", "dev", veth); // multicast stays on this bridge
         return ns;
     }
 
@@ -90,13 +91,35 @@ class MultiHostTest {
         new ProcessBuilder("ip", "link", "del", bridge).start().waitFor(10, TimeUnit.SECONDS);
     }
 
-    @Test
-    void coordinatorTwoWorkersAndSimulator_onFourHosts_runASweepWithAnExactMerge() throws Exception {
+    private void bridge() throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         assumeTrue(root && (Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))), "needs root and iproute2");
         sh("ip", "link", "add", bridge, "type", "bridge");
         sh("ip", "addr", "add", NET + "254/24", "dev", bridge); // this JVM submits the plan over the bridge
         sh("ip", "link", "set", bridge, "up");
+    }
+
+    @Test
+    void withMulticast_aWorkerFindsTheCoordinatorWithoutItsAddress() throws Exception {
+        bridge();
+        String coord = host("c", 1);
+        String w1 = host("a", 2);
+        Path token = dir.resolve("token");
+        Files.writeString(token, "multicast-test-token-" + tag + "-0123456789");
+        String cluster = "mc-" + tag;
+        String group = "239.255." + ThreadLocalRandom.current().nextInt(1, 250) + ".7:" + (40000 + ThreadLocalRandom.current().nextInt(20000));
+        launch(coord, "coordinator.log", "coordinator", "--bind", NET + "1", "--port", "5701", "--http", NET + "1:8080", "--token-file", token.toString(),
+                "--cluster-name", cluster, "--data", dir.resolve("runs").toString(), "--multicast=" + group);
+        awaitLog("coordinator.log", "REST API on");
+        launch(w1, "w1.log", "worker", "--multicast=" + group, "--name", "w1", "--token-file", token.toString(), "--cluster-name", cluster,
+                "--data", dir.resolve("w1-data").toString());
+        awaitLog("w1.log", "joined the coordinator found on multicast " + group);
+        awaitLog("coordinator.log", "worker w1 joined");
+    }
+
+    @Test
+    void coordinatorTwoWorkersAndSimulator_onFourHosts_runASweepWithAnExactMerge() throws Exception {
+        bridge();
         String coord = host("c", 1);
         String w1 = host("a", 2);
         String w2 = host("b", 3);

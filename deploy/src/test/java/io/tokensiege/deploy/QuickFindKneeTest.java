@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,9 @@ class QuickFindKneeTest {
     @Test
     void findKnee_stopsAfterTheCollapse() throws Exception {
         Vertx vertx = Vertx.vertx();
-        SimulatorServer sim = SimulatorServer.start(vertx, Profiles.load("dense-26b"), "127.0.0.1", 0, 20)
+        // 4 slots with a cheap per-sequence step (6 + 2 ms/seq): aggregate scales clearly up to 4 (+60 %, +43 %), then a queue
+        // forms at 8 (aggregate flat, TTFT blows up). Stock dense-26b gains exactly 10 % from 2 to 4, on the rule's threshold.
+        SimulatorServer sim = SimulatorServer.start(vertx, Profiles.load("dense-26b", Map.of("engine.decode_per_seq_ms", 2.0)), "127.0.0.1", 0, 10)
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         try {
             int code = new CommandLine(new Tokensiege()).execute("quick", "--url", "http://127.0.0.1:" + sim.port() + "/v1",

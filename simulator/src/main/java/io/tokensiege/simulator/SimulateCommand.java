@@ -1,10 +1,13 @@
 package io.tokensiege.simulator;
 
 import io.tokensiege.simulator.http.SimulatorServer;
+import io.tokensiege.simulator.http.WriteLag;
 import io.tokensiege.simulator.profile.Profile;
 import io.tokensiege.simulator.profile.Profiles;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +20,9 @@ import picocli.CommandLine.Option;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Run a simulated OpenAI-compatible inference server (every number it produces is simulated).")
 public final class SimulateCommand implements Callable<Integer> {
+    private static final long LAG_CHECK_MILLIS = 10_000;
+    private static final double BEHIND_P99_MS = 50;
+
     @Option(names = "--profile", defaultValue = "moe-35b-a3b", description = "Built-in profile: ${COMPLETION-CANDIDATES}",
             completionCandidates = ProfileNames.class)
     String profile;
@@ -38,16 +44,29 @@ public final class SimulateCommand implements Callable<Integer> {
         Map<String, Object> typed = new LinkedHashMap<>();
         overrides.forEach((k, v) -> typed.put(k, parseScalar(v)));
         Profile p = Profiles.load(profile, typed);
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll on Linux, NIO elsewhere
         SimulatorServer server = SimulatorServer.start(vertx, p, host, port, speed).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         System.out.printf("SIMULATED server '%s' (%s) serving model '%s' on http://%s:%d/v1 at speed %sx%n",
                 p.name(), p.description(), p.model(), host, server.port(), speed);
         System.out.println("Ground truth: GET /sim/requests; settings: GET /sim/profile. Ctrl-C to stop.");
+        vertx.setPeriodic(LAG_CHECK_MILLIS, id -> warnIfBehind(server));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         stop.await();
         server.close();
         return 0;
+    }
+
+    /** A simulator that falls behind its own schedule no longer behaves like its profile: say so, loudly. */
+    private static void warnIfBehind(SimulatorServer server) {
+        WriteLag.Interval last = server.writeLag().interval();
+        if (last.tokens() == 0) return;
+        double p99Ms = last.lagMicros().getValueAtPercentile(99) / 1000.0;
+        if (p99Ms > BEHIND_P99_MS) {
+            System.err.printf(Locale.ROOT, "WARNING: the simulator wrote tokens late (p99 %.0f ms behind its schedule over the last %d s, %,d tokens): "
+                    + "this machine cannot keep up, so its timings describe an overloaded simulator, not the profile. "
+                    + "Use fewer streams, --speed 1, or a host of its own.%n", p99Ms, LAG_CHECK_MILLIS / 1000, last.tokens());
+        }
     }
 
     static Object parseScalar(String v) {

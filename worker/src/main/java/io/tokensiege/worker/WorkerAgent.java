@@ -56,7 +56,7 @@ public final class WorkerAgent {
                 send.accept(new WorkerFailed(s.runId(), s.stepId(), workerId, "unknown_step", "start for a step this worker was not assigned", false));
                 return;
             }
-            r.start(s.startEpochMillis()).onComplete(ar -> runners.remove(s.stepId()));
+            r.start(s.startEpochMicros()).onComplete(ar -> runners.remove(s.stepId()));
         } else if (message instanceof AbortStep a) {
             StepRunner r = runners.remove(a.stepId());
             if (r != null) r.abort(a.reason());

@@ -57,7 +57,7 @@ final class SimulatorHarness implements AutoCloseable {
         }, List.of());
         agent.onMessage(new AssignStep("run", step.stepId(), "w1", step, streams, 0, null));
         ready.get(30, TimeUnit.SECONDS);
-        agent.onMessage(new StartStep("run", step.stepId(), System.currentTimeMillis() + 50));
+        agent.onMessage(new StartStep("run", step.stepId(), (System.currentTimeMillis() + 50) * 1000));
         return finished.get(timeoutSeconds, TimeUnit.SECONDS);
     }
 

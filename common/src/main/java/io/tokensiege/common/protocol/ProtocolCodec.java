@@ -8,7 +8,7 @@ import io.tokensiege.common.json.Json;
  * {@link #PROTOCOL_VERSION} is checked when a worker joins.
  */
 public final class ProtocolCodec {
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2; // 2: StartStep carries microseconds on the worker's clock
 
     private ProtocolCodec() {}
 

@@ -4,11 +4,14 @@ import com.hazelcast.client.Client;
 import com.hazelcast.client.ClientListener;
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.discovery.multicast.MulticastDiscoveryStrategyFactory;
 import io.tokensiege.common.cluster.ClusterNames;
+import io.tokensiege.common.cluster.MulticastGroup;
 import io.tokensiege.common.protocol.ClockPing;
 import io.tokensiege.common.protocol.ClockPong;
 import io.tokensiege.common.protocol.Envelope;
@@ -43,10 +46,17 @@ public final class ClusterCoordinator implements AutoCloseable {
      * @param bind             address the member binds and advertises
      * @param clientTimeoutSeconds a worker silent this long is declared lost (Hazelcast's default is 300 s)
      */
-    public record Settings(String bind, int port, String clusterName, int clientTimeoutSeconds) {}
+    /** @param multicast where to announce the coordinator for {@code --multicast} discovery; null = workers join by address only */
+    public record Settings(String bind, int port, String clusterName, int clientTimeoutSeconds, MulticastGroup multicast) {
+        public Settings(String bind, int port, String clusterName, int clientTimeoutSeconds) {
+            this(bind, port, clusterName, clientTimeoutSeconds, null);
+        }
+    }
 
     private static final long CLOCK_PING_MILLIS = 2000;
     private static final long CLOCK_WARN_MICROS = 10_000;
+    private static final int JOIN_PINGS = 10;
+    private static final long JOIN_PING_SPACING_MILLIS = 100;
 
     private final HazelcastInstance hz;
     private final java.util.concurrent.ScheduledExecutorService clock = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,7 +90,13 @@ public final class ClusterCoordinator implements AutoCloseable {
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).addMember(settings.bind() + ":" + settings.port());
+        if (settings.multicast() == null) {
+            join.getTcpIpConfig().setEnabled(true).addMember(settings.bind() + ":" + settings.port());
+        } else { // Hazelcast's discovery plugin: the member announces itself on the group, clients listen there
+            join.getTcpIpConfig().setEnabled(false);
+            config.setProperty("hazelcast.discovery.enabled", "true");
+            join.getDiscoveryConfig().addDiscoveryStrategyConfig(multicastDiscovery(settings.multicast()));
+        }
         this.hz = Hazelcast.newHazelcastInstance(config);
         hz.getClientService().addClientListener(new ClientListener() {
             @Override
@@ -102,6 +118,13 @@ public final class ClusterCoordinator implements AutoCloseable {
     }
 
     /** Where worker messages of the run in progress go (the orchestrator's onMessage). */
+    /** Safe serialization: the announcements a member receives are decoded as member infos only, never as arbitrary classes. */
+    private static DiscoveryStrategyConfig multicastDiscovery(MulticastGroup group) {
+        // Strings: Hazelcast converts property values itself and refuses an Integer for the port.
+        Map<String, Comparable> properties = Map.of("group", group.group(), "port", String.valueOf(group.port()), "safe-serialization", "true");
+        return new DiscoveryStrategyConfig(new MulticastDiscoveryStrategyFactory(), properties);
+    }
+
     public void routeRunMessagesTo(Consumer<ToCoordinator> sink) {
         this.runSink = sink;
     }
@@ -113,8 +136,8 @@ public final class ClusterCoordinator implements AutoCloseable {
 
     public List<Map<String, Object>> describeWorkers() {
         return workers.values().stream().map(w -> Map.<String, Object>of("id", w.id, "host", w.host, "cores", w.cores, "capacity", w.capacity,
-                "alive", w.alive, "clock_offset_ms", w.clockOffsetMicros / 1000.0, "clock_rtt_ms",
-                w.clockRttMicros == Long.MAX_VALUE ? -1.0 : w.clockRttMicros / 1000.0)).toList();
+                "alive", w.alive, "clock_offset_ms", w.clockSample.offsetMicros() / 1000.0, "clock_rtt_ms",
+                w.clockSample == ClockSample.NONE ? -1.0 : w.clockSample.rttMicros() / 1000.0)).toList();
     }
 
     private void read() {
@@ -172,19 +195,23 @@ public final class ClusterCoordinator implements AutoCloseable {
         workers.put(h.workerId(), w);
         log.info("worker {} joined from {} ({} cores)", h.workerId(), h.host(), h.cores());
         w.send(new JoinReply("", "", true, "welcome", Version.current(), ProtocolCodec.PROTOCOL_VERSION));
-        w.send(new ClockPing("", "", EpochMicros.now())); // a first estimate now; the periodic pings tighten it
+        // A burst right after the join gives the minimum filter samples to choose from before the first run;
+        // the periodic pings then keep tightening it.
+        for (int i = 0; i < JOIN_PINGS; i++) clock.schedule(() -> ping(w), i * JOIN_PING_SPACING_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private static void ping(RemoteWorker w) {
+        if (!w.alive) return;
+        try {
+            w.send(new ClockPing("", "", EpochMicros.now()));
+        } catch (RuntimeException e) {
+            log.debug("clock ping to {} failed: {}", w.id, e.getMessage());
+        }
     }
 
     /** Every alive worker gets a clock ping every couple of seconds; warm JVMs give the tight samples. */
     private void pingClocks() {
-        for (RemoteWorker w : workers.values()) {
-            if (!w.alive) continue;
-            try {
-                w.send(new ClockPing("", "", EpochMicros.now()));
-            } catch (RuntimeException e) {
-                log.debug("clock ping to {} failed: {}", w.id, e.getMessage());
-            }
-        }
+        workers.values().forEach(ClusterCoordinator::ping);
     }
 
     /**
@@ -195,13 +222,13 @@ public final class ClusterCoordinator implements AutoCloseable {
         RemoteWorker w = workers.get(p.workerId());
         if (w == null) return;
         long rtt = EpochMicros.now() - p.coordinatorSentMicros();
-        if (rtt >= w.clockRttMicros) return;
-        w.clockRttMicros = rtt;
-        w.clockOffsetMicros = p.workerMicros() - (p.coordinatorSentMicros() + rtt / 2);
-        if (Math.abs(w.clockOffsetMicros) > CLOCK_WARN_MICROS && !w.clockWarned) {
+        if (rtt >= w.clockSample.rttMicros()) return;
+        w.clockSample = new ClockSample(p.workerMicros() - (p.coordinatorSentMicros() + rtt / 2), rtt);
+        // Only an offset its own error bound (half the round trip) cannot explain is worth a warning.
+        if (Math.abs(w.clockSample.offsetMicros()) - rtt / 2 > CLOCK_WARN_MICROS && !w.clockWarned) {
             w.clockWarned = true;
             log.warn("worker {}'s clock is off by {} ms (round trip {} ms): start instants and interval alignment suffer; run NTP on it",
-                    w.id, w.clockOffsetMicros / 1000, rtt / 1000);
+                    w.id, w.clockSample.offsetMicros() / 1000, rtt / 1000);
         }
     }
 
@@ -210,6 +237,11 @@ public final class ClusterCoordinator implements AutoCloseable {
         running = false;
         clock.shutdownNow();
         hz.shutdown();
+    }
+
+    /** The best clock sample so far: worker clock minus coordinator clock, and the round trip that bounds its error. */
+    private record ClockSample(long offsetMicros, long rttMicros) {
+        static final ClockSample NONE = new ClockSample(0, Long.MAX_VALUE);
     }
 
     /** A worker as the orchestrator sees it: signed messages on its own queue. */
@@ -222,8 +254,7 @@ public final class ClusterCoordinator implements AutoCloseable {
         final long joinedAt = System.nanoTime();
         final IQueue<String> queue;
         volatile boolean alive = true;
-        volatile long clockOffsetMicros;
-        volatile long clockRttMicros = Long.MAX_VALUE;
+        volatile ClockSample clockSample = ClockSample.NONE; // offset and round trip replaced together
         volatile boolean clockWarned;
 
         RemoteWorker(String id, String host, int cores, int capacity, String clientUuid) {
@@ -253,6 +284,13 @@ public final class ClusterCoordinator implements AutoCloseable {
         @Override
         public boolean alive() {
             return alive;
+        }
+
+        /** The measured offset only when it exceeds its own error bound (half the round trip): correcting by noise adds skew. */
+        @Override
+        public long clockOffsetMicros() {
+            ClockSample sample = clockSample;
+            return Math.abs(sample.offsetMicros()) > sample.rttMicros() / 2 ? sample.offsetMicros() : 0;
         }
     }
 }

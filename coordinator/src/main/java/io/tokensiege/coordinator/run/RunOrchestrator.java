@@ -176,7 +176,8 @@ public final class RunOrchestrator {
         if (!awaitReady(step, assigned)) return null;
 
         long startAt = System.currentTimeMillis() + settings.startDelayMillis();
-        for (WorkerLink link : assigned.values()) link.send(new StartStep(runId, step.stepId(), startAt));
+        // One instant on the coordinator's clock, translated to each worker's: clocks that disagree still start together.
+        for (WorkerLink link : assigned.values()) link.send(new StartStep(runId, step.stepId(), startAt * 1000 + link.clockOffsetMicros()));
         log.debug("step {} starts at {} on {}", step.stepId(), startAt, assigned.keySet());
 
         Map<String, StepFinished> finished = new LinkedHashMap<>();

@@ -13,6 +13,11 @@ public interface WorkerLink {
 
     void send(ToWorker message);
 
+    /** This worker's wall clock minus the coordinator's, in µs, as last measured; 0 when unknown (or in-process). */
+    default long clockOffsetMicros() {
+        return 0;
+    }
+
     /** False once the transport saw the worker go (crash, network loss). */
     default boolean alive() {
         return true;

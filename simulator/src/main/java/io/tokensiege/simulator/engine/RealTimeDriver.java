@@ -49,6 +49,11 @@ public final class RealTimeDriver implements AutoCloseable {
         return speed;
     }
 
+    /** The {@link System#nanoTime()} instant at which simulated time reaches {@code simNanos}. */
+    public long realNanosOf(long simNanos) {
+        return epochNanos + (long) (simNanos / speed);
+    }
+
     private long simNow(long realNanos) {
         return Math.round((realNanos - epochNanos) * speed);
     }
@@ -71,7 +76,7 @@ public final class RealTimeDriver implements AutoCloseable {
             if (next == Long.MAX_VALUE) {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
             } else {
-                long wakeReal = epochNanos + (long) (next / speed);
+                long wakeReal = realNanosOf(next);
                 long wait = wakeReal - System.nanoTime();
                 if (wait > 0) LockSupport.parkNanos(this, wait);
             }

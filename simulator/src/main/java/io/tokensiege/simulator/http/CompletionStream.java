@@ -1,12 +1,18 @@
 package io.tokensiege.simulator.http;
 
+import io.netty.buffer.Unpooled;
 import io.tokensiege.simulator.engine.Channel;
 import io.tokensiege.simulator.engine.EngineListener;
 import io.tokensiege.simulator.engine.TextGenerator;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns one request's engine events into an OpenAI chat-completions response: SSE chunks (role chunk,
@@ -18,9 +24,20 @@ import io.vertx.core.http.HttpServerResponse;
  * the synchronisation.
  */
 final class CompletionStream implements EngineListener {
+    // The hot path builds each token chunk from these pieces: no String, no JSON work per token.
+    private static final byte[] DELTA_OPEN = ascii("{\"index\":0,\"delta\":{");
+    private static final byte[] CONTENT_KEY = ascii("\"content\":");
+    private static final byte[] OLLAMA_REASONING_KEY = ascii("\"content\":\"\",\"reasoning\":");
+    private static final byte[] VLLM_REASONING_KEY = ascii("\"reasoning_content\":");
+    private static final byte[] TOKEN_CLOSE = ascii("},\"finish_reason\":null}]}\n\n");
+    /** Quoted JSON bytes of each token text; the generator's vocabulary is small and fixed. */
+    private static final Map<String, byte[]> QUOTED = new ConcurrentHashMap<>();
+    private static final long NOT_A_TOKEN = Long.MIN_VALUE;
+
+    private record Held(Buffer chunk, long scheduledSimNanos) {}
+
     private final Vertx vertx;
-    private final Context context;
-    private final WriteBatcher batcher;
+    private final WriteBatcher.Lane lane;
     private final HttpServerResponse response;
     private final ChatRequest request;
     private final GroundTruth truth;
@@ -29,24 +46,29 @@ final class CompletionStream implements EngineListener {
     private final String reasoningField;
     private final long streamKey;
     private final String prefix;
+    private final byte[] prefixBytes;
+    private final byte[] reasoningKey;
     private final StringBuilder answer = new StringBuilder();
     private final StringBuilder reasoning = new StringBuilder();
-    private StringBuilder held;
+    /** Writes held back by a stall fault, released in order when it ends; null when not stalling. */
+    private List<Held> held;
+    private boolean endAfterHeld;
     private boolean dropped;
     private int reasoningTokens;
     private volatile boolean clientGone;
     private final Runnable onLeftSystem;
     private final Runnable onClientGone;
     private boolean leftSystem;
+    private final WriteLag writeLag;
 
     CompletionStream(Vertx vertx, HttpServerResponse response, ChatRequest request, GroundTruth truth,
                      FaultPlan fault, TextGenerator text, String reasoningField, Runnable onLeftSystem, Runnable onClientGone,
-                     WriteBatcher batcher) {
-        this.batcher = batcher;
+                     WriteBatcher batcher, WriteLag writeLag) {
+        this.writeLag = writeLag;
         this.onLeftSystem = onLeftSystem;
         this.onClientGone = onClientGone;
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext(); // the connection's event loop: constructed in its request handler
+        this.lane = batcher.lane(vertx.getOrCreateContext()); // the connection's event loop: constructed in its request handler
         this.response = response;
         this.request = request;
         this.truth = truth;
@@ -56,6 +78,8 @@ final class CompletionStream implements EngineListener {
         this.streamKey = TextGenerator.keyOf(request.promptText());
         this.prefix = "data: {\"id\":\"chatcmpl-sim-" + truth.id + "\",\"object\":\"chat.completion.chunk\",\"created\":"
                 + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model()) + ",\"choices\":[";
+        this.prefixBytes = prefix.getBytes(StandardCharsets.UTF_8);
+        this.reasoningKey = "reasoning".equals(reasoningField) ? OLLAMA_REASONING_KEY : VLLM_REASONING_KEY;
         response.closeHandler(v -> clientClosed());
     }
 
@@ -63,7 +87,7 @@ final class CompletionStream implements EngineListener {
         if (request.stream()) {
             response.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
             String role = prefix + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n";
-            batcher.run(context, () -> {
+            lane.run(() -> {
                 response.write(Buffer.buffer(role));
                 truth.headersNanos = System.nanoTime();
             });
@@ -93,28 +117,23 @@ final class CompletionStream implements EngineListener {
     public synchronized void onToken(long id, int index, Channel channel, long simNanos) {
         if (dropped || clientGone || fault.kind() == FaultPlan.Kind.EMPTY) return;
         String token = text.token(streamKey, index, channel);
-        if (channel == Channel.REASONING) {
-            reasoningTokens++;
-            reasoning.append(token);
-        } else {
-            answer.append(token);
-        }
+        if (channel == Channel.REASONING) reasoningTokens++;
         if (!request.stream()) {
+            (channel == Channel.REASONING ? reasoning : answer).append(token);
             truth.token(System.nanoTime());
             return;
         }
         if (fault.kind() == FaultPlan.Kind.STALL && index == fault.atToken()) {
-            held = new StringBuilder();
-            vertx.setTimer(Math.max(1, fault.stallMs()), t -> batcher.run(context, this::release));
+            held = new ArrayList<>();
+            vertx.setTimer(Math.max(1, fault.stallMs()), t -> lane.run(this::release));
         }
         if (fault.kind() == FaultPlan.Kind.MALFORMED && index == fault.atToken()) {
-            write(prefix + "{\"index\":0,\"delta\":{\"content\":\"" + token.trim() + "\n\n", true);
+            write(Buffer.buffer(prefix + "{\"index\":0,\"delta\":{\"content\":\"" + token.trim() + "\n\n"), simNanos);
             return;
         }
-        String delta = channel == Channel.REASONING
-                ? ("reasoning".equals(reasoningField) ? "\"content\":\"\",\"reasoning\":" : "\"reasoning_content\":") + Json.quote(token)
-                : "\"content\":" + Json.quote(token);
-        write(prefix + "{\"index\":0,\"delta\":{" + delta + "},\"finish_reason\":null}]}\n\n", true);
+        byte[] quoted = QUOTED.computeIfAbsent(token, t -> Json.quote(t).getBytes(StandardCharsets.UTF_8));
+        byte[] key = channel == Channel.REASONING ? reasoningKey : CONTENT_KEY;
+        write(BufferInternal.buffer(Unpooled.wrappedBuffer(concat(prefixBytes, DELTA_OPEN, key, quoted, TOKEN_CLOSE))), simNanos);
         if (fault.kind() == FaultPlan.Kind.DROP && index + 1 == fault.atToken()) drop();
     }
 
@@ -135,8 +154,8 @@ final class CompletionStream implements EngineListener {
             StringBuilder end = new StringBuilder(prefix).append("{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n");
             if (request.includeUsage()) end.append(prefix).append("],\"usage\":").append(usage).append("}\n\n");
             end.append("data: [DONE]\n\n");
-            write(end.toString(), false);
-            if (held != null) held.append('\u0000'); // end after the held tokens are released
+            write(Buffer.buffer(end.toString()), NOT_A_TOKEN);
+            if (held != null) endAfterHeld = true;
             else end();
         } else {
             String reasoningPart = reasoning.isEmpty() ? "" : "," + Json.quote(reasoningField) + ":" + Json.quote(reasoning.toString());
@@ -144,7 +163,7 @@ final class CompletionStream implements EngineListener {
                     + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model())
                     + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + Json.quote(answer.toString())
                     + reasoningPart + "},\"finish_reason\":\"length\"}],\"usage\":" + usage + "}";
-            batcher.run(context, () -> {
+            lane.run(() -> {
                 truth.endNanos = System.nanoTime();
                 truth.outcome = "ok";
                 response.putHeader("content-type", "application/json").end(body);
@@ -160,53 +179,63 @@ final class CompletionStream implements EngineListener {
                 + ",\"prompt_tokens_details\":{\"cached_tokens\":" + truth.cachedTokens + "}" + details + "}";
     }
 
-    private void write(String chunk, boolean isToken) {
+    /** Writes {@code chunk} on the connection's loop; a token chunk carries the simulated instant its engine emitted it. */
+    private void write(Buffer chunk, long scheduledSimNanos) {
         if (held != null) {
-            held.append(chunk);
-            if (isToken) held.append('\u0001'); // marks a token for the ground truth at release
+            held.add(new Held(chunk, scheduledSimNanos));
             return;
         }
         // Written on the connection's own event loop, and stamped there: the truth is when the bytes went
         // to the socket, not when the engine thread produced them (a busy loop can lag by milliseconds).
-        batcher.run(context, () -> {
-            long flushed = System.nanoTime(); // stamped before the write: a client can never see the token earlier
-            response.write(Buffer.buffer(chunk));
-            if (isToken) truth.token(flushed);
-        });
+        lane.run(() -> writeNow(chunk, scheduledSimNanos, true));
+    }
+
+    private void writeNow(Buffer chunk, long scheduledSimNanos, boolean onSchedule) {
+        long flushed = System.nanoTime(); // stamped before the write: a client can never see the token earlier
+        response.write(chunk);
+        if (scheduledSimNanos != NOT_A_TOKEN) {
+            truth.token(flushed);
+            if (onSchedule) writeLag.tokenWritten(scheduledSimNanos, flushed);
+        }
     }
 
     private synchronized void release() {
-        StringBuilder pending = held;
+        List<Held> pending = held;
         held = null;
         if (pending == null || dropped || clientGone) return;
-        boolean endAfter = false;
-        int start = 0;
-        for (int i = 0; i < pending.length(); i++) {
-            char c = pending.charAt(i);
-            if (c == '\u0001' || c == '\u0000') {
-                long flushed = System.nanoTime();
-                if (i > start) response.write(Buffer.buffer(pending.substring(start, i)));
-                if (c == '\u0001') truth.token(flushed);
-                else endAfter = true;
-                start = i + 1;
-            }
-        }
-        if (start < pending.length()) response.write(Buffer.buffer(pending.substring(start)));
-        if (endAfter) end();
+        for (Held h : pending) writeNow(h.chunk, h.scheduledSimNanos, false); // late on purpose: not the simulator's lag
+        if (endAfterHeld) end();
     }
 
     /** The truth is recorded before the end leaves, so a client holding the whole response never reads it as in flight. */
     private void end() {
-        batcher.run(context, () -> {
+        lane.run(() -> {
             truth.endNanos = System.nanoTime();
             truth.outcome = "ok";
             response.end();
         });
     }
 
+    /** One array, wrapped without a copy: Vert.x's own buffers cost a metered allocation per token on this path. */
+    private static byte[] concat(byte[]... parts) {
+        int length = 0;
+        for (byte[] p : parts) length += p.length;
+        byte[] out = new byte[length];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
     private void drop() {
         dropped = true;
-        batcher.run(context, () -> {
+        lane.run(() -> {
             truth.outcome = "dropped";
             truth.endNanos = System.nanoTime();
             response.reset();

@@ -7,11 +7,12 @@ import io.tokensiege.simulator.engine.RealTimeDriver;
 import io.tokensiege.simulator.engine.SimRequest;
 import io.tokensiege.simulator.engine.TextGenerator;
 import io.tokensiege.simulator.profile.Profile;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,11 +33,12 @@ public final class SimulatorServer implements AutoCloseable {
     private final GroundTruthLog truthLog;
     private final TextGenerator text;
     private final WriteBatcher batcher = new WriteBatcher();
+    private final WriteLag writeLag;
     private final AtomicLong ids = new AtomicLong();
     /** Requests accepted and not yet finished (running or queued): exact, so the 429 limit is too. */
     private final AtomicInteger inSystem = new AtomicInteger();
-    private HttpServer server;
-    private final java.util.List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile int port;
+    private volatile String deploymentId;
 
     private SimulatorServer(Vertx vertx, Profile profile, double speed, int truthCapacity) {
         this.vertx = vertx;
@@ -44,12 +46,13 @@ public final class SimulatorServer implements AutoCloseable {
         this.driver = new RealTimeDriver(profile.engine(), speed, "sim-engine-" + profile.name());
         this.truthLog = new GroundTruthLog(truthCapacity);
         this.text = new TextGenerator(profile.seed());
+        this.writeLag = new WriteLag(driver::realNanosOf);
     }
 
     /**
      * Starts a simulator on {@code host:port} (port 0 = ephemeral); {@code speed} compresses simulated time.
-     * One HTTP server instance per core shares the port, so many simultaneous requests are not queued
-     * behind each other on one event loop before the simulator even sees them.
+     * One HTTP server per core, each deployed as its own verticle so each gets its own event loop, shares
+     * the port: connections spread over every loop instead of queueing on one.
      */
     public static Future<SimulatorServer> start(Vertx vertx, Profile profile, String host, int port, double speed) {
         SimulatorServer sim = new SimulatorServer(vertx, profile, speed, 20_000);
@@ -60,12 +63,13 @@ public final class SimulatorServer implements AutoCloseable {
         } catch (java.io.IOException e) {
             return Future.failedFuture(e);
         }
-        return listen(vertx, sim, host, bindPort).compose(first -> {
-            sim.server = first;
-            Future<HttpServer> more = Future.succeededFuture(first);
-            for (int i = 1; i < instances; i++) more = more.compose(s -> listen(vertx, sim, host, bindPort));
-            return more.map(s -> sim);
-        });
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(bindPort).setTcpNoDelay(true).setAcceptBacklog(8192)
+                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false); // no WebSocket handler on every token write
+        return vertx.deployVerticle(() -> new Listener(sim, options), new DeploymentOptions().setInstances(instances))
+                .map(id -> {
+                    sim.deploymentId = id;
+                    return sim;
+                });
     }
 
     private static int freePort(String host) throws java.io.IOException {
@@ -74,14 +78,24 @@ public final class SimulatorServer implements AutoCloseable {
         }
     }
 
-    private static Future<HttpServer> listen(Vertx vertx, SimulatorServer sim, String host, int port) {
-        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true).setAcceptBacklog(8192);
-        Future<HttpServer> f = vertx.createHttpServer(options).requestHandler(sim::handle).listen();
-        return f.onSuccess(sim.servers::add);
+    /** One HTTP server on the verticle's own event loop. */
+    private static final class Listener extends VerticleBase {
+        private final SimulatorServer sim;
+        private final HttpServerOptions options;
+
+        Listener(SimulatorServer sim, HttpServerOptions options) {
+            this.sim = sim;
+            this.options = options;
+        }
+
+        @Override
+        public Future<?> start() {
+            return vertx.createHttpServer(options).requestHandler(sim::handle).listen().onSuccess(s -> sim.port = s.actualPort());
+        }
     }
 
     public int port() {
-        return server.actualPort();
+        return port;
     }
 
     public Profile profile() {
@@ -96,13 +110,20 @@ public final class SimulatorServer implements AutoCloseable {
         return truthLog;
     }
 
+    /** How late tokens left compared with the engine's schedule: whether the simulator itself kept up. */
+    public WriteLag writeLag() {
+        return writeLag;
+    }
+
     private void handle(HttpServerRequest req) {
         req.response().putHeader("x-simulated", "true");
         String path = req.path();
         if (req.method() == HttpMethod.GET && path.equals("/v1/models")) models(req);
         else if (req.method() == HttpMethod.POST && path.equals("/v1/chat/completions")) {
             long received = System.nanoTime(); // ground truth starts when the request arrives, before any parsing
-            req.body().onSuccess(b -> chat(req, b, received));
+            // Parsed after this loop has read (and stamped) every other request ready now: in a burst, the last request's
+            // arrival would otherwise be stamped only after all the earlier ones were parsed.
+            req.body().onSuccess(b -> vertx.runOnContext(v -> chat(req, b, received)));
         }
         else if (req.method() == HttpMethod.GET && path.equals("/sim/requests")) requests(req);
         else if (req.method() == HttpMethod.GET && path.equals("/sim/profile")) profileJson(req);
@@ -153,7 +174,7 @@ public final class SimulatorServer implements AutoCloseable {
         }
         Runnable onLeftSystem = limit > 0 ? inSystem::decrementAndGet : () -> {};
         CompletionStream stream = new CompletionStream(vertx, req.response(), chat, truth, fault, text,
-                profile.engine().reasoningField(), onLeftSystem, () -> driver.cancel(id), batcher);
+                profile.engine().reasoningField(), onLeftSystem, () -> driver.cancel(id), batcher, writeLag);
         stream.start();
         driver.submit(new SimRequest(id, chat.promptText(), chat.promptTokens(), chat.maxTokens()), stream);
     }
@@ -209,6 +230,15 @@ public final class SimulatorServer implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
-        servers.forEach(HttpServer::close);
+        if (deploymentId == null) return;
+        Future<Void> undeployed = vertx.undeploy(deploymentId); // closes every listener
+        if (io.vertx.core.Context.isOnEventLoopThread()) return; // never block a loop
+        try { // wait, so a Vert.x closed right after does not undeploy it a second time
+            undeployed.toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // closing anyway: the listeners go when their Vert.x closes
+        }
     }
 }

@@ -14,28 +14,33 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class WriteBatcher {
     private final Map<Context, Lane> lanes = new ConcurrentHashMap<>();
 
-    void run(Context context, Runnable write) {
-        lanes.computeIfAbsent(context, Lane::new).add(write);
+    /** The lane of {@code context}; a stream looks it up once and keeps it. */
+    Lane lane(Context context) {
+        return lanes.computeIfAbsent(context, Lane::new);
     }
 
-    private static final class Lane {
+    static final class Lane {
         private final Context context;
         private final ConcurrentLinkedQueue<Runnable> pending = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean scheduled = new AtomicBoolean();
 
-        Lane(Context context) {
+        private Lane(Context context) {
             this.context = context;
         }
 
-        void add(Runnable write) {
+        /** Runs {@code write} on the lane's event loop, after every write added before it. */
+        void run(Runnable write) {
             pending.add(write);
             if (scheduled.compareAndSet(false, true)) context.runOnContext(v -> drain());
         }
 
+        /** Runs until the queue is empty, so writes added meanwhile ride along instead of waking the loop again. */
         private void drain() {
-            scheduled.set(false);
-            Runnable r;
-            while ((r = pending.poll()) != null) r.run(); // FIFO: each connection's writes stay in order
+            do {
+                Runnable r;
+                while ((r = pending.poll()) != null) r.run(); // FIFO: each connection's writes stay in order
+                scheduled.set(false);
+            } while (!pending.isEmpty() && scheduled.compareAndSet(false, true));
         }
     }
 }

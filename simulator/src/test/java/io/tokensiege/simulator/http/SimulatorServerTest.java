@@ -245,6 +245,19 @@ class SimulatorServerTest {
     }
 
     @Test
+    void writeLag_countsEveryTokenOnSchedule_butNotTokensAStallHeldBackOnPurpose() throws Exception {
+        SimulatorServer s = start(Profiles.load("dense-26b"), 50);
+        HTTP.send(chat(s, body("gemma-4-26b-4bit", 5, true)).build(), HttpResponse.BodyHandlers.ofString());
+        WriteLag.Interval normal = s.writeLag().interval();
+        assertThat(normal.tokens()).isEqualTo(5);
+
+        HTTP.send(chat(s, body("gemma-4-26b-4bit", 3, true)).header("x-sim-fault", "stall:1:1000").build(), HttpResponse.BodyHandlers.ofString());
+        WriteLag.Interval stalled = s.writeLag().interval();
+        assertThat(stalled.tokens()).as("token 0 left on schedule; tokens 1 and 2 were held by the fault").isEqualTo(1);
+        assertThat(stalled.lagMicros().getMaxValue()).isLessThan(TimeUnit.MILLISECONDS.toMicros(1000));
+    }
+
+    @Test
     void profileFaultShares_areDrawnDeterministically() {
         var config = new io.tokensiege.simulator.profile.FaultConfig(0.2, 0, 0.1, 5, 0, 0, 0, 0, 0);
         int[] counts = new int[FaultPlan.Kind.values().length];

@@ -3,9 +3,12 @@ package io.tokensiege.worker.cluster;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.collection.IQueue;
+import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.spi.discovery.multicast.MulticastDiscoveryStrategyFactory;
 import io.tokensiege.common.cluster.ClusterNames;
+import io.tokensiege.common.cluster.MulticastGroup;
 import io.tokensiege.common.protocol.ClockPing;
 import io.tokensiege.common.protocol.ClockPong;
 import io.tokensiege.common.protocol.Envelope;
@@ -20,6 +23,7 @@ import io.tokensiege.worker.WorkerAgent;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,11 +39,16 @@ public final class ClusterWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterWorker.class);
 
     /**
-     * @param join          coordinator address, {@code host} or {@code host:port}
+     * @param join          coordinator address, {@code host} or {@code host:port}; null when found by multicast
      * @param heartbeatMillis how often the client checks the coordinator; a silent coordinator is declared gone after 5x this
      */
     public record Settings(String join, String clusterName, String workerId, int capacity, List<String> allowTargets, long heartbeatMillis,
-                           java.nio.file.Path dataDir) {}
+                           java.nio.file.Path dataDir, MulticastGroup multicast) {
+        public Settings(String join, String clusterName, String workerId, int capacity, List<String> allowTargets, long heartbeatMillis,
+                        java.nio.file.Path dataDir) {
+            this(join, clusterName, workerId, capacity, allowTargets, heartbeatMillis, dataDir, null);
+        }
+    }
 
     private final HazelcastInstance client;
     private final SecretBox secrets;
@@ -64,7 +73,14 @@ public final class ClusterWorker implements AutoCloseable {
         ClientConfig config = new ClientConfig();
         config.setClusterName(settings.clusterName());
         config.setInstanceName("tokensiege-worker-" + workerId);
-        config.getNetworkConfig().addAddress(settings.join());
+        if (settings.multicast() == null) {
+            config.getNetworkConfig().addAddress(settings.join());
+        } else { // listen on the group for the coordinator's announcement; safe serialization decodes member infos only
+            config.setProperty("hazelcast.discovery.enabled", "true");
+            Map<String, Comparable> properties = Map.of("group", settings.multicast().group(), "port", String.valueOf(settings.multicast().port()), "safe-serialization", "true");
+            config.getNetworkConfig().getDiscoveryConfig()
+                    .addDiscoveryStrategyConfig(new DiscoveryStrategyConfig(new MulticastDiscoveryStrategyFactory(), properties));
+        }
         config.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(settings.heartbeatMillis()));
         config.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(5 * settings.heartbeatMillis()));
         config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -96,13 +112,17 @@ public final class ClusterWorker implements AutoCloseable {
     private void send(ToCoordinator message) {
         if (!running || coordinatorLost) return; // dead-man: nothing goes out once the coordinator is gone
         String wire = Envelope.seal(secrets, message);
-        sender.execute(() -> {
-            try {
-                toCoordinator.offer(wire);
-            } catch (RuntimeException e) {
-                log.warn("could not send to the coordinator: {}", e.getMessage());
-            }
-        });
+        try {
+            sender.execute(() -> {
+                try {
+                    toCoordinator.offer(wire);
+                } catch (RuntimeException e) {
+                    log.warn("could not send to the coordinator: {}", e.getMessage());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("not sent, the worker is closing: {}", message.getClass().getSimpleName()); // close() raced this send
+        }
     }
 
     private void read() {

@@ -67,7 +67,7 @@ public final class StepRunner {
     private final AtomicInteger notSentInWindow = new AtomicInteger();
     private volatile boolean dispatcherDone;
     private volatile boolean pastWindow;
-    private long startInstantMillis;
+    private long startInstantMicros;
     private long startLateMicros;
     private HealthProbe health;
     private volatile Thread dispatcher;
@@ -125,15 +125,14 @@ public final class StepRunner {
         return p.future();
     }
 
-    /** Starts at {@code startEpochMillis} (this JVM's wall clock); completes with the finished message. */
-    public Future<StepFinished> start(long startEpochMillis) {
-        this.startInstantMillis = startEpochMillis;
+    /** Starts at {@code startEpochMicros} (this JVM's wall clock); completes with the finished message. */
+    public Future<StepFinished> start(long startEpochMicros) {
+        this.startInstantMicros = startEpochMicros;
         // A parked thread wakes within tens of µs of the instant; an event-loop timer has ms granularity and queues
         // behind other work, and the start skew across workers is what is at stake.
         Thread starter = new Thread(() -> {
-            long target = startEpochMillis * 1000;
             long wait;
-            while ((wait = target - EpochMicros.now()) > 0) LockSupport.parkNanos(wait * 1000);
+            while ((wait = startEpochMicros - EpochMicros.now()) > 0) LockSupport.parkNanos(wait * 1000);
             run();
         }, "start-" + step.stepId());
         starter.setDaemon(true);
@@ -152,7 +151,7 @@ public final class StepRunner {
     private void run() {
         health = new HealthProbe(vertx, lanes);
         startNanos = System.nanoTime();
-        startLateMicros = clock.epochMicros(startNanos) - startInstantMillis * 1000;
+        startLateMicros = clock.epochMicros(startNanos) - startInstantMicros;
         lastSnapshotEpochMillis = System.currentTimeMillis();
         if (step.isTimed()) {
             windowStartNanos = startNanos + step.rampMillis() * 1_000_000L;
