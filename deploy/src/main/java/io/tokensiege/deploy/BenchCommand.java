@@ -191,7 +191,7 @@ public final class BenchCommand implements Callable<Integer> {
 
             List<Double> errors = new ArrayList<>();
             List<Double> requestPaths = new ArrayList<>(); // client send -> simulator handler, ms (one JVM, one clock)
-            long epochToNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+            long epochToNanos = io.tokensiege.common.protocol.EpochMicros.now() * 1000 - System.nanoTime(); // µs, as the worker's stamps
             int failed = 0;
             for (RequestRecord r : f.records()) {
                 if (!r.measured()) continue;
@@ -208,8 +208,7 @@ public final class BenchCommand implements Callable<Integer> {
             Collections.sort(requestPaths);
             double window = f.totals().windowMicros() / 1e6;
             // The simulator's own output in the same window (its flush stamps), to tell which side limits.
-            long offsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
-            long from = f.totals().windowStartEpochMicros() * 1000 - offsetNanos;
+            long from = f.totals().windowStartEpochMicros() * 1000 - epochToNanos;
             long to = from + f.totals().windowMicros() * 1000;
             long simTokens = sim.groundTruth().all().stream().flatMapToLong(t -> java.util.Arrays.stream(t.tokenFlushNanos()))
                     .filter(x -> x >= from && x < to).count();
