@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tokens-per-second", defaultValue = "50", description = "Tokens per second each simulated stream receives (default: ${DEFAULT-VALUE}).")
     int tokensPerSecond;
 
-    @Option(names = "--join", defaultValue = "true", negatable = true, description = "Measure join-to-ready of a worker on loopback (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--join", defaultValue = "true", fallbackValue = "true", negatable = true, description = "Measure join-to-ready of a worker on loopback (default: ${DEFAULT-VALUE}).")
     boolean join;
 
     @Override
