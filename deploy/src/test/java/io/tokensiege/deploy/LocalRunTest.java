@@ -58,6 +58,13 @@ class LocalRunTest {
         assertThat(Files.readString(dir.resolve("summary.md"))).contains("SIMULATED").contains("cold_short: TTFT p50");
         assertThat(Files.readAllLines(dir.resolve("results.csv"))).hasSize(5);
 
+        // report.html: well-formed (an XML parser reads it), labelled simulated, three curves for the one sweep, one point per level.
+        org.w3c.dom.Document html = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("report.html").toFile());
+        assertThat(html.getDocumentElement().getTextContent()).contains("SIMULATED").contains("cold_short: TTFT p50").contains("sim-moe (sim)");
+        assertThat(html.getElementsByTagName("svg").getLength()).isEqualTo(3);
+        assertThat(html.getElementsByTagName("circle").getLength()).as("3 charts x 2 levels, plus the p95 line").isEqualTo(8);
+        assertThat(html.getElementsByTagName("script").getLength()).isZero();
+
         long lines;
         try (InputStream in = new GZIPInputStream(Files.newInputStream(dir.resolve("requests.jsonl.gz")))) {
             lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().count();

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code runs/<timestamp>-<plan>/}: plan.yaml, run.json, hlog/, requests.jsonl.gz, results.csv,
- * summary.md and failures.jsonl (DESIGN.md §7). Everything is written as each step ends, so a crash
+ * summary.md, report.html and failures.jsonl (DESIGN.md §7). Everything is written as each step ends, so a crash
  * loses at most the step in flight. A failed write (full disk) is reported, and the run goes on with
  * what it holds in memory.
  */
@@ -134,7 +134,9 @@ public final class RunDirectory {
         if (!step.kind().name().equals("WARMUP")) results.add(result);
         appendRequests(shares);
         write("results.csv", ResultsCsv.render(results));
-        write("summary.md", SummaryTable.markdown(plan, results, failures, RunVerdict.of(plan, results)));
+        RunVerdict sofar = RunVerdict.of(plan, results);
+        write("summary.md", SummaryTable.markdown(plan, results, failures, sofar));
+        write("report.html", HtmlReport.render(plan, results, failures, sofar));
         writeRunJson(failures, "running");
     }
 
@@ -163,6 +165,7 @@ public final class RunDirectory {
         this.verdict = verdict;
         writeRunJson(failures, failures.stream().anyMatch(Failure::terminal) ? "failed" : "finished");
         write("summary.md", SummaryTable.markdown(plan, results, failures, verdict));
+        write("report.html", HtmlReport.render(plan, results, failures, verdict));
         if (!writeErrors.isEmpty()) log.error("some results could not be written ({}); what was written is in {}", writeErrors, dir);
     }
 

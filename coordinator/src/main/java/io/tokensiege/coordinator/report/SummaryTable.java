@@ -22,7 +22,8 @@ import java.util.function.Function;
 public final class SummaryTable {
     private SummaryTable() {}
 
-    private record Row(String label, Map<String, String> cells) {}
+    /** One row of the side-by-side table: a label and a cell per target name. */
+    record Row(String label, Map<String, String> cells) {}
 
     public static String markdown(Plan plan, List<StepResult> results, List<Failure> failures, RunVerdict verdict) {
         StringBuilder sb = new StringBuilder("# tokensiege: ").append(plan.name()).append("\n\n");
@@ -72,7 +73,11 @@ public final class SummaryTable {
     }
 
     static String table(Plan plan, List<StepResult> results) {
-        List<String> targets = plan.targets().stream().map(Target::name).toList();
+        return render(plan.targets().stream().map(Target::name).toList(), plan, rows(plan, results));
+    }
+
+    /** The table's rows, in plan order; shared by summary.md and report.html. */
+    static List<Row> rows(Plan plan, List<StepResult> results) {
         List<Row> rows = new ArrayList<>();
         for (var scenario : plan.scenarios()) {
             String s = scenario.name();
@@ -119,7 +124,7 @@ public final class SummaryTable {
                 }
             }
         }
-        return render(targets, plan, rows);
+        return rows;
     }
 
     private static Row row(String label, List<StepResult> results, Function<StepResult, String> cell) {

@@ -1,0 +1,22 @@
+package io.tokensiege.coordinator.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class HtmlReportTest {
+    @Test
+    void escape_neutralisesMarkupFromTheRun() {
+        // A failure message can carry a server's error body verbatim.
+        assertThat(HtmlReport.escape("<script>alert('x')</script> & \"q\"\u0007"))
+                .isEqualTo("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot; ");
+    }
+
+    @Test
+    void axisCeilings_areRoundNumbersAtOrAboveTheMaximum() {
+        assertThat(SweepChart.niceCeiling(37)).isEqualTo(50);
+        assertThat(SweepChart.niceCeiling(1378)).isEqualTo(2000);
+        assertThat(SweepChart.niceCeiling(100)).isEqualTo(100);
+        assertThat(SweepChart.niceCeiling(0.3)).isEqualTo(0.5);
+    }
+}
