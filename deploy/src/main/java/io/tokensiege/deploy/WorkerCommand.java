@@ -74,7 +74,17 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         String id = name != null ? name : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
         Vertx vertx = Vertxes.create();
-        ClusterWorker worker = new ClusterWorker(vertx, new ClusterWorker.Settings(address, clusterName, id, capacity, allowTargets, 1000, data, group), token.value());
+        ClusterWorker worker;
+        try {
+            worker = new ClusterWorker(vertx, new ClusterWorker.Settings(address, clusterName, id, capacity, allowTargets, 1000, data, group), token.value());
+        } catch (IllegalStateException unreachable) { // Hazelcast gave up connecting (30 s)
+            System.err.println(group == null
+                    ? "no coordinator answered at " + address + " (cluster '" + clusterName + "') within 30 s: is it running with --bind on that address, and is the port open?"
+                    : "no coordinator announced itself on multicast " + group + " (cluster '" + clusterName + "') within 30 s: start it with --multicast too, "
+                            + "or use --join HOST if this network does not carry multicast");
+            vertx.close();
+            return ExitCodes.RUN_FAILED;
+        }
         JoinReply reply = worker.awaitJoin(30_000);
         if (!reply.accepted()) {
             System.err.println("the coordinator refused worker " + id + ": " + reply.message());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tokensiege.common.json.Json;
 import io.tokensiege.common.metric.Histograms;
 import io.tokensiege.common.metric.Metric;
+import io.tokensiege.coordinator.report.RunComparison;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +23,10 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code tokensiege report RUN_DIR}: each step's merged histogram, rebuilt from the run's .hlog interval
  * logs (every worker, every interval, added exactly) and printed in HdrHistogram's own percentile
- * distribution layout; then per-worker shares, the side-by-side table and failures.
+ * distribution layout; then per-worker shares, the side-by-side table and failures. With
+ * {@code --compare OTHER_RUN}, another run against this one instead ({@link RunComparison}).
  */
-@Command(name = "report", mixinStandardHelpOptions = true, description = "Show a finished run: merged histograms, shares, the table, failures.")
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Show a finished run: merged histograms, shares, the table, failures; or compare two runs.")
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "A run directory (runs/<timestamp>-<plan>).")
     Path runDir;
@@ -38,12 +40,16 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--hgrm", paramLabel = "DIR", description = "Also write each distribution as an .hgrm file (for HdrHistogram's plotter).")
     Path hgrm;
 
+    @Option(names = "--compare", paramLabel = "OTHER_RUN", description = "Compare OTHER_RUN (B) against RUN_DIR (A), step by step, with the server settings that differ.")
+    Path compare;
+
     @Override
     public Integer call() throws IOException {
         Path runJson = runDir.resolve("run.json");
-        if (!Files.exists(runJson)) {
-            System.err.println(runDir + " is not a run directory (no run.json); runs are under the --data folder, e.g. runs/20261128-131955-smoke");
-            return ExitCodes.INVALID_INPUT;
+        if (!isRun(runDir) || (compare != null && !isRun(compare))) return ExitCodes.INVALID_INPUT;
+        if (compare != null) {
+            System.out.print(RunComparison.render(Json.MAPPER.readTree(runJson.toFile()), Json.MAPPER.readTree(compare.resolve("run.json").toFile())));
+            return ExitCodes.OK;
         }
         Metric m;
         try {
@@ -85,6 +91,12 @@ public final class ReportCommand implements Callable<Integer> {
             out.print(Files.readString(summary));
         }
         return ExitCodes.OK;
+    }
+
+    private static boolean isRun(Path dir) {
+        if (Files.exists(dir.resolve("run.json"))) return true;
+        System.err.println(dir + " is not a run directory (no run.json); runs are under the --data folder, e.g. runs/20261128-131955-smoke");
+        return false;
     }
 
     private Path hlogOf(JsonNode s) {

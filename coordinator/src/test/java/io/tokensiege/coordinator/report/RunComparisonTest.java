@@ -1,0 +1,58 @@
+package io.tokensiege.coordinator.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tokensiege.common.json.Json;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RunComparisonTest {
+    private static String step(String target, String scenario, int concurrency, int repeat, double ttftP50, double aggregate) {
+        return "{\"target\":\"" + target + "\",\"scenario\":\"" + scenario + "\",\"kind\":\"CLOSED\",\"concurrency\":" + concurrency
+                + ",\"repeat\":" + repeat + ",\"ttft_ms\":{\"p50\":" + ttftP50 + ",\"p95\":" + (2 * ttftP50) + "},\"decode_tok_s\":{\"p50\":40.0},"
+                + "\"aggregate_tok_s\":" + aggregate + ",\"error_rate\":0.0}";
+    }
+
+    private static JsonNode run(String id, List<String> steps, String servers) throws Exception {
+        return Json.MAPPER.readTree("{\"run_id\":\"" + id + "\",\"steps\":[" + String.join(",", steps) + "],\"servers\":" + servers + "}");
+    }
+
+    private static List<String> repeats(String target, double... ttft) {
+        List<String> steps = new ArrayList<>();
+        for (int i = 0; i < ttft.length; i++) steps.add(step(target, "sweep", 4, i + 1, ttft[i], 100));
+        return steps;
+    }
+
+    @Test
+    void oneRunEach_showsTheChange_withoutAVerdict_andMatchesTheOnlyTargetsWhateverTheirNames() throws Exception {
+        JsonNode a = run("A1", List.of(step("omlx-stock", "sweep", 4, 1, 2000, 50)), "{\"omlx-stock\":{\"props\":{\"pool_blocks\":256}}}");
+        JsonNode b = run("B1", List.of(step("omlx-tuned", "sweep", 4, 1, 200, 60)), "{\"omlx-tuned\":{\"props\":{\"pool_blocks\":1024}}}");
+        String out = RunComparison.render(a, b);
+        assertThat(out).contains("comparing target 'omlx-tuned' (B) with 'omlx-stock' (A)");
+        assertThat(out).contains("| omlx-stock / sweep @4 | TTFT p50 ms | 2000 | 200 | -90 % (no verdict: 1 vs 1 run) |");
+        assertThat(out).contains("| omlx-stock / sweep @4 | aggregate tok/s | 50.0 | 60.0 | +20 % (no verdict: 1 vs 1 run) |");
+        assertThat(out).contains("Re-run both with `repeat: 3`");
+        assertThat(out).contains("omlx-stock servers/props/pool_blocks: A 256, B 1024");
+    }
+
+    @Test
+    void repeatsOnBothSides_giveAVerdict_significantOnlyWhenTheIntervalExcludesZero() throws Exception {
+        JsonNode a = run("A", repeats("x", 100, 102, 98, 101, 99), "{}");
+        JsonNode faster = run("B", repeats("x", 80, 81, 79, 80, 82), "{}");
+        JsonNode same = run("C", repeats("x", 99, 103, 100, 98, 101), "{}");
+        assertThat(RunComparison.render(a, faster)).contains("| x / sweep @4 | TTFT p50 ms | 100 | 80.0 | -20 %").contains("significant")
+                .doesNotContain("Re-run both");
+        assertThat(RunComparison.render(a, same)).containsPattern("\\| x / sweep @4 \\| TTFT p50 ms \\| 100 \\| 100 \\| [^|]*not distinguishable");
+    }
+
+    @Test
+    void stepsWithoutACounterpart_areListed_notCompared() throws Exception {
+        JsonNode a = run("A", List.of(step("x", "sweep", 4, 1, 100, 10), step("x", "sweep", 8, 1, 200, 12), step("y", "sweep", 4, 1, 1, 1)), "{}");
+        JsonNode b = run("B", List.of(step("x", "sweep", 4, 1, 110, 10), step("x", "sweep", 16, 1, 300, 12)), "{}");
+        String out = RunComparison.render(a, b);
+        assertThat(out).contains("| x / sweep @4 | TTFT p50 ms |").doesNotContain("| x / sweep @8 |");
+        assertThat(out).contains("only in A: x / sweep @8").contains("only in A: y / sweep @4").contains("only in B: x / sweep @16");
+    }
+}
