@@ -67,7 +67,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
         Vertx vertx = Vertxes.create();
         RunApi api = new RunApi(cluster, data, token.value(), !ClusterToken.isLoopback(httpHost));
         api.listen(vertx, httpHost, httpPort).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d%s, REST API on http://%s:%d (runs in %s)%n", clusterName, bind, port,
+        System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d%s, REST API on http://%s:%d (web pages at /, runs in %s)%n", clusterName, bind, port,
                 group == null ? "" : " (announced on multicast " + group + ")", httpHost, httpPort, data.toAbsolutePath());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -75,7 +75,9 @@ class GroundTruthTest {
                 clientErrorsMs.add(clientMs);
                 double truthDecode = (flushes.length - 1) * 1e9 / (flushes[flushes.length - 1] - flushes[0]);
                 decodeErrors.add(Math.abs(r.decodeRateTokS() - truthDecode) / truthDecode);
-                assertThat(r.decodeRateTokS()).isCloseTo(truthDecode, within(0.10 * truthDecode));
+                // A guard against gross errors (the reasoning trap is 10x): one request's 780 ms span can lose ~0.1 s to
+                // scheduling on two shared cores, on either side's stamps. The typical request is held to 2 % below.
+                assertThat(r.decodeRateTokS()).isCloseTo(truthDecode, within(0.15 * truthDecode));
             }
             Collections.sort(clientErrorsMs);
             Collections.sort(requestPathMs);

@@ -80,7 +80,7 @@ public final class HtmlReport {
     }
 
     /** Text and attribute values: the five characters XML gives meaning to. */
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * The coordinator's REST API: {@code POST /api/runs} (a plan's YAML) starts a run over the cluster's
  * workers, {@code GET /api/runs/ID} follows it (progress lines, then the summary and exit code),
  * {@code GET /api/workers} lists who joined. One run at a time. Off loopback, every call needs the
- * cluster token as {@code Authorization: Bearer ...}.
+ * cluster token as {@code Authorization: Bearer ...}. Also the web pages: {@code GET /} (the run in
+ * progress, live, and every run of the data folder) and {@code GET /runs/NAME/report.html}; off
+ * loopback they ask for the token once ({@code POST /login}) and keep a session cookie.
  */
 public final class RunApi {
     private final ClusterCoordinator cluster;
@@ -45,6 +47,7 @@ public final class RunApi {
     private final boolean requireToken;
     private final SecretBox secrets;
     private final AtomicReference<ActiveRun> current = new AtomicReference<>();
+    private static final String SESSION_COOKIE = "tokensiege_session";
 
     private static final class ActiveRun {
         final String id;
@@ -78,11 +81,20 @@ public final class RunApi {
     }
 
     private void handle(HttpServerRequest req) {
+        String path = req.path();
+        boolean get = req.method().name().equals("GET");
+        if (get && (path.equals("/") || path.startsWith("/runs/"))) {
+            page(req, path);
+            return;
+        }
+        if (req.method().name().equals("POST") && path.equals("/login")) {
+            req.body().onSuccess(b -> login(req, b.toString(StandardCharsets.UTF_8)));
+            return;
+        }
         if (requireToken && !authorized(req.getHeader("authorization"))) {
             reply(req, 401, Map.of("error", "this coordinator needs its cluster token: Authorization: Bearer <token> (tokensiege run --token-file F)"));
             return;
         }
-        String path = req.path();
         if (req.method().name().equals("POST") && path.equals("/api/runs")) req.body().onSuccess(b -> submit(req, b.toString(StandardCharsets.UTF_8)));
         else if (req.method().name().equals("GET") && path.startsWith("/api/runs/")) status(req, path.substring("/api/runs/".length()));
         else if (req.method().name().equals("GET") && path.equals("/api/workers")) reply(req, 200, Map.of("workers", cluster.describeWorkers()));
@@ -193,6 +205,66 @@ public final class RunApi {
             if (now != null) body.put("live", now);
         }
         reply(req, 200, body);
+    }
+
+    /**
+     * The web pages: read-only, so the session cookie (an HMAC of the token, never the token) may
+     * open them; the API that starts runs still wants the token itself in a header.
+     */
+    private void page(HttpServerRequest req, String path) {
+        if (requireToken && !authorized(req.getHeader("authorization")) && !hasSession(req)) {
+            html(req, 401, WebUi.login(null));
+            return;
+        }
+        if (path.equals("/")) {
+            html(req, 200, WebUi.index(dataRoot, active()));
+            return;
+        }
+        String rest = path.substring("/runs/".length());
+        Path report = rest.endsWith("/report.html") ? WebUi.report(dataRoot, rest.substring(0, rest.length() - "/report.html".length())) : null;
+        if (report == null) {
+            html(req, 404, "<!DOCTYPE html><html><body><p>No such report. <a href=\"/\">All runs</a></p></body></html>");
+            return;
+        }
+        securityHeaders(req).putHeader("content-type", "text/html; charset=utf-8").sendFile(report.toString());
+    }
+
+    private void login(HttpServerRequest req, String form) {
+        String given = "";
+        for (String pair : form.split("&")) {
+            if (pair.startsWith("token=")) given = java.net.URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
+        }
+        if (!MessageDigest.isEqual(given.trim().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+            html(req, 401, WebUi.login("That is not this coordinator's cluster token."));
+            return;
+        }
+        req.response().setStatusCode(303).putHeader("location", "/")
+                .putHeader("set-cookie", SESSION_COOKIE + "=" + session() + "; HttpOnly; SameSite=Strict; Path=/").end();
+    }
+
+    private boolean hasSession(HttpServerRequest req) {
+        io.vertx.core.http.Cookie c = req.getCookie(SESSION_COOKIE);
+        return c != null && MessageDigest.isEqual(c.getValue().getBytes(StandardCharsets.UTF_8), session().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String session() {
+        return java.util.HexFormat.of().formatHex(secrets.sign("tokensiege web session").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private WebUi.Active active() {
+        ActiveRun run = current.get();
+        if (run == null) return null;
+        String status = run.error != null ? "failed" : run.outcome != null ? (run.outcome.failed() ? "failed" : "finished") : "running";
+        return new WebUi.Active(run.id, status, run.progress.toString(StandardCharsets.UTF_8).lines().toList(), run.live.get());
+    }
+
+    private static io.vertx.core.http.HttpServerResponse securityHeaders(HttpServerRequest req) {
+        return req.response().putHeader("content-security-policy", WebUi.CSP).putHeader("x-content-type-options", "nosniff")
+                .putHeader("referrer-policy", "no-referrer");
+    }
+
+    private static void html(HttpServerRequest req, int status, String body) {
+        securityHeaders(req).setStatusCode(status).putHeader("content-type", "text/html; charset=utf-8").end(body);
     }
 
     private boolean authorized(String header) {

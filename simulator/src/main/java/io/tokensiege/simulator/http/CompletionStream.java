@@ -125,7 +125,8 @@ final class CompletionStream implements EngineListener {
         }
         if (fault.kind() == FaultPlan.Kind.STALL && index == fault.atToken()) {
             held = new ArrayList<>();
-            vertx.setTimer(Math.max(1, fault.stallMs()), t -> lane.run(this::release));
+            // Timed from the lane, after the writes before it: the gap on the wire is at least the stall, even when the loop lags.
+            lane.run(() -> vertx.setTimer(Math.max(1, fault.stallMs()), t -> lane.run(this::release)));
         }
         if (fault.kind() == FaultPlan.Kind.MALFORMED && index == fault.atToken()) {
             write(Buffer.buffer(prefix + "{\"index\":0,\"delta\":{\"content\":\"" + token.trim() + "\n\n"), simNanos);

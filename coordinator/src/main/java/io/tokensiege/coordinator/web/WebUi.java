@@ -1,0 +1,115 @@
+package io.tokensiege.coordinator.web;
+
+import static io.tokensiege.coordinator.report.HtmlReport.escape;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tokensiege.common.json.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The coordinator's pages, rendered on the server (no script): the run in progress with its live
+ * merged figures (the page refreshes itself every 2 s while a run is going), and the runs under the
+ * data folder, each linking to its self-contained {@code report.html}.
+ */
+final class WebUi {
+    static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'";
+    private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final int MAX_RUNS = 100;
+    private static final String STYLE = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}"
+            + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}"
+            + ".live{background:#eef6ff;border:1px solid #9cc3ef;padding:.6em 1em;border-radius:4px}";
+
+    private WebUi() {}
+
+    /** The run in progress, as far as the page needs it. */
+    record Active(String id, String status, List<String> progress, Map<String, Object> live) {}
+
+    static String index(Path dataRoot, Active active) {
+        StringBuilder sb = page("tokensiege", active != null && active.status().equals("running"));
+        if (active != null) {
+            sb.append("<div class=\"live\"><h2>Run ").append(escape(active.id())).append(": ").append(escape(active.status())).append("</h2>");
+            if (active.live() != null) {
+                sb.append("<table>");
+                active.live().forEach((k, v) -> sb.append("<tr><th>").append(escape(k)).append("</th><td>").append(escape(String.valueOf(v))).append("</td></tr>"));
+                sb.append("</table>");
+            }
+            List<String> last = active.progress().subList(Math.max(0, active.progress().size() - 12), active.progress().size());
+            if (!last.isEmpty()) sb.append("<pre>").append(escape(String.join("\n", last))).append("</pre>");
+            sb.append("</div>\n");
+        }
+        sb.append("<h2>Runs</h2>\n");
+        List<Path> runs = runs(dataRoot);
+        if (runs.isEmpty()) {
+            sb.append("<p>No runs yet in ").append(escape(dataRoot.toAbsolutePath().toString()))
+                    .append(". Submit a plan with <code>tokensiege run PLAN --coordinator URL</code>.</p>");
+        } else {
+            sb.append("<table><tr><th>run</th><th>plan</th><th>status</th><th>report</th></tr>\n");
+            for (Path run : runs) {
+                JsonNode json = readRunJson(run);
+                String name = run.getFileName().toString();
+                sb.append("<tr><td>").append(escape(name)).append("</td><td>").append(escape(json.path("plan").asText("?")))
+                        .append("</td><td>").append(escape(json.path("status").asText("?"))).append("</td><td>");
+                if (Files.isRegularFile(run.resolve("report.html"))) {
+                    sb.append("<a href=\"/runs/").append(escape(name)).append("/report.html\">report</a>");
+                } else {
+                    sb.append("none yet");
+                }
+                sb.append("</td></tr>\n");
+            }
+            sb.append("</table>\n");
+        }
+        return sb.append("</body></html>\n").toString();
+    }
+
+    static String login(String problem) {
+        StringBuilder sb = page("tokensiege: sign in", false);
+        if (problem != null) sb.append("<p><strong>").append(escape(problem)).append("</strong></p>");
+        return sb.append("<p>This coordinator is reachable from the network, so its pages need the cluster token.</p>")
+                .append("<form method=\"post\" action=\"/login\"><input type=\"password\" name=\"token\" autocomplete=\"current-password\"/> ")
+                .append("<button type=\"submit\">Sign in</button></form></body></html>\n").toString();
+    }
+
+    /**
+     * The report of run directory {@code name}, or null when the name is not a plain directory name
+     * under the data folder (no path can escape it) or the run has no report yet.
+     */
+    static Path report(Path dataRoot, String name) {
+        if (!RUN_NAME.matcher(name).matches()) return null;
+        Path root = dataRoot.toAbsolutePath().normalize();
+        Path file = root.resolve(name).resolve("report.html").normalize();
+        return file.startsWith(root) && Files.isRegularFile(file) ? file : null;
+    }
+
+    private static StringBuilder page(String title, boolean refresh) {
+        StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>");
+        if (refresh) sb.append("<meta http-equiv=\"refresh\" content=\"2\"/>"); // live figures without a script
+        return sb.append("<title>").append(escape(title)).append("</title><style>").append(STYLE).append("</style></head><body>\n")
+                .append("<h1>").append(escape(title)).append("</h1>\n");
+    }
+
+    private static List<Path> runs(Path dataRoot) {
+        if (!Files.isDirectory(dataRoot)) return List.of();
+        try (Stream<Path> s = Files.list(dataRoot)) {
+            return s.filter(p -> Files.isRegularFile(p.resolve("run.json")) && RUN_NAME.matcher(p.getFileName().toString()).matches())
+                    .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).limit(MAX_RUNS).toList();
+        } catch (IOException e) {
+            return new ArrayList<>();
+        }
+    }
+
+    private static JsonNode readRunJson(Path run) {
+        try {
+            return Json.MAPPER.readTree(run.resolve("run.json").toFile());
+        } catch (IOException e) {
+            return Json.MAPPER.createObjectNode(); // half-written by a run in progress: shown with '?'
+        }
+    }
+}
