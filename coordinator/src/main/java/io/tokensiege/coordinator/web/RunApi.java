@@ -48,6 +48,8 @@ public final class RunApi {
     private final SecretBox secrets;
     private final AtomicReference<ActiveRun> current = new AtomicReference<>();
     private static final String SESSION_COOKIE = "tokensiege_session";
+    private static final int MAX_LOGIN_BYTES = 4 * 1024;
+    private static final int MAX_PLAN_BYTES = 1024 * 1024;
 
     private static final class ActiveRun {
         final String id;
@@ -88,14 +90,14 @@ public final class RunApi {
             return;
         }
         if (req.method().name().equals("POST") && path.equals("/login")) {
-            req.body().onSuccess(b -> login(req, b.toString(StandardCharsets.UTF_8)));
+            boundedBody(req, MAX_LOGIN_BYTES, form -> login(req, form)); // read before any auth: kept small
             return;
         }
         if (requireToken && !authorized(req.getHeader("authorization"))) {
             reply(req, 401, Map.of("error", "this coordinator needs its cluster token: Authorization: Bearer <token> (tokensiege run --token-file F)"));
             return;
         }
-        if (req.method().name().equals("POST") && path.equals("/api/runs")) req.body().onSuccess(b -> submit(req, b.toString(StandardCharsets.UTF_8)));
+        if (req.method().name().equals("POST") && path.equals("/api/runs")) boundedBody(req, MAX_PLAN_BYTES, yaml -> submit(req, yaml));
         else if (req.method().name().equals("GET") && path.startsWith("/api/runs/")) status(req, path.substring("/api/runs/".length()));
         else if (req.method().name().equals("GET") && path.equals("/api/workers")) reply(req, 200, Map.of("workers", cluster.describeWorkers()));
         else reply(req, 404, Map.of("error", "unknown path " + path + "; try POST /api/runs, GET /api/runs/ID, GET /api/workers"));
@@ -227,6 +229,26 @@ public final class RunApi {
             return;
         }
         securityHeaders(req).putHeader("content-type", "text/html; charset=utf-8").sendFile(report.toString());
+    }
+
+    /** The body as text, or 413 and a closed connection past {@code max} bytes: nobody makes the coordinator buffer gigabytes. */
+    private static void boundedBody(HttpServerRequest req, int max, java.util.function.Consumer<String> then) {
+        io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer();
+        boolean[] tooLarge = {false};
+        req.handler(chunk -> {
+            if (tooLarge[0]) return;
+            if (body.length() + chunk.length() > max) {
+                tooLarge[0] = true;
+                req.response().setStatusCode(413).putHeader("connection", "close").putHeader("content-type", "application/json")
+                        .end(Json.write(Map.of("error", "request body larger than " + max + " bytes")))
+                        .onComplete(v -> req.connection().close());
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        req.endHandler(v -> {
+            if (!tooLarge[0]) then.accept(body.toString(StandardCharsets.UTF_8));
+        });
     }
 
     private void login(HttpServerRequest req, String form) {

@@ -109,6 +109,13 @@ class WebPagesTest {
     }
 
     @Test
+    void anOversizedSignInBody_isRefused_notBuffered() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/login")).header("content-type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + "x".repeat(64 * 1024))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(413);
+    }
+
+    @Test
     void theSessionCookie_opensPagesOnly_notTheApiThatStartsRuns() throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).header("cookie", session())
                 .POST(HttpRequest.BodyPublishers.ofString("name: x")).build(), HttpResponse.BodyHandlers.ofString());
