@@ -24,11 +24,13 @@ public record StepTotals(long windowStartEpochMicros, long windowMicros, double 
                          WorkerHealth health) {
 
     /**
-     * @param maxEventLoopDelayMicros worst lateness of a 100 ms probe on the worker's event loops: time its own callbacks waited
-     * @param peakCpuShare            highest process CPU load seen (0..1 of all cores)
+     * Sustained load, not a moment's: one GC pause or a burst at the step's start is not saturation.
+     *
+     * @param eventLoopDelayP90Micros p90 lateness of the 100 ms probes on the worker's event loops: time its own callbacks waited
+     * @param meanCpuShare            the JVM's CPU time over the step divided by wall time and cores (0..1)
      * @param gcMillis                time the worker's JVM spent in garbage collection during the step
      */
-    public record WorkerHealth(long maxEventLoopDelayMicros, double peakCpuShare, long gcMillis) {
+    public record WorkerHealth(long eventLoopDelayP90Micros, double meanCpuShare, long gcMillis) {
         public static final WorkerHealth UNKNOWN = new WorkerHealth(0, 0, 0);
     }
 }

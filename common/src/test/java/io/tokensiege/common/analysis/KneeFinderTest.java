@@ -93,7 +93,7 @@ class KneeFinderTest {
         var busy = totals(new io.tokensiege.common.protocol.StepTotals.WorkerHealth(45_000, 0.98, 120));
         assertThat(StepAnalyzer.clientBound(step, List.of(new StepAnalyzer.Share("w1", 4, calm, List.of())))).isEmpty();
         assertThat(StepAnalyzer.clientBound(step, List.of(new StepAnalyzer.Share("w1", 4, calm, List.of()), new StepAnalyzer.Share("w2", 4, busy, List.of()))))
-                .hasValueSatisfying(f -> assertThat(f.message()).contains("w2 (event-loop delay 45 ms, CPU 98 %, GC 120 ms)").doesNotContain("w1"));
+                .hasValueSatisfying(f -> assertThat(f.message()).contains("w2 (event-loop delay p90 45 ms, CPU 98 % on average, GC 120 ms)").doesNotContain("w1"));
     }
 
     private static io.tokensiege.common.protocol.StepTotals totals(io.tokensiege.common.protocol.StepTotals.WorkerHealth health) {

@@ -5,20 +5,23 @@ import io.vertx.core.Vertx;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
 
 /**
  * How loaded the worker itself is while it measures: every 100 ms each lane's event loop runs a probe
- * and records how late it ran (its own callbacks waited that long too), the process CPU load is sampled,
- * and GC time is counted. A loaded client inflates latencies the server never caused.
+ * and records how late it ran (its own callbacks waited that long too); the JVM's CPU time and GC
+ * time are counted over the step. A loaded client inflates latencies the server never caused.
+ * Reported as sustained figures (p90 delay: late a tenth of the time; mean CPU), so one GC pause or the burst of a step's start
+ * does not call a calm worker saturated.
  */
 final class HealthProbe {
     private static final long PERIOD_MILLIS = 100;
     private final Vertx vertx;
-    private final AtomicLong maxDelayMicros = new AtomicLong();
+    private final Histogram delaysMicros = new Histogram(3_600_000_000L, 2); // guarded by itself: one probe per lane
     private volatile boolean stopped;
-    private volatile double peakCpu;
     private final long gcAtStart = gcMillis();
+    private final long cpuAtStart = processCpuNanos();
+    private final long wallAtStart = System.nanoTime();
 
     HealthProbe(Vertx vertx, List<Lane> lanes) {
         this.vertx = vertx;
@@ -29,9 +32,9 @@ final class HealthProbe {
         vertx.setTimer(PERIOD_MILLIS, t -> {
             if (stopped) return;
             long late = Math.max(0, System.nanoTime() - dueNanos) / 1000;
-            maxDelayMicros.accumulateAndGet(late, Math::max);
-            double cpu = processCpu();
-            if (cpu > peakCpu) peakCpu = cpu;
+            synchronized (delaysMicros) {
+                delaysMicros.recordValue(Math.min(late, delaysMicros.getHighestTrackableValue()));
+            }
             schedule(lane, System.nanoTime() + PERIOD_MILLIS * 1_000_000L);
         });
     }
@@ -39,12 +42,18 @@ final class HealthProbe {
     /** Ends the probing (a pending probe fires once more and returns) and reports what it saw. */
     StepTotals.WorkerHealth stop() {
         stopped = true;
-        return new StepTotals.WorkerHealth(maxDelayMicros.get(), peakCpu, gcMillis() - gcAtStart);
+        long wall = System.nanoTime() - wallAtStart;
+        double cpu = wall <= 0 ? 0 : (processCpuNanos() - cpuAtStart) / (double) wall / Runtime.getRuntime().availableProcessors();
+        long p90;
+        synchronized (delaysMicros) {
+            p90 = delaysMicros.getTotalCount() == 0 ? 0 : delaysMicros.getValueAtPercentile(90);
+        }
+        return new StepTotals.WorkerHealth(p90, Math.max(0, Math.min(1, cpu)), gcMillis() - gcAtStart);
     }
 
-    private static double processCpu() {
+    private static long processCpuNanos() {
         var os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? Math.max(0, sun.getProcessCpuLoad()) : 0;
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? Math.max(0, sun.getProcessCpuTime()) : 0;
     }
 
     private static long gcMillis() {
