@@ -212,14 +212,14 @@ public final class BenchCommand implements Callable<Integer> {
             long to = from + f.totals().windowMicros() * 1000;
             long simTokens = sim.groundTruth().all().stream().flatMapToLong(t -> java.util.Arrays.stream(t.tokenFlushNanos()))
                     .filter(x -> x >= from && x < to).count();
-            org.HdrHistogram.Histogram lag = sim.writeLag().interval().lagMicros();
-            double p50 = errors.isEmpty() ? Double.NaN : errors.get(errors.size() / 2);
-            double p99 = errors.isEmpty() ? Double.NaN : errors.get(Math.min(errors.size() - 1, (int) (errors.size() * 0.99)));
+            double lagP99Ms = sim.writeLag().interval().p99Ms();
+            double p50 = percentile(errors, 50);
+            double p99 = percentile(errors, 99);
             System.out.printf(Locale.ROOT, "%,6d streams: simulator wrote %,.0f tok/s, worker received %,.0f tok/s (expected %,d at %d tok/s each; "
                             + "simulator write lag p99 %.1f ms), %d measured requests, %d errors%s; TTFT error (measured - simulator truth) p50 %.3f ms, p99 %.3f ms; "
                             + "of it, request path (send to simulator handler) p50 %.3f ms, p99 %.3f ms%n",
                     n, simTokens / window, f.totals().tokensInWindow() / window, n * tokensPerSecond, tokensPerSecond,
-                    lag.getValueAtPercentile(99) / 1000.0, errors.size(), failed,
+                    lagP99Ms, errors.size(), failed,
                     f.totals().errorsByClass().isEmpty() ? "" : " " + f.totals().errorsByClass(), p50, p99,
                     percentile(requestPaths, 50), percentile(requestPaths, 99));
             return Double.isNaN(p99) ? Double.MAX_VALUE : p99;

@@ -4,6 +4,7 @@ import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.json.Json;
 import io.tokensiege.simulator.http.SimulatorServer;
+import io.tokensiege.simulator.http.WriteLag;
 import io.tokensiege.simulator.profile.Profile;
 import io.tokensiege.simulator.profile.Profiles;
 import io.vertx.core.Vertx;
@@ -20,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 final class SimulatedTargets implements AutoCloseable {
     final Plan plan;
     final Map<String, Object> provenance = new LinkedHashMap<>();
-    private static final double BEHIND_P99_MS = 50;
     private final Map<String, SimulatorServer> servers = new LinkedHashMap<>();
 
     SimulatedTargets(Vertx vertx, Plan original) throws Exception {
@@ -48,18 +48,17 @@ final class SimulatedTargets implements AutoCloseable {
 
     /**
      * One line per simulated target that wrote its tokens late (p99 over the whole run above
-     * {@value #BEHIND_P99_MS} ms): this machine could not run it and the load at once, so its numbers
+     * {@link WriteLag.Interval#BEHIND_P99_MS} ms): this machine could not run it and the load at once, so its numbers
      * describe an overloaded simulator rather than its profile.
      */
     List<String> lateSimulators() {
         List<String> late = new ArrayList<>();
         servers.forEach((name, server) -> {
-            var lag = server.writeLag().interval();
-            double p99Ms = lag.lagMicros().getValueAtPercentile(99) / 1000.0;
-            if (lag.tokens() > 0 && p99Ms > BEHIND_P99_MS) {
+            WriteLag.Interval lag = server.writeLag().interval();
+            if (lag.fellBehind()) {
                 late.add(String.format(java.util.Locale.ROOT, "WARNING: simulated target '%s' wrote its tokens up to %.0f ms (p99) behind its own schedule: "
                         + "this machine was short of CPU for the simulator and the load together, so its figures are slower than its profile. "
-                        + "Use fewer streams or run the simulator on another host (tokensiege simulate).", name, p99Ms));
+                        + "Use fewer streams or run the simulator on another host (tokensiege simulate).", name, lag.p99Ms()));
             }
         });
         return late;

@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class SimulatorCapacityBench {
     private static final int MAX_SETTLE_SECONDS = 20;
-    private static final long READ_ROUND_MS = Long.getLong("round", 50);
+    private static final long READ_ROUND_MS = 50;
     private static final byte[] EVENT_START = "data:".getBytes(StandardCharsets.US_ASCII);
 
     private SimulatorCapacityBench() {}
@@ -65,7 +65,7 @@ final class SimulatorCapacityBench {
                     streams, tokensPerSecond, settled > 0 ? "settled" : "NOT settled", Math.abs(settled),
                     lag.tokens() / window, streams * tokensPerSecond, simulatorCores, clientCpu / (double) elapsed,
                     (counter.events - eventsBefore) / window,
-                    lag.lagMicros().getValueAtPercentile(50) / 1000.0, lag.lagMicros().getValueAtPercentile(99) / 1000.0,
+                    lag.lagMicros().getValueAtPercentile(50) / 1000.0, lag.p99Ms(),
                     lag.lagMicros().getMaxValue() / 1000.0);
         } finally {
             for (SocketChannel s : sockets) s.close();
@@ -83,7 +83,7 @@ final class SimulatorCapacityBench {
         for (int s = 1; s <= MAX_SETTLE_SECONDS; s++) {
             read(selector, counter, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
             WriteLag.Interval second = sim.writeLag().interval();
-            if (second.tokens() > 0 && second.lagMicros().getValueAtPercentile(99) <= 2 * stepMs * 1000) return s;
+            if (second.tokens() > 0 && second.p99Ms() <= 2 * stepMs) return s;
         }
         return -MAX_SETTLE_SECONDS;
     }
@@ -111,8 +111,7 @@ final class SimulatorCapacityBench {
     }
 
     private static void read(Selector selector, EventCounter counter, long untilNanos) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
-        byte[] heap = new byte[64 * 1024];
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
         long now;
         while ((now = System.nanoTime()) < untilNanos) {
             selector.select(Math.max(1, (untilNanos - now) / 1_000_000));
@@ -120,10 +119,7 @@ final class SimulatorCapacityBench {
             for (SelectionKey key : selector.selectedKeys()) {
                 SocketChannel s = (SocketChannel) key.channel();
                 int n;
-                while ((n = s.read(buffer.clear())) > 0) {
-                    buffer.flip().get(heap, 0, n);
-                    counter.count((EventCounter.Matcher) key.attachment(), heap, n);
-                }
+                while ((n = s.read(buffer.clear())) > 0) counter.count((EventCounter.Matcher) key.attachment(), buffer.array(), n);
                 if (n < 0) key.cancel();
             }
             selector.selectedKeys().clear();

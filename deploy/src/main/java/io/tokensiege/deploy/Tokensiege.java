@@ -35,7 +35,7 @@ public final class Tokensiege implements Runnable {
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"tokensiege " + io.tokensiege.coordinator.report.Version.current()};
+            return new String[] {"tokensiege " + io.tokensiege.common.protocol.Version.current()};
         }
     }
 }

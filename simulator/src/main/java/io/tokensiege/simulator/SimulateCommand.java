@@ -21,7 +21,6 @@ import picocli.CommandLine.Option;
         description = "Run a simulated OpenAI-compatible inference server (every number it produces is simulated).")
 public final class SimulateCommand implements Callable<Integer> {
     private static final long LAG_CHECK_MILLIS = 10_000;
-    private static final double BEHIND_P99_MS = 50;
 
     @Option(names = "--profile", defaultValue = "moe-35b-a3b", description = "Built-in profile: ${COMPLETION-CANDIDATES}",
             completionCandidates = ProfileNames.class)
@@ -60,12 +59,10 @@ public final class SimulateCommand implements Callable<Integer> {
     /** A simulator that falls behind its own schedule no longer behaves like its profile: say so, loudly. */
     private static void warnIfBehind(SimulatorServer server) {
         WriteLag.Interval last = server.writeLag().interval();
-        if (last.tokens() == 0) return;
-        double p99Ms = last.lagMicros().getValueAtPercentile(99) / 1000.0;
-        if (p99Ms > BEHIND_P99_MS) {
+        if (last.fellBehind()) {
             System.err.printf(Locale.ROOT, "WARNING: the simulator wrote tokens late (p99 %.0f ms behind its schedule over the last %d s, %,d tokens): "
                     + "this machine cannot keep up, so its timings describe an overloaded simulator, not the profile. "
-                    + "Use fewer streams, --speed 1, or a host of its own.%n", p99Ms, LAG_CHECK_MILLIS / 1000, last.tokens());
+                    + "Use fewer streams, --speed 1, or a host of its own.%n", last.p99Ms(), LAG_CHECK_MILLIS / 1000, last.tokens());
         }
     }
 

@@ -37,10 +37,10 @@ public final class Bootstrap {
         double[] buf = new double[values.length];
         for (int i = 0; i < RESAMPLES; i++) {
             for (int k = 0; k < values.length; k++) buf[k] = values[r.nextInt(values.length)];
-            resampled[i] = medianOf(buf);
+            resampled[i] = medianInPlace(buf);
         }
         Arrays.sort(resampled);
-        return new Interval(medianOf(values.clone()), resampled[(int) (0.025 * RESAMPLES)], resampled[(int) (0.975 * RESAMPLES) - 1], values.length);
+        return new Interval(medianOf(values), resampled[(int) (0.025 * RESAMPLES)], resampled[(int) (0.975 * RESAMPLES) - 1], values.length);
     }
 
     /** B relative to A; significant when the 95 % interval of the relative difference excludes zero. */
@@ -52,16 +52,21 @@ public final class Bootstrap {
         for (int i = 0; i < RESAMPLES; i++) {
             for (int k = 0; k < a.length; k++) ba[k] = a[r.nextInt(a.length)];
             for (int k = 0; k < b.length; k++) bb[k] = b[r.nextInt(b.length)];
-            diffs[i] = medianOf(bb) / medianOf(ba) - 1;
+            diffs[i] = medianInPlace(bb) / medianInPlace(ba) - 1; // scratch buffers: sorting them is fine
         }
         Arrays.sort(diffs);
         double low = diffs[(int) (0.025 * RESAMPLES)];
         double high = diffs[(int) (0.975 * RESAMPLES) - 1];
-        double point = medianOf(b.clone()) / medianOf(a.clone()) - 1;
+        double point = medianOf(b) / medianOf(a) - 1;
         return new Difference(point, low, high, low > 0 || high < 0);
     }
 
-    static double medianOf(double[] v) {
+    /** The median of {@code values} (the mean of the two middle ones when even); the array is left as it was. */
+    public static double medianOf(double[] values) {
+        return medianInPlace(values.clone());
+    }
+
+    private static double medianInPlace(double[] v) {
         Arrays.sort(v);
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;

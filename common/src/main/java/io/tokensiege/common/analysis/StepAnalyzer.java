@@ -146,7 +146,10 @@ public final class StepAnalyzer {
                 + " - the worker, not the server, may have limited this step; add workers or lower the load per worker"));
     }
 
-    /** Max minus min of the workers' start lateness; it includes their clock offsets, so it is an upper bound. */
+    /**
+     * Max minus min of the workers' start lateness, each on its own clock. Start instants are translated by the
+     * measured clock offsets, so what is left of the offsets here is their measurement error (at most rtt / 2).
+     */
     private static Double startSkewMs(List<Share> shares) {
         long[] late = shares.stream().filter(s -> s.totals() != null).mapToLong(s -> s.totals().startLateMicros()).toArray();
         if (late.length < 2) return null;

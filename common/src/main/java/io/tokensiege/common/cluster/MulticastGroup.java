@@ -2,6 +2,7 @@ package io.tokensiege.common.cluster;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Map;
 
 /**
  * Where the coordinator announces itself when discovery is by multicast ({@code --multicast}):
@@ -33,6 +34,15 @@ public record MulticastGroup(String group, int port) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--multicast takes GROUP:PORT with a numeric port, e.g. " + DEFAULT + "; got '" + text + "'");
         }
+    }
+
+    /**
+     * The properties of Hazelcast's multicast discovery strategy, the same on the member and on the
+     * clients. Safe serialization: announcements are decoded as member infos only, never as arbitrary
+     * classes. Strings, because Hazelcast converts them itself and refuses an Integer for the port.
+     */
+    public Map<String, Comparable> discoveryProperties() {
+        return Map.of("group", group, "port", String.valueOf(port), "safe-serialization", "true");
     }
 
     @Override

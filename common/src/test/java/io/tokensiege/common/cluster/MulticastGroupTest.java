@@ -12,6 +12,12 @@ class MulticastGroupTest {
     }
 
     @Test
+    void discoveryProperties_areStrings_withSafeSerialization() {
+        assertThat(MulticastGroup.parse("239.1.2.3:40000").discoveryProperties())
+                .containsEntry("group", "239.1.2.3").containsEntry("port", "40000").containsEntry("safe-serialization", "true");
+    }
+
+    @Test
     void badValues_sayWhatToWriteInstead() {
         assertThatThrownBy(() -> MulticastGroup.parse("224.2.2.3")).hasMessageContaining("GROUP:PORT").hasMessageContaining(MulticastGroup.DEFAULT);
         assertThatThrownBy(() -> MulticastGroup.parse("10.0.0.1:54327")).hasMessageContaining("not a multicast address");

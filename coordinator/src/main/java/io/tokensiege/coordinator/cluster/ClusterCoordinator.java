@@ -21,8 +21,8 @@ import io.tokensiege.common.protocol.ProtocolCodec;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.ToWorker;
+import io.tokensiege.common.protocol.Version;
 import io.tokensiege.common.protocol.WorkerHello;
-import io.tokensiege.coordinator.report.Version;
 import io.tokensiege.coordinator.run.WorkerLink;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's side of the cluster: an embedded Hazelcast member with an explicit TCP-IP member
- * list (multicast and auto-detection off), a registry of workers (Hazelcast clients) that proved they
+ * list (auto-detection off; multicast discovery only when asked for), a registry of workers (Hazelcast clients) that proved they
  * hold the cluster token, and signed per-worker queues. A worker whose client connection drops is marked
  * lost at once; the run in progress sees it through {@link WorkerLink#alive()}.
  */
@@ -45,8 +45,8 @@ public final class ClusterCoordinator implements AutoCloseable {
     /**
      * @param bind             address the member binds and advertises
      * @param clientTimeoutSeconds a worker silent this long is declared lost (Hazelcast's default is 300 s)
+     * @param multicast        where to announce the coordinator for {@code --multicast} discovery; null = workers join by address only
      */
-    /** @param multicast where to announce the coordinator for {@code --multicast} discovery; null = workers join by address only */
     public record Settings(String bind, int port, String clusterName, int clientTimeoutSeconds, MulticastGroup multicast) {
         public Settings(String bind, int port, String clusterName, int clientTimeoutSeconds) {
             this(bind, port, clusterName, clientTimeoutSeconds, null);
@@ -95,7 +95,8 @@ public final class ClusterCoordinator implements AutoCloseable {
         } else { // Hazelcast's discovery plugin: the member announces itself on the group, clients listen there
             join.getTcpIpConfig().setEnabled(false);
             config.setProperty("hazelcast.discovery.enabled", "true");
-            join.getDiscoveryConfig().addDiscoveryStrategyConfig(multicastDiscovery(settings.multicast()));
+            join.getDiscoveryConfig().addDiscoveryStrategyConfig(
+                    new DiscoveryStrategyConfig(new MulticastDiscoveryStrategyFactory(), settings.multicast().discoveryProperties()));
         }
         this.hz = Hazelcast.newHazelcastInstance(config);
         hz.getClientService().addClientListener(new ClientListener() {
@@ -118,13 +119,6 @@ public final class ClusterCoordinator implements AutoCloseable {
     }
 
     /** Where worker messages of the run in progress go (the orchestrator's onMessage). */
-    /** Safe serialization: the announcements a member receives are decoded as member infos only, never as arbitrary classes. */
-    private static DiscoveryStrategyConfig multicastDiscovery(MulticastGroup group) {
-        // Strings: Hazelcast converts property values itself and refuses an Integer for the port.
-        Map<String, Comparable> properties = Map.of("group", group.group(), "port", String.valueOf(group.port()), "safe-serialization", "true");
-        return new DiscoveryStrategyConfig(new MulticastDiscoveryStrategyFactory(), properties);
-    }
-
     public void routeRunMessagesTo(Consumer<ToCoordinator> sink) {
         this.runSink = sink;
     }
@@ -216,7 +210,8 @@ public final class ClusterCoordinator implements AutoCloseable {
 
     /**
      * offset = worker clock - (sent + rtt / 2); the sample with the smallest round trip wins (its midpoint
-     * guess is the tightest: the error is at most half that round trip). Warns when a worker's clock is off by more than {@link #CLOCK_WARN_MICROS}.
+     * guess is the tightest: the error is at most half that round trip). Warns when the offset exceeds that error bound by more
+     * than {@link #CLOCK_WARN_MICROS}.
      */
     private void pong(ClockPong p) {
         RemoteWorker w = workers.get(p.workerId());
@@ -224,8 +219,7 @@ public final class ClusterCoordinator implements AutoCloseable {
         long rtt = EpochMicros.now() - p.coordinatorSentMicros();
         if (rtt >= w.clockSample.rttMicros()) return;
         w.clockSample = new ClockSample(p.workerMicros() - (p.coordinatorSentMicros() + rtt / 2), rtt);
-        // Only an offset its own error bound (half the round trip) cannot explain is worth a warning.
-        if (Math.abs(w.clockSample.offsetMicros()) - rtt / 2 > CLOCK_WARN_MICROS && !w.clockWarned) {
+        if (w.clockSample.beyondErrorMicros() > CLOCK_WARN_MICROS && !w.clockWarned) {
             w.clockWarned = true;
             log.warn("worker {}'s clock is off by {} ms (round trip {} ms): start instants and interval alignment suffer; run NTP on it",
                     w.id, w.clockSample.offsetMicros() / 1000, rtt / 1000);
@@ -242,6 +236,11 @@ public final class ClusterCoordinator implements AutoCloseable {
     /** The best clock sample so far: worker clock minus coordinator clock, and the round trip that bounds its error. */
     private record ClockSample(long offsetMicros, long rttMicros) {
         static final ClockSample NONE = new ClockSample(0, Long.MAX_VALUE);
+
+        /** How far the offset exceeds its own error bound (half the round trip); not positive when it may be noise. */
+        long beyondErrorMicros() {
+            return Math.abs(offsetMicros) - rttMicros / 2;
+        }
     }
 
     /** A worker as the orchestrator sees it: signed messages on its own queue. */
@@ -290,7 +289,7 @@ public final class ClusterCoordinator implements AutoCloseable {
         @Override
         public long clockOffsetMicros() {
             ClockSample sample = clockSample;
-            return Math.abs(sample.offsetMicros()) > sample.rttMicros() / 2 ? sample.offsetMicros() : 0;
+            return sample.beyondErrorMicros() > 0 ? sample.offsetMicros() : 0;
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.tokensiege.coordinator.report;
 
+import static io.tokensiege.coordinator.report.Html.escape;
+
 import io.tokensiege.common.analysis.Collapse;
 import io.tokensiege.common.analysis.Flag;
 import io.tokensiege.common.analysis.RunVerdict;
@@ -19,19 +21,13 @@ import java.util.Locale;
  * parse it; every text from the run is escaped.
  */
 public final class HtmlReport {
-    private static final String STYLE = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}"
-            + "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}"
-            + ".simulated{background:#fff3cd;border:1px solid #e0c060;padding:.6em 1em;border-radius:4px}"
-            + "table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1px solid #ccc;padding:.25em .6em}"
-            + "td.n{text-align:right}th{background:#f3f3f3}.charts{display:flex;flex-wrap:wrap;gap:1.5em}"
-            + "svg text{font:11px system-ui,sans-serif}";
+    private static final String STYLE = ".simulated{background:#fff3cd;border:1px solid #e0c060;padding:.6em 1em;border-radius:4px}"
+            + "td.n{text-align:right}.charts{display:flex;flex-wrap:wrap;gap:1.5em}svg text{font:11px system-ui,sans-serif}";
 
     private HtmlReport() {}
 
     public static String render(Plan plan, List<StepResult> results, List<Failure> failures, RunVerdict verdict) {
-        StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>tokensiege: ")
-                .append(escape(plan.name())).append("</title><style>").append(STYLE).append("</style></head><body>\n");
-        sb.append("<h1>tokensiege: ").append(escape(plan.name())).append("</h1>\n");
+        StringBuilder sb = Html.page("tokensiege: " + plan.name(), STYLE, "");
         List<String> simulated = plan.targets().stream().filter(Target::isSimulated).map(Target::name).toList();
         if (!simulated.isEmpty()) {
             sb.append("<p class=\"simulated\"><strong>SIMULATED</strong> targets: ").append(escape(String.join(", ", simulated)))
@@ -77,26 +73,6 @@ public final class HtmlReport {
         sb.append("<h2>").append(escape(title)).append("</h2>\n<ul>");
         for (String item : items) sb.append("<li>").append(escape(item)).append("</li>");
         sb.append("</ul>\n");
-    }
-
-    /** Text and attribute values: the five characters XML gives meaning to. */
-    public static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> {
-                    if (c < 0x20 && c != '\n' && c != '\t') sb.append(' '); // control characters are not allowed in XML
-                    else sb.append(c);
-                }
-            }
-        }
-        return sb.toString();
     }
 
     static String num(double v) {

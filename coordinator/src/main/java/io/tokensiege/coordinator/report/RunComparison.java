@@ -123,20 +123,14 @@ public final class RunComparison {
 
     private static String change(double[] a, double[] b) {
         if (a.length > 1 && b.length > 1) return Bootstrap.difference(a, b, 1).verdict();
-        double ma = medianOf(a);
-        if (ma == 0) return medianOf(b) == 0 ? "same" : "from 0";
-        return String.format(Locale.ROOT, "%+.0f %% (no verdict: %d vs %d run%s)", 100 * (medianOf(b) / ma - 1), a.length, b.length,
+        double ma = Bootstrap.medianOf(a);
+        if (ma == 0) return Bootstrap.medianOf(b) == 0 ? "same" : "from 0";
+        return String.format(Locale.ROOT, "%+.0f %% (no verdict: %d vs %d run%s)", 100 * (Bootstrap.medianOf(b) / ma - 1), a.length, b.length,
                 b.length == 1 ? "" : "s");
     }
 
     private static String median(double[] v) {
-        return SummaryTable.fmt(medianOf(v));
-    }
-
-    private static double medianOf(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return SummaryTable.fmt(Bootstrap.medianOf(v));
     }
 
     private static Double number(JsonNode n) {

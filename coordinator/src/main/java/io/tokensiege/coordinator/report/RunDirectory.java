@@ -10,6 +10,7 @@ import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.common.protocol.Version;
 import io.tokensiege.coordinator.run.Failure;
 import java.io.IOException;
 import java.io.OutputStream;

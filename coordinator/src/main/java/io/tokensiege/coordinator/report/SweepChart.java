@@ -1,6 +1,6 @@
 package io.tokensiege.coordinator.report;
 
-import static io.tokensiege.coordinator.report.HtmlReport.escape;
+import static io.tokensiege.coordinator.report.Html.escape;
 import static io.tokensiege.coordinator.report.HtmlReport.num;
 
 import io.tokensiege.common.analysis.StepResult;

@@ -103,8 +103,7 @@ public final class RunOrchestrator {
     }
 
     private boolean endsSweep(StepSpec step, StepSpec next) {
-        boolean sweep = step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN;
-        return sweep && (next == null || !next.scenario().equals(step.scenario()) || !next.target().name().equals(step.target().name())
+        return isSweepLevel(step) && (next == null || !next.scenario().equals(step.scenario()) || !next.target().name().equals(step.target().name())
                 || next.repeat() != step.repeat());
     }
 
@@ -114,12 +113,10 @@ public final class RunOrchestrator {
      * stream (or ~10 % of a rate) without a finer ladder everywhere.
      */
     private void refine(StepSpec last, int index) {
-        var scenario = plan.scenarios().stream().filter(s -> s.name().equals(last.scenario())).findFirst().orElseThrow();
-        if (scenario.load() == null || scenario.load().refineSteps() == 0) return;
+        var scenario = scenarioOf(last);
+        if (scenario == null || scenario.load() == null || scenario.load().refineSteps() == 0) return;
         for (int extra = 0; extra < scenario.load().refineSteps() && !abortRequested; extra++) {
-            List<StepResult> sweep = results.stream().filter(r -> r.target().equals(last.target().name()) && r.scenario().equals(last.scenario())
-                    && r.repeat() == last.repeat() && r.requests() > 0).toList();
-            var c = KneeFinder.find(sweep, plan.slo());
+            var c = KneeFinder.find(sweepSoFar(last), plan.slo());
             if (c.collapseLevel() == null || c.usableConcurrency() == null) return;
             double good = c.usableConcurrency(), bad = c.collapseLevel();
             StepSpec step;
@@ -140,12 +137,25 @@ public final class RunOrchestrator {
 
     /** With until_collapse, a sweep's levels above its first collapsed level are not run. */
     private boolean beyondCollapse(StepSpec step) {
-        if (step.kind() != StepKind.CLOSED && step.kind() != StepKind.OPEN) return false;
-        var scenario = plan.scenarios().stream().filter(s -> s.name().equals(step.scenario())).findFirst().orElse(null);
+        if (!isSweepLevel(step)) return false;
+        var scenario = scenarioOf(step);
         if (scenario == null || scenario.load() == null || !scenario.load().untilCollapse()) return false;
-        List<StepResult> sweep = results.stream().filter(r -> r.target().equals(step.target().name()) && r.scenario().equals(step.scenario())
-                && r.repeat() == step.repeat() && r.requests() > 0).toList();
+        List<StepResult> sweep = sweepSoFar(step);
         return !sweep.isEmpty() && KneeFinder.find(sweep, plan.slo()).collapseLevel() != null;
+    }
+
+    private static boolean isSweepLevel(StepSpec step) {
+        return step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN;
+    }
+
+    private io.tokensiege.common.plan.Scenario scenarioOf(StepSpec step) {
+        return plan.scenarios().stream().filter(s -> s.name().equals(step.scenario())).findFirst().orElse(null);
+    }
+
+    /** The levels of {@code step}'s sweep (same target, scenario and repeat) measured so far. */
+    private List<StepResult> sweepSoFar(StepSpec step) {
+        return results.stream().filter(r -> r.target().equals(step.target().name()) && r.scenario().equals(step.scenario())
+                && r.repeat() == step.repeat() && r.requests() > 0).toList();
     }
 
     private StepResult runStep(StepSpec step) {
@@ -195,7 +205,7 @@ public final class RunOrchestrator {
     }
 
     private int[] shares(StepSpec step, List<WorkerLink> live) {
-        if (step.kind() != StepKind.CLOSED && step.kind() != StepKind.OPEN) {
+        if (!isSweepLevel(step)) {
             int[] one = new int[live.size()];
             one[0] = 1; // a sequence runs on one worker
             return one;

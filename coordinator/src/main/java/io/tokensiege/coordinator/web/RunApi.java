@@ -68,6 +68,14 @@ public final class RunApi {
             this.orchestrator = orchestrator;
             this.progress = progress;
         }
+
+        String status() {
+            return error != null ? "failed" : outcome != null ? (outcome.failed() ? "failed" : "finished") : "running";
+        }
+
+        List<String> progressLines() {
+            return progress.toString(StandardCharsets.UTF_8).lines().toList();
+        }
     }
 
     public RunApi(ClusterCoordinator cluster, Path dataRoot, String token, boolean requireToken) {
@@ -121,7 +129,7 @@ public final class RunApi {
             return;
         }
         ActiveRun existing = current.get();
-        if (existing != null && existing.outcome == null && existing.error == null) {
+        if (existing != null && existing.status().equals("running")) {
             reply(req, 409, Map.of("error", "run " + existing.id + " is still running; one run at a time"));
             return;
         }
@@ -192,17 +200,15 @@ public final class RunApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("run_id", run.id);
         body.put("directory", run.dir.toAbsolutePath().toString());
-        body.put("progress", run.progress.toString(StandardCharsets.UTF_8).lines().toList());
+        body.put("progress", run.progressLines());
+        body.put("status", run.status());
         if (run.error != null) {
-            body.put("status", "failed");
             body.put("error", run.error);
             body.put("exit_code", ExitCodes.RUN_FAILED);
         } else if (run.outcome != null) {
-            body.put("status", run.outcome.failed() ? "failed" : "finished");
             body.put("summary", run.summary);
             body.put("exit_code", ExitCodes.of(run.outcome));
         } else {
-            body.put("status", "running");
             Map<String, Object> now = run.live.get();
             if (now != null) body.put("live", now);
         }
@@ -276,8 +282,7 @@ public final class RunApi {
     private WebUi.Active active() {
         ActiveRun run = current.get();
         if (run == null) return null;
-        String status = run.error != null ? "failed" : run.outcome != null ? (run.outcome.failed() ? "failed" : "finished") : "running";
-        return new WebUi.Active(run.id, status, run.progress.toString(StandardCharsets.UTF_8).lines().toList(), run.live.get());
+        return new WebUi.Active(run.id, run.status(), run.progressLines(), run.live.get());
     }
 
     private static io.vertx.core.http.HttpServerResponse securityHeaders(HttpServerRequest req) {

@@ -1,9 +1,10 @@
 package io.tokensiege.coordinator.web;
 
-import static io.tokensiege.coordinator.report.HtmlReport.escape;
+import static io.tokensiege.coordinator.report.Html.escape;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokensiege.common.json.Json;
+import io.tokensiege.coordinator.report.Html;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +24,7 @@ final class WebUi {
     static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'";
     private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final int MAX_RUNS = 100;
-    private static final String STYLE = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}"
-            + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}"
-            + ".live{background:#eef6ff;border:1px solid #9cc3ef;padding:.6em 1em;border-radius:4px}";
+    private static final String STYLE = "td,th{text-align:left}.live{background:#eef6ff;border:1px solid #9cc3ef;padding:.6em 1em;border-radius:4px}";
 
     private WebUi() {}
 
@@ -89,10 +88,7 @@ final class WebUi {
     }
 
     private static StringBuilder page(String title, boolean refresh) {
-        StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>");
-        if (refresh) sb.append("<meta http-equiv=\"refresh\" content=\"2\"/>"); // live figures without a script
-        return sb.append("<title>").append(escape(title)).append("</title><style>").append(STYLE).append("</style></head><body>\n")
-                .append("<h1>").append(escape(title)).append("</h1>\n");
+        return Html.page(title, STYLE, refresh ? "<meta http-equiv=\"refresh\" content=\"2\"/>" : ""); // live figures without a script
     }
 
     private static List<Path> runs(Path dataRoot) {

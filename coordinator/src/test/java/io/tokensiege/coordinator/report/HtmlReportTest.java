@@ -8,7 +8,7 @@ class HtmlReportTest {
     @Test
     void escape_neutralisesMarkupFromTheRun() {
         // A failure message can carry a server's error body verbatim.
-        assertThat(HtmlReport.escape("<script>alert('x')</script> & \"q\"\u0007"))
+        assertThat(Html.escape("<script>alert('x')</script> & \"q\"\u0007"))
                 .isEqualTo("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot; ");
     }
 

@@ -55,5 +55,16 @@ public final class WriteLag {
     }
 
     /** @param lagMicros write time minus scheduled time per token, in microseconds; its count is the tokens written */
-    public record Interval(long tokens, Histogram lagMicros) {}
+    public record Interval(long tokens, Histogram lagMicros) {
+        /** Beyond this p99 lag the simulator no longer behaves like its profile, and every output that shows it says so. */
+        public static final double BEHIND_P99_MS = 50;
+
+        public double p99Ms() {
+            return lagMicros.getValueAtPercentile(99) / 1000.0;
+        }
+
+        public boolean fellBehind() {
+            return tokens > 0 && p99Ms() > BEHIND_P99_MS;
+        }
+    }
 }

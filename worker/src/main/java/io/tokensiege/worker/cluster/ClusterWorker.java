@@ -18,12 +18,12 @@ import io.tokensiege.common.protocol.ProtocolCodec;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.ToWorker;
+import io.tokensiege.common.protocol.Version;
 import io.tokensiege.common.protocol.WorkerHello;
 import io.tokensiege.worker.WorkerAgent;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -75,11 +75,10 @@ public final class ClusterWorker implements AutoCloseable {
         config.setInstanceName("tokensiege-worker-" + workerId);
         if (settings.multicast() == null) {
             config.getNetworkConfig().addAddress(settings.join());
-        } else { // listen on the group for the coordinator's announcement; safe serialization decodes member infos only
+        } else { // listen on the group for the coordinator's announcement
             config.setProperty("hazelcast.discovery.enabled", "true");
-            Map<String, Comparable> properties = Map.of("group", settings.multicast().group(), "port", String.valueOf(settings.multicast().port()), "safe-serialization", "true");
-            config.getNetworkConfig().getDiscoveryConfig()
-                    .addDiscoveryStrategyConfig(new DiscoveryStrategyConfig(new MulticastDiscoveryStrategyFactory(), properties));
+            config.getNetworkConfig().getDiscoveryConfig().addDiscoveryStrategyConfig(
+                    new DiscoveryStrategyConfig(new MulticastDiscoveryStrategyFactory(), settings.multicast().discoveryProperties()));
         }
         config.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(settings.heartbeatMillis()));
         config.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(5 * settings.heartbeatMillis()));
@@ -100,7 +99,7 @@ public final class ClusterWorker implements AutoCloseable {
         reader.start();
         String uuid = client.getLocalEndpoint().getUuid().toString();
         send(new WorkerHello("", "", workerId, InetAddress.getLocalHost().getHostName(), Runtime.getRuntime().availableProcessors(),
-                settings.capacity(), version(), ProtocolCodec.PROTOCOL_VERSION, uuid, secrets.sign(WorkerHello.proofText(workerId, uuid))));
+                settings.capacity(), Version.current(), ProtocolCodec.PROTOCOL_VERSION, uuid, secrets.sign(WorkerHello.proofText(workerId, uuid))));
     }
 
     /** Waits (bounded) for the coordinator's answer to the hello. */
@@ -187,11 +186,6 @@ public final class ClusterWorker implements AutoCloseable {
 
     public String workerId() {
         return workerId;
-    }
-
-    private static String version() {
-        String v = ClusterWorker.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 
     @Override

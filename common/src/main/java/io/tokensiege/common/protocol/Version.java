@@ -1,6 +1,6 @@
-package io.tokensiege.coordinator.report;
+package io.tokensiege.common.protocol;
 
-/** The version stamped into results, from the jar manifest (or "dev" when run from classes). */
+/** The tokensiege version a JVM announces and stamps into results, from the jar manifest (or "dev" when run from classes). */
 public final class Version {
     private Version() {}
 
