@@ -57,5 +57,8 @@ class OpenLoopTest {
         assertThat(c.usableConcurrency()).isEqualTo(0.25);
         assertThat(c.line()).contains("collapses at 2 req/s").contains("usable rate 0.25 req/s").contains("from intended start");
         assertThat(Files.readString(o.directory().resolve("summary.md"))).contains("arrivals @2 req/s: schedule lag p50 / p99");
+        // One interval log per rate: the two open-loop steps must not write over each other.
+        assertThat(o.directory().resolve("hlog/four-slots/arrivals/rate0.25.hlog")).isRegularFile();
+        assertThat(o.directory().resolve("hlog/four-slots/arrivals/rate2.hlog")).isRegularFile();
     }
 }

@@ -5,14 +5,13 @@ import io.tokensiege.common.json.Json;
 import io.tokensiege.common.metric.Histograms;
 import io.tokensiege.common.metric.Metric;
 import io.tokensiege.coordinator.report.RunComparison;
+import io.tokensiege.coordinator.report.RunDirectory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
@@ -100,21 +99,9 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     private Path hlogOf(JsonNode s) {
-        String level = switch (s.path("kind").asText()) {
-            case "CLOSED" -> "c" + s.path("concurrency").asInt();
-            case "OPEN" -> "open";
-            default -> s.path("kind").asText().toLowerCase();
-        };
-        Path dir = runDir.resolve("hlog").resolve(s.path("target").asText()).resolve(s.path("scenario").asText());
-        if (!Files.isDirectory(dir)) return null;
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> candidates = files.filter(p -> p.getFileName().toString().startsWith(level)).sorted().toList();
-            int repeat = s.path("repeat").asInt(1);
-            String exact = level + (repeat > 1 ? "-r" + repeat : "") + ".hlog";
-            return candidates.stream().filter(p -> p.getFileName().toString().equals(exact)).findFirst().orElse(candidates.isEmpty() ? null : candidates.get(0));
-        } catch (IOException e) {
-            return null;
-        }
+        Path file = RunDirectory.hlogPath(runDir, s.path("target").asText(), s.path("scenario").asText(), s.path("kind").asText(),
+                s.path("concurrency").asInt(), s.at("/open/requested_rate").asDouble(), s.path("repeat").asInt(1));
+        return Files.isRegularFile(file) ? file : null;
     }
 
     /** Adds every interval of one metric, from every worker. */

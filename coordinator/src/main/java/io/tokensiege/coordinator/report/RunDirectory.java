@@ -109,11 +109,24 @@ public final class RunDirectory {
         }
     }
 
+    /**
+     * {@code hlog/<target>/<scenario>/<level>[-r<repeat>].hlog}: the level is {@code c<streams>} for a closed
+     * step, {@code rate<req/s>} for an open one (a rate sweep has one file per rate), the kind otherwise.
+     * The one place that names them: {@code report} reads them back through it.
+     */
+    public static Path hlogPath(Path runDir, String target, String scenario, String kind, int concurrency, double rate, int repeat) {
+        String level = switch (kind) {
+            case "CLOSED" -> "c" + concurrency;
+            case "OPEN" -> "rate" + StepSpec.rateLabel(rate);
+            default -> kind.toLowerCase(java.util.Locale.ROOT);
+        };
+        return runDir.resolve("hlog").resolve(target).resolve(scenario).resolve(level + (repeat > 1 ? "-r" + repeat : "") + ".hlog");
+    }
+
     private HistogramLogWriter openHlog(StepSpec step) {
         try {
-            String level = step.kind().name().equals("CLOSED") ? "c" + step.concurrency() : step.kind().name().toLowerCase();
-            Path file = dir.resolve("hlog").resolve(step.target().name()).resolve(step.scenario())
-                    .resolve(level + (step.repeat() > 1 ? "-r" + step.repeat() : "") + ".hlog");
+            Path file = hlogPath(dir, step.target().name(), step.scenario(), step.kind().name(), step.concurrency(),
+                    step.openLoop() == null ? 0 : step.openLoop().ratePerSecond(), step.repeat());
             Files.createDirectories(file.getParent());
             HistogramLogWriter w = new HistogramLogWriter(new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8));
             w.outputComment("tokensiege " + step.label() + (step.target().isSimulated() ? " (SIMULATED target, time x" + step.target().timeScale() + ")" : ""));
