@@ -149,9 +149,9 @@ public final class StepRunner {
     }
 
     private void run() {
-        health = new HealthProbe(vertx, lanes);
-        startNanos = System.nanoTime();
+        startNanos = System.nanoTime(); // first: the start skew is about this instant, not about setting up the probe
         startLateMicros = clock.epochMicros(startNanos) - startInstantMicros;
+        health = new HealthProbe(vertx, lanes);
         lastSnapshotEpochMillis = System.currentTimeMillis();
         if (step.isTimed()) {
             windowStartNanos = startNanos + step.rampMillis() * 1_000_000L;
