@@ -176,7 +176,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             Target target = new Target("sim", "http://127.0.0.1:" + sim.port() + "/v1", "bench-model", null, Map.of(), Map.of(), null);
             StepSpec step = new StepSpec("bench-" + n, 0, StepKind.CLOSED, target, "bench", n, 1, 0, seconds * 1000L, 3000, 0, 100, 0.0, 32, true, 0,
-                    List.of(), Timeouts.DEFAULT, 1, "bench", null);
+                    List.of(), Timeouts.DEFAULT, 1, "bench", null, null, null);
             CompletableFuture<Void> ready = new CompletableFuture<>();
             CompletableFuture<StepFinished> done = new CompletableFuture<>();
             WorkerAgent agent = new WorkerAgent(workerVertx, "bench", new SecretBox("bench"), m -> {

@@ -36,7 +36,7 @@ final class SimulatorHarness implements AutoCloseable {
 
     static StepSpec step(Target target, StepKind kind, int concurrency, int requests, long durationMillis, long rampMillis, int maxTokens, Timeouts timeouts) {
         return new StepSpec("step-1", 0, kind, target, "test", concurrency, 1, requests, durationMillis, rampMillis, 0, maxTokens, 0.0,
-                64, true, 0, List.of(), timeouts, 7, "nonce", null);
+                64, true, 0, List.of(), timeouts, 7, "nonce", null, null, null);
     }
 
     /** Unmeasured requests first, as every run does: neither JVM should measure its own class loading. */
@@ -49,6 +49,11 @@ final class SimulatorHarness implements AutoCloseable {
 
     /** Assigns, waits for ready, starts, and returns the worker's StepFinished. */
     StepFinished run(StepSpec step, int streams, long timeoutSeconds) throws Exception {
+        return runStep(vertx, secrets, step, streams, timeoutSeconds);
+    }
+
+    /** Runs one step through a real {@link WorkerAgent} on {@code vertx}, against whatever server the step targets. */
+    static StepFinished runStep(Vertx vertx, SecretBox secrets, StepSpec step, int streams, long timeoutSeconds) throws Exception {
         CompletableFuture<Void> ready = new CompletableFuture<>();
         CompletableFuture<StepFinished> finished = new CompletableFuture<>();
         WorkerAgent agent = new WorkerAgent(vertx, "w1", secrets, (ToCoordinator m) -> {

@@ -2,7 +2,7 @@ package io.tokensiege.common.metric;
 
 /** Why a request failed (DESIGN.md §3). A failed request counts against goodput, never silently. */
 public enum ErrorClass {
-    CONNECT("connect", "could not connect or the connection failed before a response"),
+    CONNECT("connect", "could not connect, or a fresh connection failed before any response byte"),
     HTTP_4XX("http_4xx", "the server answered 4xx (not 429)"),
     HTTP_429("http_429", "the server answered 429 (rate limited or queue full)"),
     HTTP_5XX("http_5xx", "the server answered 5xx"),
@@ -10,7 +10,9 @@ public enum ErrorClass {
     TIMEOUT_IDLE("timeout_idle", "no event within the idle timeout after streaming began"),
     TIMEOUT_TOTAL("timeout_total", "the request exceeded the total timeout"),
     TRUNCATED("truncated", "the stream ended without [DONE] or finish_reason"),
+    STREAM_ERROR("stream_error", "the server sent an error event inside a 200 stream (its message is kept)"),
     MALFORMED("malformed", "an event was not valid JSON or not a chat-completion chunk"),
+    OVERSIZED("oversized", "a line, an event or an error body exceeded the size limit (the rest was not read)"),
     EMPTY("empty", "the stream ended without any generated token");
 
     private final String key;

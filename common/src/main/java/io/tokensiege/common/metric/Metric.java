@@ -12,6 +12,7 @@ public enum Metric {
     TTFT_INTENDED_MICROS("ttft_intended", "t_first - t_intended (open loop: includes schedule lag)"),
     TTFA_MICROS("ttfa", "t_first_answer - t_send (first content or tool-call token, after reasoning)"),
     TTFB_MICROS("ttfb", "t_headers - t_send"),
+    CONNECT_MICROS("connect", "time to open the new connection a request needed (requests on a reused connection record none)"),
     E2E_MICROS("e2e", "t_end - t_send"),
     TPOT_MICROS("tpot", "(t_last - t_first) / (output_tokens - 1)"),
     ITL_MICROS("itl", "gap between successive token-carrying events"),
@@ -41,6 +42,6 @@ public enum Metric {
 
     public static Metric byKey(String key) {
         for (Metric m : values()) if (m.key.equals(key)) return m;
-        throw new IllegalArgumentException("unknown metric '" + key + "'; known: ttft, ttft_intended, ttfa, ttfb, e2e, tpot, itl, decode_rate, output_tokens");
+        throw new IllegalArgumentException("unknown metric '" + key + "'; known: ttft, ttft_intended, ttfa, ttfb, connect, e2e, tpot, itl, decode_rate, output_tokens");
     }
 }

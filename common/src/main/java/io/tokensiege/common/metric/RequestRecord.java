@@ -41,7 +41,19 @@ public record RequestRecord(
         int answerChars,
         String answerSample,
         boolean cancelled,
-        boolean measured) {
+        boolean measured,
+        String errorReason,
+        ConnectionUse connection,
+        ServerTimings serverTimings) {
+
+    /**
+     * How the request reached the server.
+     *
+     * @param reused        sent on a connection that had already served a response
+     * @param connectMicros time to open the connection it needed (null when reused); part of its ttfb and ttft
+     * @param attempts      2 when its reused connection turned out closed before any response byte and it went again on a fresh one
+     */
+    public record ConnectionUse(boolean reused, Long connectMicros, int attempts) {}
 
     /** Completed without an error class; cancelled requests (still in flight at step end) are not ok. */
     @JsonIgnore

@@ -29,12 +29,21 @@ public final class RequestStamps {
     public int usageCachedTokens = -1;
     public int usageReasoningTokens = -1;
 
+    /** How long opening this request's connection took (inside ttfb and ttft); NONE on a reused connection. */
+    public long connectNanos = NONE;
+    public boolean reusedConnection;
+    /** 2 when a reused connection was found closed before any response byte and the request went again on a fresh one. */
+    public int attempts = 1;
+    public ServerTimings serverTimings;
+
     public String finishReason;
     public boolean sawDone;
     public int httpStatus;
     public String serverId;
     public ErrorClass error;
     public String errorDetail;
+    /** The short, groupable form of the error (e.g. "exceed_context_size (7,868 > 4,096 tokens)"). */
+    public String errorReason;
 
     /** Records one token-carrying event's arrival; the caller knows which channels it carried. */
     public void tokenEvent(long nanos, boolean content, boolean reasoning, boolean toolCall) {
@@ -54,9 +63,14 @@ public final class RequestStamps {
     public int overlapEvents;
 
     public void fail(ErrorClass cls, String detail) {
+        fail(cls, detail, detail);
+    }
+
+    public void fail(ErrorClass cls, String detail, String reason) {
         if (error == null) {
             error = cls;
             errorDetail = detail;
+            errorReason = reason;
         }
     }
 }

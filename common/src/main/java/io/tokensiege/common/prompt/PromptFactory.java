@@ -1,16 +1,22 @@
 package io.tokensiege.common.prompt;
 
+import io.tokensiege.common.protocol.TargetFacts.PromptSizing;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Generates the prompts of a plan, deterministically from a seed: readable text of about N tokens
- * (4 characters a token, the convention most tokenizers land near for English), a unique nonce at
- * the very start of cold prompts so no prefix cache can serve them, and a stable agent prefix
- * (role spec, a catalog of 10 tool schemas, memory, prior turns) for warm scenarios.
+ * Generates the prompts of a plan, deterministically from a seed: readable text sized in the target's own
+ * tokens ({@link PromptSizing}: characters per token measured on that target, 4 when nothing is known), a
+ * unique nonce at the very start of cold prompts so no prefix cache can serve them, and a stable agent
+ * prefix (role spec, a catalog of 10 tool schemas, memory, prior turns) for warm scenarios.
+ *
+ * <p>Sizes: a prompt of {@code tokens} is the whole request as the server counts it, so its text gets
+ * {@code tokens - overheadTokens} (the template's share); a prefix of {@code tokens} is the system message
+ * alone. Text is cut to the exact character count, so the same sizing always gives the same text.
  */
 public final class PromptFactory {
-    public static final int CHARS_PER_TOKEN = 4;
+    /** The length of each agent turn's question, in tokens. */
+    public static final int QUESTION_TOKENS = 24;
     private static final String[] WORDS = ("please review the latest deploy notes and tell me which services changed "
             + "what the error budget looks like this week and whether the on call rotation needs an update for the "
             + "holiday period also summarise open incidents by severity and list owners who have not replied yet").split(" ");
@@ -18,34 +24,48 @@ public final class PromptFactory {
             "query_metrics", "run_sql", "fetch_url", "schedule_meeting", "summarise_thread"};
 
     private final long seed;
+    private final PromptSizing sizing;
 
     public PromptFactory(long seed) {
+        this(seed, PromptSizing.ASSUMED);
+    }
+
+    public PromptFactory(long seed, PromptSizing sizing) {
         this.seed = seed;
+        this.sizing = sizing;
     }
 
     /** About {@code tokens} tokens of readable filler, varied by {@code salt}. */
     public String text(int tokens, long salt) {
-        int chars = tokens * CHARS_PER_TOKEN;
+        return textOfChars(sizing.chars(tokens), salt);
+    }
+
+    /** Exactly {@code chars} characters of readable filler. */
+    public String textOfChars(int chars, long salt) {
         StringBuilder sb = new StringBuilder(chars + 16);
         SplittableRandom r = new SplittableRandom(seed * 1_000_003L + salt);
         while (sb.length() < chars) {
             if (!sb.isEmpty()) sb.append(' ');
             sb.append(WORDS[r.nextInt(WORDS.length)]);
         }
-        sb.setLength(chars);
+        sb.setLength(Math.max(0, chars));
         return sb.toString();
     }
 
     /** A prompt no cache has seen: the nonce leads, so even the first prefix block differs. */
     public List<ChatMessage> coldPrompt(int tokens, String nonce, long salt) {
         String head = "[" + nonce + "] ";
-        int rest = Math.max(1, tokens - head.length() / CHARS_PER_TOKEN);
-        return List.of(new ChatMessage("user", head + text(rest, salt)));
+        int chars = sizing.chars(contentTokens(tokens));
+        return List.of(new ChatMessage("user", head + textOfChars(Math.max(1, chars - head.length()), salt)));
     }
 
     /** The same prompt for every call with the same salt: for cache-friendly (non-unique) scenarios. */
     public List<ChatMessage> sharedPrompt(int tokens, long salt) {
-        return List.of(new ChatMessage("user", text(tokens, salt)));
+        return List.of(new ChatMessage("user", text(contentTokens(tokens), salt)));
+    }
+
+    private int contentTokens(int requestTokens) {
+        return Math.max(1, requestTokens - sizing.overheadTokens());
     }
 
     /**
@@ -54,7 +74,7 @@ public final class PromptFactory {
      */
     public String agentPrefix(int tokens, List<String> parts, String sessionNonce) {
         StringBuilder sb = new StringBuilder("[session " + sessionNonce + "]\n");
-        int perPart = tokens * CHARS_PER_TOKEN / Math.max(1, parts.size());
+        int perPart = Math.max(0, sizing.chars(tokens) - sb.length()) / Math.max(1, parts.size());
         for (String part : parts) {
             int start = sb.length();
             switch (part) {
@@ -74,14 +94,15 @@ public final class PromptFactory {
                 default -> throw new IllegalArgumentException("unknown prefix part " + part);
             }
             int used = sb.length() - start;
-            if (used < perPart) sb.append(text((perPart - used) / CHARS_PER_TOKEN, part.hashCode())).append('\n');
+            if (used + 1 < perPart) sb.append(textOfChars(perPart - used - 1, part.hashCode())).append('\n');
         }
         return sb.toString();
     }
 
     /** Turn {@code turn} of an agent conversation: the prefix as system prompt, a short distinct question. */
     public List<ChatMessage> agentTurn(String prefix, int turn) {
-        String question = "Question " + turn + ": " + text(24, 7_000 + turn);
+        String head = "Question " + turn + ": ";
+        String question = head + textOfChars(Math.max(1, sizing.chars(QUESTION_TOKENS) - head.length()), 7_000 + turn);
         return List.of(new ChatMessage("system", prefix), new ChatMessage("user", question));
     }
 }

@@ -1,6 +1,7 @@
 package io.tokensiege.common.protocol;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.tokensiege.common.plan.Limits;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.plan.Timeouts;
 import java.util.List;
@@ -15,11 +16,23 @@ import java.util.List;
  * @param prefixTokens   size of the agent prefix for TURNS steps
  * @param nonce          per-step random text that keeps runs and repeats from sharing a cache
  * @param openLoop       OPEN steps: the arrival process (then {@code concurrency} is the in-flight cap)
+ * @param limits         bounds on what is read from the server per request (null = {@link Limits#DEFAULT})
+ * @param facts          what the coordinator learned about the target (prompt sizing, connection habit); null = nothing yet
  */
 public record StepSpec(String stepId, int index, StepKind kind, Target target, String scenario, int concurrency, int repeat,
                        int requests, long durationMillis, long rampMillis, long thinkMillis, int maxTokens, double temperature,
                        int promptTokens, boolean uniquePrompt, int prefixTokens, List<String> prefixParts, Timeouts timeouts,
-                       long seed, String nonce, OpenLoop openLoop) {
+                       long seed, String nonce, OpenLoop openLoop, Limits limits, TargetFacts facts) {
+
+    public StepSpec {
+        if (limits == null) limits = Limits.DEFAULT;
+        if (facts == null) facts = TargetFacts.UNKNOWN;
+    }
+
+    public StepSpec withFacts(TargetFacts f) {
+        return new StepSpec(stepId, index, kind, target, scenario, concurrency, repeat, requests, durationMillis, rampMillis, thinkMillis, maxTokens,
+                temperature, promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, f);
+    }
 
     /**
      * @param ratePerSecond     requested rate in the target's own time (what the user wrote)

@@ -17,11 +17,12 @@ import java.util.Map;
  * @param notSent                OPEN steps: of those, arrivals not sent because the in-flight cap was reached
  * @param startLateMicros        how long after the broadcast start instant this worker actually began (its wall clock)
  * @param health                 how loaded the worker itself was while it ran the step
+ * @param connections            how the server treated the worker's connections
  */
 public record StepTotals(long windowStartEpochMicros, long windowMicros, double tokensInWindow, int completedInWindow,
                          int started, int completed, Map<String, Integer> errorsByClass, int cancelledAtEnd,
                          Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow, int notSent, long startLateMicros,
-                         WorkerHealth health) {
+                         WorkerHealth health, ConnectionStats connections) {
 
     /**
      * Sustained load, not a moment's: one GC pause or a burst at the step's start is not saturation.

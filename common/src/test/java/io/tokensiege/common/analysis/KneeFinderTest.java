@@ -81,14 +81,14 @@ class KneeFinderTest {
 
     private static RequestRecord sent(long sendMicros, long ttftMicros) {
         return new RequestRecord("s", "w", 0, 0, 0, sendMicros, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, 40.0, 10,
-                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true);
+                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null);
     }
 
     @Test
     void aSaturatedWorker_flagsTheStepClientBound() {
         var target = new io.tokensiege.common.plan.Target("t", "http://x/v1", "m", null, Map.of(), Map.of(), null);
         var step = new io.tokensiege.common.protocol.StepSpec("s1", 0, io.tokensiege.common.protocol.StepKind.CLOSED, target, "c", 8, 1, 0, 1000, 0, 0,
-                10, 0, 8, true, 0, List.of(), io.tokensiege.common.plan.Timeouts.DEFAULT, 1, "n", null);
+                10, 0, 8, true, 0, List.of(), io.tokensiege.common.plan.Timeouts.DEFAULT, 1, "n", null, null, null);
         var calm = totals(new io.tokensiege.common.protocol.StepTotals.WorkerHealth(3_000, 0.40, 5));
         var busy = totals(new io.tokensiege.common.protocol.StepTotals.WorkerHealth(45_000, 0.98, 120));
         assertThat(StepAnalyzer.clientBound(step, List.of(new StepAnalyzer.Share("w1", 4, calm, List.of())))).isEmpty();
@@ -97,7 +97,7 @@ class KneeFinderTest {
     }
 
     private static io.tokensiege.common.protocol.StepTotals totals(io.tokensiege.common.protocol.StepTotals.WorkerHealth health) {
-        return new io.tokensiege.common.protocol.StepTotals(0, 1_000_000, 100, 10, 10, 10, Map.of(), 0, Map.of(), 0, 0, 0, 0, health);
+        return new io.tokensiege.common.protocol.StepTotals(0, 1_000_000, 100, 10, 10, 10, Map.of(), 0, Map.of(), 0, 0, 0, 0, health, null);
     }
 
     @Test
@@ -113,6 +113,6 @@ class KneeFinderTest {
 
     private static RequestRecord record(long ttftMicros, double decode) {
         return new RequestRecord("s", "w", 0, 0, 0, 0, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, decode, 10,
-                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true);
+                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null);
     }
 }

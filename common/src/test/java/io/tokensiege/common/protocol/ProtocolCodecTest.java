@@ -17,7 +17,7 @@ class ProtocolCodecTest {
     @Test
     void everyMessage_roundTripsThroughTheCodec() {
         StepSpec step = new StepSpec("s1", 0, StepKind.CLOSED, TARGET, "c", 8, 1, 0, 1000, 100, 0, 200, 0.0, 64, true, 0, List.of(),
-                Timeouts.DEFAULT, 1, "n", null);
+                Timeouts.DEFAULT, 1, "n", null, null, null);
         var h = Histograms.create();
         h.recordValue(1234);
         List<Object> messages = List.of(

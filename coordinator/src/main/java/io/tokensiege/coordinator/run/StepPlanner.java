@@ -1,5 +1,6 @@
 package io.tokensiege.coordinator.run;
 
+import io.tokensiege.common.plan.Limits;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Target;
@@ -45,7 +46,7 @@ public final class StepPlanner {
     private static StepSpec warmup(Plan plan, Target target, int index) {
         return new StepSpec(id(index, target, "warmup", StepKind.WARMUP, 1, 1), index, StepKind.WARMUP, target, "warmup", 1, 1,
                 plan.defaults().warmup(), 0, 0, 0, plan.defaults().maxTokens(), plan.defaults().temperature(), 32, true, 0, List.of(),
-                plan.defaults().timeouts().scaledBy(target.timeScale()), plan.seed(), nonce(), null);
+                plan.defaults().timeouts().scaledBy(target.timeScale()), plan.seed(), nonce(), null, Limits.DEFAULT, null);
     }
 
     static StepSpec open(Plan plan, Target target, Scenario s, double rate, int repeat, int index) {
@@ -55,7 +56,8 @@ public final class StepPlanner {
         return new StepSpec(id, index, StepKind.OPEN, target, s.name(), load.maxInFlight(), repeat, 0, scale(load.durationMillis(), ts),
                 scale(plan.defaults().rampMillis(), ts), 0, s.maxTokens(), plan.defaults().temperature(),
                 s.prompt() == null ? 0 : s.prompt().tokens(), s.prompt() == null || s.prompt().unique(), 0, List.of(),
-                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), new StepSpec.OpenLoop(rate, rate * ts, load.arrival(), load.burstiness()));
+                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), new StepSpec.OpenLoop(rate, rate * ts, load.arrival(), load.burstiness()),
+                Limits.DEFAULT, null);
     }
 
     static StepSpec step(Plan plan, Target target, Scenario s, StepKind kind, int concurrency, int repeat, int index) {
@@ -74,7 +76,7 @@ public final class StepPlanner {
                 requests, duration, ramp, think, s.maxTokens(), plan.defaults().temperature(),
                 s.prompt() == null ? 0 : s.prompt().tokens(), s.prompt() == null || s.prompt().unique(),
                 s.prefix() == null ? 0 : s.prefix().tokens(), s.prefix() == null ? List.of() : s.prefix().parts(),
-                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null);
+                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null, Limits.DEFAULT, null);
     }
 
     private static long scale(long millis, double timeScale) {

@@ -4,15 +4,19 @@ import io.tokensiege.common.metric.ErrorClass;
 import io.tokensiege.common.metric.RequestMetrics;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.metric.RequestStamps;
+import io.tokensiege.common.metric.ServerError;
+import io.tokensiege.common.metric.ServerTimings;
+import io.tokensiege.common.plan.Limits;
 import io.tokensiege.common.plan.Timeouts;
+import io.tokensiege.common.security.Redactor;
 import io.tokensiege.worker.record.StepRecorder;
 import io.tokensiege.worker.sse.ChunkDecoder;
 import io.tokensiege.worker.sse.ChunkInfo;
 import io.tokensiege.worker.sse.SseParser;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import java.util.function.Consumer;
 
@@ -20,10 +24,15 @@ import java.util.function.Consumer;
  * One streamed chat-completion request: sends it, stamps every event's arrival before any parsing,
  * decodes chunks into {@link RequestStamps}, and ends exactly once — on [DONE]/end of stream, an
  * error, a timeout ({@link #checkTimeouts}) or a cancel. Runs on one event loop (its lane's).
+ *
+ * <p>{@code t_send} is stamped when the request is issued, before its connection is acquired: when a new
+ * connection is needed, its connect time is part of what any client would see, so it is inside ttfb and
+ * ttft (and recorded on its own as {@code connect}). A request whose <em>reused</em> connection turns out
+ * closed before any response byte (the server closed it as we picked it) goes once more on a fresh
+ * connection, keeping its original {@code t_send}; it is never a server error. A fresh connection that
+ * fails is a {@code connect} error.
  */
 final class Exchange implements SseParser.Listener {
-    private static final int ERROR_BODY_EXCERPT = 200;
-
     final RequestStamps stamps = new RequestStamps();
     final LongList eventNanos = new LongList();
     final int stream;
@@ -33,20 +42,26 @@ final class Exchange implements SseParser.Listener {
     private final String stepId;
     private final String workerId;
     private final Timeouts timeouts;
+    private final Limits limits;
     private final StepRecorder recorder;
+    private final Redactor redactor;
     private final ChunkDecoder decoder = new ChunkDecoder(80);
-    private final SseParser parser = new SseParser(this);
+    private final SseParser parser;
     private final Consumer<Exchange> onEnd;
     private final EpochClock clock;
+    private ServerConnections connections;
+    private ServerConnections.Lease lease;
+    private RequestOptions options;
+    private Buffer body;
     private HttpClientRequest request;
     private long lastActivityNanos;
-    private final long createdNanos;
+    private boolean responseComplete;
     private boolean ended;
     private boolean cancelled;
     private RequestRecord record;
 
     Exchange(String stepId, String workerId, int stream, int seq, int turn, boolean measured, long intendedNanos,
-             Timeouts timeouts, StepRecorder recorder, EpochClock clock, Consumer<Exchange> onEnd) {
+             Timeouts timeouts, Limits limits, StepRecorder recorder, Redactor redactor, EpochClock clock, Consumer<Exchange> onEnd) {
         this.stepId = stepId;
         this.workerId = workerId;
         this.stream = stream;
@@ -54,40 +69,84 @@ final class Exchange implements SseParser.Listener {
         this.turn = turn;
         this.measured = measured;
         this.timeouts = timeouts;
+        this.limits = limits;
         this.recorder = recorder;
+        this.redactor = redactor;
         this.clock = clock;
         this.onEnd = onEnd;
-        this.createdNanos = System.nanoTime();
+        this.parser = new SseParser(this, limits.maxEventBytes());
         stamps.intendedNanos = intendedNanos;
     }
 
-    void start(HttpClient client, RequestOptions options, Buffer body) {
-        client.request(options).onComplete(ar -> {
-            if (ended) return;
+    void start(ServerConnections conns, RequestOptions requestOptions, Buffer requestBody) {
+        this.connections = conns;
+        this.options = requestOptions;
+        this.body = requestBody;
+        stamps.sendNanos = System.nanoTime();
+        stamps.sendEpochMicros = clock.epochMicros(stamps.sendNanos);
+        if (stamps.intendedNanos == RequestStamps.NONE) stamps.intendedNanos = stamps.sendNanos;
+        lastActivityNanos = stamps.sendNanos;
+        attempt(false);
+    }
+
+    private void attempt(boolean fresh) {
+        connections.acquire(fresh).onComplete(ar -> {
             if (ar.failed()) {
-                fail(ErrorClass.CONNECT, describe(ar.cause()));
+                if (!ended) fail(ErrorClass.CONNECT, describe(ar.cause()));
                 return;
             }
-            request = ar.result();
-            stamps.sendNanos = System.nanoTime();
-            stamps.sendEpochMicros = clock.epochMicros(stamps.sendNanos);
-            if (stamps.intendedNanos == RequestStamps.NONE) stamps.intendedNanos = stamps.sendNanos;
-            lastActivityNanos = stamps.sendNanos;
-            request.send(body).onComplete(rr -> {
+            ServerConnections.Lease l = ar.result();
+            if (ended) { // timed out or cancelled while connecting
+                connections.release(l, false);
+                return;
+            }
+            lease = l;
+            stamps.reusedConnection = l.reused();
+            if (!l.reused()) stamps.connectNanos = Math.max(0, stamps.connectNanos) + l.connectNanos();
+            l.conn().http.request(options).onComplete(rq -> {
                 if (ended) return;
-                if (rr.failed()) fail(ErrorClass.CONNECT, describe(rr.cause()));
-                else onResponse(rr.result());
+                if (rq.failed()) {
+                    attemptFailed(rq.cause());
+                    return;
+                }
+                request = rq.result();
+                request.send(body).onComplete(rr -> {
+                    if (ended) return;
+                    if (rr.failed()) attemptFailed(rr.cause());
+                    else onResponse(rr.result());
+                });
             });
         });
     }
 
+    /** Nothing came back on this attempt's connection. A reused one may simply have been closed by the server as we took it. */
+    private void attemptFailed(Throwable cause) {
+        ServerConnections.Lease failed = lease;
+        lease = null;
+        request = null;
+        if (failed.reused() && stamps.attempts == 1) {
+            connections.staleFailure(failed);
+            stamps.attempts = 2;
+            connections.habits().staleRetry();
+            attempt(true);
+            return;
+        }
+        connections.discard(failed);
+        fail(ErrorClass.CONNECT, describe(cause));
+    }
+
     private void onResponse(HttpClientResponse response) {
         stamps.headersNanos = System.nanoTime();
-        stamps.httpStatus = response.statusCode();
+        lastActivityNanos = stamps.headersNanos;
         int status = response.statusCode();
+        stamps.httpStatus = status;
+        boolean closeDelimited = response.version() == HttpVersion.HTTP_1_0
+                || (response.getHeader("content-length") == null && !"chunked".equalsIgnoreCase(response.getHeader("transfer-encoding")));
+        String connection = response.getHeader("connection");
+        connections.habits().response(connection, response.getHeader("keep-alive"), closeDelimited);
+        if (closeDelimited || (connection != null && connection.toLowerCase(java.util.Locale.ROOT).contains("close"))) lease.conn().reusable = false;
         if (status < 200 || status >= 300) {
-            ErrorClass cls = status == 429 ? ErrorClass.HTTP_429 : status >= 500 ? ErrorClass.HTTP_5XX : ErrorClass.HTTP_4XX;
-            response.body().onComplete(b -> fail(cls, "HTTP " + status + (b.succeeded() ? ": " + excerpt(b.result().toString()) : "")));
+            readErrorBody(response, status);
             return;
         }
         response.handler(buffer -> {
@@ -96,7 +155,38 @@ final class Exchange implements SseParser.Listener {
             if (!ended) parser.feed(buffer.getBytes(), arrival);
         });
         response.exceptionHandler(t -> end());
-        response.endHandler(v -> end());
+        response.endHandler(v -> {
+            responseComplete = true;
+            end();
+        });
+    }
+
+    /** Reads at most {@link Limits#maxErrorBodyBytes()} of an error body: its status classifies it, its text explains it. */
+    private void readErrorBody(HttpClientResponse response, int status) {
+        ErrorClass cls = status == 429 ? ErrorClass.HTTP_429 : status >= 500 ? ErrorClass.HTTP_5XX : ErrorClass.HTTP_4XX;
+        Buffer text = Buffer.buffer();
+        response.handler(b -> {
+            lastActivityNanos = System.nanoTime();
+            if (ended) return;
+            int room = limits.maxErrorBodyBytes() - text.length();
+            text.appendBuffer(b.length() <= room ? b : b.slice(0, Math.max(0, room)));
+            if (b.length() > room) failWithBody(cls, status, text, true);
+        });
+        response.exceptionHandler(t -> failWithBody(cls, status, text, false));
+        response.endHandler(v -> {
+            responseComplete = true;
+            failWithBody(cls, status, text, false);
+        });
+    }
+
+    private void failWithBody(ErrorClass cls, int status, Buffer text, boolean cut) {
+        if (ended) return;
+        ServerError err = ServerError.parse(redactor.redact(text.toString()));
+        String detail = "HTTP " + status + (err.detail().isEmpty() ? "" : " " + err.detail())
+                + (cut ? " (body longer than " + limits.maxErrorBodyBytes() + " bytes; not read further)" : "");
+        stamps.fail(cls, detail, err.reason());
+        if (cut) abort();
+        end();
     }
 
     @Override
@@ -111,7 +201,10 @@ final class Exchange implements SseParser.Listener {
             stamps.fail(ErrorClass.MALFORMED, info.malformedDetail);
             return;
         }
-        if (info.errorMessage != null) stamps.fail(ErrorClass.HTTP_5XX, "error event in stream: " + excerpt(info.errorMessage));
+        if (info.errorJson != null) {
+            ServerError err = ServerError.parse(redactor.redact(info.errorJson));
+            stamps.fail(ErrorClass.STREAM_ERROR, "error event in a " + stamps.httpStatus + " stream: " + err.detail(), err.reason());
+        }
         if (info.id != null && stamps.serverId == null) stamps.serverId = info.id;
         if (info.carriesToken()) {
             long previous = stamps.lastNanos;
@@ -133,6 +226,13 @@ final class Exchange implements SseParser.Listener {
         if (info.usagePromptTokens >= 0) stamps.usagePromptTokens = info.usagePromptTokens;
         if (info.usageCachedTokens >= 0) stamps.usageCachedTokens = info.usageCachedTokens;
         if (info.usageReasoningTokens >= 0) stamps.usageReasoningTokens = info.usageReasoningTokens;
+        if (info.hasTimings) stamps.serverTimings = timings(info);
+    }
+
+    private static ServerTimings timings(ChunkInfo i) {
+        return new ServerTimings(i.timingsPromptN >= 0 ? i.timingsPromptN : null, i.timingsCacheN >= 0 ? i.timingsCacheN : null,
+                i.timingsPromptMs >= 0 ? i.timingsPromptMs : null, i.timingsPredictedN >= 0 ? i.timingsPredictedN : null,
+                i.timingsPredictedMs >= 0 ? i.timingsPredictedMs : null, i.timingsPredictedPerSecond >= 0 ? i.timingsPredictedPerSecond : null);
     }
 
     @Override
@@ -140,19 +240,23 @@ final class Exchange implements SseParser.Listener {
         lastActivityNanos = arrivalNanos; // keep-alives count as activity, never as tokens
     }
 
+    @Override
+    public void onOversized(int limitBytes) {
+        abortWith(ErrorClass.OVERSIZED, "an SSE line or event exceeded " + limitBytes + " bytes; the rest of the response was not read",
+                "line or event over " + limitBytes + " bytes");
+    }
+
     /** Applies the per-request timeouts; called periodically on the lane's event loop. */
     void checkTimeouts(long nowNanos) {
         if (ended) return;
-        if (stamps.sendNanos == RequestStamps.NONE) {
-            if (nowNanos - createdNanos > ms(timeouts.connectMillis()) + ms(timeouts.totalMillis())) fail(ErrorClass.CONNECT, "no connection from the pool");
-            return;
-        }
-        long sinceSend = nowNanos - stamps.sendNanos;
-        if (sinceSend > ms(timeouts.totalMillis())) abortWith(ErrorClass.TIMEOUT_TOTAL, "no end after " + timeouts.totalMillis() + " ms");
-        else if (stamps.firstNanos == RequestStamps.NONE && sinceSend > ms(timeouts.firstTokenMillis())) {
-            abortWith(ErrorClass.TIMEOUT_FIRST_TOKEN, "no token after " + timeouts.firstTokenMillis() + " ms");
+        if (stamps.sendNanos == RequestStamps.NONE) return; // not started yet
+        long sinceSend = nowNanos - stamps.sendNanos; // connecting is bounded by the connect timeout, and by these
+        if (sinceSend > ms(timeouts.totalMillis())) {
+            abortWith(ErrorClass.TIMEOUT_TOTAL, "no end after " + timeouts.totalMillis() + " ms", null);
+        } else if (stamps.firstNanos == RequestStamps.NONE && sinceSend > ms(timeouts.firstTokenMillis())) {
+            abortWith(ErrorClass.TIMEOUT_FIRST_TOKEN, "no token after " + timeouts.firstTokenMillis() + " ms", null);
         } else if (stamps.firstNanos != RequestStamps.NONE && nowNanos - lastActivityNanos > ms(timeouts.idleMillis())) {
-            abortWith(ErrorClass.TIMEOUT_IDLE, "no event for " + timeouts.idleMillis() + " ms");
+            abortWith(ErrorClass.TIMEOUT_IDLE, "no event for " + timeouts.idleMillis() + " ms", null);
         }
     }
 
@@ -160,7 +264,7 @@ final class Exchange implements SseParser.Listener {
     void cancel() {
         if (ended) return;
         cancelled = true;
-        if (request != null) request.reset();
+        abort();
         end();
     }
 
@@ -172,10 +276,19 @@ final class Exchange implements SseParser.Listener {
         return record;
     }
 
-    private void abortWith(ErrorClass cls, String detail) {
-        stamps.fail(cls, detail);
-        if (request != null) request.reset();
+    private void abortWith(ErrorClass cls, String detail, String reason) {
+        stamps.fail(cls, detail, reason == null ? detail : reason);
+        abort();
         end();
+    }
+
+    /** Gives up the response: its connection can never carry another request. */
+    private void abort() {
+        if (lease != null) {
+            connections.discard(lease);
+            lease = null;
+        }
+        if (request != null) request.reset();
     }
 
     private void fail(ErrorClass cls, String detail) {
@@ -186,12 +299,29 @@ final class Exchange implements SseParser.Listener {
     private void end() {
         if (ended) return;
         ended = true;
+        if (lease != null) {
+            connections.release(lease, responseComplete);
+            lease = null;
+        }
         if (stamps.endNanos == RequestStamps.NONE) stamps.endNanos = System.nanoTime();
         if (!cancelled && stamps.error == null && parser.hasPartialEvent() && !stamps.sawDone && stamps.finishReason == null) {
             stamps.fail(ErrorClass.TRUNCATED, "stream ended inside an event");
         }
+        stamps.errorDetail = redactor.redact(stamps.errorDetail);
+        stamps.errorReason = redactor.redact(stamps.errorReason);
+        redactAnswerSample();
         record = RequestMetrics.compute(stamps, stepId, workerId, stream, seq, turn, cancelled, measured);
         onEnd.accept(this);
+    }
+
+    /** A server may echo the prompt, headers and all: the answer sample is stored, so it is redacted too. */
+    private void redactAnswerSample() {
+        String sample = stamps.answerSample.toString();
+        String clean = redactor.redact(sample);
+        if (!clean.equals(sample)) {
+            stamps.answerSample.setLength(0);
+            stamps.answerSample.append(clean);
+        }
     }
 
     private static long ms(long millis) {
@@ -199,11 +329,7 @@ final class Exchange implements SseParser.Listener {
     }
 
     private static String describe(Throwable t) {
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + excerpt(t.getMessage()));
-    }
-
-    private static String excerpt(String s) {
-        String oneLine = s.replaceAll("\\s+", " ").trim();
-        return oneLine.length() > ERROR_BODY_EXCERPT ? oneLine.substring(0, ERROR_BODY_EXCERPT) + "..." : oneLine;
+        String m = t.getMessage() == null ? "" : ": " + t.getMessage().replaceAll("\\s+", " ").trim();
+        return t.getClass().getSimpleName() + (m.length() > 200 ? m.substring(0, 200) + "..." : m);
     }
 }

@@ -12,13 +12,12 @@ import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.common.protocol.StepTotals;
 import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.WorkerReady;
+import io.tokensiege.common.security.Redactor;
 import io.tokensiege.worker.record.StepRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,6 +50,8 @@ public final class StepRunner {
     private final Consumer<ToCoordinator> send;
     private final StepRecorder recorder = new StepRecorder();
     private final RequestFactory requests;
+    private final Redactor redactor;
+    private final ConnectionHabits habits;
     private final List<Lane> lanes = new ArrayList<>();
     private final List<RequestRecord> records = Collections.synchronizedList(new ArrayList<>());
     private final List<Exchange> finished = Collections.synchronizedList(new ArrayList<>());
@@ -84,45 +85,31 @@ public final class StepRunner {
         this.step = assign.step();
         this.send = send;
         this.requests = new RequestFactory(step, assign.workerId(), apiKey);
+        this.redactor = Redactor.of(apiKey);
+        this.habits = new ConnectionHabits(step.facts().connectionPerRequest());
         int laneCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), assign.streams()));
         long idleSeconds = (step.timeouts().idleMillis() + 999) / 1000 + 5;
-        int perLane = (assign.streams() + laneCount - 1) / laneCount;
-        for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, perLane, idleSeconds));
+        for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, idleSeconds, requests.connectOptions(), habits));
         for (int s = 0; s < assign.streams(); s++) lanes.get(s % laneCount).streams.add(assign.firstStream() + s);
     }
 
-    /** Opens a pooled connection per stream (ramped, at most 64 at once) and reports ready. */
+    /**
+     * Opens a connection per stream ahead of the start (an open loop: a handful per lane), so no measured request
+     * pays for a connection it would not have needed; then reports ready. A server known to close after each
+     * response gets none: there, every request's connect time is real.
+     */
     public Future<Void> prepare() {
         List<Future<?>> warm = new ArrayList<>();
-        // Every kind: a fresh connection's setup would otherwise land inside the first request's TTFT.
-        // (An open loop's cap may be thousands: it warms a handful per lane, enough for the first arrivals.)
-        for (Lane lane : lanes) warm.add(warmLane(lane, step.kind() == StepKind.OPEN ? Math.min(16, lane.streams.size()) : lane.streams.size()));
+        for (Lane lane : lanes) {
+            int n = step.kind() == StepKind.OPEN ? Math.min(16, lane.streams.size()) : lane.streams.size();
+            Promise<Void> p = Promise.promise();
+            lane.context.runOnContext(v -> lane.connections.prewarm(n).onComplete(ar -> p.tryComplete()));
+            warm.add(p.future());
+        }
         return Future.join(warm).otherwiseEmpty().map(v -> {
             send.accept(new WorkerReady(assign.runId(), assign.stepId(), assign.workerId()));
             return null;
         });
-    }
-
-    private Future<Void> warmLane(Lane lane, int connections) {
-        Promise<Void> p = Promise.promise();
-        lane.context.runOnContext(v -> {
-            AtomicInteger remaining = new AtomicInteger(connections);
-            AtomicInteger next = new AtomicInteger();
-            Runnable[] one = new Runnable[1];
-            one[0] = () -> {
-                if (next.getAndIncrement() >= connections) return;
-                // A cheap GET holds a connection open in the pool; its answer does not matter.
-                RequestOptions o = requests.options().setMethod(HttpMethod.GET)
-                        .setAbsoluteURI(step.target().chatCompletionsUrl().replace("/chat/completions", "/models"));
-                lane.client.request(o).compose(r -> r.send().compose(resp -> resp.body())).onComplete(ar -> {
-                    if (remaining.decrementAndGet() == 0) p.tryComplete();
-                    else one[0].run();
-                });
-            };
-            for (int i = 0; i < Math.min(WARM_CONCURRENCY, connections); i++) one[0].run();
-            if (connections == 0) p.tryComplete();
-        });
-        return p.future();
     }
 
     /** Starts at {@code startEpochMicros} (this JVM's wall clock); completes with the finished message. */
@@ -240,9 +227,9 @@ public final class StepRunner {
     private void issueOpen(Lane lane, int seq, long intendedNanos, boolean measured) {
         started.incrementAndGet();
         Exchange ex = new Exchange(step.stepId(), assign.workerId(), assign.firstStream(), seq, 0, measured, intendedNanos, step.timeouts(),
-                recorder, clock, e -> endedOpen(lane, e));
+                step.limits(), recorder, redactor, clock, e -> endedOpen(lane, e));
         lane.inFlight.add(ex);
-        ex.start(lane.client, requests.options(), requests.body(assign.firstStream(), seq));
+        ex.start(lane.connections, requests.options(), requests.body(assign.firstStream(), seq));
     }
 
     private void endedOpen(Lane lane, Exchange ex) {
@@ -269,10 +256,10 @@ public final class StepRunner {
         if (measured) measuredInFlight.incrementAndGet();
         started.incrementAndGet();
         Exchange ex = new Exchange(step.stepId(), assign.workerId(), stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0,
-                measured, RequestStamps.NONE, step.timeouts(), recorder, clock, e -> ended(lane, e));
+                measured, RequestStamps.NONE, step.timeouts(), step.limits(), recorder, redactor, clock, e -> ended(lane, e));
         lane.inFlight.add(ex);
         Buffer body = requests.body(stream, seq);
-        ex.start(lane.client, requests.options(), body);
+        ex.start(lane.connections, requests.options(), body);
     }
 
     private void ended(Lane lane, Exchange ex) {
@@ -335,7 +322,7 @@ public final class StepRunner {
         sendSnapshot();
         StepTotals totals = totals();
         StepFinished msg = new StepFinished(assign.runId(), assign.stepId(), assign.workerId(), totals, new ArrayList<>(records), aborted);
-        lanes.forEach(l -> l.client.close());
+        lanes.forEach(Lane::close);
         log.debug("step {} share done: {} requests, {} errors", step.stepId(), totals.completed(), totals.errorsByClass());
         send.accept(msg);
         result.tryComplete(msg);
@@ -368,6 +355,6 @@ public final class StepRunner {
         }
         return new StepTotals(clock.epochMicros(from), (to - from) / 1000, tokens, completedInWindow, started.get(), recorder.completed(),
                 recorder.errorsByClass(), cancelled, recorder.encodedTotals(), recorder.clampedValues(), scheduledInWindow.get(), notSentInWindow.get(),
-                startLateMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop());
+                startLateMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop(), habits.snapshot());
     }
 }

@@ -9,13 +9,15 @@ import java.io.IOException;
  * Decodes OpenAI chat-completion chunks with Jackson's streaming parser: {@code delta.content},
  * {@code delta.reasoning} (Ollama), {@code delta.reasoning_content} (vLLM, DeepSeek),
  * {@code delta.tool_calls}, {@code finish_reason}, {@code usage} (with cached and reasoning token
- * details), {@code id}, and in-stream {@code error} objects. Everything else is skipped unread.
+ * details), llama.cpp's {@code timings}, {@code id}, and in-stream {@code error} values (kept as JSON, at most
+ * {@value #ERROR_JSON_BYTES} bytes). Everything else is skipped unread.
  *
  * <p>Keeps at most {@code sampleChars} characters of content text, for answer-sanity checks.
  */
 public final class ChunkDecoder {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final byte[] DONE = "[DONE]".getBytes();
+    static final int ERROR_JSON_BYTES = 4096;
 
     private final ChunkInfo info = new ChunkInfo();
     private final int sampleChars;
@@ -39,9 +41,8 @@ public final class ChunkDecoder {
                     case "id" -> info.id = value == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "choices" -> choices(p, value);
                     case "usage" -> usage(p, value);
-                    case "error" -> {
-                        info.errorMessage = errorMessage(p, value);
-                    }
+                    case "timings" -> timings(p, value);
+                    case "error" -> info.errorJson = errorJson(p, value, data);
                     default -> p.skipChildren();
                 }
             }
@@ -137,20 +138,37 @@ public final class ChunkDecoder {
         return v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
     }
 
-    private static String errorMessage(JsonParser p, JsonToken v) throws IOException {
-        if (v == JsonToken.VALUE_STRING) return p.getText();
-        if (v != JsonToken.START_OBJECT) {
+    /** The error value's own bytes (an object, usually), wrapped as {@code {"error":...}}. */
+    private static String errorJson(JsonParser p, JsonToken v, byte[] data) throws IOException {
+        if (v == JsonToken.VALUE_STRING) return "{\"error\":" + io.tokensiege.common.json.Json.write(p.getText()) + "}";
+        long start = p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        long end = p.currentLocation().getByteOffset();
+        if (start < 0 || end <= start || end > data.length) return "{\"error\":\"error\"}";
+        int length = (int) Math.min(end - start, ERROR_JSON_BYTES);
+        return "{\"error\":" + new String(data, (int) start, length, java.nio.charset.StandardCharsets.UTF_8) + "}";
+    }
+
+    private void timings(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
             p.skipChildren();
-            return "error";
+            return;
         }
-        String message = "error";
+        info.hasTimings = true;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
-            JsonToken t = p.nextToken();
-            if (f.equals("message") && t == JsonToken.VALUE_STRING) message = p.getText();
-            else p.skipChildren();
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            boolean number = v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT;
+            switch (field) {
+                case "prompt_n" -> info.timingsPromptN = intOr(p, v);
+                case "cache_n" -> info.timingsCacheN = intOr(p, v);
+                case "predicted_n" -> info.timingsPredictedN = intOr(p, v);
+                case "prompt_ms" -> info.timingsPromptMs = number ? p.getDoubleValue() : -1;
+                case "predicted_ms" -> info.timingsPredictedMs = number ? p.getDoubleValue() : -1;
+                case "predicted_per_second" -> info.timingsPredictedPerSecond = number ? p.getDoubleValue() : -1;
+                default -> p.skipChildren();
+            }
         }
-        return message;
     }
 
     private ChunkInfo malformed(String detail) {

@@ -8,7 +8,8 @@ public final class ChunkInfo {
     public boolean done;
     public boolean malformed;
     public String malformedDetail;
-    public String errorMessage;
+    /** An in-stream {@code error} value as JSON ({@code {"error":...}}), for {@code ServerError.parse}; null when none. */
+    public String errorJson;
     public String id;
     public int contentChars;
     public int reasoningChars;
@@ -19,12 +20,20 @@ public final class ChunkInfo {
     public int usagePromptTokens = -1;
     public int usageCachedTokens = -1;
     public int usageReasoningTokens = -1;
+    /** llama.cpp's {@code timings}: present when {@link #hasTimings}. */
+    public boolean hasTimings;
+    public int timingsPromptN = -1;
+    public int timingsCacheN = -1;
+    public double timingsPromptMs = -1;
+    public int timingsPredictedN = -1;
+    public double timingsPredictedMs = -1;
+    public double timingsPredictedPerSecond = -1;
 
     void reset() {
         done = false;
         malformed = false;
         malformedDetail = null;
-        errorMessage = null;
+        errorJson = null;
         id = null;
         contentChars = 0;
         reasoningChars = 0;
@@ -35,6 +44,13 @@ public final class ChunkInfo {
         usagePromptTokens = -1;
         usageCachedTokens = -1;
         usageReasoningTokens = -1;
+        hasTimings = false;
+        timingsPromptN = -1;
+        timingsCacheN = -1;
+        timingsPromptMs = -1;
+        timingsPredictedN = -1;
+        timingsPredictedMs = -1;
+        timingsPredictedPerSecond = -1;
     }
 
     /** A token-carrying event: at least one generated character in any channel (DESIGN.md §3). */

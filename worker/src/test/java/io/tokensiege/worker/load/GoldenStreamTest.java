@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.metric.RequestStamps;
+import io.tokensiege.common.metric.ServerTimings;
 import io.tokensiege.common.metric.TokenSource;
+import io.tokensiege.common.plan.Limits;
 import io.tokensiege.common.plan.Timeouts;
+import io.tokensiege.common.security.Redactor;
 import io.tokensiege.worker.record.StepRecorder;
 import io.tokensiege.worker.sse.SseParserTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
@@ -25,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class GoldenStreamTest {
     private static Vertx vertx;
     private static HttpServer server;
-    private static HttpClient client;
+    private static HttpClientAgent client;
 
     @BeforeAll
     static void start() throws Exception {
@@ -51,11 +55,13 @@ class GoldenStreamTest {
 
     static RequestRecord measure(String file) throws Exception {
         CompletableFuture<RequestRecord> done = new CompletableFuture<>();
-        Exchange ex = new Exchange("step", "w1", 0, 0, 0, true, RequestStamps.NONE, Timeouts.DEFAULT, new StepRecorder(), new EpochClock(),
-                e -> done.complete(e.record()));
-        RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST)
-                .setAbsoluteURI("http://127.0.0.1:" + server.actualPort() + "/" + file + "/v1/chat/completions");
-        vertx.runOnContext(v -> ex.start(client, o, Buffer.buffer("{}")));
+        Exchange ex = new Exchange("step", "w1", 0, 0, 0, true, RequestStamps.NONE, Timeouts.DEFAULT, Limits.DEFAULT, new StepRecorder(),
+                Redactor.NONE, new EpochClock(), e -> done.complete(e.record()));
+        RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(server.actualPort())
+                .setURI("/" + file + "/v1/chat/completions");
+        ServerConnections conns = new ServerConnections(client, new HttpConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()),
+                new ConnectionHabits(false));
+        vertx.runOnContext(v -> ex.start(conns, o, Buffer.buffer("{}")));
         return done.get(10, TimeUnit.SECONDS);
     }
 
@@ -73,6 +79,9 @@ class GoldenStreamTest {
         assertThat(r.ttfaMicros()).isEqualTo(r.ttftMicros());
         assertThat(r.answerSample()).startsWith("\"Here?\" Asked");
         assertThat(r.serverId()).startsWith("chatcmpl-");
+        assertThat(r.serverTimings()).isEqualTo(new ServerTimings(46, 0, 4.605, 64, 28.731, 2227.559082524103));
+        assertThat(r.connection().reused()).isFalse();
+        assertThat(r.connection().connectMicros()).isNotNull();
     }
 
     @Test

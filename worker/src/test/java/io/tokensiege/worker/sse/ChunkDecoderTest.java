@@ -2,6 +2,7 @@ package io.tokensiege.worker.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokensiege.common.metric.ServerError;
 import org.junit.jupiter.api.Test;
 
 class ChunkDecoderTest {
@@ -44,6 +45,23 @@ class ChunkDecoderTest {
         assertThat(decode("[DONE]").done).isTrue();
         assertThat(decode("{\"choices\":[{\"delta\":{\"content\":\"bro").malformed).isTrue();
         assertThat(decode("[1,2]").malformed).isTrue();
-        assertThat(decode("{\"error\":{\"message\":\"out of memory\",\"code\":500}}").errorMessage).isEqualTo("out of memory");
+        ServerError error = ServerError.parse(decode("{\"error\":{\"message\":\"out of memory\",\"code\":500,\"type\":\"server_error\"}}").errorJson);
+        assertThat(error.message()).isEqualTo("out of memory");
+        assertThat(error.type()).isEqualTo("server_error");
+        assertThat(ServerError.parse(decode("{\"error\":\"model not loaded\"}").errorJson).message()).isEqualTo("model not loaded");
+    }
+
+    @Test
+    void llamaCppTimings_areRead() {
+        ChunkInfo c = decode("{\"choices\":[],\"usage\":{\"completion_tokens\":4,\"prompt_tokens\":31},\"timings\":{\"cache_n\":10,\"prompt_n\":21,"
+                + "\"prompt_ms\":17.638,\"prompt_per_second\":1190.6,\"predicted_n\":4,\"predicted_ms\":11.993,\"predicted_per_second\":333.52789126990746}}");
+        assertThat(c.hasTimings).isTrue();
+        assertThat(c.timingsCacheN).isEqualTo(10);
+        assertThat(c.timingsPromptN).isEqualTo(21);
+        assertThat(c.timingsPromptMs).isEqualTo(17.638);
+        assertThat(c.timingsPredictedN).isEqualTo(4);
+        assertThat(c.timingsPredictedMs).isEqualTo(11.993);
+        assertThat(c.timingsPredictedPerSecond).isEqualTo(333.52789126990746);
+        assertThat(decode("{\"choices\":[]}").hasTimings).isFalse();
     }
 }

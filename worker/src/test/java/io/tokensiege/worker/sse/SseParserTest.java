@@ -84,12 +84,62 @@ public class SseParserTest {
     }
 
     @Test
-    void parser_whenEventIsMegabytes_thenDeliveredWhole() {
+    void parser_whenEventIsMegabytesWithinTheLimit_thenDeliveredWhole() {
         String big = "x".repeat(3 * 1024 * 1024);
-        byte[] all = ("data: " + big + "\n\n").getBytes();
+        List<String> events = new ArrayList<>();
+        SseParser p = new SseParser((data, len, t) -> events.add(new String(data, 0, len, StandardCharsets.UTF_8)), 4 << 20);
+        for (byte[] piece : pieces(("data: " + big + "\n\n").getBytes(), 8192)) p.feed(piece, 0);
+        assertThat(events).containsExactly(big);
+    }
+
+    @Test
+    void parser_whenALineNeverEnds_reportsOversizedOnceAndReadsNoMore() {
+        List<String> events = new ArrayList<>();
+        int[] oversized = new int[1];
+        SseParser p = new SseParser(new SseParser.Listener() {
+            @Override
+            public void onEvent(byte[] data, int length, long arrivalNanos) {
+                events.add(new String(data, 0, length, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void onOversized(int limitBytes) {
+                oversized[0]++;
+                assertThat(limitBytes).isEqualTo(1000);
+            }
+        }, 1000);
+        p.feed("data: ok\n\n".getBytes(), 0);
+        byte[] noNewline = "y".repeat(300).getBytes();
+        for (int i = 0; i < 100; i++) p.feed(noNewline, 0); // 30 KB without a line end
+        p.feed("\n\ndata: after\n\n".getBytes(), 0);
+        assertThat(events).containsExactly("ok");
+        assertThat(oversized[0]).isEqualTo(1);
+        assertThat(p.hasPartialEvent()).isFalse();
+    }
+
+    @Test
+    void parser_whenManyShortDataLinesMakeOneHugeEvent_reportsOversized() {
+        int[] oversized = new int[1];
+        SseParser p = new SseParser(new SseParser.Listener() {
+            @Override
+            public void onEvent(byte[] data, int length, long arrivalNanos) {
+                throw new AssertionError("no event may be delivered");
+            }
+
+            @Override
+            public void onOversized(int limitBytes) {
+                oversized[0]++;
+            }
+        }, 1000);
+        for (int i = 0; i < 200; i++) p.feed("data: 0123456789\n".getBytes(), 0); // lines fit, the event does not
+        p.feed("\n".getBytes(), 0);
+        assertThat(oversized[0]).isEqualTo(1);
+    }
+
+    static List<byte[]> pieces(byte[] all, int size) {
         List<byte[]> pieces = new ArrayList<>();
-        for (int i = 0; i < all.length; i += 8192) pieces.add(java.util.Arrays.copyOfRange(all, i, Math.min(all.length, i + 8192)));
-        assertThat(parse(pieces.toArray(new byte[0][]))).containsExactly(big);
+        for (int i = 0; i < all.length; i += size) pieces.add(java.util.Arrays.copyOfRange(all, i, Math.min(all.length, i + size)));
+        return pieces;
     }
 
     @Test

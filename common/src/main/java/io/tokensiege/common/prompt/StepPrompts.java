@@ -1,0 +1,67 @@
+package io.tokensiege.common.prompt;
+
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.common.protocol.StepSpec;
+import java.util.List;
+
+/**
+ * The messages of every request of a step, in one place: the worker sends them, and the coordinator builds the
+ * same ones to size them with the target's tokenizer before the step runs (the text is deterministic in the
+ * step's seed, nonce and sizing).
+ */
+public final class StepPrompts {
+    /** Warm-up requests alternate two sizes, so their usage gives a tokenizer's slope and its fixed overhead. */
+    public static final int[] WARMUP_TOKENS = {32, 512};
+
+    private final StepSpec step;
+    private final String workerId;
+    private final PromptFactory prompts;
+    private final String agentPrefix;
+
+    public StepPrompts(StepSpec step, String workerId) {
+        this.step = step;
+        this.workerId = workerId;
+        // Warm-up runs before anything is known, and its sizes must stay fixed for the usage fit.
+        this.prompts = new PromptFactory(step.seed(), step.kind() == StepKind.WARMUP ? io.tokensiege.common.protocol.TargetFacts.PromptSizing.ASSUMED
+                : step.facts().sizing());
+        this.agentPrefix = step.kind() == StepKind.TURNS ? prompts.agentPrefix(step.prefixTokens(), step.prefixParts(), step.nonce()) : null;
+    }
+
+    public List<ChatMessage> messages(int stream, int seq) {
+        long salt = stream * 100_003L + seq;
+        return switch (step.kind()) {
+            case WARMUP -> prompts.coldPrompt(warmupTokens(seq), "warmup " + step.nonce() + " " + workerId + " " + seq, salt);
+            case TURNS -> prompts.agentTurn(agentPrefix, seq + 1);
+            default -> step.uniquePrompt()
+                    ? prompts.coldPrompt(step.promptTokens(), step.nonce() + " " + workerId + " s" + stream + " r" + seq, salt)
+                    : prompts.sharedPrompt(step.promptTokens(), stream);
+        };
+    }
+
+    /** The agent prefix of a TURNS step (null for other kinds). */
+    public String agentPrefix() {
+        return agentPrefix;
+    }
+
+    public static int warmupTokens(int seq) {
+        return WARMUP_TOKENS[seq % WARMUP_TOKENS.length];
+    }
+
+    /** Characters of text in warm-up request {@code seq} (sized before anything was known: 4 per token, no overhead). */
+    public static int warmupChars(int seq) {
+        return io.tokensiege.common.protocol.TargetFacts.PromptSizing.ASSUMED.chars(warmupTokens(seq));
+    }
+
+    /**
+     * The prompt tokens a request of this step asks the server to process, by the step's sizing: a prompt's
+     * tokens, or a turn's prefix + question + the template's overhead.
+     */
+    public static int askedPromptTokens(StepSpec step) {
+        int overhead = step.facts().sizing().overheadTokens();
+        return switch (step.kind()) {
+            case WARMUP -> WARMUP_TOKENS[0];
+            case TURNS -> step.prefixTokens() + PromptFactory.QUESTION_TOKENS + overhead;
+            default -> Math.max(step.promptTokens(), overhead + 1);
+        };
+    }
+}

@@ -1,0 +1,173 @@
+package io.tokensiege.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.plan.Timeouts;
+import io.tokensiege.common.protocol.ConnectionStats;
+import io.tokensiege.common.protocol.SecretBox;
+import io.tokensiege.common.protocol.StepFinished;
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.common.protocol.StepSpec;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Real servers' connection habits, each scripted byte for byte on a raw socket: a request that fails on a
+ * reused connection before any response byte is never a server error; a server that closes after every
+ * stream gets one connection per request; every habit is counted for the report.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HttpHabitsTest {
+    private static final String KEEP_ALIVE = "Keep-Alive: timeout=5, max=100\r\nServer: llama.cpp\r\n";
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static StepFinished run(ScriptedServer server, StepKind kind, int streams, int requests, long thinkMillis) throws Exception {
+        Target target = new Target("scripted", server.baseUrl(), "m", null, Map.of(), Map.of(), null);
+        StepSpec step = new StepSpec("habits", 0, kind, target, "test", streams, 1, requests, 0, 0, thinkMillis, 5, 0.0, 16, true, 0, List.of(),
+                new Timeouts(2_000, 5_000, 5_000, 10_000), 7, "nonce", null, null, null);
+        return SimulatorHarness.runStep(vertx, new SecretBox("test-token"), step, streams, 30);
+    }
+
+    @Test
+    void aServerThatClosesAfterEveryStreamWhileAdvertisingKeepAlive_getsOneConnectionPerRequest_andNoErrors() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            r.streamChunked(KEEP_ALIVE, 5);
+            return false; // llama.cpp: closes right after the stream
+        })) {
+            StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 8, 0);
+
+            assertThat(f.records()).hasSize(8).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
+            ConnectionStats c = f.totals().connections();
+            assertThat(c.perRequest()).isTrue();
+            assertThat(c.closedAfterResponse()).isGreaterThanOrEqualTo(2);
+            assertThat(c.staleRetries()).isLessThanOrEqualTo(2); // only until the habit is learned
+            assertThat(c.keepAliveHeader()).isEqualTo("timeout=5, max=100");
+            // Once per request: every later request opened its own connection, and its connect time is inside its ttfb.
+            List<RequestRecord> late = f.records().subList(4, 8);
+            assertThat(late).allSatisfy(r -> {
+                assertThat(r.connection().reused()).isFalse();
+                assertThat(r.connection().connectMicros()).isNotNull();
+                assertThat(r.ttfbMicros()).isGreaterThanOrEqualTo(r.connection().connectMicros());
+            });
+            assertThat(server.connections.get()).isEqualTo(c.connects() + c.prewarmed());
+        }
+    }
+
+    @Test
+    void aReusedConnectionClosedAsItIsPicked_isRetriedOnceOnAFreshOne_keepingTheOriginalSendTime() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            if (r.indexOnConnection > 0) return false; // reads the next request, then closes without a byte: the race, made certain
+            r.streamChunked("", 3);
+            return true;
+        })) {
+            StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 4, 0);
+
+            assertThat(f.records()).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
+            assertThat(f.totals().errorsByClass()).isEmpty();
+            assertThat(f.totals().connections().staleRetries()).isGreaterThanOrEqualTo(1);
+            RequestRecord retried = f.records().stream().filter(r -> r.connection().attempts() == 2).findFirst().orElseThrow();
+            assertThat(retried.connection().reused()).isFalse(); // its second attempt had a fresh connection
+            assertThat(retried.ttfbMicros()).isGreaterThanOrEqualTo(retried.connection().connectMicros());
+        }
+    }
+
+    @Test
+    void aFreshConnectionThatFailsBeforeAnyByte_isAConnectError_notRetriedForever() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(r -> false)) { // reads every request, answers none
+            StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 2, 0);
+
+            assertThat(f.records()).hasSize(2).allSatisfy(r -> assertThat(r.error()).isEqualTo("connect"));
+            assertThat(f.records()).allSatisfy(r -> assertThat(r.connection().attempts()).isLessThanOrEqualTo(2));
+            assertThat(server.requests.get()).isLessThanOrEqualTo(4);
+        }
+    }
+
+    @Test
+    void connectionCloseOnErrors_isHonoured_andTheErrorExplainsItself() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            String body = "{\"error\":{\"code\":400,\"message\":\"request (6028 tokens) exceeds the available context size (4096 tokens), try increasing it\","
+                    + "\"type\":\"exceed_context_size_error\",\"n_prompt_tokens\":6028,\"n_ctx\":4096}}";
+            r.write("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body);
+            return false;
+        })) {
+            StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 3, 0);
+
+            assertThat(f.records()).hasSize(3).allSatisfy(r -> {
+                assertThat(r.error()).isEqualTo("http_4xx");
+                assertThat(r.errorReason()).isEqualTo("exceed_context_size (6,028 > 4,096 tokens)");
+                assertThat(r.errorDetail()).contains("HTTP 400 exceed_context_size_error (400): request (6028 tokens) exceeds");
+                assertThat(r.connection().attempts()).isEqualTo(1);
+            });
+            assertThat(f.totals().connections().connectionCloseHeaders()).isEqualTo(3);
+            assertThat(f.totals().connections().staleRetries()).isZero(); // a closed connection is never reused
+        }
+    }
+
+    @Test
+    void idleConnectionsClosedByTheServer_areReplacedAndReported() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            r.streamChunked("", 3);
+            r.socket.setSoTimeout(1000); // its keep-alive timeout: close after 1 s without a request
+            return true;
+        })) {
+            StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 3, 2500);
+
+            assertThat(f.records()).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
+            ConnectionStats c = f.totals().connections();
+            assertThat(c.idleClosed()).isGreaterThanOrEqualTo(2);
+            assertThat(c.minIdleCloseMillis()).isBetween(500L, 2500L); // ~1 s; a loaded machine delays either end a little
+            assertThat(c.perRequest()).isFalse(); // an idle timeout is not a close after every response
+            assertThat(f.records().subList(1, 3)).allSatisfy(r -> assertThat(r.connection().connectMicros()).isNotNull());
+        }
+    }
+
+    @Test
+    void http10CloseDelimitedBodies_areReadToTheEnd() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            r.write("HTTP/1.0 200 OK\r\nContent-Type: text/event-stream\r\n\r\n");
+            for (String e : ScriptedServer.sseEvents(4)) r.write(e);
+            return false; // the close ends the body
+        })) {
+            StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 3, 0);
+
+            assertThat(f.records()).hasSize(3).allSatisfy(r -> {
+                assertThat(r.ok()).as(r.errorDetail()).isTrue();
+                assertThat(r.outputTokens()).isEqualTo(4);
+            });
+            assertThat(f.totals().connections().closeDelimitedBodies()).isEqualTo(3);
+            assertThat(f.totals().connections().staleRetries()).isZero();
+        }
+    }
+
+    @Test
+    void concurrentStreamsAgainstAServerThatClosesAfterEachStream_haveNoErrors() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            r.streamChunked(KEEP_ALIVE, 5);
+            return false;
+        })) {
+            StepFinished f = run(server, StepKind.CLOSED, 8, 6, 0);
+
+            assertThat(f.records()).hasSize(48).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
+            assertThat(f.totals().connections().perRequest()).isTrue();
+        }
+    }
+}
