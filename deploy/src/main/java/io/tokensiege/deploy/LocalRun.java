@@ -53,7 +53,7 @@ final class LocalRun {
                     // the JVM is exiting because of Ctrl-C: the hook is already running
                 }
                 out.println();
-                out.print(SummaryTable.markdown(simulated.plan, outcome.steps(), outcome.failures(), outcome.verdict()));
+                out.print(SummaryTable.markdown(simulated.plan, outcome.steps(), outcome.failures(), outcome.verdict(), outcome.serverNotes()));
                 simulated.lateSimulators().forEach(out::println);
                 out.println("Results: " + outcome.directory().toAbsolutePath());
                 return outcome;

@@ -268,7 +268,7 @@ class DistributedRunTest {
             var target = new io.tokensiege.common.plan.Target("sim", "http://127.0.0.1:" + sim.port() + "/v1", "qwen3.6-35b-a3b-4bit", null,
                     java.util.Map.of(), java.util.Map.of(), null);
             var step = new io.tokensiege.common.protocol.StepSpec("forged", 0, io.tokensiege.common.protocol.StepKind.SEQUENTIAL, target, "x", 1, 1, 3,
-                    0, 0, 0, 10, 0, 8, true, 0, List.of(), io.tokensiege.common.plan.Timeouts.DEFAULT, 1, "n", null);
+                    0, 0, 0, 10, 0, 8, true, 0, List.of(), io.tokensiege.common.plan.Timeouts.DEFAULT, 1, "n", null, null, null);
             var forger = new io.tokensiege.common.protocol.SecretBox("not-the-cluster-token");
             intruder.<String>getQueue(io.tokensiege.common.cluster.ClusterNames.toWorker("w1"))
                     .offer(io.tokensiege.common.protocol.Envelope.seal(forger, new io.tokensiege.common.protocol.AssignStep("r", "forged", "w1", step, 1, 0, null)));

@@ -57,8 +57,8 @@ class HttpHabitsTest {
             assertThat(f.records()).hasSize(8).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
             ConnectionStats c = f.totals().connections();
             assertThat(c.perRequest()).isTrue();
-            assertThat(c.closedAfterResponse()).isGreaterThanOrEqualTo(2);
-            assertThat(c.staleRetries()).isLessThanOrEqualTo(2); // only until the habit is learned
+            assertThat(c.closedAfterResponse()).isGreaterThanOrEqualTo(1);
+            assertThat(c.staleRetries()).isLessThanOrEqualTo(1); // only until the habit is learned: at the first silent close
             assertThat(c.keepAliveHeader()).isEqualTo("timeout=5, max=100");
             // Once per request: every later request opened its own connection, and its connect time is inside its ttfb.
             List<RequestRecord> late = f.records().subList(4, 8);

@@ -15,7 +15,11 @@ import java.util.List;
 public record Collapse(String target, String scenario, Double collapseLevel, String rule, Double usableConcurrency,
                        Double parallelism, String line, List<Level> levels) {
 
-    /** Evidence at one level: scaling efficiency vs level 1, Little's-law concurrency, active sequences. */
+    /**
+     * Evidence at one level: scaling efficiency vs level 1, Little's-law concurrency, active sequences, and the server's
+     * own median prompt time where it reports one (flat while TTFT grows: requests wait for a slot).
+     */
     public record Level(double level, double aggregateTokS, double ttftP50Ms, double ttftP95Ms, double decodeP50TokS,
-                        double errorRate, Double scalingEfficiency, Double littlesLawInFlight, Double activeSequences, List<String> sloBreaches) {}
+                        double errorRate, Double scalingEfficiency, Double littlesLawInFlight, Double activeSequences, List<String> sloBreaches,
+                        Double serverPromptMsP50) {}
 }

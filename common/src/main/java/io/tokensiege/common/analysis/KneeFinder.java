@@ -39,12 +39,14 @@ public final class KneeFinder {
             Double littles = r.requestRate() > 0 && !Double.isNaN(r.e2eMs().mean()) ? r.requestRate() * r.e2eMs().mean() / 1000 : null;
             Double active = r.decodeTokS().p50() > 0 ? r.aggregateTokS() / r.decodeTokS().p50() : null;
             evidence.add(new Collapse.Level(r.level(), r.aggregateTokS(), r.userTtftMs().p50(), r.userTtftMs().p95(), r.decodeTokS().p50(),
-                    r.errorRate(), efficiency, littles, active, breaches));
+                    r.errorRate(), efficiency, littles, active, breaches, r.server() == null ? null : r.server().promptMsP50()));
             if (collapse != null) continue;
             if (r.errorRate() > errorLimit) {
                 collapse = r.level();
                 rule = "errors";
-                why = String.format(Locale.ROOT, "errors %.1f%% > %.1f%% %s", 100 * r.errorRate(), 100 * errorLimit, r.errorsByClass());
+                why = String.format(Locale.ROOT, "errors %.1f%% > %.1f%% %s", 100 * r.errorRate(), 100 * errorLimit,
+                        r.errorReasons() == null || r.errorReasons().isEmpty() ? r.errorsByClass()
+                                : r.errorReasons().stream().map(ErrorReason::describe).collect(java.util.stream.Collectors.joining(", ")));
             } else if (i > 0 && stoppedScaling(levels.get(i - 1), r)) {
                 StepResult prev = levels.get(i - 1);
                 collapse = r.level();
@@ -87,7 +89,24 @@ public final class KneeFinder {
             sb.append(String.format(Locale.ROOT, "; the server decodes about %d request%s at once%s", k, k == 1 ? "" : "s",
                     queues ? " and queues the rest" : ""));
         }
+        slotQueueing(levels.get(0), top).ifPresent(sb::append);
         return sb.toString();
+    }
+
+    /**
+     * The server's own words for queueing: TTFT grew (more than {@value #TTFT_BLOWUP}x) and the time the server spent on
+     * the prompt is less than half of it (its {@code prompt_ms} excludes waiting for a slot), so most of the first-token
+     * wait is queueing. A slow prefill (prompt time growing as TTFT does) gets no such sentence.
+     */
+    static java.util.Optional<String> slotQueueing(StepResult base, StepResult top) {
+        if (base == top || base.server() == null || top.server() == null) return java.util.Optional.empty();
+        Double before = base.server().promptMsP50();
+        Double after = top.server().promptMsP50();
+        double ttftBefore = base.userTtftMs().p50();
+        double ttftAfter = top.userTtftMs().p50();
+        if (before == null || after == null || !(ttftAfter > TTFT_BLOWUP * ttftBefore) || after >= 0.5 * ttftAfter) return java.util.Optional.empty();
+        return java.util.Optional.of(String.format(Locale.ROOT, "; TTFT p50 grew %s -> %s while the server's own prompt time was %s -> %s:"
+                + " most of the wait is queueing for a slot", SloCheck.ms(ttftBefore), SloCheck.ms(ttftAfter), SloCheck.ms(before), SloCheck.ms(after)));
     }
 
     /** 8.0 -> "8", 0.5 -> "0.5". */

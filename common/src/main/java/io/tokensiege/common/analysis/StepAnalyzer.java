@@ -4,6 +4,8 @@ import io.tokensiege.common.metric.Histograms;
 import io.tokensiege.common.metric.Metric;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Slo;
+import io.tokensiege.common.prompt.StepPrompts;
+import io.tokensiege.common.protocol.ConnectionStats;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.common.protocol.StepTotals;
@@ -96,6 +98,14 @@ public final class StepAnalyzer {
                     + " (a request here takes " + SloCheck.ms(Percentiles.of(h.get(Metric.E2E_MICROS), msFactor).p50()) + ")"));
         }
         clientBound(step, shares).ifPresent(flags::add);
+        Percentiles decode = Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts);
+        ServerView server = ServerView.of(records).orElse(null);
+        if (server != null) ServerView.flag(step.stepId(), server, decode, records, ts, flags);
+        PromptSize promptSize = PromptSize.of(StepPrompts.askedPromptTokens(step), records.stream().filter(RequestRecord::ok).toList(),
+                describe(step.facts().sizing()));
+        if (step.kind() != StepKind.WARMUP) promptSize.flag(step.stepId(), flags);
+        ConnectionStats connections = ConnectionStats.NONE;
+        for (Share s : shares) if (s.totals() != null) connections = connections.plus(s.totals().connections());
         AnswerSanity sanity = AnswerSanity.of(records);
         OpenLoopStats open = step.kind() == StepKind.OPEN ? openLoop(step, shares, records, h, windowSeconds) : null;
         if (open != null && open.notSent() > 0) {
@@ -115,10 +125,10 @@ public final class StepAnalyzer {
                 Percentiles.of(h.get(Metric.TTFT_MICROS), msFactor), Percentiles.of(h.get(Metric.TTFA_MICROS), msFactor),
                 Percentiles.of(h.get(Metric.TTFB_MICROS), msFactor), Percentiles.of(h.get(Metric.E2E_MICROS), msFactor),
                 Percentiles.of(h.get(Metric.TPOT_MICROS), msFactor), Percentiles.of(h.get(Metric.ITL_MICROS), msFactor),
-                Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts), Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
+                decode, Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
                 aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
                 output > 0 ? (double) reasoning / output : null, Fairness.of(records), sanity, SloCheck.goodput(records, slo, ts), List.of(),
-                open, startSkewMs(shares), flags, partialReason != null, partialReason);
+                open, startSkewMs(shares), flags, partialReason != null, partialReason, promptSize, server, connections, ErrorReason.top(records));
         return withBreaches(result, SloCheck.breaches(result, slo));
     }
 
@@ -127,7 +137,8 @@ public final class StepAnalyzer {
                 r.workerShares(), r.requests(), r.ok(), r.errorsByClass(), r.cancelledAtEnd(), r.errorRate(), r.ttftMs(), r.ttfaMs(), r.ttfbMs(),
                 r.e2eMs(), r.tpotMs(), r.itlMs(), r.decodeTokS(), r.outputTokens(), r.aggregateTokS(), r.requestRate(), r.windowSeconds(),
                 r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(), r.sanity(),
-                r.goodput(), breaches, r.open(), r.startSkewMs(), r.flags(), r.partial(), r.partialReason());
+                r.goodput(), breaches, r.open(), r.startSkewMs(), r.flags(), r.partial(), r.partialReason(), r.promptSize(), r.server(), r.connections(),
+                r.errorReasons());
     }
 
     /** Flags a step whose workers were themselves saturated: their delays would show up as the server's. */
@@ -170,6 +181,10 @@ public final class StepAnalyzer {
         return new OpenLoopStats(step.openLoop().ratePerSecond(), windowSeconds > 0 ? (scheduled - notSent) / windowSeconds : 0, scheduled, notSent,
                 lags.length == 0 ? Double.NaN : Fairness.quantile(lags, 0.5), lags.length == 0 ? Double.NaN : Fairness.quantile(lags, 0.99),
                 Percentiles.of(h.get(Metric.TTFT_INTENDED_MICROS), msFactor), e2eIntended == null ? Double.NaN : e2eIntended);
+    }
+
+    private static String describe(io.tokensiege.common.protocol.TargetFacts.PromptSizing sizing) {
+        return String.format(java.util.Locale.ROOT, "%s: %.2f chars/token, +%d tokens of template", sizing.source(), sizing.charsPerToken(), sizing.overheadTokens());
     }
 
     static Double median(List<Double> values) {

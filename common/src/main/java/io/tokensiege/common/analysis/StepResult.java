@@ -3,6 +3,7 @@ package io.tokensiege.common.analysis;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.Map;
+import io.tokensiege.common.protocol.ConnectionStats;
 
 /**
  * Everything tokensiege concluded about one step, merged over workers, in the target's own time
@@ -19,6 +20,10 @@ import java.util.Map;
  * @param goodput            share of requests meeting every per-request SLO threshold (errors are misses), null without an SLO
  * @param sloBreaches        the step-level SLO thresholds this step breaks
  * @param startSkewMs        spread of the workers' actual start times (wall clocks), ms; null with one worker
+ * @param promptSize         prompt tokens asked for beside those the server counted
+ * @param server             the server's own account of the requests (llama.cpp timings), or null
+ * @param connections        what the server did with the workers' connections, summed
+ * @param errorReasons       why requests failed, most frequent first
  */
 public record StepResult(String stepId, String label, String target, String scenario, String kind, int concurrency, int repeat,
                          double timeScale, boolean simulated, Map<String, Integer> workerShares,
@@ -28,7 +33,18 @@ public record StepResult(String stepId, String label, String target, String scen
                          double aggregateTokS, double requestRate, double windowSeconds,
                          Double coldTtftMs, Double warmTtftMs, Double warmCachedShare, Integer warmCachedTokens, Integer warmPromptTokens,
                          Double reasoningShare, Fairness fairness, AnswerSanity sanity, Double goodput, List<String> sloBreaches,
-                         OpenLoopStats open, Double startSkewMs, List<Flag> flags, boolean partial, String partialReason) {
+                         OpenLoopStats open, Double startSkewMs, List<Flag> flags, boolean partial, String partialReason,
+                         PromptSize promptSize, ServerView server, ConnectionStats connections, List<ErrorReason> errorReasons) {
+
+    /** Why every request of this step failed, e.g. "failed: 5/5 http_4xx exceed_context_size (7,868 > 4,096 tokens)"; null when any succeeded. */
+    @JsonIgnore
+    public String failureSummary() {
+        if (ok > 0 || requests == 0) return null;
+        if (errorReasons == null || errorReasons.isEmpty()) return "failed: " + requests + "/" + requests + " " + errorsByClass;
+        ErrorReason top = errorReasons.get(0);
+        return "failed: " + top.count() + "/" + requests + " " + top.errorClass() + (top.reason().isEmpty() ? "" : " " + top.reason())
+                + (errorReasons.size() > 1 ? " (and " + (requests - top.count()) + " more)" : "");
+    }
 
     /** The sweep level: requests per second for an open loop, streams otherwise. */
     @JsonIgnore

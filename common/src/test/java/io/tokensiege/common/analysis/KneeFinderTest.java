@@ -15,12 +15,29 @@ class KneeFinderTest {
 
     /** A level of a sweep with the numbers that matter to the knee. */
     static StepResult level(int c, double aggregate, double ttftP50, double ttftP95, double decodeP50, double errorRate) {
+        return level(c, aggregate, ttftP50, ttftP95, decodeP50, errorRate, null);
+    }
+
+    static StepResult level(int c, double aggregate, double ttftP50, double ttftP95, double decodeP50, double errorRate, ServerView server) {
         Percentiles ttft = new Percentiles(10, ttftP50, ttftP95, ttftP95, ttftP95, ttftP95, ttftP50);
         Percentiles decode = new Percentiles(10, decodeP50, decodeP50, decodeP50, decodeP50, decodeP50, decodeP50);
         Percentiles e2e = new Percentiles(10, 4000, 4000, 4000, 4000, 4000, 4000);
         return new StepResult("s" + c, "t / sweep @" + c, "t", "sweep", "CLOSED", c, 1, 1, false, Map.of(), 10, 10, Map.of(), 0, errorRate,
                 ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY, aggregate, c / 4.0, 15,
-                null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), null, null, List.of(), false, null);
+                null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), null, null, List.of(), false, null,
+                null, server, null, List.of());
+    }
+
+    @Test
+    void ttftGrowingWhileTheServersPromptTimeStaysFlat_isExplainedAsQueueingForASlot() {
+        ServerView flat = new ServerView(10, 60.0, 40.0, 45.0, 1000, 0);
+        Collapse queued = KneeFinder.find(List.of(level(1, 50, 90, 100, 50, 0, flat), level(4, 180, 100, 120, 45, 0, flat),
+                level(16, 190, 2_400, 4_000, 45, 0, new ServerView(10, 45.0, 42.0, 50.0, 1000, 0))), SLO);
+        assertThat(queued.line()).contains("TTFT p50 grew 90 ms -> 2.4 s while the server's own prompt time was 40 ms -> 42 ms: most of the wait is queueing for a slot");
+        // Prompt time growing with TTFT is slow prefill, not queueing: no such sentence.
+        Collapse prefill = KneeFinder.find(List.of(level(1, 50, 90, 100, 50, 0, flat),
+                level(16, 190, 2_400, 4_000, 45, 0, new ServerView(10, 45.0, 2_000.0, 2_500.0, 1000, 0))), SLO);
+        assertThat(prefill.line()).doesNotContain("queueing for a slot");
     }
 
     @Test

@@ -53,6 +53,8 @@ public final class RunDirectory {
     private Plan plan;
     private RunVerdict verdict;
     private final Map<String, Object> servers = new LinkedHashMap<>();
+    private final Map<String, Map<String, Double>> serverMetrics = new LinkedHashMap<>();
+    private Map<String, List<String>> serverNotes = Map.of();
     private long startedEpochMillis;
 
     private RunDirectory(Path dir, String runId, Map<String, Object> provenance) {
@@ -89,6 +91,11 @@ public final class RunDirectory {
     public void recordServer(String target, Map<String, Object> exposed) {
         servers.put(target, exposed);
         writeRunJson(List.of(), "running");
+    }
+
+    /** The server's own Prometheus counters over one step (deltas; gauges at its end), stored in run.json under "server_metrics". */
+    public void recordServerMetrics(String stepId, Map<String, Double> delta) {
+        serverMetrics.put(stepId, delta);
     }
 
     public void writeInterval(StepSpec step, IntervalSnapshot s, long stepStartEpochMillis) {
@@ -174,11 +181,12 @@ public final class RunDirectory {
         }
     }
 
-    public void finish(List<StepResult> all, List<Failure> failures, RunVerdict verdict) {
+    public void finish(List<StepResult> all, List<Failure> failures, RunVerdict verdict, Map<String, List<String>> notes) {
         hlogs.values().forEach(HistogramLogWriter::close);
         this.verdict = verdict;
+        this.serverNotes = notes;
         writeRunJson(failures, failures.stream().anyMatch(Failure::terminal) ? "failed" : "finished");
-        write("summary.md", SummaryTable.markdown(plan, results, failures, verdict));
+        write("summary.md", SummaryTable.markdown(plan, results, failures, verdict, notes));
         write("report.html", HtmlReport.render(plan, results, failures, verdict));
         if (!writeErrors.isEmpty()) log.error("some results could not be written ({}); what was written is in {}", writeErrors, dir);
     }
@@ -211,6 +219,8 @@ public final class RunDirectory {
         root.put("targets", targets);
         root.putAll(provenance);
         root.put("servers", servers);
+        if (!serverNotes.isEmpty()) root.put("server_notes", serverNotes);
+        if (!serverMetrics.isEmpty()) root.put("server_metrics", serverMetrics);
         root.put("steps", results);
         if (verdict != null) {
             root.put("collapse", verdict.collapses());

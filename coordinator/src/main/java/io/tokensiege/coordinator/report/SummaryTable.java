@@ -26,6 +26,11 @@ public final class SummaryTable {
     record Row(String label, Map<String, String> cells) {}
 
     public static String markdown(Plan plan, List<StepResult> results, List<Failure> failures, RunVerdict verdict) {
+        return markdown(plan, results, failures, verdict, Map.of());
+    }
+
+    /** With {@code serverNotes}: per target, what was learned about the server (sizing, context, connection habits). */
+    public static String markdown(Plan plan, List<StepResult> results, List<Failure> failures, RunVerdict verdict, Map<String, List<String>> serverNotes) {
         StringBuilder sb = new StringBuilder("# tokensiege: ").append(plan.name()).append("\n\n");
         List<String> simulated = plan.targets().stream().filter(Target::isSimulated).map(t -> t.name() + " (x" + fmt(t.timeScale()) + ")").toList();
         if (!simulated.isEmpty()) {
@@ -47,6 +52,11 @@ public final class SummaryTable {
         if (!verdict.sloVerdicts().isEmpty()) {
             sb.append("## SLO verdict\n\n");
             verdict.sloVerdicts().forEach((t, v) -> sb.append("- **").append(t).append("**: ").append(v).append('\n'));
+            sb.append('\n');
+        }
+        if (serverNotes.values().stream().anyMatch(l -> !l.isEmpty())) {
+            sb.append("## The servers\n\n");
+            serverNotes.forEach((t, lines) -> lines.forEach(l -> sb.append("- **").append(t).append("**: ").append(l).append('\n')));
             sb.append('\n');
         }
         List<Flag> flags = results.stream().flatMap(r -> r.flags().stream()).toList();
@@ -83,6 +93,10 @@ public final class SummaryTable {
             String s = scenario.name();
             List<StepResult> mine = results.stream().filter(r -> r.scenario().equals(s)).toList();
             if (mine.isEmpty()) continue;
+            rows.add(row(s + ": prompt tokens asked / counted by the server", firstPerTarget(mine), SummaryTable::promptSize));
+            if (mine.stream().anyMatch(r -> r.server() != null) && !scenario.isSweep()) {
+                rows.add(row(s + ": server's own decode p50 / prompt time p50", mine, SummaryTable::serverView));
+            }
             if (scenario.isSweep() && scenario.load().isOpen()) {
                 for (double rate : scenario.load().rate()) {
                     List<StepResult> at = mine.stream().filter(r -> r.open() != null && r.open().requestedRate() == rate).toList();
@@ -103,6 +117,7 @@ public final class SummaryTable {
                     rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.ttftMs().p50()) + " / " + ms(r.ttftMs().p95())));
                     rows.add(row(s + " @" + c + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));
                     rows.add(row(s + " @" + c + ": errors", at, SummaryTable::errors));
+                    if (at.stream().anyMatch(r -> r.server() != null)) rows.add(row(s + " @" + c + ": server's own decode p50 / prompt time p50", at, SummaryTable::serverView));
                     if (plan.slo() != null && !plan.slo().isEmpty()) {
                         rows.add(row(s + " @" + c + ": goodput", at, r -> r.goodput() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.goodput())));
                     }
@@ -127,10 +142,32 @@ public final class SummaryTable {
         return rows;
     }
 
+    /** The first step of each target (a scenario's prompt size is the same at every level). */
+    private static List<StepResult> firstPerTarget(List<StepResult> steps) {
+        Map<String, StepResult> first = new LinkedHashMap<>();
+        for (StepResult r : steps) first.putIfAbsent(r.target(), r);
+        return List.copyOf(first.values());
+    }
+
+    private static String promptSize(StepResult r) {
+        var p = r.promptSize();
+        if (p == null) return "n/a";
+        if (p.countedP50() == null) return String.format(Locale.ROOT, "%,d / not reported", p.askedTokens());
+        return String.format(Locale.ROOT, "%,d / %,d (%+.1f%%)", p.askedTokens(), p.countedP50(), 100 * p.gap());
+    }
+
+    private static String serverView(StepResult r) {
+        var v = r.server();
+        if (v == null) return "not reported";
+        return (v.decodeTokSP50() == null ? "n/a" : fmt(v.decodeTokSP50())) + " tok/s / " + ms(v.promptMsP50());
+    }
+
     private static Row row(String label, List<StepResult> results, Function<StepResult, String> cell) {
         Map<String, String> cells = new LinkedHashMap<>();
         for (StepResult r : results) {
-            String v = cell.apply(r) + (r.flags().isEmpty() ? "" : " ⚑") + (r.partial() ? " (partial)" : "");
+            // A step where every request failed says why wherever a number would stand, never a bare n/a.
+            String value = r.failureSummary() != null && !label.endsWith(": errors") ? r.failureSummary() : cell.apply(r);
+            String v = value + (r.flags().isEmpty() ? "" : " ⚑") + (r.partial() ? " (partial)" : "");
             cells.merge(r.target(), v, (a, b) -> a + "; " + b); // repeats side by side until issue-5 statistics
         }
         return new Row(label, cells);
@@ -179,7 +216,9 @@ public final class SummaryTable {
 
     private static String errors(StepResult r) {
         int n = r.errorsByClass().values().stream().mapToInt(Integer::intValue).sum();
-        return n == 0 ? "0" : n + " " + r.errorsByClass();
+        if (n == 0) return "0";
+        if (r.errorReasons() == null || r.errorReasons().isEmpty()) return n + " " + r.errorsByClass();
+        return n + ": " + r.errorReasons().stream().map(io.tokensiege.common.analysis.ErrorReason::describe).collect(java.util.stream.Collectors.joining("; "));
     }
 
     private static String pad(String s, int w) {

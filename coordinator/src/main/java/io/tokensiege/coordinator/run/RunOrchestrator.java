@@ -62,6 +62,8 @@ public final class RunOrchestrator {
     private final List<Failure> failures = new ArrayList<>();
     private final List<StepResult> results = new ArrayList<>();
     private volatile boolean abortRequested;
+    private final TargetKnowledge knowledge;
+    private final StepServerMetrics serverMetrics = new StepServerMetrics();
 
     public RunOrchestrator(Plan plan, String runId, Supplier<List<WorkerLink>> workers, RunDirectory directory, RunListener listener,
                            SecretBox secrets, Settings settings) {
@@ -72,6 +74,7 @@ public final class RunOrchestrator {
         this.listener = listener;
         this.secrets = secrets;
         this.settings = settings;
+        this.knowledge = new TargetKnowledge(plan.seed());
     }
 
     /** Entry for worker messages, from any thread. */
@@ -86,8 +89,11 @@ public final class RunOrchestrator {
     public RunOutcome execute() {
         List<StepSpec> steps = StepPlanner.expand(plan);
         directory.begin(plan, steps);
-        for (var target : plan.targets()) directory.recordServer(target.name(), ServerProvenance.read(target));
-        for (int i = 0; i < steps.size() && !abortRequested; i++) {
+        for (var target : plan.targets()) directory.recordServer(target.name(), knowledge.probe(target));
+        List<String> misfits = plan.targets().stream().flatMap(t -> knowledge.misfits(plan, t).stream()).toList();
+        // Refused before any load: a request the server will reject, or truncate, measures nothing.
+        for (String m : misfits) fail(Failure.of(Failure.Kind.PLAN_DOES_NOT_FIT, true, null, null, m));
+        for (int i = 0; i < steps.size() && !abortRequested && misfits.isEmpty(); i++) {
             StepSpec step = steps.get(i);
             if (beyondCollapse(step)) continue;
             listener.onStepStarted(step, i + 1, steps.size());
@@ -98,8 +104,10 @@ public final class RunOrchestrator {
         }
         if (abortRequested) fail(Failure.of(Failure.Kind.ABORTED, true, null, null, "run aborted by the user"));
         RunVerdict verdict = RunVerdict.of(plan, results);
-        directory.finish(results, failures, verdict);
-        return new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abortRequested, verdict);
+        Map<String, List<String>> notes = new LinkedHashMap<>();
+        for (var target : plan.targets()) notes.put(target.name(), knowledge.notes(target));
+        directory.finish(results, failures, verdict, notes);
+        return new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abortRequested, verdict, notes);
     }
 
     private boolean endsSweep(StepSpec step, StepSpec next) {
@@ -158,7 +166,8 @@ public final class RunOrchestrator {
                 && r.repeat() == step.repeat() && r.requests() > 0).toList();
     }
 
-    private StepResult runStep(StepSpec step) {
+    private StepResult runStep(StepSpec planned) {
+        StepSpec step = knowledge.apply(planned);
         List<WorkerLink> live = workers.get().stream().filter(WorkerLink::alive).toList();
         if (live.isEmpty()) {
             fail(Failure.of(Failure.Kind.WORKER_LOST, true, step.stepId(), null, "no worker is connected; start one with 'tokensiege worker --join HOST'"));
@@ -184,6 +193,7 @@ public final class RunOrchestrator {
             first += shares[w];
         }
         if (!awaitReady(step, assigned)) return null;
+        serverMetrics.before(step.target());
 
         long startAt = System.currentTimeMillis() + settings.startDelayMillis();
         // One instant on the coordinator's clock, translated to each worker's: clocks that disagree still start together.
@@ -195,6 +205,9 @@ public final class RunOrchestrator {
         List<StepAnalyzer.Share> collected = new ArrayList<>();
         finished.forEach((id, f) -> collected.add(new StepAnalyzer.Share(id, streamsOf.get(id), f.totals(), f.records())));
         StepResult result = StepAnalyzer.analyze(step, collected, plan.defaults().maxPlausibleDecodeTokS(), plan.slo(), partial);
+        serverMetrics.after(step.target()).ifPresent(delta -> directory.recordServerMetrics(step.stepId(), delta));
+        knowledge.learn(step, finished.values());
+        directory.recordServer(step.target().name(), knowledge.describe(step.target()));
         if (result.requests() > 0 && result.errorsByClass().getOrDefault("connect", 0) == result.requests()) {
             fail(Failure.of(Failure.Kind.TARGET_UNREACHABLE, false, step.stepId(), null,
                     "every request to " + step.target().name() + " failed to connect (" + step.target().url() + "): is the server running and reachable from the workers?"));

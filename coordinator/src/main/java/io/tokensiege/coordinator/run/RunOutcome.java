@@ -4,9 +4,15 @@ import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
-/** What a finished (or aborted) run produced, and where it is on disk. */
-public record RunOutcome(String runId, Path directory, List<StepResult> steps, List<Failure> failures, boolean aborted, RunVerdict verdict) {
+/**
+ * What a finished (or aborted) run produced, and where it is on disk.
+ *
+ * @param serverNotes per target, what was learned about the server (prompt sizing, context, connection habits)
+ */
+public record RunOutcome(String runId, Path directory, List<StepResult> steps, List<Failure> failures, boolean aborted, RunVerdict verdict,
+                         Map<String, List<String>> serverNotes) {
     public boolean failed() {
         return aborted || failures.stream().anyMatch(Failure::terminal);
     }

@@ -177,7 +177,7 @@ public final class RunApi {
             Thread t = new Thread(() -> {
                 try {
                     RunOutcome o = orchestrator.execute();
-                    run.summary = SummaryTable.markdown(plan, o.steps(), o.failures(), o.verdict());
+                    run.summary = SummaryTable.markdown(plan, o.steps(), o.failures(), o.verdict(), o.serverNotes());
                     run.outcome = o;
                 } catch (RuntimeException e) {
                     run.error = e.toString();

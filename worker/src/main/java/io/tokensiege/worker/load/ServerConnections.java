@@ -22,7 +22,10 @@ final class ServerConnections {
      * a millisecond, and keep-alive timeouts are seconds (llama.cpp 5 s, uvicorn 5 s, nginx 75 s).
      */
     static final long AFTER_RESPONSE_NANOS = 100_000_000L;
-    /** Closes after responses seen before the lane stops reusing connections. */
+    /**
+     * Closes after responses seen before the lane stops reusing connections; one is enough while no reuse of a used
+     * connection has ever worked (a server that closes only at its keep-alive limit has reused many first).
+     */
     static final int CLOSES_BEFORE_PER_REQUEST = 2;
 
     /** A connection and what this lane knows of it. */
@@ -49,6 +52,7 @@ final class ServerConnections {
     private final ConnectionHabits habits;
     private final Deque<Conn> idle = new ArrayDeque<>();
     private int closesAfterResponse;
+    private int reusesThatWorked;
     private boolean closed;
 
     ServerConnections(HttpClientAgent agent, HttpConnectOptions connectOptions, ConnectionHabits habits) {
@@ -103,6 +107,7 @@ final class ServerConnections {
         c.busy = false;
         if (c.closed) return;
         if (responseComplete) {
+            if (c.responses > 0) reusesThatWorked++;
             c.responses++;
             c.idleSinceNanos = System.nanoTime();
         }
@@ -147,7 +152,7 @@ final class ServerConnections {
         long idleNanos = System.nanoTime() - c.idleSinceNanos;
         if (c.responses > 0 && idleNanos < AFTER_RESPONSE_NANOS) {
             habits.closedAfterResponse();
-            if (++closesAfterResponse >= CLOSES_BEFORE_PER_REQUEST) habits.switchToPerRequest();
+            if (++closesAfterResponse >= CLOSES_BEFORE_PER_REQUEST || reusesThatWorked == 0) habits.switchToPerRequest();
         } else {
             habits.idleClosed(idleNanos / 1_000_000);
         }

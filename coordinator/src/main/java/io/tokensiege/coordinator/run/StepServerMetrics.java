@@ -1,0 +1,28 @@
+package io.tokensiege.coordinator.run;
+
+import io.tokensiege.common.plan.Target;
+import io.tokensiege.coordinator.server.ServerMetrics;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The server's Prometheus counters around each step: scraped just before its load starts and after it ends,
+ * kept as deltas in run.json. A target whose first scrape shows nothing is not asked again.
+ */
+final class StepServerMetrics {
+    private final Set<String> silent = new HashSet<>();
+    private ServerMetrics.Scrape before = ServerMetrics.Scrape.NONE;
+
+    void before(Target target) {
+        before = silent.contains(target.name()) ? ServerMetrics.Scrape.NONE : ServerMetrics.scrape(target);
+        if (before.isEmpty()) silent.add(target.name());
+    }
+
+    Optional<Map<String, Double>> after(Target target) {
+        if (before.isEmpty()) return Optional.empty();
+        ServerMetrics.Scrape after = ServerMetrics.scrape(target);
+        return after.isEmpty() ? Optional.empty() : Optional.of(ServerMetrics.delta(before, after));
+    }
+}

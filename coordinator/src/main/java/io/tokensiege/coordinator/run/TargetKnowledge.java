@@ -1,0 +1,143 @@
+package io.tokensiege.coordinator.run;
+
+import io.tokensiege.common.metric.Histograms;
+import io.tokensiege.common.metric.Metric;
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.plan.Scenario;
+import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.prompt.PromptFactory;
+import io.tokensiege.common.protocol.ConnectionStats;
+import io.tokensiege.common.protocol.StepFinished;
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.common.protocol.TargetFacts;
+import io.tokensiege.common.protocol.TargetFacts.PromptSizing;
+import io.tokensiege.coordinator.server.ConnectionNote;
+import io.tokensiege.coordinator.server.ContextWindow;
+import io.tokensiege.coordinator.server.PromptCalibration;
+import io.tokensiege.coordinator.server.ServerProvenance;
+import io.tokensiege.coordinator.server.ServerTokenizer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What a run learns about each target and applies to every later step: what the server says about itself, its
+ * tokenizer (so prompts are sized in its own tokens), its context window (so a plan that cannot fit is refused
+ * before any load), and its connection habit (a server that closes after each response gets one connection per
+ * request from the start). Used by one orchestrator thread.
+ */
+final class TargetKnowledge {
+    private static final class Known {
+        Map<String, Object> provenance = Map.of();
+        ServerTokenizer tokenizer;
+        ContextWindow window;
+        TargetFacts facts = TargetFacts.UNKNOWN;
+        ConnectionStats connections = ConnectionStats.NONE;
+        final Histogram connectMicros = Histograms.create();
+    }
+
+    private final Map<String, Known> byTarget = new LinkedHashMap<>();
+    private final long seed;
+
+    TargetKnowledge(long seed) {
+        this.seed = seed;
+    }
+
+    /** Before the target's first step: provenance, tokenizer, context window; returns what run.json records. */
+    Map<String, Object> probe(Target target) {
+        Known k = known(target);
+        k.provenance = ServerProvenance.read(target);
+        k.window = ContextWindow.of(target.model(), k.provenance).orElse(null);
+        k.tokenizer = ServerTokenizer.detect(target).orElse(null);
+        if (k.tokenizer != null) PromptCalibration.fromTokenizer(k.tokenizer, seed).ifPresent(s -> k.facts = k.facts.withSizing(s));
+        return describe(target);
+    }
+
+    /** Scenarios that cannot fit the target's context window (prompt + tokens to generate), each as a message. */
+    List<String> misfits(Plan plan, Target target) {
+        Known k = known(target);
+        List<String> out = new ArrayList<>();
+        if (k.window == null) return out;
+        for (Scenario s : plan.scenarios()) {
+            int prompt = askedTokens(s, k.facts.sizing());
+            int total = prompt + s.maxTokens();
+            if (total <= k.window.tokens()) continue;
+            out.add(String.format(Locale.ROOT, "scenario '%s' needs %,d prompt tokens + %,d to generate = %,d, but target '%s' holds %,d tokens per request (%s)%s: "
+                            + "raise the server's context (llama.cpp: -c, or fewer --parallel slots; vLLM: --max-model-len; Ollama: num_ctx) or shrink the scenario",
+                    s.name(), prompt, s.maxTokens(), total, target.name(), k.window.tokens(), k.window.source(),
+                    k.window.truncates() ? ", and would silently truncate the prompt" : ""));
+        }
+        return out;
+    }
+
+    private static int askedTokens(Scenario s, PromptSizing sizing) {
+        if (s.prefix() != null) return s.prefix().tokens() + PromptFactory.QUESTION_TOKENS + sizing.overheadTokens();
+        return s.prompt() == null ? 0 : Math.max(s.prompt().tokens(), sizing.overheadTokens() + 1);
+    }
+
+    /** The step as it will be sent: the target's facts, and with a tokenizer, its text fitted to the asked size. */
+    StepSpec apply(StepSpec step) {
+        Known k = known(step.target());
+        TargetFacts facts = k.facts;
+        if (k.tokenizer != null) facts = facts.withSizing(PromptCalibration.fitStep(step.withFacts(facts), facts.sizing(), k.tokenizer));
+        return step.withFacts(facts);
+    }
+
+    /** After a step: the warm-up's usage sizes prompts when there is no tokenizer; a close-after-response habit sticks. */
+    void learn(StepSpec step, Collection<StepFinished> shares) {
+        Known k = known(step.target());
+        if (step.kind() == StepKind.WARMUP && k.tokenizer == null) {
+            List<RequestRecord> records = shares.stream().flatMap(f -> f.records().stream()).filter(RequestRecord::ok).toList();
+            PromptCalibration.fromWarmup(records).ifPresent(s -> k.facts = k.facts.withSizing(s));
+        }
+        for (StepFinished f : shares) {
+            if (f.totals() == null) continue;
+            ConnectionStats c = f.totals().connections();
+            if (c == null) continue;
+            k.connections = k.connections.plus(c);
+            if (c.perRequest()) k.facts = k.facts.withConnectionPerRequest(true);
+            byte[] connect = f.totals().histograms().get(Metric.CONNECT_MICROS.key());
+            if (connect != null) k.connectMicros.add(Histograms.decode(connect));
+        }
+    }
+
+    /** The target's facts for run.json and the report. */
+    Map<String, Object> describe(Target target) {
+        Known k = known(target);
+        Map<String, Object> out = new LinkedHashMap<>(k.provenance);
+        PromptSizing s = k.facts.sizing();
+        out.put("prompt_sizing", Map.of("source", s.source(), "chars_per_token", s.charsPerToken(), "template_overhead_tokens", s.overheadTokens()));
+        out.put("context_window", k.window == null ? "not exposed" : Map.of("tokens", k.window.tokens(), "source", k.window.source()));
+        out.put("connections", k.connections);
+        return out;
+    }
+
+    /** One line per fact a reader should see beside the target's numbers. */
+    List<String> notes(Target target) {
+        Known k = known(target);
+        List<String> out = new ArrayList<>();
+        PromptSizing s = k.facts.sizing();
+        out.add(String.format(Locale.ROOT, "prompts sized by %s: %.2f characters per token, %d tokens of chat template", s.source(), s.charsPerToken(), s.overheadTokens()));
+        if (k.window != null) out.add(String.format(Locale.ROOT, "context: %,d tokens per request (%s)", k.window.tokens(), k.window.source()));
+        if (k.connections.connects() + k.connections.reusedRequests() > 0) {
+            Double p50 = k.connectMicros.getTotalCount() == 0 ? null : k.connectMicros.getValueAtPercentile(50) / 1000.0;
+            out.add("connections: " + ConnectionNote.describe(k.connections, p50));
+        }
+        return out;
+    }
+
+    Optional<ServerTokenizer> tokenizer(Target target) {
+        return Optional.ofNullable(known(target).tokenizer);
+    }
+
+    private Known known(Target t) {
+        return byTarget.computeIfAbsent(t.name(), n -> new Known());
+    }
+}

@@ -1,0 +1,56 @@
+package io.tokensiege.coordinator.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tokensiege.common.json.Json;
+import io.tokensiege.common.plan.Target;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads what a server says about itself before its first step (defaults can hide a 10x difference, so the
+ * settings belong next to the numbers): {@code /v1/models}; llama.cpp {@code /props}; Ollama {@code /api/version},
+ * {@code /api/ps} and {@code /api/show}; vLLM {@code /version} and the config lines of {@code /metrics}; the
+ * simulator's {@code /sim/profile}. Anything that fails is recorded as "not exposed", never fatal.
+ */
+public final class ServerProvenance {
+    private static final int MAX_TEXT = 4096;
+
+    private ServerProvenance() {}
+
+    public static Map<String, Object> read(Target target) {
+        ServerHttp http = new ServerHttp(target);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("models", shown(http.getBase("/models")));
+        out.put("llama_cpp_props", shown(http.get("/props")));
+        out.put("ollama_version", shown(http.get("/api/version")));
+        out.put("ollama_ps", shown(http.get("/api/ps")));
+        out.put("ollama_show", shown(http.post("/api/show", "{\"model\":" + Json.write(target.model()) + "}")));
+        out.put("vllm_version", shown(http.get("/version")));
+        out.put("vllm_metrics_config", metricsConfig(shown(http.get("/metrics"))));
+        if (target.isSimulated()) out.put("simulator_profile", shown(http.get("/sim/profile")));
+        return out;
+    }
+
+    /** JSON as a tree, text bounded, a failure as "not exposed (...)". */
+    static Object shown(ServerHttp.Reply r) {
+        if (r.status() == 0) return "not exposed (" + r.body() + ")";
+        if (!r.ok()) return "not exposed (HTTP " + r.status() + ")";
+        try {
+            JsonNode json = Json.MAPPER.readTree(r.body());
+            if (json != null && (json.isObject() || json.isArray())) return json;
+        } catch (Exception notJson) {
+            // plain text (e.g. Prometheus metrics): kept as text below
+        }
+        String body = r.body();
+        return body.length() > MAX_TEXT ? body.substring(0, MAX_TEXT) + "..." : body;
+    }
+
+    /** Keeps the configuration lines of a Prometheus /metrics page (vLLM's cache_config_info, max_num_seqs). */
+    private static Object metricsConfig(Object metrics) {
+        if (!(metrics instanceof String text) || text.startsWith("not exposed")) return metrics;
+        String config = text.lines().filter(l -> !l.startsWith("#") && (l.contains("config_info") || l.contains("max_num_seqs")))
+                .collect(Collectors.joining("\n"));
+        return config.isEmpty() ? "exposed, no configuration lines" : config;
+    }
+}
