@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * option that gave the value) instead of throwing, so one check reports every mistake at once.
  */
 final class Fields {
+    /** Names become directory and file names (runs/<time>-<plan>/hlog/<target>/<scenario>/...), each at most 255 bytes. */
+    private static final int MAX_NAME_CHARS = 64;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern DURATION = Pattern.compile("([-+]?\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
@@ -70,6 +72,8 @@ final class Fields {
         String s = string(parent, key, required);
         if (s != null && !NAME.matcher(s).matches()) {
             error(parent.get(key), "'" + s + "' is not a usable name", "use letters, digits, '.', '_' or '-' (it becomes part of file names)");
+        } else if (s != null && s.length() > MAX_NAME_CHARS) {
+            error(parent.get(key), "a name has at most " + MAX_NAME_CHARS + " characters, not " + s.length(), "names become part of file names, which have a length limit");
         }
         return s == null ? "unnamed" : s;
     }

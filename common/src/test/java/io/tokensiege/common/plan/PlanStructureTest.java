@@ -102,6 +102,12 @@ class PlanStructureTest {
     }
 
     @Test
+    void longName_isRefused_beforeItBecomesAFileName() {
+        PlanError e = at(single(PLAN.replace("name: t", "name: " + "t".repeat(65))), 3, 11, "targets[0].name");
+        assertThat(e.message()).isEqualTo("a name has at most 64 characters, not 65");
+    }
+
+    @Test
     void longValues_areShortenedInMessages() {
         PlanError e = single(PLAN.replace("requests: 1", "requests: " + "x".repeat(5000)));
         assertThat(e.message()).contains("(5000 characters)").hasSizeLessThan(200);
