@@ -65,7 +65,15 @@ final class Fields {
             error(n, "'" + key + "' must be text, not " + n.describe(), null);
             return null;
         }
-        return n.asText();
+        String text = n.asText();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) { // printed in terminals and reports: an escape sequence there is an attack, a NUL a mistake
+                error(n, String.format("'%s' has the control character U+%04X at character %d", key, (int) c, i + 1), "write plain text");
+                return null;
+            }
+        }
+        return text;
     }
 
     String name(YNode parent, String key, boolean required) {

@@ -82,7 +82,10 @@ class PlanStructureTest {
         String items = IntStream.range(0, TreeLimits.MAX_NODES).mapToObj(i -> "0").collect(Collectors.joining(","));
         PlanError e = single(PLAN.replace("    model: m\n", "    model: m\n    extra_body: { big: [" + items + "] }\n"));
         assertThat(e.line()).isEqualTo(6);
-        assertThat(e.path()).startsWith("targets[0].extra_body.big[");
+        assertThat(e.path()).matches("targets\\[0]\\.extra_body\\.big\\[\\d+]");
+        int index = Integer.parseInt(e.path().replaceAll(".*\\[(\\d+)]$", "$1"));
+        assertThat(index).isBetween(TreeLimits.MAX_NODES - 30, TreeLimits.MAX_NODES - 1); // the plan's own ~20 values came first
+        assertThat(e.column()).isEqualTo(25 + 2 * index); // items "0," from column 25
         assertThat(e.message()).contains("more than " + TreeLimits.MAX_NODES + " values");
     }
 

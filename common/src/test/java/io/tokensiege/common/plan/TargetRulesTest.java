@@ -93,6 +93,12 @@ class TargetRulesTest {
         assertThat(PlanReader.parse(PLAN.replace("model: m", "model: 3.10"), "plan.yaml").targets().get(0).model()).isEqualTo("3.10");
     }
 
+    @Test
+    void controlCharacterInText_isRefused_soNoTerminalOrReportPrintsIt() {
+        PlanError e = at(single(PLAN.replace("model: m", "model: \"m\\e[2J\"")), 5, 12, "targets[0].model");
+        assertThat(e.message()).isEqualTo("'model' has the control character U+001B at character 2");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"OPENAI_API_KEY", "OMLX_KEY", "HF_TOKEN", "A1_KEY"})
     void keyLikeVariable_isAccepted(String name) throws PlanException {

@@ -5,6 +5,7 @@ import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.PlanException;
 import io.tokensiege.common.plan.PlanOptions;
 import io.tokensiege.common.plan.PlanReader;
+import io.tokensiege.common.plan.PlanText;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.coordinator.cli.ExitCodes;
@@ -51,7 +52,7 @@ public final class RunApi {
     private final AtomicReference<ActiveRun> current = new AtomicReference<>();
     private static final String SESSION_COOKIE = "tokensiege_session";
     private static final int MAX_LOGIN_BYTES = 4 * 1024;
-    private static final int MAX_PLAN_BYTES = 1024 * 1024;
+    private static final int MAX_PLAN_BYTES = PlanText.MAX_BYTES;
 
     private static final class ActiveRun {
         final String id;
