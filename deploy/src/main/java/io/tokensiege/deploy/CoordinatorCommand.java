@@ -2,6 +2,7 @@ package io.tokensiege.deploy;
 
 import io.tokensiege.common.cluster.ClusterNames;
 import io.tokensiege.common.cluster.MulticastGroup;
+import io.tokensiege.coordinator.cli.AllowKeyEnvOption;
 import io.tokensiege.coordinator.cli.ExitCodes;
 import io.tokensiege.coordinator.cluster.ClusterCoordinator;
 import io.tokensiege.coordinator.web.RunApi;
@@ -11,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tokensiege coordinator}: the long-running cluster member with the REST API. */
@@ -42,6 +44,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
                     + "(default group " + MulticastGroup.DEFAULT + "); needs a token. Off unless given: most LANs are better with --join.")
     String multicast;
 
+    @Mixin
+    AllowKeyEnvOption allowKeyEnv = new AllowKeyEnvOption();
+
     @Override
     public Integer call() throws Exception {
         ClusterToken token = ClusterToken.resolve(tokenFile);
@@ -65,7 +70,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
         }
         ClusterCoordinator cluster = new ClusterCoordinator(new ClusterCoordinator.Settings(bind, port, clusterName, workerTimeout, group), token.value());
         Vertx vertx = Vertxes.create();
-        RunApi api = new RunApi(cluster, data, token.value(), !ClusterToken.isLoopback(httpHost));
+        RunApi api = new RunApi(cluster, data, token.value(), !ClusterToken.isLoopback(httpHost), allowKeyEnv.planOptions());
         api.listen(vertx, httpHost, httpPort).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d%s, REST API on http://%s:%d (web pages at /, runs in %s)%n", clusterName, bind, port,
                 group == null ? "" : " (announced on multicast " + group + ")", httpHost, httpPort, data.toAbsolutePath());

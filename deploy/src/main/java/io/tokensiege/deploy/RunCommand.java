@@ -3,11 +3,13 @@ package io.tokensiege.deploy;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.PlanException;
 import io.tokensiege.common.plan.PlanReader;
+import io.tokensiege.coordinator.cli.AllowKeyEnvOption;
 import io.tokensiege.coordinator.cli.ExitCodes;
 import io.tokensiege.coordinator.run.RunOutcome;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,16 +34,20 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--token-file", description = "File holding the cluster token, for a coordinator off loopback (else TOKENSIEGE_TOKEN).")
     Path tokenFile;
 
+    @Mixin
+    AllowKeyEnvOption allowKeyEnv = new AllowKeyEnvOption();
+
     @Override
     public Integer call() throws Exception {
         Plan plan;
         try {
-            plan = PlanReader.load(planRef);
+            plan = PlanReader.load(planRef, allowKeyEnv.planOptions());
         } catch (PlanException e) {
             System.err.println(e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
-        if (coordinator != null) return RemoteRun.submit(coordinator, planText(), planRef, ClusterToken.resolve(tokenFile), System.out);
+        // the text that was checked, not a second read of the file; the coordinator checks it again under its own --allow-key-env
+        if (coordinator != null) return RemoteRun.submit(coordinator, plan.source(), planRef, ClusterToken.resolve(tokenFile), System.out);
         if (!local) {
             System.err.println("say where to run: --local (coordinator and workers in this process) or --coordinator URL");
             return ExitCodes.INVALID_INPUT;
@@ -51,10 +57,6 @@ public final class RunCommand implements Callable<Integer> {
             return ExitCodes.INVALID_INPUT;
         }
         return exitCode(LocalRun.execute(plan, workers, data, System.out, null));
-    }
-
-    private String planText() throws java.io.IOException {
-        return PlanReader.BUILT_IN.contains(planRef) ? PlanReader.builtInText(planRef) : java.nio.file.Files.readString(Path.of(planRef));
     }
 
     static int exitCode(RunOutcome outcome) {

@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A parsed YAML value that remembers where it stood (line, column) and its field path, so every
- * validation error can name both.
+ * A parsed plan value that remembers where it stood (line, column; 0 for a plan built in code) and its
+ * field path, so every validation error can name both. A scalar keeps the text it was written as, so a
+ * text field reads {@code model: 3.10} as "3.10", not as the number 3.1.
  */
 final class YNode {
     enum Kind { MAP, LIST, SCALAR, NULL }
+
+    private static final int DESCRIBE_MAX_CHARS = 60;
 
     final Kind kind;
     final String path;
@@ -20,17 +23,28 @@ final class YNode {
     final Map<String, int[]> keyLocations = new LinkedHashMap<>();
     final List<YNode> items = new ArrayList<>();
     final Object scalar;
+    final String text;
 
-    YNode(Kind kind, String path, int line, int column, Object scalar) {
+    YNode(Kind kind, String path, int line, int column, Object scalar, String text) {
         this.kind = kind;
         this.path = path;
         this.line = line;
         this.column = column;
         this.scalar = scalar;
+        this.text = text;
     }
 
     YNode get(String key) {
         return fields.get(key);
+    }
+
+    /** The value as text, as it was written. */
+    String asText() {
+        return text != null ? text : String.valueOf(scalar);
+    }
+
+    String childPath(String key) {
+        return path.isEmpty() ? key : path + "." + key;
     }
 
     String describe() {
@@ -38,7 +52,12 @@ final class YNode {
             case MAP -> "a mapping";
             case LIST -> "a list";
             case NULL -> "nothing";
-            case SCALAR -> scalar instanceof String ? "the text '" + scalar + "'" : "the value " + scalar;
+            case SCALAR -> scalar instanceof String s ? "the text '" + shortened(s) + "'" : "the value " + shortened(asText());
         };
+    }
+
+    /** Long values are cut in messages: an error line should not repeat a megabyte of input. */
+    private static String shortened(String s) {
+        return s.length() <= DESCRIBE_MAX_CHARS ? s : s.substring(0, DESCRIBE_MAX_CHARS) + "... (" + s.length() + " characters)";
     }
 }

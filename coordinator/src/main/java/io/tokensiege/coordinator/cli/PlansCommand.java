@@ -4,6 +4,7 @@ import io.tokensiege.common.plan.PlanException;
 import io.tokensiege.common.plan.PlanReader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,6 +20,9 @@ public final class PlansCommand implements Callable<Integer> {
     @Parameters(hidden = true, arity = "0")
     String ignored;
 
+    @Mixin
+    AllowKeyEnvOption allowKeyEnv = new AllowKeyEnvOption();
+
     @Override
     public Integer call() {
         if (show != null) {
@@ -31,7 +35,7 @@ public final class PlansCommand implements Callable<Integer> {
         }
         if (check != null) {
             try {
-                var plan = PlanReader.load(check);
+                var plan = PlanReader.load(check, allowKeyEnv.planOptions());
                 System.out.println(check + ": OK (" + plan.targets().size() + " targets, " + plan.scenarios().size() + " scenarios)");
                 return ExitCodes.OK;
             } catch (PlanException e) {

@@ -3,7 +3,9 @@ package io.tokensiege.coordinator.web;
 import io.tokensiege.common.json.Json;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.PlanException;
+import io.tokensiege.common.plan.PlanOptions;
 import io.tokensiege.common.plan.PlanReader;
+import io.tokensiege.common.plan.PlanText;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.coordinator.cli.ExitCodes;
@@ -46,10 +48,11 @@ public final class RunApi {
     private final String token;
     private final boolean requireToken;
     private final SecretBox secrets;
+    private final PlanOptions planOptions;
     private final AtomicReference<ActiveRun> current = new AtomicReference<>();
     private static final String SESSION_COOKIE = "tokensiege_session";
     private static final int MAX_LOGIN_BYTES = 4 * 1024;
-    private static final int MAX_PLAN_BYTES = 1024 * 1024;
+    private static final int MAX_PLAN_BYTES = PlanText.MAX_BYTES;
 
     private static final class ActiveRun {
         final String id;
@@ -79,10 +82,16 @@ public final class RunApi {
     }
 
     public RunApi(ClusterCoordinator cluster, Path dataRoot, String token, boolean requireToken) {
+        this(cluster, dataRoot, token, requireToken, PlanOptions.DEFAULT);
+    }
+
+    /** {@code planOptions}: what the operator allows plans beyond their rules (e.g. --allow-key-env). */
+    public RunApi(ClusterCoordinator cluster, Path dataRoot, String token, boolean requireToken, PlanOptions planOptions) {
         this.cluster = cluster;
         this.dataRoot = dataRoot;
         this.token = token;
         this.requireToken = requireToken;
+        this.planOptions = planOptions;
         this.secrets = new SecretBox(token);
     }
 
@@ -98,23 +107,24 @@ public final class RunApi {
             return;
         }
         if (req.method().name().equals("POST") && path.equals("/login")) {
-            boundedBody(req, MAX_LOGIN_BYTES, form -> login(req, form)); // read before any auth: kept small
+            boundedBody(req, MAX_LOGIN_BYTES, form -> login(req, form.toString(StandardCharsets.UTF_8))); // read before any auth: kept small
             return;
         }
         if (requireToken && !authorized(req.getHeader("authorization"))) {
             reply(req, 401, Map.of("error", "this coordinator needs its cluster token: Authorization: Bearer <token> (tokensiege run --token-file F)"));
             return;
         }
-        if (req.method().name().equals("POST") && path.equals("/api/runs")) boundedBody(req, MAX_PLAN_BYTES, yaml -> submit(req, yaml));
+        if (req.method().name().equals("POST") && path.equals("/api/runs")) boundedBody(req, MAX_PLAN_BYTES, body -> submit(req, body.getBytes()));
         else if (req.method().name().equals("GET") && path.startsWith("/api/runs/")) status(req, path.substring("/api/runs/".length()));
         else if (req.method().name().equals("GET") && path.equals("/api/workers")) reply(req, 200, Map.of("workers", cluster.describeWorkers()));
         else reply(req, 404, Map.of("error", "unknown path " + path + "; try POST /api/runs, GET /api/runs/ID, GET /api/workers"));
     }
 
-    private void submit(HttpServerRequest req, String yaml) {
+    private void submit(HttpServerRequest req, byte[] yaml) {
         Plan plan;
         try {
-            plan = PlanReader.parse(yaml, req.getParam("file") == null ? "submitted plan" : req.getParam("file"));
+            // bytes, not a string: invalid UTF-8 is refused with its offset instead of silently replaced
+            plan = PlanReader.parse(yaml, req.getParam("file") == null ? "submitted plan" : req.getParam("file"), planOptions);
         } catch (PlanException e) {
             reply(req, 400, Map.of("error", "invalid plan", "errors", e.errors().stream().map(Object::toString).toList()));
             return;
@@ -237,8 +247,8 @@ public final class RunApi {
         securityHeaders(req).putHeader("content-type", "text/html; charset=utf-8").sendFile(report.toString());
     }
 
-    /** The body as text, or 413 and a closed connection past {@code max} bytes: nobody makes the coordinator buffer gigabytes. */
-    private static void boundedBody(HttpServerRequest req, int max, java.util.function.Consumer<String> then) {
+    /** The body, or 413 and a closed connection past {@code max} bytes: nobody makes the coordinator buffer gigabytes. */
+    private static void boundedBody(HttpServerRequest req, int max, java.util.function.Consumer<io.vertx.core.buffer.Buffer> then) {
         io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer();
         boolean[] tooLarge = {false};
         req.handler(chunk -> {
@@ -253,7 +263,7 @@ public final class RunApi {
             }
         });
         req.endHandler(v -> {
-            if (!tooLarge[0]) then.accept(body.toString(StandardCharsets.UTF_8));
+            if (!tooLarge[0]) then.accept(body);
         });
     }
 

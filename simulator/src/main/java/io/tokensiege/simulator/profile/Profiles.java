@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tokensiege.common.plan.SimulatorProfiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,8 +20,8 @@ import java.util.Map;
  * {@code engine.slots=8}).
  */
 public final class Profiles {
-    public static final List<String> BUILT_IN =
-            List.of("dense-26b", "moe-35b-a3b", "ollama-like", "omlx-stock", "omlx-tuned", "reasoning-ollama", "reasoning-vllm");
+    /** The list lives in common, so a plan's profile is checked with the plan; ProfilesTest checks each has its resource. */
+    public static final List<String> BUILT_IN = SimulatorProfiles.BUILT_IN;
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

@@ -1,0 +1,47 @@
+package io.tokensiege.common.plan;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Which environment variables {@code api_key_env} may name. The coordinator reads that variable and sends
+ * its value as a Bearer token to the plan's URL, so a plan that could name any variable could send any of
+ * the coordinator's secrets anywhere. A name must look like a key variable: capitals, digits and '_',
+ * ending in {@code _API_KEY}, {@code _KEY} or {@code _TOKEN} (e.g. {@code OPENAI_API_KEY}, {@code OMLX_KEY},
+ * {@code HF_TOKEN}); another name only when the operator allows it by name ({@code --allow-key-env NAME}).
+ * {@code TOKENSIEGE_*} (the cluster token's home) is refused even then.
+ */
+public final class ApiKeyEnvRule {
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern KEY_LIKE = Pattern.compile("[A-Z][A-Z0-9_]*(_API_KEY|_KEY|_TOKEN)");
+    private static final String OWN_PREFIX = "TOKENSIEGE_";
+
+    private ApiKeyEnvRule() {}
+
+    /** Null when a plan may name {@code name}, else what is wrong with it. */
+    static String problem(String name, Set<String> allowed) {
+        if (!ENV_NAME.matcher(name).matches()) return "api_key_env must name an environment variable, not hold a key";
+        if (isOwn(name)) return "api_key_env may not name " + name + ": TOKENSIEGE_* variables hold tokensiege's own secrets (the cluster token)";
+        if (KEY_LIKE.matcher(name).matches() || allowed.contains(name)) return null;
+        return "api_key_env '" + name + "' does not look like an API key variable (capitals, ending in _API_KEY, _KEY or _TOKEN)";
+    }
+
+    /** What to do about a name {@link #problem} refused. */
+    static String hint(String name) {
+        if (!ENV_NAME.matcher(name).matches()) return "e.g. api_key_env: OMLX_KEY, then export OMLX_KEY=...";
+        if (isOwn(name)) return "keep the server's key in a variable of its own, e.g. OMLX_KEY";
+        return "name a variable such as MYSERVER_API_KEY, or allow this one where tokensiege starts: --allow-key-env " + name;
+    }
+
+    /** Null when an operator may allow {@code name} explicitly, else why not. */
+    public static String allowanceProblem(String name) {
+        if (name == null || !ENV_NAME.matcher(name).matches()) return "'" + name + "' is not an environment variable name (letters, digits, '_')";
+        if (isOwn(name)) return "'" + name + "' can never be allowed: TOKENSIEGE_* variables hold tokensiege's own secrets (the cluster token)";
+        return null;
+    }
+
+    private static boolean isOwn(String name) {
+        return name.toUpperCase(Locale.ROOT).startsWith(OWN_PREFIX);
+    }
+}

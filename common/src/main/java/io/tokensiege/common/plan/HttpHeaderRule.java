@@ -1,0 +1,52 @@
+package io.tokensiege.common.plan;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What a plan's extra HTTP header may be. The name an HTTP token (RFC 9110), not a secret (keys travel
+ * sealed through {@code api_key_env}, never in plans), and not one the HTTP client owns (framing and
+ * connection headers: a wrong Content-Length would corrupt every request). The value printable ASCII on
+ * one line: a CR or LF would split the request (header injection), a NUL or other control character is
+ * refused by the client at send time, when it is too late to say which plan line was wrong.
+ */
+final class HttpHeaderRule {
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern SECRET = Pattern.compile("(?i)(proxy-)?authorization|.*api[-_]?key.*");
+    private static final Set<String> CLIENT_OWNED =
+            Set.of("content-length", "transfer-encoding", "host", "connection", "keep-alive", "upgrade", "te", "trailer");
+
+    private HttpHeaderRule() {}
+
+    /** Null when {@code name} may be sent, else why not. */
+    static String nameProblem(String name) {
+        if (!TOKEN.matcher(name).matches()) {
+            return "header name '" + name + "' is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~, no spaces or ':')";
+        }
+        if (SECRET.matcher(name).matches()) return "secrets are never written in plans (header '" + name + "')";
+        if (CLIENT_OWNED.contains(name.toLowerCase(Locale.ROOT))) return "header '" + name + "' is set by the HTTP client itself and cannot be overridden";
+        return null;
+    }
+
+    /** Null when {@code value} may be sent, else the first bad character and where it is. */
+    static String valueProblem(String name, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\t' || (c >= 0x20 && c < 0x7F)) continue;
+            String what = switch (c) {
+                case '\r' -> "a carriage return (CR)";
+                case '\n' -> "a line feed (LF)";
+                case 0 -> "a NUL character";
+                default -> c < 0x20 || c == 0x7F ? String.format("the control character U+%04X", (int) c)
+                        : String.format("the non-ASCII character '%c' (U+%04X)", c, (int) c);
+            };
+            return "header '" + name + "' has " + what + " at character " + (i + 1) + "; a header value is printable ASCII on one line";
+        }
+        return null;
+    }
+
+    static boolean isSecretName(String name) {
+        return SECRET.matcher(name).matches();
+    }
+}

@@ -1,0 +1,27 @@
+package io.tokensiege.common.plan;
+
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the person running tokensiege allows beyond a plan's own rules. {@code allowedKeyEnvs}: variables
+ * that {@code api_key_env} may name although they do not look like a key variable (see {@link ApiKeyEnvRule});
+ * a {@code TOKENSIEGE_*} variable is never allowed.
+ */
+public record PlanOptions(Set<String> allowedKeyEnvs) {
+    public static final PlanOptions DEFAULT = new PlanOptions(Set.of());
+
+    public PlanOptions {
+        allowedKeyEnvs = Set.copyOf(allowedKeyEnvs);
+        for (String name : allowedKeyEnvs) {
+            String problem = ApiKeyEnvRule.allowanceProblem(name);
+            if (problem != null) throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /** Options allowing these extra key variables; throws IllegalArgumentException naming the first unusable one. */
+    public static PlanOptions allowingKeyEnvs(Collection<String> names) {
+        return names == null || names.isEmpty() ? DEFAULT : new PlanOptions(new TreeSet<>(names));
+    }
+}

@@ -1,0 +1,180 @@
+package io.tokensiege.common.plan;
+
+import static io.tokensiege.common.plan.PlanErrors.at;
+import static io.tokensiege.common.plan.PlanErrors.of;
+import static io.tokensiege.common.plan.PlanErrors.single;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A target's url, secrets, headers, extra_body and simulator profile: what may reach a server, refused at check time. */
+class TargetRulesTest {
+    static final String PLAN = """
+            name: p
+            targets:
+              - name: t
+                url: "http://h:1/v1"
+                model: m
+            scenarios:
+              - { name: s, prompt: { tokens: 8 }, requests: 1 }
+            """;
+
+    private static String withUrl(String url) {
+        return PLAN.replace("http://h:1/v1", url);
+    }
+
+    private static String withTargetLine(String line) {
+        return PLAN.replace("    model: m\n", "    model: m\n    " + line + "\n");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            http://h:1/v 1                              | Illegal character in path (a space at character 13)
+            http://127.0.0.1:18005@127.0.0.2:18006/v1   | must not carry user-info (a name or password before '@'): it hides the real host, which here is '127.0.0.2'
+            http://user:secret@h:1/v1                   | must not carry user-info
+            http:///v1                                  | has no valid host name
+            http://exa_mple:80/v1                       | has no valid host name in 'exa_mple:80'
+            http://h:1/v1#frag                          | must not have a fragment ('#frag')
+            http://h:1/v1?x=1                           | must not have a query ('?x=1')
+            http://h:99999/v1                           | port 99999 is not between 1 and 65535
+            ftp://h/v1                                  | must start with http:// or https://
+            HTTP://h/v1                                 | must start with http:// or https://
+            http:h/v1                                   | must start with http:// or https://
+            /v1                                         | must start with http:// or https://
+            """)
+    void badUrl_isRefused_sayingWhatIsWrong(String url, String message) {
+        PlanError e = at(single(withUrl(url)), 4, 10, "targets[0].url");
+        assertThat(e.message()).contains(message);
+        assertThat(e.message()).doesNotContain("secret");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://h:1/v1", "https://h/v1", "http://[::1]:8080/v1", "http://127.0.0.1:11434/v1/chat/completions", "http://h.lan:8000"})
+    void goodUrl_parses(String url) throws PlanException {
+        assertThat(PlanReader.parse(withUrl(url), "plan.yaml").targets().get(0).url()).startsWith(url.replace("/chat/completions", ""));
+    }
+
+    @ParameterizedTest(name = "{0} -> {3}")
+    @CsvSource(delimiter = '|', textBlock = """
+            headers: { X-Evil: "a\\r\\nInjected: 1" }  | 6 | 24 | targets[0].headers.X-Evil         | has a carriage return (CR) at character 2
+            headers: { X-Nul: "a\\0b" }                 | 6 | 23 | targets[0].headers.X-Nul          | has a NUL character at character 2
+            headers: { X-Lf: "a\\nb" }                  | 6 | 22 | targets[0].headers.X-Lf           | has a line feed (LF)
+            headers: { X-Bell: "a\\ab" }                | 6 | 24 | targets[0].headers.X-Bell         | the control character U+0007
+            headers: { X-Accent: "café" }               | 6 | 26 | targets[0].headers.X-Accent       | the non-ASCII character 'é'
+            headers: { "Bad Name": x }                  | 6 | 16 | targets[0].headers.Bad Name       | is not a valid HTTP header name
+            headers: { "X:Y": x }                       | 6 | 16 | targets[0].headers.X:Y            | is not a valid HTTP header name
+            headers: { Proxy-Authorization: x }         | 6 | 16 | targets[0].headers.Proxy-Authorization | secrets are never written in plans
+            headers: { X-Goog-Api-Key: x }              | 6 | 16 | targets[0].headers.X-Goog-Api-Key | secrets are never written in plans
+            headers: { Content-Length: "5" }            | 6 | 16 | targets[0].headers.Content-Length | set by the HTTP client itself
+            headers: { Host: other }                    | 6 | 16 | targets[0].headers.Host           | set by the HTTP client itself
+            headers: { X-A: a, x-a: b }                 | 6 | 24 | targets[0].headers.x-a            | given twice (also as 'X-A'
+            headers: { X-A: [a] }                       | 6 | 21 | targets[0].headers.X-A            | must be text
+            """)
+    void badHeader_isRefused_whereItStands(String line, int row, int column, String path, String message) {
+        assertThat(at(single(withTargetLine(line)), row, column, path).message()).contains(message);
+    }
+
+    @Test
+    void goodHeaders_keepTheirTextAsWritten() throws PlanException {
+        Plan p = PlanReader.parse(withTargetLine("headers: { X-Org: acme, X-Version: 010, X-Tab: \"a\\tb\" }"), "plan.yaml");
+        assertThat(p.targets().get(0).headers()).containsExactly(Map.entry("X-Org", "acme"), Map.entry("X-Version", "010"), Map.entry("X-Tab", "a\tb"));
+    }
+
+    @Test
+    void textFields_keepTheTextAsWritten_notAsANumber() throws PlanException {
+        assertThat(PlanReader.parse(PLAN.replace("model: m", "model: 3.10"), "plan.yaml").targets().get(0).model()).isEqualTo("3.10");
+    }
+
+    @Test
+    void controlCharacterInText_isRefused_soNoTerminalOrReportPrintsIt() {
+        PlanError e = at(single(PLAN.replace("model: m", "model: \"m\\e[2J\"")), 5, 12, "targets[0].model");
+        assertThat(e.message()).isEqualTo("'model' has the control character U+001B at character 2");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"OPENAI_API_KEY", "OMLX_KEY", "HF_TOKEN", "A1_KEY"})
+    void keyLikeVariable_isAccepted(String name) throws PlanException {
+        assertThat(PlanReader.parse(withTargetLine("api_key_env: " + name), "plan.yaml").targets().get(0).apiKeyEnv()).isEqualTo(name);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            TOKENSIEGE_TOKEN  | TOKENSIEGE_* variables hold tokensiege's own secrets
+            tokensiege_key    | TOKENSIEGE_* variables hold tokensiege's own secrets
+            HOME              | does not look like an API key variable
+            AWS_KEYS          | does not look like an API key variable
+            omlx_key          | does not look like an API key variable
+            sk-abc123         | must name an environment variable, not hold a key
+            """)
+    void otherVariable_isRefused(String name, String message) {
+        PlanError e = at(single(withTargetLine("api_key_env: " + name)), 6, 18, "targets[0].api_key_env");
+        assertThat(e.message()).contains(message);
+    }
+
+    @Test
+    void otherVariable_isAccepted_onlyWhenAllowedByName() throws PlanException {
+        String plan = withTargetLine("api_key_env: HOME_SERVER_SECRET");
+        assertThat(single(plan).hint()).contains("--allow-key-env HOME_SERVER_SECRET");
+        PlanOptions allowed = PlanOptions.allowingKeyEnvs(List.of("HOME_SERVER_SECRET"));
+        assertThat(PlanReader.parse(plan, "plan.yaml", allowed).targets().get(0).apiKeyEnv()).isEqualTo("HOME_SERVER_SECRET");
+        PlanOptions other = PlanOptions.allowingKeyEnvs(List.of("OTHER"));
+        assertThat(catchThrowableOfType(PlanException.class, () -> PlanReader.parse(plan, "plan.yaml", other)).errors()).hasSize(1);
+    }
+
+    @Test
+    void tokensiegeVariables_canNeverBeAllowed() {
+        assertThatThrownBy(() -> PlanOptions.allowingKeyEnvs(List.of("TOKENSIEGE_TOKEN"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("can never be allowed");
+        assertThatThrownBy(() -> new PlanOptions(Set.of("NOT A NAME"))).hasMessageContaining("not an environment variable name");
+    }
+
+    @Test
+    void unknownSimulatorProfile_isRefused_withTheNearestName() {
+        String plan = PLAN.replace("    url: \"http://h:1/v1\"\n    model: m\n", "    simulated: { profile: dense-62b }\n");
+        PlanError e = at(single(plan), 4, 27, "targets[0].simulated.profile");
+        assertThat(e.message()).isEqualTo("unknown simulator profile 'dense-62b'");
+        assertThat(e.hint()).startsWith("did you mean 'dense-26b'?").contains("llama-cpp");
+    }
+
+    @Test
+    void everyBuiltInProfileName_isAccepted() throws PlanException {
+        for (String profile : SimulatorProfiles.BUILT_IN) {
+            String plan = PLAN.replace("    url: \"http://h:1/v1\"\n    model: m\n", "    simulated: { profile: " + profile + " }\n");
+            assertThat(PlanReader.parse(plan, "plan.yaml").targets().get(0).simulated().profile()).isEqualTo(profile);
+        }
+    }
+
+    @Test
+    void simulatorOverrides_mustBeDottedFieldNames_withFiniteValues() {
+        String plan = PLAN.replace("    url: \"http://h:1/v1\"\n    model: m\n",
+                "    simulated: { profile: dense-26b, set: { engine.slots: 8, \"engine slots\": 2, \"engine..x\": 1, engine.base_ms: .nan } }\n");
+        List<PlanError> errors = of(plan);
+        assertThat(errors).hasSize(3);
+        at(errors.get(0), 4, 62, "targets[0].simulated.set.engine slots");
+        at(errors.get(1), 4, 81, "targets[0].simulated.set.engine..x");
+        at(errors.get(2), 4, 113, "targets[0].simulated.set.engine.base_ms");
+        assertThat(errors.get(0).message()).contains("is not a profile field path");
+        assertThat(errors.get(2).message()).contains("finite");
+    }
+
+    @Test
+    void extraBody_mayNotReplaceWhatTokensiegeSets() {
+        PlanError e = at(single(withTargetLine("extra_body: { ignore_eos: true, stream: false }")), 6, 37, "targets[0].extra_body.stream");
+        assertThat(e.message()).contains("cannot set 'stream'");
+    }
+
+    @Test
+    void extraBody_keepsNestedValues() throws PlanException {
+        Plan p = PlanReader.parse(withTargetLine("extra_body: { ignore_eos: true, chat_template_kwargs: { enable_thinking: false } }"), "plan.yaml");
+        assertThat(p.targets().get(0).extraBody()).containsEntry("ignore_eos", true)
+                .containsEntry("chat_template_kwargs", Map.of("enable_thinking", false));
+    }
+}
