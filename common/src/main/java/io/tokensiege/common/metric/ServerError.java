@@ -19,6 +19,7 @@ public record ServerError(String type, String code, String message, Integer prom
     /** vLLM and OpenAI put the numbers in the message only. */
     private static final Pattern CONTEXT_NUMBERS = Pattern.compile(
             "maximum context length is (\\d+) tokens.*?(?:requested|resulted in) (\\d+) tokens", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern GENERIC = Pattern.compile("(?i)(bad ?request|invalid_request|server|internal_server|api)?[ _]?error");
     private static final Pattern LLAMA_NUMBERS = Pattern.compile("request \\((\\d+) tokens\\) exceeds the available context size \\((\\d+) tokens\\)");
 
     /** Reads an error body (already redacted and bounded by the caller); never throws. */
@@ -74,10 +75,11 @@ public record ServerError(String type, String code, String message, Integer prom
         return sb.toString();
     }
 
+    /** The server's name for the error when it says more than "bad request" or "server error"; else null (the message tells). */
     private String name() {
-        String n = type != null && !type.isBlank() && !type.matches("(?i)(bad ?request|invalid_request)(_?error)?|server_error|error")
-                ? type : code != null && !code.matches("\\d+") ? code : type;
-        if (n == null || n.isBlank()) return null;
+        String n = type != null && !type.isBlank() && !GENERIC.matcher(type).matches() ? type
+                : code != null && !code.isBlank() && !code.matches("\\d+") ? code : null;
+        if (n == null) return null;
         return n.endsWith("_error") ? n.substring(0, n.length() - "_error".length()) : n;
     }
 

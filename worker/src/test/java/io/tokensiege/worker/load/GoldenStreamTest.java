@@ -84,6 +84,18 @@ class GoldenStreamTest {
         assertThat(r.connection().connectMicros()).isNotNull();
     }
 
+    /** A real llama.cpp b10108 stream (small-llama, a tool in the request, seed 5) that its chat parser broke off with an error event. */
+    @Test
+    void llamaCpp_errorEventInsideA200Stream_isAStreamErrorWithItsMessage() throws Exception {
+        RequestRecord r = measure("llama-cpp-stream-error.sse");
+        assertThat(r.ok()).isFalse();
+        assertThat(r.httpStatus()).isEqualTo(200);
+        assertThat(r.error()).isEqualTo("stream_error");
+        assertThat(r.errorReason()).isEqualTo("The model produced output that does not match the expected peg-native format");
+        assertThat(r.errorDetail()).isEqualTo("error event in a 200 stream: server_error (500): The model produced output that does not match the expected peg-native format");
+        assertThat(r.tokenEvents()).isPositive(); // what came before the error is still counted
+    }
+
     @Test
     void vllm_reasoningContent_countsForTtftAndSeparatelyAsReasoning() throws Exception {
         RequestRecord r = measure("vllm-reasoning-content.sse");
