@@ -20,7 +20,8 @@ import java.util.Map;
  */
 public final class Profiles {
     public static final List<String> BUILT_IN =
-            List.of("dense-26b", "moe-35b-a3b", "ollama-like", "omlx-stock", "omlx-tuned", "reasoning-ollama", "reasoning-vllm");
+            List.of("dense-26b", "moe-35b-a3b", "ollama-like", "omlx-stock", "omlx-tuned", "reasoning-ollama", "reasoning-vllm",
+                    "llama-cpp", "vllm");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

@@ -48,7 +48,7 @@ class EngineTest {
     }
 
     private static String text(int tokens, char fill) {
-        return String.valueOf(fill).repeat(tokens * PromptTokenizer.BYTES_PER_TOKEN);
+        return String.valueOf(fill).repeat((int) (tokens * PromptTokenizer.DEFAULT_CHARS_PER_TOKEN));
     }
 
     @Test
