@@ -42,8 +42,9 @@ public sealed interface ChatTemplate {
      * The ChatML template ({@code <|im_start|>role\ncontent<|im_end|>\n} per message, then
      * {@code <|im_start|>assistant\n}), counted whole as plain text: the markers are no special tokens,
      * as in the Llama SentencePiece vocabulary of the test models. The framing costs 24 bytes plus the
-     * role per message (28 for a user message: ~5.5 tokens at 5.1 chars/token) and 22 bytes to prime the answer. Used by llama.cpp
-     * and vLLM, whose /apply-template and /tokenize then count exactly what a chat request counts.
+     * role per message (28 for a user message: ~5.5 tokens at 5.1 chars/token) and 22 bytes to prime
+     * the answer. Used by llama.cpp and vLLM, whose /apply-template and /tokenize then count exactly
+     * what a chat request counts.
      */
     record ChatMl() implements ChatTemplate {
         @Override

@@ -45,10 +45,6 @@ final class PrometheusText {
         out.append(name);
         String all = labels.isEmpty() ? extraLabels : extraLabels.isEmpty() ? labels : extraLabels + "," + labels;
         if (!all.isEmpty()) out.append('{').append(all).append('}');
-        return append(value);
-    }
-
-    private PrometheusText append(double value) {
         out.append(' ').append(number(value)).append('\n');
         return this;
     }
