@@ -76,6 +76,13 @@ final class LlamaCppHabits extends ServerHabits {
         req.response().setStatusCode(status).putHeader("Content-Type", JSON_TYPE).end(body);
     }
 
+    /** llama.cpp's /v1/models entry tells the slot context in {@code meta}, as the real one does. */
+    @Override
+    void describeModel(ObjectNode entry) {
+        entry.putObject("meta").put("n_vocab", 32_000).put("n_ctx", profile.server().reportedContextTokens())
+                .put("n_ctx_train", profile.server().reportedContextTokens());
+    }
+
     @Override
     List<String> ownPaths() {
         return List.of("GET /health", "GET /props", "GET /metrics", "POST /tokenize", "POST /apply-template");

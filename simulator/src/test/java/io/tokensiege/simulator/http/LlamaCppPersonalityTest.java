@@ -178,6 +178,7 @@ class LlamaCppPersonalityTest {
             assertThat(props.get("model_alias").asText()).isEqualTo(MODEL);
             assertThat(props.get("model_path").asText()).isNotBlank();
             assertThat(props.get("build_info").asText()).isNotBlank();
+            assertThat(json(conn.get("/v1/models").body()).at("/data/0/meta/n_ctx").asInt()).isEqualTo(4096);
         }
     }
 
