@@ -35,7 +35,8 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--speed", defaultValue = "1", description = "Simulated-time speed-up; 20 runs 20x faster than real time (default: ${DEFAULT-VALUE}).")
     double speed;
 
-    @Option(names = "--set", description = "Override a profile field, e.g. --set engine.slots=8 --set faults.error500_share=0.05")
+    @Option(names = "--set", description = "Override a profile field, e.g. --set engine.slots=8 --set faults.error500_share=0.05 "
+            + "--set server.personality=llama.cpp --set server.context_tokens=4096")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Override
@@ -45,8 +46,8 @@ public final class SimulateCommand implements Callable<Integer> {
         Profile p = Profiles.load(profile, typed);
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll on Linux, NIO elsewhere
         SimulatorServer server = SimulatorServer.start(vertx, p, host, port, speed).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        System.out.printf("SIMULATED server '%s' (%s) serving model '%s' on http://%s:%d/v1 at speed %sx%n",
-                p.name(), p.description(), p.model(), host, server.port(), speed);
+        System.out.printf("SIMULATED %s server '%s' (%s) serving model '%s' on http://%s:%d/v1 at speed %sx%n",
+                p.server().personality().label(), p.name(), p.description(), p.model(), host, server.port(), speed);
         System.out.println("Ground truth: GET /sim/requests; settings: GET /sim/profile. Ctrl-C to stop.");
         vertx.setPeriodic(LAG_CHECK_MILLIS, id -> warnIfBehind(server));
         CountDownLatch stop = new CountDownLatch(1);

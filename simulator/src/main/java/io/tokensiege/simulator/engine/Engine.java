@@ -30,9 +30,14 @@ public final class Engine {
     private long iterationEndNanos = Long.MAX_VALUE;
 
     public Engine(EngineConfig config, EngineListener listener) {
+        this(config, PromptTokenizer.DEFAULT, listener);
+    }
+
+    /** {@code tokenizer} is the one that counted the prompts: prefix-cache blocks span its characters per token. */
+    public Engine(EngineConfig config, PromptTokenizer tokenizer, EngineListener listener) {
         this.config = config;
         this.listener = listener;
-        this.prefixCache = new PrefixCache(config.prefixCacheTokens(), config.prefixBlockTokens());
+        this.prefixCache = new PrefixCache(config.prefixCacheTokens(), config.prefixBlockTokens(), tokenizer);
         this.kvPool = new KvBlockPool(config.kvBlockTokens(), config.kvInitialBlocks(), config.kvGrowthMsPerBlock());
     }
 
@@ -44,6 +49,7 @@ public final class Engine {
     public void submit(SimRequest request, long nowNanos) {
         advanceTo(nowNanos - 1);
         queue.add(new Sequence(request));
+        listener.onQueued(request.id(), nowNanos);
         if (iterationEndNanos == Long.MAX_VALUE) iterationEndNanos = nowNanos;
     }
 
@@ -122,6 +128,7 @@ public final class Engine {
     }
 
     private void completeIteration(long endNanos) {
+        if (!running.isEmpty()) listener.onIterationCompleted(endNanos); // an idle engine's wake-up boundary did no work
         Iterator<Sequence> it = running.iterator();
         while (it.hasNext()) {
             Sequence seq = it.next();

@@ -20,8 +20,13 @@ public final class PrefixCache {
     };
 
     public PrefixCache(int capacityTokens, int blockTokens) {
+        this(capacityTokens, blockTokens, PromptTokenizer.DEFAULT);
+    }
+
+    /** Blocks of {@code blockTokens} tokens span as many characters as {@code tokenizer} gives that many tokens. */
+    public PrefixCache(int capacityTokens, int blockTokens, PromptTokenizer tokenizer) {
         this.blockTokens = blockTokens;
-        this.blockChars = blockTokens * PromptTokenizer.BYTES_PER_TOKEN;
+        this.blockChars = Math.max(1, tokenizer.bytesFor(blockTokens));
         this.capacityBlocks = capacityTokens / blockTokens;
     }
 

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -20,14 +21,19 @@ public final class RealTimeDriver implements AutoCloseable {
     private final ConcurrentLinkedQueue<Long> cancellations = new ConcurrentLinkedQueue<>();
     private final Map<Long, EngineListener> listeners = new HashMap<>();
     private final Thread thread;
+    private final AtomicLong iterations = new AtomicLong();
     private volatile boolean running = true;
 
     private record Submission(SimRequest request, EngineListener listener, long arrivedNanos) {}
 
     public RealTimeDriver(EngineConfig config, double speed, String name) {
+        this(config, PromptTokenizer.DEFAULT, speed, name);
+    }
+
+    public RealTimeDriver(EngineConfig config, PromptTokenizer tokenizer, double speed, String name) {
         if (speed <= 0) throw new IllegalArgumentException("speed must be positive");
         this.speed = speed;
-        this.engine = new Engine(config, new Dispatch());
+        this.engine = new Engine(config, tokenizer, new Dispatch());
         this.thread = new Thread(this::loop, name);
         thread.setDaemon(true);
         thread.start();
@@ -47,6 +53,11 @@ public final class RealTimeDriver implements AutoCloseable {
 
     public double speed() {
         return speed;
+    }
+
+    /** Engine iterations that did work so far (forward passes; llama.cpp's n_decode_total). Thread-safe. */
+    public long iterations() {
+        return iterations.get();
     }
 
     /** The {@link System#nanoTime()} instant at which simulated time reaches {@code simNanos}. */
@@ -91,6 +102,17 @@ public final class RealTimeDriver implements AutoCloseable {
 
     /** Routes engine callbacks to the listener of each request. */
     private final class Dispatch implements EngineListener {
+        @Override
+        public void onQueued(long id, long simNanos) {
+            EngineListener l = listeners.get(id);
+            if (l != null) l.onQueued(id, simNanos);
+        }
+
+        @Override
+        public void onIterationCompleted(long simNanos) {
+            iterations.incrementAndGet();
+        }
+
         @Override
         public void onAdmitted(long id, long simNanos, int cachedTokens) {
             EngineListener l = listeners.get(id);

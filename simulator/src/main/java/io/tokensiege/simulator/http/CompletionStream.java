@@ -6,6 +6,7 @@ import io.tokensiege.simulator.engine.EngineListener;
 import io.tokensiege.simulator.engine.TextGenerator;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
@@ -16,12 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns one request's engine events into an OpenAI chat-completions response: SSE chunks (role chunk,
- * token chunks in the profile's reasoning field or {@code content}, a {@code finish_reason} chunk, an
- * optional usage-only chunk, {@code [DONE]}) or, when not streaming, one JSON body. Applies the
- * request's fault and stamps the ground truth at each write.
+ * token chunks in the server's reasoning field or {@code content}, a {@code finish_reason} chunk, an
+ * optional usage-only chunk, {@code [DONE]}) or, when not streaming, one JSON body, in the style of the
+ * profile's server. Applies the request's fault and stamps the ground truth at each write.
  *
  * <p>Engine callbacks arrive on the driver thread; a stall's release runs on a Vert.x timer, hence
- * the synchronisation.
+ * the synchronisation. A hot-path class: larger than most, so that a token costs no String or JSON work.
  */
 final class CompletionStream implements EngineListener {
     // The hot path builds each token chunk from these pieces: no String, no JSON work per token.
@@ -30,6 +31,10 @@ final class CompletionStream implements EngineListener {
     private static final byte[] OLLAMA_REASONING_KEY = ascii("\"content\":\"\",\"reasoning\":");
     private static final byte[] VLLM_REASONING_KEY = ascii("\"reasoning_content\":");
     private static final byte[] TOKEN_CLOSE = ascii("},\"finish_reason\":null}]}\n\n");
+    /** llama.cpp's chat parser failure, sent inside a 200 stream. */
+    static final String STREAM_ERROR_MESSAGE = "The model produced output that does not match the expected peg-native format";
+    private static final String STREAM_ERROR_EVENT = "data: {\"error\":{\"code\":500,\"message\":\"" + STREAM_ERROR_MESSAGE
+            + "\",\"type\":\"server_error\"}}\n\n";
     /** Quoted JSON bytes of each token text; the generator's vocabulary is small and fixed. */
     private static final Map<String, byte[]> QUOTED = new ConcurrentHashMap<>();
     private static final long NOT_A_TOKEN = Long.MIN_VALUE;
@@ -38,55 +43,59 @@ final class CompletionStream implements EngineListener {
 
     private final Vertx vertx;
     private final WriteBatcher.Lane lane;
+    private final HttpServerRequest httpRequest;
     private final HttpServerResponse response;
     private final ChatRequest request;
     private final GroundTruth truth;
     private final FaultPlan fault;
-    private final TextGenerator text;
-    private final String reasoningField;
+    private final StreamServices services;
+    private final StreamStyle style;
+    private final EngineTimes times;
     private final long streamKey;
     private final String prefix;
     private final byte[] prefixBytes;
     private final byte[] reasoningKey;
     private final StringBuilder answer = new StringBuilder();
     private final StringBuilder reasoning = new StringBuilder();
-    /** Writes held back by a stall fault, released in order when it ends; null when not stalling. */
-    private List<Held> held;
-    private boolean endAfterHeld;
-    private boolean dropped;
-    private int reasoningTokens;
-    private volatile boolean clientGone;
     private final Runnable onLeftSystem;
     private final Runnable onClientGone;
+    /** Writes held back by a stall fault, released in order when it ends; null when not stalling. */
+    private List<Held> held;
+    private String endAfterHeld;
+    private boolean dropped;
+    private boolean errored;
+    private int reasoningTokens;
+    private volatile boolean clientGone;
     private boolean leftSystem;
-    private final WriteLag writeLag;
 
-    CompletionStream(Vertx vertx, HttpServerResponse response, ChatRequest request, GroundTruth truth,
-                     FaultPlan fault, TextGenerator text, String reasoningField, Runnable onLeftSystem, Runnable onClientGone,
-                     WriteBatcher batcher, WriteLag writeLag) {
-        this.writeLag = writeLag;
-        this.onLeftSystem = onLeftSystem;
-        this.onClientGone = onClientGone;
+    CompletionStream(Vertx vertx, HttpServerRequest httpRequest, ChatRequest request, GroundTruth truth, FaultPlan fault,
+                     StreamServices services, Runnable onLeftSystem, Runnable onClientGone) {
         this.vertx = vertx;
-        this.lane = batcher.lane(vertx.getOrCreateContext()); // the connection's event loop: constructed in its request handler
-        this.response = response;
+        this.lane = services.batcher().lane(vertx.getOrCreateContext()); // the connection's event loop: constructed in its request handler
+        this.httpRequest = httpRequest;
+        this.response = httpRequest.response();
         this.request = request;
         this.truth = truth;
         this.fault = fault;
-        this.text = text;
-        this.reasoningField = reasoningField;
+        this.services = services;
+        this.style = services.style();
+        this.times = new EngineTimes(truth, services.served(), request.promptTokens());
+        this.onLeftSystem = onLeftSystem;
+        this.onClientGone = onClientGone;
         this.streamKey = TextGenerator.keyOf(request.promptText());
         this.prefix = "data: {\"id\":\"chatcmpl-sim-" + truth.id + "\",\"object\":\"chat.completion.chunk\",\"created\":"
                 + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model()) + ",\"choices\":[";
         this.prefixBytes = prefix.getBytes(StandardCharsets.UTF_8);
-        this.reasoningKey = "reasoning".equals(reasoningField) ? OLLAMA_REASONING_KEY : VLLM_REASONING_KEY;
+        this.reasoningKey = "reasoning".equals(style.reasoningField()) ? OLLAMA_REASONING_KEY : VLLM_REASONING_KEY;
         response.closeHandler(v -> clientClosed());
     }
 
     void start() {
         if (request.stream()) {
-            response.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
-            String role = prefix + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n";
+            response.setChunked(true);
+            style.streamHeaders().forEach(response::putHeader);
+            String role = prefix + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":" + (style.roleContentNull() ? "null" : "\"\"")
+                    + "},\"finish_reason\":null}]}\n\n";
             lane.run(() -> {
                 response.write(Buffer.buffer(role));
                 truth.headersNanos = System.nanoTime();
@@ -95,9 +104,13 @@ final class CompletionStream implements EngineListener {
     }
 
     @Override
+    public synchronized void onQueued(long id, long simNanos) {
+        times.queued(simNanos);
+    }
+
+    @Override
     public synchronized void onAdmitted(long id, long simNanos, int cachedTokens) {
-        truth.admittedNanos = System.nanoTime();
-        truth.cachedTokens = cachedTokens;
+        times.admitted(simNanos, cachedTokens);
     }
 
     private synchronized void clientClosed() {
@@ -115,8 +128,13 @@ final class CompletionStream implements EngineListener {
 
     @Override
     public synchronized void onToken(long id, int index, Channel channel, long simNanos) {
-        if (dropped || clientGone || fault.kind() == FaultPlan.Kind.EMPTY) return;
-        String token = text.token(streamKey, index, channel);
+        if (!times.token(index, simNanos)) return;
+        if (dropped || clientGone || errored || fault.kind() == FaultPlan.Kind.EMPTY) return;
+        if (fault.kind() == FaultPlan.Kind.STREAM_ERROR && index == fault.atToken()) {
+            streamError();
+            return;
+        }
+        String token = services.text().token(streamKey, index, channel);
         if (channel == Channel.REASONING) reasoningTokens++;
         if (!request.stream()) {
             (channel == Channel.REASONING ? reasoning : answer).append(token);
@@ -140,7 +158,9 @@ final class CompletionStream implements EngineListener {
 
     @Override
     public synchronized void onFinished(long id, long simNanos) {
+        times.left();
         leaveSystem();
+        if (errored) return; // already answered; this is the engine letting go of the cancelled sequence
         if (dropped || clientGone) {
             truth.outcome = dropped ? "dropped" : "client_closed";
             truth.endNanos = System.nanoTime();
@@ -150,20 +170,24 @@ final class CompletionStream implements EngineListener {
             drop(); // a drop after the last token: the stream ends without finish_reason or [DONE]
             return;
         }
+        if (fault.kind() == FaultPlan.Kind.STREAM_ERROR && fault.atToken() >= request.maxTokens()) {
+            streamError();
+            return;
+        }
         String usage = usageJson();
+        String timings = style.timings() ? ",\"timings\":" + times.timings().toJson() : "";
         if (request.stream()) {
             StringBuilder end = new StringBuilder(prefix).append("{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n");
-            if (request.includeUsage()) end.append(prefix).append("],\"usage\":").append(usage).append("}\n\n");
+            if (request.includeUsage()) end.append(prefix).append("],\"usage\":").append(usage).append(timings).append("}\n\n");
             end.append("data: [DONE]\n\n");
             write(Buffer.buffer(end.toString()), NOT_A_TOKEN);
-            if (held != null) endAfterHeld = true;
-            else end();
+            endStream("ok");
         } else {
-            String reasoningPart = reasoning.isEmpty() ? "" : "," + Json.quote(reasoningField) + ":" + Json.quote(reasoning.toString());
+            String reasoningPart = reasoning.isEmpty() ? "" : "," + Json.quote(style.reasoningField()) + ":" + Json.quote(reasoning.toString());
             String body = "{\"id\":\"chatcmpl-sim-" + truth.id + "\",\"object\":\"chat.completion\",\"created\":"
                     + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model())
                     + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + Json.quote(answer.toString())
-                    + reasoningPart + "},\"finish_reason\":\"length\"}],\"usage\":" + usage + "}";
+                    + reasoningPart + "},\"finish_reason\":\"length\"}],\"usage\":" + usage + timings + "}";
             lane.run(() -> {
                 truth.endNanos = System.nanoTime();
                 truth.outcome = "ok";
@@ -178,6 +202,26 @@ final class CompletionStream implements EngineListener {
         return "{\"prompt_tokens\":" + request.promptTokens() + ",\"completion_tokens\":" + completion
                 + ",\"total_tokens\":" + (request.promptTokens() + completion)
                 + ",\"prompt_tokens_details\":{\"cached_tokens\":" + truth.cachedTokens + "}" + details + "}";
+    }
+
+    /**
+     * The server failed mid-answer: an {@code error} event inside the 200 stream, then the end (and, for
+     * llama.cpp, the close). A non-streamed request gets the same error as a 500. The engine stops generating.
+     */
+    private void streamError() {
+        errored = true;
+        times.left();
+        onClientGone.run();
+        if (request.stream()) {
+            write(Buffer.buffer(STREAM_ERROR_EVENT), NOT_A_TOKEN);
+            endStream("stream_error");
+        } else {
+            lane.run(() -> {
+                truth.endNanos = System.nanoTime();
+                truth.outcome = "stream_error";
+                services.habits().error(httpRequest, 500, STREAM_ERROR_MESSAGE, "server_error", null, null);
+            });
+        }
     }
 
     /** Writes {@code chunk} on the connection's loop; a token chunk carries the simulated instant its engine emitted it. */
@@ -196,7 +240,7 @@ final class CompletionStream implements EngineListener {
         response.write(chunk);
         if (scheduledSimNanos != NOT_A_TOKEN) {
             truth.token(flushed);
-            if (onSchedule) writeLag.tokenWritten(scheduledSimNanos, flushed);
+            if (onSchedule) services.writeLag().tokenWritten(scheduledSimNanos, flushed);
         }
     }
 
@@ -205,15 +249,25 @@ final class CompletionStream implements EngineListener {
         held = null;
         if (pending == null || dropped || clientGone) return;
         for (Held h : pending) writeNow(h.chunk, h.scheduledSimNanos, false); // late on purpose: not the simulator's lag
-        if (endAfterHeld) end();
+        if (endAfterHeld != null) end(endAfterHeld);
     }
 
-    /** The truth is recorded before the end leaves, so a client holding the whole response never reads it as in flight. */
-    private void end() {
+    /** Ends the stream after its last write, which a stall may still be holding back. */
+    private void endStream(String outcome) {
+        if (held != null) endAfterHeld = outcome;
+        else end(outcome);
+    }
+
+    /**
+     * The truth is recorded before the end leaves, so a client holding the whole response never reads it as in flight.
+     * A server that closes after streaming (llama.cpp) closes once the end is written.
+     */
+    private void end(String outcome) {
         lane.run(() -> {
             truth.endNanos = System.nanoTime();
-            truth.outcome = "ok";
-            response.end();
+            truth.outcome = outcome;
+            var ended = response.end();
+            if (style.closeAfterStream()) ended.onComplete(done -> httpRequest.connection().close());
         });
     }
 

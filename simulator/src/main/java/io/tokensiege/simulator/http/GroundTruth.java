@@ -4,26 +4,33 @@ import java.util.Arrays;
 
 /**
  * What the simulator knows about one request, stamped with {@link System#nanoTime()} in the
- * simulator's JVM at the moment each write was handed to the connection. Tests of the measurement
- * engine compare their client-side numbers against these.
+ * simulator's JVM at the moment each write was handed to the connection, plus what its engine did in
+ * simulated time (queue wait, prefill until the first token). Tests of the measurement engine compare
+ * their client-side numbers against these.
  */
 public final class GroundTruth {
     public final long id;
     public final String fault;
+    /** The prompt as served (after any truncation). */
     public final int promptTokens;
+    /** The prompt as the request had it; larger than {@link #promptTokens} only when the server truncated it. */
+    public final int requestedPromptTokens;
     public final long receivedNanos;
     volatile long admittedNanos;
     volatile long headersNanos;
     volatile int cachedTokens;
+    volatile long queueWaitSimNanos = -1;
+    volatile long promptSimNanos = -1;
     private long[] tokenFlushNanos;
     private int tokens;
     volatile long endNanos;
     volatile String outcome = "in_flight";
 
-    GroundTruth(long id, String fault, int promptTokens, int maxTokens, long receivedNanos) {
+    GroundTruth(long id, String fault, int promptTokens, int requestedPromptTokens, int maxTokens, long receivedNanos) {
         this.id = id;
         this.fault = fault;
         this.promptTokens = promptTokens;
+        this.requestedPromptTokens = requestedPromptTokens;
         this.receivedNanos = receivedNanos;
         this.tokenFlushNanos = new long[Math.min(maxTokens, 4096)];
     }
@@ -57,6 +64,18 @@ public final class GroundTruth {
 
     public int cachedTokens() {
         return cachedTokens;
+    }
+
+    /** Simulated ms from joining the engine's queue to getting a slot; -1 until it got one. */
+    public double queueWaitMs() {
+        long n = queueWaitSimNanos;
+        return n < 0 ? -1 : n / 1e6;
+    }
+
+    /** Simulated ms from getting a slot to the first token (llama.cpp's {@code prompt_ms}); -1 until then. */
+    public double promptMs() {
+        long n = promptSimNanos;
+        return n < 0 ? -1 : n / 1e6;
     }
 
     public long endNanos() {

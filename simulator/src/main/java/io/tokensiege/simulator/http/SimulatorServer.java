@@ -3,6 +3,7 @@ package io.tokensiege.simulator.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokensiege.simulator.engine.PromptTokenizer;
 import io.tokensiege.simulator.engine.RealTimeDriver;
 import io.tokensiege.simulator.engine.SimRequest;
 import io.tokensiege.simulator.engine.TextGenerator;
@@ -13,14 +14,18 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An OpenAI-compatible server in front of a simulated engine: {@code GET /v1/models},
- * {@code POST /v1/chat/completions} (streaming and not), and the simulator's own
+ * {@code POST /v1/chat/completions} (streaming and not), the endpoints and HTTP habits of the server its
+ * profile's personality imitates (see {@link ServerHabits}), and the simulator's own
  * {@code GET /sim/requests} (ground truth), {@code GET /sim/profile} (its settings, for provenance).
  * Every response carries {@code x-simulated: true}.
  */
@@ -29,11 +34,12 @@ public final class SimulatorServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final Profile profile;
+    private final PromptTokenizer tokenizer;
     private final RealTimeDriver driver;
     private final GroundTruthLog truthLog;
-    private final TextGenerator text;
-    private final WriteBatcher batcher = new WriteBatcher();
     private final WriteLag writeLag;
+    private final ServerHabits habits;
+    private final StreamServices streamServices;
     private final AtomicLong ids = new AtomicLong();
     /** Requests accepted and not yet finished (running or queued): exact, so the 429 limit is too. */
     private final AtomicInteger inSystem = new AtomicInteger();
@@ -43,10 +49,13 @@ public final class SimulatorServer implements AutoCloseable {
     private SimulatorServer(Vertx vertx, Profile profile, double speed, int truthCapacity) {
         this.vertx = vertx;
         this.profile = profile;
-        this.driver = new RealTimeDriver(profile.engine(), speed, "sim-engine-" + profile.name());
+        this.tokenizer = new PromptTokenizer(profile.server().charsPerToken());
+        this.driver = new RealTimeDriver(profile.engine(), tokenizer, speed, "sim-engine-" + profile.name());
         this.truthLog = new GroundTruthLog(truthCapacity);
-        this.text = new TextGenerator(profile.seed());
         this.writeLag = new WriteLag(driver::realNanosOf);
+        ServedCounters served = new ServedCounters();
+        this.habits = ServerHabits.of(new ServerHabits.Facts(profile, tokenizer, served, driver::iterations));
+        this.streamServices = new StreamServices(new TextGenerator(profile.seed()), new WriteBatcher(), writeLag, served, habits);
     }
 
     /**
@@ -78,7 +87,7 @@ public final class SimulatorServer implements AutoCloseable {
         }
     }
 
-    /** One HTTP server on the verticle's own event loop. */
+    /** One HTTP server on the verticle's own event loop, closing idle connections when the profile says so. */
     private static final class Listener extends VerticleBase {
         private final SimulatorServer sim;
         private final HttpServerOptions options;
@@ -90,7 +99,18 @@ public final class SimulatorServer implements AutoCloseable {
 
         @Override
         public Future<?> start() {
-            return vertx.createHttpServer(options).requestHandler(sim::handle).listen().onSuccess(s -> sim.port = s.actualPort());
+            HttpServer server = vertx.createHttpServer(options);
+            long idleCloseMs = sim.profile.server().idleCloseMs();
+            if (idleCloseMs > 0) {
+                IdleCloser closer = new IdleCloser(vertx, idleCloseMs);
+                server.connectionHandler(closer::opened).requestHandler(req -> {
+                    closer.track(req);
+                    sim.handle(req);
+                });
+            } else {
+                server.requestHandler(sim::handle);
+            }
+            return server.listen().onSuccess(s -> sim.port = s.actualPort());
         }
     }
 
@@ -117,6 +137,7 @@ public final class SimulatorServer implements AutoCloseable {
 
     private void handle(HttpServerRequest req) {
         req.response().putHeader("x-simulated", "true");
+        habits.everyResponse(req);
         String path = req.path();
         if (req.method() == HttpMethod.GET && path.equals("/v1/models")) models(req);
         else if (req.method() == HttpMethod.POST && path.equals("/v1/chat/completions")) {
@@ -127,33 +148,51 @@ public final class SimulatorServer implements AutoCloseable {
         }
         else if (req.method() == HttpMethod.GET && path.equals("/sim/requests")) requests(req);
         else if (req.method() == HttpMethod.GET && path.equals("/sim/profile")) profileJson(req);
-        else error(req, 404, "Unknown path " + req.method() + " " + path + "; the simulator serves /v1/models and /v1/chat/completions.",
-                    "invalid_request_error", null, "not_found");
+        else if (!habits.route(req)) {
+            List<String> paths = new ArrayList<>(List.of("GET /v1/models", "POST /v1/chat/completions"));
+            paths.addAll(habits.ownPaths());
+            habits.error(req, 404, "Unknown path " + req.method() + " " + path + "; this simulated "
+                    + profile.server().personality().label() + " server serves " + String.join(", ", paths) + ".", "invalid_request_error", null, "not_found");
+        }
     }
 
     private void chat(HttpServerRequest req, Buffer body, long received) {
         ChatRequest chat;
         FaultPlan fault;
         try {
-            chat = ChatRequest.parse(body.getBytes());
+            chat = ChatRequest.parse(body.getBytes(), habits.template(), tokenizer);
             String header = req.getHeader("x-sim-fault");
             long id = ids.incrementAndGet();
             fault = header != null ? FaultPlan.fromHeader(header) : FaultPlan.draw(profile.faults(), profile.seed(), id);
-            if (!chat.model().equals(profile.model())) {
-                error(req, 404, "The model '" + chat.model() + "' does not exist; this simulator serves '" + profile.model() + "'.",
+            if (habits.refusesOtherModels() && !chat.model().equals(profile.model())) {
+                habits.error(req, 404, "The model '" + chat.model() + "' does not exist; this simulator serves '" + profile.model() + "'.",
                         "invalid_request_error", "model", "model_not_found");
                 return;
             }
-            serve(req, chat, fault, id, received);
+            ChatRequest fitted = fitContext(req, chat, fault, id, received);
+            if (fitted != null) serve(req, fitted, fault, id, received);
         } catch (ChatRequest.BadRequest e) {
-            error(req, 400, e.getMessage(), "invalid_request_error", e.param, null);
+            habits.error(req, 400, e.getMessage(), "invalid_request_error", e.param, null);
         } catch (IllegalArgumentException e) {
-            error(req, 400, e.getMessage(), "invalid_request_error", "x-sim-fault", null);
+            habits.error(req, 400, e.getMessage(), "invalid_request_error", "x-sim-fault", null);
         }
     }
 
-    private void serve(HttpServerRequest req, ChatRequest chat, FaultPlan fault, long id, long received) {
-        GroundTruth truth = new GroundTruth(id, fault.label(), chat.promptTokens(), chat.maxTokens(), received);
+    /** A prompt over the context: truncated (Ollama) and served, or refused (null) in the server's words. */
+    private ChatRequest fitContext(HttpServerRequest req, ChatRequest chat, FaultPlan fault, long id, long received) {
+        int limit = profile.server().contextTokens();
+        if (limit == 0 || chat.promptTokens() <= limit) return chat;
+        if (habits.truncatesLongPrompts()) return habits.truncate(chat, limit);
+        GroundTruth truth = new GroundTruth(id, fault.label(), chat.promptTokens(), chat.promptTokens(), chat.maxTokens(), received);
+        truth.outcome = "400";
+        truthLog.add(truth);
+        req.response().putHeader("x-sim-request-id", Long.toString(id));
+        habits.refuseContext(req, chat.promptTokens(), limit);
+        return null;
+    }
+
+    private void serve(HttpServerRequest req, ChatRequest served, FaultPlan fault, long id, long received) {
+        GroundTruth truth = new GroundTruth(id, fault.label(), served.promptTokens(), served.requestedPromptTokens(), served.maxTokens(), received);
         truthLog.add(truth);
         req.response().putHeader("x-sim-request-id", Long.toString(id));
         int limit = profile.faults().maxQueue();
@@ -163,26 +202,26 @@ public final class SimulatorServer implements AutoCloseable {
         if (fault.kind() == FaultPlan.Kind.HTTP_429 || overQueue) {
             truth.outcome = "429";
             req.response().putHeader("retry-after", "1");
-            error(req, 429, "The server is busy (queue limit reached); retry later.", "rate_limit_error", null, "rate_limited");
+            habits.error(req, 429, "The server is busy (queue limit reached); retry later.", "rate_limit_error", null, "rate_limited");
             return;
         }
         if (fault.kind() == FaultPlan.Kind.HTTP_500) {
             if (limit > 0) inSystem.decrementAndGet();
             truth.outcome = "500";
-            error(req, 500, "Simulated internal error.", "server_error", null, null);
+            habits.error(req, 500, "Simulated internal error.", "server_error", null, null);
             return;
         }
         Runnable onLeftSystem = limit > 0 ? inSystem::decrementAndGet : () -> {};
-        CompletionStream stream = new CompletionStream(vertx, req.response(), chat, truth, fault, text,
-                profile.engine().reasoningField(), onLeftSystem, () -> driver.cancel(id), batcher, writeLag);
+        CompletionStream stream = new CompletionStream(vertx, req, served, truth, fault, streamServices, onLeftSystem, () -> driver.cancel(id));
         stream.start();
-        driver.submit(new SimRequest(id, chat.promptText(), chat.promptTokens(), chat.maxTokens()), stream);
+        driver.submit(new SimRequest(id, served.promptText(), served.promptTokens(), served.maxTokens()), stream);
     }
 
     private void models(HttpServerRequest req) {
         ObjectNode root = JSON.createObjectNode().put("object", "list");
-        root.putArray("data").addObject().put("id", profile.model()).put("object", "model").put("created", 0)
+        ObjectNode entry = root.putArray("data").addObject().put("id", profile.model()).put("object", "model").put("created", 0)
                 .put("owned_by", "tokensiege-simulator (simulated)");
+        habits.describeModel(entry);
         req.response().putHeader("content-type", "application/json").end(root.toString());
     }
 
@@ -195,6 +234,9 @@ public final class SimulatorServer implements AutoCloseable {
                     .put("prompt_tokens", t.promptTokens).put("cached_tokens", t.cachedTokens())
                     .put("received_nanos", t.receivedNanos).put("admitted_nanos", t.admittedNanos())
                     .put("end_nanos", t.endNanos());
+            if (t.requestedPromptTokens != t.promptTokens) n.put("requested_prompt_tokens", t.requestedPromptTokens);
+            if (t.queueWaitMs() >= 0) n.put("queue_wait_ms", t.queueWaitMs()); // simulated time
+            if (t.promptMs() >= 0) n.put("prompt_ms", t.promptMs());
             long[] flushes = t.tokenFlushNanos();
             n.put("tokens", flushes.length);
             if (flushes.length > 0) {
@@ -209,14 +251,6 @@ public final class SimulatorServer implements AutoCloseable {
         ObjectNode root = JSON.valueToTree(profile);
         root.put("simulated", true).put("speed", driver.speed());
         req.response().putHeader("content-type", "application/json").end(root.toString());
-    }
-
-    private static void error(HttpServerRequest req, int status, String message, String type, String param, String code) {
-        ObjectNode root = JSON.createObjectNode();
-        ObjectNode err = root.putObject("error").put("message", message).put("type", type);
-        if (param != null) err.put("param", param); else err.putNull("param");
-        if (code != null) err.put("code", code); else err.putNull("code");
-        req.response().setStatusCode(status).putHeader("content-type", "application/json").end(root.toString());
     }
 
     private static long parseLong(String s, long fallback) {

@@ -14,6 +14,9 @@ package io.tokensiege.simulator.profile;
  * @param stallShare         share of streams that stall once
  * @param stallAtToken       the token the stall delays (0 = the first token)
  * @param stallMs            how long the stall lasts (in real milliseconds, not scaled by speed)
+ * @param streamErrorShare   share of streams that end with an {@code error} event inside the 200 stream
+ *                           (llama.cpp's chat-parser failure), without finish_reason or [DONE]
+ * @param streamErrorAfterTokens tokens sent before such an error event
  */
 public record FaultConfig(
         double error500Share,
@@ -24,7 +27,9 @@ public record FaultConfig(
         int malformedAtToken,
         double stallShare,
         int stallAtToken,
-        long stallMs) {
+        long stallMs,
+        double streamErrorShare,
+        int streamErrorAfterTokens) {
 
-    public static final FaultConfig NONE = new FaultConfig(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final FaultConfig NONE = new FaultConfig(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

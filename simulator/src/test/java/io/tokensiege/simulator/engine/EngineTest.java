@@ -18,6 +18,18 @@ class EngineTest {
         final Map<Long, Long> admitted = new HashMap<>();
         final Map<Long, Integer> cached = new HashMap<>();
         final Map<Long, Long> finished = new HashMap<>();
+        final Map<Long, Long> queued = new HashMap<>();
+        int iterations;
+
+        @Override
+        public void onQueued(long id, long simNanos) {
+            queued.put(id, simNanos);
+        }
+
+        @Override
+        public void onIterationCompleted(long simNanos) {
+            iterations++;
+        }
 
         @Override
         public void onAdmitted(long id, long simNanos, int cachedTokens) {
@@ -48,7 +60,7 @@ class EngineTest {
     }
 
     private static String text(int tokens, char fill) {
-        return String.valueOf(fill).repeat(tokens * PromptTokenizer.BYTES_PER_TOKEN);
+        return String.valueOf(fill).repeat((int) (tokens * PromptTokenizer.DEFAULT_CHARS_PER_TOKEN));
     }
 
     @Test
@@ -69,6 +81,18 @@ class EngineTest {
             assertThat(rec.admitted.get(id)).isEqualTo(rec.finished.get(1L)).isEqualTo(460 * MS);
             assertThat(rec.tokenTimes.get(id)).containsExactly(860 * MS, 890 * MS, 920 * MS);
         }
+    }
+
+    @Test
+    void iterations_countForwardPassesOnly_andQueuedRequestsAreStampedOnArrival() {
+        var rec = new Recording();
+        var engine = new Engine(EngineConfig.simple(4, 10, 5, 100), rec);
+        for (long id = 1; id <= 8; id++) engine.submit(new SimRequest(id, text(10, (char) ('a' + id)), 10, 3), 0);
+        runToIdle(engine);
+        // Each group of four: one pass of prefill that emits the first tokens, then two decode passes. The idle
+        // engine's wake-up boundary at 0 ms did no work and is not a pass.
+        assertThat(rec.iterations).isEqualTo(3 + 3);
+        assertThat(rec.queued).hasSize(8).allSatisfy((id, at) -> assertThat(at).isZero());
     }
 
     @Test

@@ -259,7 +259,7 @@ class SimulatorServerTest {
 
     @Test
     void profileFaultShares_areDrawnDeterministically() {
-        var config = new io.tokensiege.simulator.profile.FaultConfig(0.2, 0, 0.1, 5, 0, 0, 0, 0, 0);
+        var config = new io.tokensiege.simulator.profile.FaultConfig(0.2, 0, 0.1, 5, 0, 0, 0, 0, 0, 0, 0);
         int[] counts = new int[FaultPlan.Kind.values().length];
         for (long id = 1; id <= 10_000; id++) counts[FaultPlan.draw(config, 42, id).kind().ordinal()]++;
         assertThat(counts[FaultPlan.Kind.HTTP_500.ordinal()]).isBetween(1800, 2200);
