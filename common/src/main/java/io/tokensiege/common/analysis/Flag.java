@@ -6,6 +6,7 @@ package io.tokensiege.common.analysis;
  */
 public record Flag(String code, String stepId, String message) {
     public static final String USAGE_MISMATCH = "usage_vs_counted";
+    public static final String USAGE_ABSURD = "usage_absurd";
     public static final String DECODE_IMPLAUSIBLE = "decode_implausible";
     public static final String TTFT_GT_E2E = "ttft_gt_e2e";
     public static final String ZERO_TTFT = "zero_ttft";

@@ -9,9 +9,10 @@ import java.util.Locale;
 /**
  * Finds where a sweep collapses (DESIGN.md §4): the first level where throughput stops scaling (A
  * rises < 10 % while TTFT p95 more than doubles), the SLO breaks, or errors pass the limit — and
- * explains it from the data. The server's parallelism estimate is aggregate tok/s ÷ per-request
- * decode rate: the number of sequences it decodes at once (a serial server gives ~1; a 4-slot
- * server ~4 however many streams wait).
+ * explains it from the data. The server's parallelism is the number of sequences between their first
+ * and last token at once, averaged over the window (Little's law on the decode phase; a serial server
+ * gives ~1, a 4-slot server ~4 however many streams wait). Where that was not measured, aggregate
+ * tok/s ÷ per-request decode p50 stands in (it overshoots when decode rates are spread).
  */
 public final class KneeFinder {
     static final double MIN_SCALING = 0.10;
@@ -37,7 +38,7 @@ public final class KneeFinder {
             List<String> breaches = SloCheck.breaches(r, slo);
             Double efficiency = perStreamAtBase > 0 ? r.aggregateTokS() / (perStreamAtBase * r.level()) : null;
             Double littles = r.requestRate() > 0 && !Double.isNaN(r.e2eMs().mean()) ? r.requestRate() * r.e2eMs().mean() / 1000 : null;
-            Double active = r.decodeTokS().p50() > 0 ? r.aggregateTokS() / r.decodeTokS().p50() : null;
+            Double active = r.decodingAtOnce() != null ? r.decodingAtOnce() : r.decodeTokS().p50() > 0 ? r.aggregateTokS() / r.decodeTokS().p50() : null;
             evidence.add(new Collapse.Level(r.level(), r.aggregateTokS(), r.userTtftMs().p50(), r.userTtftMs().p95(), r.decodeTokS().p50(),
                     r.errorRate(), efficiency, littles, active, breaches, r.server() == null ? null : r.server().promptMsP50()));
             if (collapse != null) continue;
@@ -88,6 +89,8 @@ public final class KneeFinder {
                     || top.userTtftMs().p50() > 2 * levels.get(0).userTtftMs().p50();
             sb.append(String.format(Locale.ROOT, "; the server decodes about %d request%s at once%s", k, k == 1 ? "" : "s",
                     queues ? " and queues the rest" : ""));
+        } else if (parallelism != null) {
+            sb.append(String.format(Locale.ROOT, "; at %s the server decoded about %d at once", top.levelLabel(), Math.max(1, Math.round(parallelism))));
         }
         slotQueueing(levels.get(0), top).ifPresent(sb::append);
         return sb.toString();

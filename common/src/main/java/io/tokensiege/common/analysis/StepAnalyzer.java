@@ -54,6 +54,7 @@ public final class StepAnalyzer {
         int cancelled = 0;
         long clamped = 0;
         double windowMicros = 0;
+        long decodingMicros = 0;
         for (Share s : shares) {
             workerShares.put(s.workerId(), s.streams());
             s.records().stream().filter(RequestRecord::measured).forEach(records::add);
@@ -64,6 +65,7 @@ public final class StepAnalyzer {
             cancelled += s.totals().cancelledAtEnd();
             clamped += s.totals().clampedValues();
             windowMicros = Math.max(windowMicros, s.totals().windowMicros());
+            decodingMicros += s.totals().decodingMicrosInWindow();
         }
         int failed = errors.values().stream().mapToInt(Integer::intValue).sum();
         int ok = (int) records.stream().filter(RequestRecord::ok).count();
@@ -128,7 +130,8 @@ public final class StepAnalyzer {
                 decode, Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
                 aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
                 output > 0 ? (double) reasoning / output : null, Fairness.of(records), sanity, SloCheck.goodput(records, slo, ts), List.of(),
-                open, startSkewMs(shares), flags, partialReason != null, partialReason, promptSize, server, connections, ErrorReason.top(records));
+                open, startSkewMs(shares), flags, partialReason != null, partialReason, promptSize, server, connections, ErrorReason.top(records),
+                step.isTimed() && windowMicros > 0 ? decodingMicros / windowMicros : null);
         return withBreaches(result, SloCheck.breaches(result, slo));
     }
 
@@ -138,7 +141,7 @@ public final class StepAnalyzer {
                 r.e2eMs(), r.tpotMs(), r.itlMs(), r.decodeTokS(), r.outputTokens(), r.aggregateTokS(), r.requestRate(), r.windowSeconds(),
                 r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(), r.sanity(),
                 r.goodput(), breaches, r.open(), r.startSkewMs(), r.flags(), r.partial(), r.partialReason(), r.promptSize(), r.server(), r.connections(),
-                r.errorReasons());
+                r.errorReasons(), r.decodingAtOnce());
     }
 
     /** Flags a step whose workers were themselves saturated: their delays would show up as the server's. */

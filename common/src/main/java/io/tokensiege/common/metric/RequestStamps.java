@@ -35,6 +35,8 @@ public final class RequestStamps {
     /** 2 when a reused connection was found closed before any response byte and the request went again on a fresh one. */
     public int attempts = 1;
     public ServerTimings serverTimings;
+    /** The max_tokens the request asked for (0 = unknown): a usage above it cannot be true. */
+    public int maxTokens;
 
     public String finishReason;
     public boolean sawDone;

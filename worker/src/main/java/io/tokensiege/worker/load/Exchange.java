@@ -56,6 +56,7 @@ final class Exchange implements SseParser.Listener {
     private HttpClientRequest request;
     private long lastActivityNanos;
     private boolean responseComplete;
+    private String redirectLocation;
     private boolean ended;
     private boolean cancelled;
     private RequestRecord record;
@@ -146,6 +147,7 @@ final class Exchange implements SseParser.Listener {
         connections.habits().response(connection, response.getHeader("keep-alive"), closeDelimited);
         if (closeDelimited || (connection != null && connection.toLowerCase(java.util.Locale.ROOT).contains("close"))) lease.conn().reusable = false;
         if (status < 200 || status >= 300) {
+            redirectLocation = response.getHeader("location");
             readErrorBody(response, status);
             return;
         }
@@ -163,7 +165,8 @@ final class Exchange implements SseParser.Listener {
 
     /** Reads at most {@link Limits#maxErrorBodyBytes()} of an error body: its status classifies it, its text explains it. */
     private void readErrorBody(HttpClientResponse response, int status) {
-        ErrorClass cls = status == 429 ? ErrorClass.HTTP_429 : status >= 500 ? ErrorClass.HTTP_5XX : ErrorClass.HTTP_4XX;
+        ErrorClass cls = status == 429 ? ErrorClass.HTTP_429 : status >= 500 ? ErrorClass.HTTP_5XX : status >= 300 && status < 400 ? ErrorClass.HTTP_3XX
+                : ErrorClass.HTTP_4XX;
         Buffer text = Buffer.buffer();
         response.handler(b -> {
             lastActivityNanos = System.nanoTime();
@@ -182,6 +185,7 @@ final class Exchange implements SseParser.Listener {
     private void failWithBody(ErrorClass cls, int status, Buffer text, boolean cut) {
         if (ended) return;
         ServerError err = ServerError.parse(redactor.redact(text.toString()));
+        if (cls == ErrorClass.HTTP_3XX) err = ServerError.parse("redirect to " + redactor.redact(String.valueOf(redirectLocation)) + ", not followed");
         String detail = "HTTP " + status + (err.detail().isEmpty() ? "" : " " + err.detail())
                 + (cut ? " (body longer than " + limits.maxErrorBodyBytes() + " bytes; not read further)" : "");
         stamps.fail(cls, detail, err.reason());

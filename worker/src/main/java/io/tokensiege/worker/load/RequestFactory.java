@@ -49,12 +49,16 @@ final class RequestFactory {
         return o;
     }
 
+    int maxTokens() {
+        return step.kind() == StepKind.WARMUP ? Math.min(WARMUP_MAX_TOKENS, step.maxTokens()) : step.maxTokens();
+    }
+
     Buffer body(int stream, int seq) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("model", step.target().model());
         ArrayNode messages = root.putArray("messages");
         for (ChatMessage m : prompts.messages(stream, seq)) messages.addObject().put("role", m.role()).put("content", m.content());
-        root.put("max_tokens", step.kind() == StepKind.WARMUP ? Math.min(WARMUP_MAX_TOKENS, step.maxTokens()) : step.maxTokens());
+        root.put("max_tokens", maxTokens());
         root.put("temperature", step.temperature());
         root.put("stream", true);
         root.putObject("stream_options").put("include_usage", true);

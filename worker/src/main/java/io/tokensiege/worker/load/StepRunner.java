@@ -228,6 +228,7 @@ public final class StepRunner {
         started.incrementAndGet();
         Exchange ex = new Exchange(step.stepId(), assign.workerId(), assign.firstStream(), seq, 0, measured, intendedNanos, step.timeouts(),
                 step.limits(), recorder, redactor, clock, e -> endedOpen(lane, e));
+        ex.stamps.maxTokens = requests.maxTokens();
         lane.inFlight.add(ex);
         ex.start(lane.connections, requests.options(), requests.body(assign.firstStream(), seq));
     }
@@ -257,6 +258,7 @@ public final class StepRunner {
         started.incrementAndGet();
         Exchange ex = new Exchange(step.stepId(), assign.workerId(), stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0,
                 measured, RequestStamps.NONE, step.timeouts(), step.limits(), recorder, redactor, clock, e -> ended(lane, e));
+        ex.stamps.maxTokens = requests.maxTokens();
         lane.inFlight.add(ex);
         Buffer body = requests.body(stream, seq);
         ex.start(lane.connections, requests.options(), body);
@@ -340,6 +342,7 @@ public final class StepRunner {
             to = all.stream().mapToLong(e -> e.stamps.endNanos).max().orElse(from) + 1;
         }
         double tokens = 0;
+        long decodingNanos = 0;
         int completedInWindow = 0;
         int cancelled = 0;
         for (Exchange e : all) {
@@ -350,11 +353,13 @@ public final class StepRunner {
             if (events > 0) {
                 double weight = r.usageCompletionTokens() != null ? (double) r.usageCompletionTokens() / events : 1.0;
                 tokens += weight * e.eventNanos.countIn(from, to);
+                decodingNanos += Math.max(0, Math.min(e.stamps.lastNanos, to) - Math.max(e.stamps.firstNanos, from));
             }
             if (!r.cancelled() && e.stamps.endNanos >= from && e.stamps.endNanos < to) completedInWindow++;
         }
         return new StepTotals(clock.epochMicros(from), (to - from) / 1000, tokens, completedInWindow, started.get(), recorder.completed(),
                 recorder.errorsByClass(), cancelled, recorder.encodedTotals(), recorder.clampedValues(), scheduledInWindow.get(), notSentInWindow.get(),
-                startLateMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop(), habits.snapshot());
+                startLateMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop(), habits.snapshot(),
+                decodingNanos / 1000);
     }
 }
