@@ -148,7 +148,8 @@ public final class PlanReader {
         Defaults d = Defaults.DEFAULT;
         if (n == null) return d;
         if (!fields.isMap(n)) return d;
-        fields.keys(n, "temperature", "warmup", "max_tokens", "ramp", "timeouts", "max_plausible_decode_tok_s", "repeat");
+        fields.keys(n, "temperature", "warmup", "max_tokens", "ramp", "timeouts", "max_plausible_decode_tok_s", "repeat", "max_event_bytes",
+                "max_error_body_bytes");
         Timeouts t = d.timeouts();
         YNode tn = n.get("timeouts");
         if (tn != null && fields.isMap(tn)) {
@@ -158,7 +159,9 @@ public final class PlanReader {
         }
         return new Defaults(fields.number(n, "temperature", d.temperature(), 0, 2), (int) fields.integer(n, "warmup", d.warmup(), 0, 100),
                 (int) fields.integer(n, "max_tokens", d.maxTokens(), 1, 1_000_000), fields.duration(n, "ramp", d.rampMillis(), 0), t,
-                fields.number(n, "max_plausible_decode_tok_s", d.maxPlausibleDecodeTokS(), 1, 1e6), (int) fields.integer(n, "repeat", d.repeat(), 1, 100));
+                fields.number(n, "max_plausible_decode_tok_s", d.maxPlausibleDecodeTokS(), 1, 1e6), (int) fields.integer(n, "repeat", d.repeat(), 1, 100),
+                new Limits((int) fields.integer(n, "max_event_bytes", d.limits().maxEventBytes(), 1024, 256L << 20),
+                        (int) fields.integer(n, "max_error_body_bytes", d.limits().maxErrorBodyBytes(), 256, 16L << 20)));
     }
 
     private Scenario scenario(YNode n, Defaults d) {

@@ -1,6 +1,5 @@
 package io.tokensiege.coordinator.run;
 
-import io.tokensiege.common.plan.Limits;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Target;
@@ -46,7 +45,7 @@ public final class StepPlanner {
     private static StepSpec warmup(Plan plan, Target target, int index) {
         return new StepSpec(id(index, target, "warmup", StepKind.WARMUP, 1, 1), index, StepKind.WARMUP, target, "warmup", 1, 1,
                 plan.defaults().warmup(), 0, 0, 0, plan.defaults().maxTokens(), plan.defaults().temperature(), 32, true, 0, List.of(),
-                plan.defaults().timeouts().scaledBy(target.timeScale()), plan.seed(), nonce(), null, Limits.DEFAULT, null);
+                plan.defaults().timeouts().scaledBy(target.timeScale()), plan.seed(), nonce(), null, plan.defaults().limits(), null);
     }
 
     static StepSpec open(Plan plan, Target target, Scenario s, double rate, int repeat, int index) {
@@ -57,7 +56,7 @@ public final class StepPlanner {
                 scale(plan.defaults().rampMillis(), ts), 0, s.maxTokens(), plan.defaults().temperature(),
                 s.prompt() == null ? 0 : s.prompt().tokens(), s.prompt() == null || s.prompt().unique(), 0, List.of(),
                 plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), new StepSpec.OpenLoop(rate, rate * ts, load.arrival(), load.burstiness()),
-                Limits.DEFAULT, null);
+                plan.defaults().limits(), null);
     }
 
     static StepSpec step(Plan plan, Target target, Scenario s, StepKind kind, int concurrency, int repeat, int index) {
@@ -76,7 +75,7 @@ public final class StepPlanner {
                 requests, duration, ramp, think, s.maxTokens(), plan.defaults().temperature(),
                 s.prompt() == null ? 0 : s.prompt().tokens(), s.prompt() == null || s.prompt().unique(),
                 s.prefix() == null ? 0 : s.prefix().tokens(), s.prefix() == null ? List.of() : s.prefix().parts(),
-                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null, Limits.DEFAULT, null);
+                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null, plan.defaults().limits(), null);
     }
 
     private static long scale(long millis, double timeScale) {
