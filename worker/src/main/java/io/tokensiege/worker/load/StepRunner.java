@@ -268,7 +268,7 @@ public final class StepRunner {
         lane.inFlight.remove(ex);
         finished.add(ex);
         RequestRecord r = ex.record();
-        if (step.kind() != StepKind.WARMUP) records.add(r);
+        records.add(r); // warm-ups too, unmeasured: their usage sizes prompts for servers without a tokenizer
         if (ex.measured && !r.cancelled()) recorder.requestEnded(r);
         if (ex.measured && measuredInFlight.decrementAndGet() == 0 && windowClosed) stopAndCancelFillers();
         if (aborted) {
