@@ -196,7 +196,7 @@ class RealLlamaServerTest {
     }
 
     private Path quick(LlamaServer llama, String levels) throws IOException {
-        int code = cli("quick", "--url", llama.url(), "--model", llama.model, "--concurrency", levels, "--duration", "5s", "--max-tokens", "200",
+        int code = cli("quick", "--url", llama.url(), "--model", llama.model, "--concurrency", levels, "--duration", "8s", "--max-tokens", "128",
                 "--extra-body", "{\"ignore_eos\": true}", "--data", runs.toString());
         assertThat(code).as("quick's exit code (0 ok, 3 SLO failed)").isIn(0, 3);
         return onlyRun();
