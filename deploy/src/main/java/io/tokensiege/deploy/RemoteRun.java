@@ -43,10 +43,7 @@ final class RemoteRun {
             printed = lines.size();
             JsonNode live = s.path("live");
             if (!live.isMissingNode()) {
-                out.printf(java.util.Locale.ROOT, "    live %s +%.0f s: merged TTFT p50 %.0f ms p95 %.0f ms, %.0f tok/s, %d done, %d errors, %d in flight%n",
-                        live.path("step").asText(), live.path("elapsed_ms").asDouble() / 1000, live.path("ttft_p50_ms").asDouble(),
-                        live.path("ttft_p95_ms").asDouble(), live.path("tokens_per_second").asDouble(), live.path("completed").asInt(),
-                        live.path("errors").asInt(), live.path("in_flight").asInt());
+                out.println("    live " + live.path("step").asText() + "  " + live.path("line").asText());
             }
             String status = s.path("status").asText();
             if (!status.equals("running")) {

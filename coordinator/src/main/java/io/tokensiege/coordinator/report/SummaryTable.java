@@ -95,7 +95,7 @@ public final class SummaryTable {
             if (mine.isEmpty()) continue;
             rows.add(row(s + ": prompt tokens asked / counted by the server", firstPerTarget(mine), SummaryTable::promptSize));
             if (mine.stream().anyMatch(r -> r.server() != null) && !scenario.isSweep()) {
-                rows.add(row(s + ": server's own decode p50 / prompt time p50", mine, SummaryTable::serverView));
+                rows.add(row(s + ": server's own decode p50 / prompt time p50 / prompt tokens cached", mine, SummaryTable::serverView));
             }
             if (scenario.isSweep() && scenario.load().isOpen()) {
                 for (double rate : scenario.load().rate()) {
@@ -117,7 +117,7 @@ public final class SummaryTable {
                     rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.ttftMs().p50()) + " / " + ms(r.ttftMs().p95())));
                     rows.add(row(s + " @" + c + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));
                     rows.add(row(s + " @" + c + ": errors", at, SummaryTable::errors));
-                    if (at.stream().anyMatch(r -> r.server() != null)) rows.add(row(s + " @" + c + ": server's own decode p50 / prompt time p50", at, SummaryTable::serverView));
+                    if (at.stream().anyMatch(r -> r.server() != null)) rows.add(row(s + " @" + c + ": server's own decode p50 / prompt time p50 / prompt tokens cached", at, SummaryTable::serverView));
                     if (plan.slo() != null && !plan.slo().isEmpty()) {
                         rows.add(row(s + " @" + c + ": goodput", at, r -> r.goodput() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.goodput())));
                     }
@@ -159,7 +159,8 @@ public final class SummaryTable {
     private static String serverView(StepResult r) {
         var v = r.server();
         if (v == null) return "not reported";
-        return (v.decodeTokSP50() == null ? "n/a" : fmt(v.decodeTokSP50())) + " tok/s / " + ms(v.promptMsP50());
+        return (v.decodeTokSP50() == null ? "n/a" : fmt(v.decodeTokSP50())) + " tok/s / " + ms(v.promptMsP50())
+                + String.format(Locale.ROOT, " / %,d of %,d cached", v.cachedTokens(), v.promptTokens());
     }
 
     private static Row row(String label, List<StepResult> results, Function<StepResult, String> cell) {

@@ -265,7 +265,7 @@ public final class RunOrchestrator {
     private String awaitFinished(StepSpec step, Map<String, WorkerLink> assigned, Map<String, StepFinished> finished, long startAt) {
         Set<String> waiting = new LinkedHashSet<>(assigned.keySet());
         long deadline = startAt + expectedMillis(step) + settings.stepGraceMillis();
-        Map<Long, LiveSecond> live = new LinkedHashMap<>();
+        LiveWindow live = new LiveWindow(step, startAt);
         String partial = null;
         while (!waiting.isEmpty()) {
             if (abortRequested) {
@@ -305,33 +305,9 @@ public final class RunOrchestrator {
         return lost;
     }
 
-    /** One second of the step, merged over every worker's snapshot for it (matched by timestamp, not arrival). */
-    private static final class LiveSecond {
-        final Map<Metric, Histogram> histograms = new java.util.EnumMap<>(Metric.class);
-        final Map<String, IntervalSnapshot> byWorker = new LinkedHashMap<>();
-    }
-
-    private void live(StepSpec step, IntervalSnapshot s, Map<Long, LiveSecond> live, long startAt) {
-        long second = Math.round((s.intervalEndEpochMillis() - startAt) / 1000.0);
-        LiveSecond bucket = live.computeIfAbsent(second, k -> new LiveSecond());
-        s.histograms().forEach((k, v) -> bucket.histograms.computeIfAbsent(Metric.byKey(k), x -> Histograms.create()).add(Histograms.decode(v)));
-        bucket.byWorker.put(s.workerId(), s);
+    private void live(StepSpec step, IntervalSnapshot s, LiveWindow live, long startAt) {
         directory.writeInterval(step, s, startAt);
-        Histogram ttft = bucket.histograms.get(Metric.TTFT_MICROS);
-        double ts = step.target().timeScale();
-        long tokens = 0;
-        int completed = 0, errors = 0, inFlight = 0;
-        double seconds = 0.001;
-        for (IntervalSnapshot w : bucket.byWorker.values()) {
-            tokens += w.tokenEvents();
-            completed += w.completed();
-            errors += w.errors();
-            inFlight += w.inFlight();
-            seconds = Math.max(seconds, (w.intervalEndEpochMillis() - w.intervalStartEpochMillis()) / 1000.0);
-        }
-        listener.onInterval(step, new RunListener.LiveStats(s.intervalEndEpochMillis() - startAt,
-                ttft == null ? Double.NaN : ttft.getValueAtPercentile(50) * ts / 1000, ttft == null ? Double.NaN : ttft.getValueAtPercentile(95) * ts / 1000,
-                tokens / seconds / ts, completed, errors, inFlight));
+        listener.onInterval(step, live.add(s));
     }
 
     private long expectedMillis(StepSpec step) {

@@ -159,13 +159,18 @@ public final class RunApi {
                 public void onInterval(StepSpec step, LiveStats stats) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("step", step.label());
+                    m.put("line", io.tokensiege.coordinator.report.LiveLine.format(stats));
                     m.put("elapsed_ms", stats.elapsedMillis());
+                    m.put("expected_ms", stats.expectedMillis());
+                    m.put("window_ms", stats.windowMillis());
                     m.put("ttft_p50_ms", stats.ttftP50Ms());
                     m.put("ttft_p95_ms", stats.ttftP95Ms());
-                    m.put("tokens_per_second", stats.tokensPerSecond());
+                    m.put("output_tok_s", stats.outputTokS());
                     m.put("completed", stats.completed());
                     m.put("errors", stats.errors());
                     m.put("in_flight", stats.inFlight());
+                    m.put("awaiting_first_token", stats.awaitingFirstToken());
+                    m.put("queued", stats.queued());
                     live.set(m);
                 }
 

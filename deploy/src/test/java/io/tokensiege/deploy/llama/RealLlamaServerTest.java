@@ -157,16 +157,21 @@ class RealLlamaServerTest {
     /** Every level: no errors, client decode within 5 % of the server's own, no TTFT below the server's prompt time. */
     private static void checkEveryLevelAgreesWithTheServer(Path run, JsonNode json, int levels) throws IOException {
         assertThat(json.get("steps")).hasSize(levels);
+        int requests = 0;
+        int failed = 0;
         for (JsonNode s : json.get("steps")) {
             String id = s.get("step_id").asText();
             assertThat(s.get("requests").asInt()).as(id).isPositive();
             noClientSideErrors(s);
+            requests += s.get("requests").asInt();
+            failed += s.get("requests").asInt() - s.get("ok").asInt();
             double client = s.at("/decode_tok_s/p50").asDouble();
             double server = s.at("/server/decode_tok_sp50").asDouble();
             assertThat(client).as(id + " client decode p50 against the server's predicted_per_second p50").isCloseTo(server, within(0.05 * server));
             assertThat(json.at("/server_metrics/" + id).toString()).as(id + " server counters").contains("llamacpp:tokens_predicted_total");
             assertThat(s.get("flags").toString()).doesNotContain("ttft_below_server_prompt_time").doesNotContain("server_decode_gap");
         }
+        assertThat(failed).as("the server's parser errors over the sweep").isLessThanOrEqualTo(Math.max(1, requests / 10));
         for (JsonNode r : requests(run)) {
             if (!r.get("measured").asBoolean() || r.get("error") != null && !r.get("error").isNull()) continue;
             double promptMs = r.at("/server_timings/prompt_millis").asDouble();
@@ -186,7 +191,7 @@ class RealLlamaServerTest {
             assertThat(e.get("error_class").asText() + ": " + e.get("reason").asText()).as(id)
                     .isEqualTo("stream_error: The model produced output that does not match the expected peg-native format");
         }
-        assertThat(failed).as(id + " " + step.get("error_reasons")).isLessThanOrEqualTo(Math.max(1, step.get("requests").asInt() / 10));
+        assertThat(failed).as(id + " " + step.get("error_reasons")).isLessThanOrEqualTo(Math.max(1, step.get("requests").asInt() / 4));
         if (failed > 0) System.out.println("real llama.cpp " + id + ": " + failed + " stream_error(s) from the server's chat parser (random weights)");
     }
 

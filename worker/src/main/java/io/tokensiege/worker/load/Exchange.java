@@ -220,10 +220,9 @@ final class Exchange implements SseParser.Listener {
             stamps.tokenEvent(arrivalNanos, content, reasoning, tool);
             eventNanos.add(arrivalNanos);
             if (content) RequestMetrics.appendAnswer(stamps, info.contentText);
-            if (measured) {
-                recorder.tokenEvent();
-                if (previous != RequestStamps.NONE) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
-            }
+            recorder.tokenEvent();
+            if (previous == RequestStamps.NONE) recorder.firstToken((arrivalNanos - stamps.sendNanos) / 1000);
+            else if (measured) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
         }
         if (info.finishReason != null) stamps.finishReason = info.finishReason;
         if (info.usageCompletionTokens >= 0) stamps.usageCompletionTokens = info.usageCompletionTokens;
@@ -274,6 +273,11 @@ final class Exchange implements SseParser.Listener {
 
     boolean ended() {
         return ended;
+    }
+
+    /** Sent and waiting for the server's first token. */
+    boolean awaitingFirstToken() {
+        return !ended && stamps.firstNanos == RequestStamps.NONE;
     }
 
     RequestRecord record() {

@@ -66,6 +66,9 @@ public final class StepRunner {
     private final AtomicInteger openInFlight = new AtomicInteger();
     private final AtomicInteger scheduledInWindow = new AtomicInteger();
     private final AtomicInteger notSentInWindow = new AtomicInteger();
+    /** Open loop: the intended time of the arrival held at the in-flight cap, or NONE; and this worker's arrival rate. */
+    private volatile long heldArrivalNanos = RequestStamps.NONE;
+    private volatile double myRatePerSecond;
     private volatile boolean dispatcherDone;
     private volatile boolean pastWindow;
     private long startInstantMicros;
@@ -181,6 +184,7 @@ public final class StepRunner {
     private void runOpen() {
         StepSpec.OpenLoop open = step.openLoop();
         double myRate = open.realRatePerSecond() * assign.streams() / step.concurrency();
+        myRatePerSecond = myRate;
         ArrivalSchedule schedule = new ArrivalSchedule(myRate, open.arrival(), open.burstiness(), step.seed() * 31 + assign.firstStream());
         // Safety net: measured requests are bounded by their own timeouts; this ends whatever is left after them.
         vertx.setTimer(step.rampMillis() + step.durationMillis() + step.timeouts().totalMillis() + 1000, t -> stopAndCancelFillers());
@@ -196,7 +200,11 @@ public final class StepRunner {
         while (!stopIssuing) {
             long wait;
             while (!stopIssuing && (wait = intended - System.nanoTime()) > 0) LockSupport.parkNanos(this, wait);
-            while (!stopIssuing && openInFlight.get() >= assign.streams()) LockSupport.parkNanos(this, 1_000_000L); // woken when a slot frees
+            if (openInFlight.get() >= assign.streams()) {
+                heldArrivalNanos = intended;
+                while (!stopIssuing && openInFlight.get() >= assign.streams()) LockSupport.parkNanos(this, 1_000_000L); // woken when a slot frees
+                heldArrivalNanos = RequestStamps.NONE;
+            }
             if (stopIssuing) break;
             boolean measured = intended >= windowStartNanos && intended < windowEndNanos;
             if (measured) {
@@ -311,10 +319,26 @@ public final class StepRunner {
     private void sendSnapshot() {
         StepRecorder.Interval iv = recorder.takeInterval();
         long now = System.currentTimeMillis();
-        int inFlight = lanes.stream().mapToInt(l -> l.inFlight.size()).sum();
+        int inFlight = 0;
+        int awaiting = 0;
+        for (Lane lane : lanes) {
+            // Read across threads without a lock: a live count may be off by a request that ends meanwhile.
+            for (Exchange e : List.copyOf(lane.inFlight)) {
+                inFlight++;
+                if (e.awaitingFirstToken()) awaiting++;
+            }
+        }
+        int queued = queuedAtCap();
         send.accept(new IntervalSnapshot(assign.runId(), assign.stepId(), assign.workerId(), lastSnapshotEpochMillis, now,
-                iv.histograms(), iv.tokenEvents(), iv.completed(), iv.errors(), inFlight));
+                iv.histograms(), iv.tokenEvents(), iv.completed(), iv.errors(), inFlight, iv.firstTokenTtfts(), awaiting, queued));
         lastSnapshotEpochMillis = now;
+    }
+
+    /** Arrivals due but not sent for the in-flight cap: the one held, and those the schedule has made due since (at its rate). */
+    private int queuedAtCap() {
+        long held = heldArrivalNanos;
+        if (held == RequestStamps.NONE) return 0;
+        return 1 + (int) Math.max(0, (System.nanoTime() - held) / 1e9 * myRatePerSecond);
     }
 
     private void finish() {
