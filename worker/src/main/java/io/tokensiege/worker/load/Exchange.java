@@ -34,7 +34,9 @@ import java.util.function.Consumer;
  */
 final class Exchange implements SseParser.Listener {
     final RequestStamps stamps = new RequestStamps();
-    final LongList eventNanos = new LongList();
+    private final MeasurementWindow window;
+    private final Lane lane;
+    private int eventsInWindow;
     final int stream;
     final int seq;
     final int turn;
@@ -61,8 +63,8 @@ final class Exchange implements SseParser.Listener {
     private boolean cancelled;
     private RequestRecord record;
 
-    Exchange(String stepId, String workerId, int stream, int seq, int turn, boolean measured, long intendedNanos,
-             Timeouts timeouts, Limits limits, StepRecorder recorder, Redactor redactor, EpochClock clock, Consumer<Exchange> onEnd) {
+    Exchange(String stepId, String workerId, int stream, int seq, int turn, boolean measured, long intendedNanos, Timeouts timeouts, Limits limits,
+             StepRecorder recorder, Redactor redactor, EpochClock clock, MeasurementWindow window, Lane lane, Consumer<Exchange> onEnd) {
         this.stepId = stepId;
         this.workerId = workerId;
         this.stream = stream;
@@ -74,6 +76,8 @@ final class Exchange implements SseParser.Listener {
         this.recorder = recorder;
         this.redactor = redactor;
         this.clock = clock;
+        this.window = window;
+        this.lane = lane;
         this.onEnd = onEnd;
         this.parser = new SseParser(this, limits.maxEventBytes());
         stamps.intendedNanos = intendedNanos;
@@ -83,6 +87,7 @@ final class Exchange implements SseParser.Listener {
         this.connections = conns;
         this.options = requestOptions;
         this.body = requestBody;
+        lane.exchangeStarted();
         stamps.sendNanos = System.nanoTime();
         stamps.sendEpochMicros = clock.epochMicros(stamps.sendNanos);
         if (stamps.intendedNanos == RequestStamps.NONE) stamps.intendedNanos = stamps.sendNanos;
@@ -218,10 +223,13 @@ final class Exchange implements SseParser.Listener {
             int channels = (content ? 1 : 0) + (reasoning ? 1 : 0) + (tool ? 1 : 0);
             stamps.overlapEvents += channels - 1;
             stamps.tokenEvent(arrivalNanos, content, reasoning, tool);
-            eventNanos.add(arrivalNanos);
+            if (window.contains(arrivalNanos)) eventsInWindow++;
             if (content) RequestMetrics.appendAnswer(stamps, info.contentText);
             recorder.tokenEvent();
-            if (previous == RequestStamps.NONE) recorder.firstToken((arrivalNanos - stamps.sendNanos) / 1000);
+            if (previous == RequestStamps.NONE) {
+                recorder.firstToken((arrivalNanos - stamps.sendNanos) / 1000);
+                lane.firstTokenArrived();
+            }
             else if (measured) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
         }
         if (info.finishReason != null) stamps.finishReason = info.finishReason;
@@ -275,9 +283,9 @@ final class Exchange implements SseParser.Listener {
         return ended;
     }
 
-    /** Sent and waiting for the server's first token. */
-    boolean awaitingFirstToken() {
-        return !ended && stamps.firstNanos == RequestStamps.NONE;
+    /** Token events that arrived inside the step's measurement window. */
+    int eventsInWindow() {
+        return eventsInWindow;
     }
 
     RequestRecord record() {
@@ -319,6 +327,7 @@ final class Exchange implements SseParser.Listener {
         stamps.errorReason = redactor.redact(stamps.errorReason);
         redactAnswerSample();
         record = RequestMetrics.compute(stamps, stepId, workerId, stream, seq, turn, cancelled, measured);
+        lane.exchangeEnded(stamps.firstNanos == RequestStamps.NONE);
         onEnd.accept(this);
     }
 
