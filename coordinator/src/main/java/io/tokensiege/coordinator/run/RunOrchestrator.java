@@ -298,7 +298,8 @@ public final class RunOrchestrator {
         for (String id : List.copyOf(waiting)) {
             if (!assigned.get(id).alive()) {
                 waiting.remove(id);
-                fail(Failure.of(Failure.Kind.WORKER_LOST, false, step.stepId(), id, "worker " + id + " left the cluster during step " + step.stepId()));
+                fail(Failure.of(Failure.Kind.WORKER_LOST, false, step.stepId(), id, "worker " + id + " " + assigned.get(id).lostReason()
+                        + " during step " + step.stepId()));
                 lost = true;
             }
         }

@@ -18,8 +18,13 @@ public interface WorkerLink {
         return 0;
     }
 
-    /** False once the transport saw the worker go (crash, network loss). */
+    /** False once the transport saw the worker go (crash, network loss, messages left unacknowledged). */
     default boolean alive() {
         return true;
+    }
+
+    /** Why the worker is no longer alive, as the end of a sentence ("worker w1 ..."): shown in failures. */
+    default String lostReason() {
+        return "left the cluster";
     }
 }
