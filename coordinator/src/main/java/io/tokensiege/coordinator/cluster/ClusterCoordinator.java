@@ -21,6 +21,7 @@ import io.tokensiege.common.protocol.ReplayGuard;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.Version;
+import io.tokensiege.common.protocol.WorkerHeartbeat;
 import io.tokensiege.common.protocol.WorkerHello;
 import io.tokensiege.coordinator.run.WorkerLink;
 import java.util.Comparator;
@@ -40,10 +41,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Admission: a worker's signed hello is answered with a one-time challenge, and only a signed answer
  * from the hello's session, within the worker timeout, admits it; a replayed hello of a worker that is
- * gone admits nobody. Every message either way passes the {@link ReplayGuard}. A worker is declared lost
- * when its client connection drops, or when anything sent to it (a clock ping every 2 s included) stays
- * unacknowledged for the worker timeout; the run in progress sees it through {@link WorkerLink#alive()}
- * and {@link WorkerLink#lostReason()}, and a worker that comes back registers again.
+ * gone admits nobody. Every message either way passes the {@link ReplayGuard}.
+ *
+ * <p>Liveness: a worker acknowledges everything it is sent (a clock ping every 2 s included) and sends a
+ * heartbeat every second. When a message stays unacknowledged for the worker timeout, the worker is
+ * declared lost, and the reason tells two cases apart: heartbeats kept coming after the message was
+ * sent (so the worker is fine and its queue is being drained by another client of the cluster: the run
+ * cannot trust its commands and ends), or the worker fell silent too (stuck, paused or gone: the run goes
+ * on without it, and it may register again). A dropped client connection is the latter at once. The
+ * run in progress sees all this through {@link WorkerLink#alive()}, {@link WorkerLink#lostReason()} and
+ * {@link WorkerLink#lossEndsRun()}.
  */
 public final class ClusterCoordinator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterCoordinator.class);
@@ -51,6 +58,8 @@ public final class ClusterCoordinator implements AutoCloseable {
     private static final long CLOCK_PING_MILLIS = 2000;
     private static final long WATCHDOG_MILLIS = 250;
     private static final int JOIN_PINGS = 10;
+    /** Heard from a worker this long after a message went (at most half the worker timeout), yet no acknowledgement: it did not reach it. */
+    private static final long HEARD_SINCE_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long JOIN_PING_SPACING_MILLIS = 100;
 
     /**
@@ -78,6 +87,7 @@ public final class ClusterCoordinator implements AutoCloseable {
     private final MessageSigner signer;
     private final ReplayGuard guard = new ReplayGuard(ID);
     private final long workerTimeoutNanos;
+    private final long heardSinceNanos;
     private final IQueue<String> inbox;
     private final Map<String, RemoteWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, Candidate> candidates = new ConcurrentHashMap<>();
@@ -88,6 +98,7 @@ public final class ClusterCoordinator implements AutoCloseable {
         this.secrets = new SecretBox(token);
         this.signer = new MessageSigner(secrets, ID);
         this.workerTimeoutNanos = TimeUnit.SECONDS.toNanos(settings.clientTimeoutSeconds());
+        this.heardSinceNanos = Math.min(HEARD_SINCE_NANOS, workerTimeoutNanos / 2);
         this.hz = Hazelcast.newHazelcastInstance(MemberConfig.of(settings));
         hz.getClientService().addClientListener(new ClientListener() {
             @Override
@@ -173,9 +184,10 @@ public final class ClusterCoordinator implements AutoCloseable {
                 return;
             }
             guard.accept(h, signer.session(), false, w.clockAheadMicros(), true);
+            w.heard();
             if (m instanceof CommandAck ack) w.acknowledged(ack.seq());
             else if (m instanceof ClockPong pong) w.pong(pong);
-            else runSink.accept(m);
+            else if (!(m instanceof WorkerHeartbeat)) runSink.accept(m);
         } catch (SecurityException e) {
             log.warn("refused a message from {}: {}", h.from(), e.getMessage());
         }
@@ -259,13 +271,18 @@ public final class ClusterCoordinator implements AutoCloseable {
         workers.values().stream().filter(RemoteWorker::alive).forEach(ClusterCoordinator::ping);
     }
 
-    /** Declares lost every worker that left a message unacknowledged too long, and forgets challenges nobody answered. */
+    /** Declares lost every worker that left a message unacknowledged too long, saying why, and forgets challenges nobody answered. */
     private void watch() {
         long timeoutSeconds = TimeUnit.NANOSECONDS.toSeconds(workerTimeoutNanos);
         for (RemoteWorker w : workers.values()) {
-            String what = w.alive() ? w.overdue(workerTimeoutNanos) : null;
-            if (what == null) continue;
-            w.markLost("sent no acknowledgement of its " + what + " for " + timeoutSeconds + " s (its queue may have been drained, or it is stuck)");
+            RemoteWorker.Sent overdue = w.alive() ? w.overdue(workerTimeoutNanos) : null;
+            if (overdue == null) continue;
+            if (w.lastHeardNanos() - overdue.atNanos() > heardSinceNanos) {
+                w.markLost("never acknowledged its " + overdue.what() + " (" + timeoutSeconds + " s) although its heartbeats kept coming: its queue "
+                        + "is being drained by another client of the cluster, so its commands cannot be trusted", true);
+            } else {
+                w.markLost("sent no acknowledgement or heartbeat for " + timeoutSeconds + " s (its queue may have been drained, or it is stuck)");
+            }
             log.warn("worker {} {}", w.id, w.lostReason());
         }
         long now = System.nanoTime();

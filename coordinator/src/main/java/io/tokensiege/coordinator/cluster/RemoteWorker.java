@@ -14,9 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A worker as the orchestrator sees it: one admitted session of it, reached through signed messages on
- * its own queue. Every message it is sent waits for an acknowledgement; one left unacknowledged for the
- * worker timeout means the worker is stuck or its queue was drained by someone else, and it is declared
- * lost with that reason.
+ * its own queue. Every message it is sent waits for an acknowledgement, and the worker sends a heartbeat
+ * every second; see {@link ClusterCoordinator} for how a message left unacknowledged is judged.
  */
 final class RemoteWorker implements WorkerLink {
     private static final Logger log = LoggerFactory.getLogger(RemoteWorker.class);
@@ -32,10 +31,13 @@ final class RemoteWorker implements WorkerLink {
     private final Map<Long, Sent> unacknowledged = new LinkedHashMap<>(); // in send order: the first is the oldest
     private volatile boolean alive = true;
     private volatile String lostReason = "left the cluster";
+    private volatile boolean lossEndsRun;
+    private volatile long lastHeardNanos = System.nanoTime();
     private volatile ClockSample clockSample = ClockSample.NONE; // offset and round trip replaced together
     private volatile boolean clockWarned;
 
-    private record Sent(String what, long atNanos) {}
+    /** A message sent and not yet acknowledged: what it was, and when it went. */
+    record Sent(String what, long atNanos) {}
 
     RemoteWorker(WorkerHello hello, String session, IQueue<String> queue, MessageSigner signer) {
         this.id = hello.workerId();
@@ -73,16 +75,30 @@ final class RemoteWorker implements WorkerLink {
         unacknowledged.remove(seq);
     }
 
-    /** What the oldest message still unacknowledged after {@code limitNanos} was, or null. */
-    synchronized String overdue(long limitNanos) {
+    /** The oldest message still unacknowledged after {@code limitNanos}, or null. */
+    synchronized Sent overdue(long limitNanos) {
         if (unacknowledged.isEmpty()) return null;
         Sent oldest = unacknowledged.values().iterator().next();
-        return System.nanoTime() - oldest.atNanos() > limitNanos ? oldest.what() : null;
+        return System.nanoTime() - oldest.atNanos() > limitNanos ? oldest : null;
     }
 
-    synchronized void markLost(String reason) {
+    /** Any verified message from this session (a heartbeat, an acknowledgement, a snapshot) arrived. */
+    void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    void markLost(String reason) {
+        markLost(reason, false);
+    }
+
+    synchronized void markLost(String reason, boolean endsRun) {
         if (!alive) return;
         lostReason = reason;
+        lossEndsRun = endsRun;
         alive = false;
         unacknowledged.clear();
     }
@@ -99,6 +115,11 @@ final class RemoteWorker implements WorkerLink {
     @Override
     public String lostReason() {
         return lostReason;
+    }
+
+    @Override
+    public boolean lossEndsRun() {
+        return lossEndsRun;
     }
 
     long joinedAtNanos() {

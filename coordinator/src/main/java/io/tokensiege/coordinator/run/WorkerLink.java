@@ -27,4 +27,9 @@ public interface WorkerLink {
     default String lostReason() {
         return "left the cluster";
     }
+
+    /** True when the way this worker was lost means the run cannot go on (its commands are being taken by someone else). */
+    default boolean lossEndsRun() {
+        return false;
+    }
 }

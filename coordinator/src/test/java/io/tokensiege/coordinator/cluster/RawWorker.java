@@ -5,6 +5,7 @@ import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import io.tokensiege.common.cluster.ClusterNames;
+import io.tokensiege.common.protocol.CommandAck;
 import io.tokensiege.common.protocol.Envelope;
 import io.tokensiege.common.protocol.EpochMicros;
 import io.tokensiege.common.protocol.JoinAnswer;
@@ -28,6 +29,8 @@ final class RawWorker implements AutoCloseable {
     private final String id;
     private String coordinatorSession = Envelope.ANY_SESSION;
     long lastSeq;
+    /** How far this worker's clock runs ahead of the coordinator's: added to every time it reports. */
+    long clockAheadMicros;
 
     RawWorker(String cluster, int port, String token, String id) {
         ClientConfig config = new ClientConfig();
@@ -60,13 +63,16 @@ final class RawWorker implements AutoCloseable {
         return ProtocolCodec.decodeToWorker(o.body());
     }
 
-    /** Hello, challenge, answer: the coordinator's reply. */
+    /** Hello, challenge, answer: the coordinator's reply (acknowledged, as a worker does). */
     JoinReply join() throws InterruptedException {
         hello(ProtocolCodec.PROTOCOL_VERSION);
         JoinChallenge c = (JoinChallenge) next(30);
-        send(new JoinAnswer("", "", id, c.challenge(), c.coordinatorSentMicros(), EpochMicros.now()));
+        send(new JoinAnswer("", "", id, c.challenge(), c.coordinatorSentMicros(), EpochMicros.now() + clockAheadMicros));
         while (true) {
-            if (next(30) instanceof JoinReply reply) return reply;
+            if (next(30) instanceof JoinReply reply) {
+                send(new CommandAck("", "", id, lastSeq));
+                return reply;
+            }
         }
     }
 
