@@ -122,4 +122,29 @@ class ClusterCoordinatorTest {
             assertThat(link.lossEndsRun()).isTrue();
         }
     }
+
+    @Test
+    void aStrangerWhoKnowsTheClusterName_cannotJoinAsAMember_onlyAsAClientThatTheProtocolIgnores() throws Exception {
+        int port = freePort();
+        String cluster = "unit-" + UUID.randomUUID();
+        try (ClusterCoordinator coordinator = new ClusterCoordinator(new ClusterCoordinator.Settings("127.0.0.1", port, cluster, 10), TOKEN);
+             RawWorker observer = new RawWorker(cluster, port, TOKEN, "observer")) {
+            var stranger = new com.hazelcast.config.Config();
+            stranger.setClusterName(cluster);
+            stranger.setProperty("hazelcast.phone.home.enabled", "false");
+            stranger.setProperty("hazelcast.max.join.seconds", "5");
+            stranger.getNetworkConfig().setPort(freePort()).getJoin().getMulticastConfig().setEnabled(false);
+            stranger.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+            stranger.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + port);
+            com.hazelcast.core.HazelcastInstance member = null;
+            try {
+                member = com.hazelcast.core.Hazelcast.newHazelcastInstance(stranger);
+            } catch (IllegalStateException refused) {
+                // what Hazelcast says when the join fails: the client socket does not speak the member protocol
+            } finally {
+                if (member != null) member.shutdown();
+            }
+            assertThat(observer.client.getCluster().getMembers()).as("members of the coordinator's cluster").hasSize(1);
+        }
+    }
 }
