@@ -31,6 +31,11 @@ public final class WorkerAgent {
     private final TargetAllowList allowTargets;
     private final Map<String, StepRunner> runners = new ConcurrentHashMap<>();
 
+    /** @param allowTargets {@link TargetAllowList} patterns (SCHEME://HOST[:PORT]); empty = anywhere */
+    public WorkerAgent(Vertx vertx, String workerId, SecretBox secrets, Consumer<ToCoordinator> send, java.util.List<String> allowTargets) {
+        this(vertx, workerId, secrets, send, TargetAllowList.parse(allowTargets));
+    }
+
     /**
      * @param allowTargets where load may go (scheme, host and port); {@link TargetAllowList#ANY} = anywhere
      */

@@ -59,7 +59,7 @@ final class SimulatorHarness implements AutoCloseable {
         WorkerAgent agent = new WorkerAgent(vertx, "w1", secrets, (ToCoordinator m) -> {
             if (m instanceof WorkerReady) ready.complete(null);
             if (m instanceof StepFinished f) finished.complete(f);
-        }, io.tokensiege.common.security.TargetAllowList.ANY);
+        }, List.of());
         agent.onMessage(new AssignStep("run", step.stepId(), "w1", step, streams, 0, null));
         ready.get(30, TimeUnit.SECONDS);
         agent.onMessage(new StartStep("run", step.stepId(), (System.currentTimeMillis() + 50) * 1000));

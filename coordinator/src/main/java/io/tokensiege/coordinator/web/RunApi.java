@@ -103,6 +103,11 @@ public final class RunApi {
         this(cluster, dataRoot, token, new Options(requireToken));
     }
 
+    /** {@code planOptions}: what the operator allows plans beyond their rules (e.g. --allow-key-env). */
+    public RunApi(ClusterCoordinator cluster, Path dataRoot, String token, boolean requireToken, PlanOptions planOptions) {
+        this(cluster, dataRoot, token, new Options(requireToken, TargetAllowList.ANY, Options.DEFAULT_IDLE_TIMEOUT_SECONDS, planOptions));
+    }
+
     public RunApi(ClusterCoordinator cluster, Path dataRoot, String token, Options options) {
         this.cluster = cluster;
         this.dataRoot = dataRoot;

@@ -48,7 +48,7 @@ class LoopbackApiTest {
         cluster = new ClusterCoordinator(new ClusterCoordinator.Settings("127.0.0.1", freePort(), "api-" + UUID.randomUUID(), 10), "api-test-token-0123456789");
         vertx = Vertx.vertx();
         port = freePort();
-        var options = new RunApi.Options(false, TargetAllowList.parse(List.of("http://10.0.0.5:*")), 1);
+        var options = new RunApi.Options(false, TargetAllowList.parse(List.of("http://10.0.0.5:*")), 1, io.tokensiege.common.plan.PlanOptions.DEFAULT);
         new RunApi(cluster, data, "api-test-token-0123456789", options).listen(vertx, "127.0.0.1", port).toCompletionStage().toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
     }
