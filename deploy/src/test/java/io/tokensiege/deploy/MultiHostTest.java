@@ -158,7 +158,7 @@ class MultiHostTest {
         launch(simHost, "sim.log", "simulate", "--profile", "moe-35b-a3b", "--host", NET + "4", "--port", "8000", "--speed", "20");
         launch(coord, "coordinator.log", "coordinator", "--bind", NET + "1", "--port", "5701", "--http", NET + "1:8080", "--token-file", token.toString(),
                 "--cluster-name", cluster, "--data", dir.resolve("runs").toString());
-        awaitLog("sim.log", "SIMULATED server");
+        awaitLog("sim.log", "SIMULATED "); // "SIMULATED <personality> server ..."
         awaitLog("coordinator.log", "REST API on");
         for (String[] w : List.of(new String[] {w1, "w1"}, new String[] {w2, "w2"})) {
             launch(w[0], w[1] + ".log", "worker", "--join", NET + "1:5701", "--name", w[1], "--token-file", token.toString(), "--cluster-name", cluster,
