@@ -2,7 +2,7 @@ package io.tokensiege.deploy;
 
 import io.tokensiege.common.cluster.ClusterNames;
 import io.tokensiege.common.cluster.MulticastGroup;
-import io.tokensiege.common.security.BindAddress;
+import io.tokensiege.common.security.ResolvedAddress;
 import io.tokensiege.common.security.TargetAllowList;
 import io.tokensiege.coordinator.cli.AllowKeyEnvOption;
 import io.tokensiege.coordinator.cli.ExitCodes;
@@ -67,8 +67,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
             System.err.println("--http takes HOST:PORT, e.g. 127.0.0.1:8080; got '" + http + "'");
             return ExitCodes.INVALID_INPUT;
         }
-        BindAddress clusterAddress;
-        BindAddress httpAddress;
+        ResolvedAddress clusterAddress;
+        ResolvedAddress httpAddress;
         TargetAllowList allowList;
         MulticastGroup group;
         try {
@@ -81,7 +81,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             return ExitCodes.INVALID_INPUT;
         }
         if (!given.given()) {
-            for (BindAddress a : List.of(clusterAddress, httpAddress)) {
+            for (ResolvedAddress a : List.of(clusterAddress, httpAddress)) {
                 if (a.isLoopback()) continue;
                 System.err.println("without a cluster token the coordinator binds loopback only, and '" + a.given() + "' is " + a.literal()
                         + ": give --token-file F (or TOKENSIEGE_TOKEN) to listen there");
@@ -116,9 +116,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static BindAddress resolve(String option, String host) {
+    private static ResolvedAddress resolve(String option, String host) {
         try {
-            return BindAddress.resolve(host);
+            return ResolvedAddress.resolve(host);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(option + ": " + e.getMessage());
         }

@@ -3,7 +3,7 @@ package io.tokensiege.deploy;
 import io.tokensiege.common.cluster.ClusterNames;
 import io.tokensiege.common.cluster.MulticastGroup;
 import io.tokensiege.common.protocol.JoinReply;
-import io.tokensiege.common.security.BindAddress;
+import io.tokensiege.common.security.ResolvedAddress;
 import io.tokensiege.common.security.TargetAllowList;
 import io.tokensiege.coordinator.cli.ExitCodes;
 import io.tokensiege.worker.cluster.ClusterWorker;
@@ -78,7 +78,7 @@ public final class WorkerCommand implements Callable<Integer> {
                 }
             } else {
                 Endpoint coordinator = Endpoint.parse(join);
-                BindAddress host = BindAddress.resolve(coordinator.host());
+                ResolvedAddress host = ResolvedAddress.resolve(coordinator.host());
                 address = (host.address() instanceof Inet6Address ? "[" + host.literal() + "]" : host.literal()) + ":" + coordinator.port();
                 if (!given.given()) {
                     if (!host.isLoopback()) {

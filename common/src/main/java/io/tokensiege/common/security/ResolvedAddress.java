@@ -4,17 +4,18 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * An address to listen on, resolved once: a name is looked up, the resolved address is what is judged
- * (loopback or not) and its literal is what gets bound. So {@code 127.evil.test}, a name that merely
- * starts like a loopback address, is judged by where it really points.
+ * A host given on the command line ({@code --bind}, {@code --http}, {@code --join}), resolved once: the
+ * resolved address is what is judged (loopback or not), and its literal is what gets bound or connected
+ * to. So {@code 127.evil.test}, a name that merely starts like a loopback address, is judged by where it
+ * really points.
  */
-public record BindAddress(String given, InetAddress address) {
+public record ResolvedAddress(String given, InetAddress address) {
 
     /** Resolves {@code host} (a name or a literal; IPv6 may be bracketed); the message of a failure says what to give instead. */
-    public static BindAddress resolve(String host) {
+    public static ResolvedAddress resolve(String host) {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("no address given; give a host name or an IP address such as 127.0.0.1");
         try {
-            return new BindAddress(host, InetAddress.getByName(host));
+            return new ResolvedAddress(host, InetAddress.getByName(host));
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("cannot resolve '" + host + "' to an address; give an IP address such as 127.0.0.1 or 192.168.1.10");
         }
