@@ -21,7 +21,7 @@ final class RemoteRun {
     static int submit(String coordinator, String planYaml, String planName, ClusterToken token, PrintStream out) throws Exception {
         String base = coordinator.replaceAll("/+$", "");
         HttpResponse<String> created = HTTP.send(request(base + "/api/runs?file=" + URLEncoder.encode(planName, StandardCharsets.UTF_8), token)
-                .POST(HttpRequest.BodyPublishers.ofString(planYaml)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("content-type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(planYaml)).build(), HttpResponse.BodyHandlers.ofString());
         JsonNode body = Json.MAPPER.readTree(created.body());
         if (created.statusCode() == 400) {
             System.err.println(body.path("error").asText());

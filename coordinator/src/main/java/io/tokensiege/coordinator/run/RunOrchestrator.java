@@ -243,7 +243,11 @@ public final class RunOrchestrator {
         while (!waiting.isEmpty()) {
             ToCoordinator m = poll(deadline);
             if (m == null) {
-                if (lostWorkers(assigned, waiting, step)) continue;
+                if (lostWorkers(assigned, waiting, step)) {
+                    if (!terminalFailure()) continue;
+                    abortStep(step, assigned, "the run cannot go on");
+                    return false;
+                }
                 if (System.currentTimeMillis() < deadline) continue;
                 fail(Failure.of(Failure.Kind.BARRIER_TIMEOUT, false, step.stepId(), null,
                         "workers not ready after " + settings.barrierMillis() + " ms: " + waiting + "; check their logs"));
@@ -278,6 +282,10 @@ public final class RunOrchestrator {
                 if (lostWorkers(assigned, waiting, step)) {
                     before.removeAll(waiting);
                     partial = "lost worker(s) " + before + " mid-step at +" + (System.currentTimeMillis() - startAt) + " ms; their share is missing";
+                    if (terminalFailure()) { // stop the others now rather than at the step's end
+                        abortStep(step, assigned, "the run cannot go on");
+                        deadline = Math.min(deadline, System.currentTimeMillis() + settings.barrierMillis());
+                    }
                     continue;
                 }
                 if (System.currentTimeMillis() < deadline) continue;
@@ -293,12 +301,17 @@ public final class RunOrchestrator {
         return partial;
     }
 
+    private boolean terminalFailure() {
+        return failures.stream().anyMatch(Failure::terminal);
+    }
+
     private boolean lostWorkers(Map<String, WorkerLink> assigned, Set<String> waiting, StepSpec step) {
         boolean lost = false;
         for (String id : List.copyOf(waiting)) {
             if (!assigned.get(id).alive()) {
                 waiting.remove(id);
-                fail(Failure.of(Failure.Kind.WORKER_LOST, false, step.stepId(), id, "worker " + id + " left the cluster during step " + step.stepId()));
+                fail(Failure.of(Failure.Kind.WORKER_LOST, assigned.get(id).lossEndsRun(), step.stepId(), id, "worker " + id + " " + assigned.get(id).lostReason()
+                        + " during step " + step.stepId()));
                 lost = true;
             }
         }
