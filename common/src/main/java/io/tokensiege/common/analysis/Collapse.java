@@ -6,7 +6,7 @@ import java.util.List;
  * Where one target × scenario sweep collapses and why.
  *
  * @param collapseLevel     first level (streams, or req/s for an open loop) that broke a rule, or null when every level held
- * @param rule              {@code throughput_stopped_scaling}, {@code slo_breached} or {@code errors}
+ * @param rule              {@code throughput_stopped_scaling}, {@code cache_collapse}, {@code slo_breached} or {@code errors}
  * @param usableConcurrency largest level meeting the SLO (every level below it too), or null if none
  * @param parallelism       sequences the server decodes at once at the top level (see {@link KneeFinder})
  * @param line              one sentence for the summary and the console

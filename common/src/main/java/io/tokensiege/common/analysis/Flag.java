@@ -23,4 +23,6 @@ public record Flag(String code, String stepId, String message) {
     public static final String SERVER_DECODE_GAP = "server_decode_gap";
     public static final String TTFT_BELOW_SERVER_PROMPT = "ttft_below_server_prompt_time";
     public static final String PROMPT_SIZE_GAP = "prompt_size_gap";
+    public static final String MALFORMED_TOOL_CALLS = "malformed_tool_calls";
+    public static final String TOOLS_IGNORED = "tools_ignored";
 }

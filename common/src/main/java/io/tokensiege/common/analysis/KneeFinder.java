@@ -48,6 +48,10 @@ public final class KneeFinder {
                 why = String.format(Locale.ROOT, "errors %.1f%% > %.1f%% %s", 100 * r.errorRate(), 100 * errorLimit,
                         r.errorReasons() == null || r.errorReasons().isEmpty() ? r.errorsByClass()
                                 : r.errorReasons().stream().map(ErrorReason::describe).collect(java.util.stream.Collectors.joining(", ")));
+            } else if (i > 0 && cacheCollapsed(levels.get(0), r)) {
+                collapse = r.level();
+                rule = "cache_collapse";
+                why = cacheCollapse(levels.get(0), r);
             } else if (i > 0 && stoppedScaling(levels.get(i - 1), r)) {
                 StepResult prev = levels.get(i - 1);
                 collapse = r.level();
@@ -67,6 +71,29 @@ public final class KneeFinder {
         return new Collapse(target, scenario, collapse, rule, usable, parallelism, line(target, scenario, collapse, why, usable, parallelism, slo, levels), evidence);
     }
 
+    /** Warm turns this close to cold ones mean the server stopped reusing the conversations' prefixes. */
+    static final double WARM_AS_COLD = 0.8;
+    /** ...where at the first level warm turns were at most this share of cold ones (the cache worked there). */
+    static final double WARM_WHEN_CACHED = 0.5;
+
+    /** Agent sessions: warm turns (2+) as slow as cold ones, where at the first level they were much faster. */
+    static boolean cacheCollapsed(StepResult base, StepResult r) {
+        AgentView b = base.agents();
+        AgentView a = r.agents();
+        if (b == null || a == null || b.coldTtftMs() == null || b.warmTtftMs() == null || a.coldTtftMs() == null || a.warmTtftMs() == null) return false;
+        return b.warmTtftMs() <= WARM_WHEN_CACHED * b.coldTtftMs() && a.warmTtftMs() >= WARM_AS_COLD * a.coldTtftMs();
+    }
+
+    private static String cacheCollapse(StepResult base, StepResult r) {
+        AgentView b = base.agents();
+        AgentView a = r.agents();
+        String cached = b.warmCachedShare() != null && a.warmCachedShare() != null
+                ? String.format(Locale.ROOT, "; the server's cached share of warm prompts fell from %.0f%% to %.0f%%", 100 * b.warmCachedShare(), 100 * a.warmCachedShare())
+                : "";
+        return String.format(Locale.ROOT, "cache collapse: warm turns as slow as cold ones (turns 2+ TTFT p50 %s vs turn 1 %s; at %s: %s vs %s)%s",
+                SloCheck.ms(a.warmTtftMs()), SloCheck.ms(a.coldTtftMs()), base.levelLabel(), SloCheck.ms(b.warmTtftMs()), SloCheck.ms(b.coldTtftMs()), cached);
+    }
+
     static boolean stoppedScaling(StepResult prev, StepResult r) {
         if (prev.aggregateTokS() <= 0) return false;
         boolean flat = r.aggregateTokS() < prev.aggregateTokS() * (1 + MIN_SCALING);
@@ -81,7 +108,8 @@ public final class KneeFinder {
         StringBuilder sb = new StringBuilder(target).append(" / ").append(scenario);
         if (collapse == null) sb.append(": no collapse up to ").append(trim(top.level())).append(unit);
         else sb.append(" collapses at ").append(trim(collapse)).append(unit).append(": ").append(why);
-        sb.append(top.open() != null ? "; usable rate " : "; usable concurrency ").append(usable == null ? "none" : trim(usable) + unit);
+        sb.append(top.open() != null ? "; usable rate " : "SESSIONS".equals(top.kind()) ? "; usable sessions " : "; usable concurrency ")
+                .append(usable == null ? "none" : trim(usable) + unit);
         if (slo != null && !slo.isEmpty()) sb.append(" under ").append(describe(slo));
         if (parallelism != null && collapse != null) {
             long k = Math.max(1, Math.round(parallelism));

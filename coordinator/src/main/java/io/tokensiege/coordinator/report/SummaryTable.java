@@ -117,6 +117,15 @@ public final class SummaryTable {
                     rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.ttftMs().p50()) + " / " + ms(r.ttftMs().p95())));
                     rows.add(row(s + " @" + c + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));
                     rows.add(row(s + " @" + c + ": errors", at, SummaryTable::errors));
+                    if (at.stream().anyMatch(r -> r.agents() != null)) {
+                        rows.add(row(s + " @" + c + ": TTFT p50 cold (turn 1) / warm (turns 2+)", at,
+                                r -> r.agents() == null ? "n/a" : ms(r.agents().coldTtftMs()) + " / " + ms(r.agents().warmTtftMs())));
+                        rows.add(row(s + " @" + c + ": prompt cached, turns 2+ (server's count)", at, r -> r.agents() == null || r.agents().warmCachedShare() == null
+                                ? "not reported" : String.format(Locale.ROOT, "%.0f%%", 100 * r.agents().warmCachedShare())));
+                        if (at.stream().anyMatch(r -> r.agents() != null && (r.agents().toolCallTurns() > 0 || r.agents().requiredToolTurnsWithoutCall() > 0))) {
+                            rows.add(row(s + " @" + c + ": tool calls per session / TTFT to a call p50 / malformed", at, SummaryTable::toolCalls));
+                        }
+                    }
                     if (at.stream().anyMatch(r -> r.server() != null)) rows.add(row(s + " @" + c + ": server's own decode p50 / prompt time p50 / prompt tokens cached", at, SummaryTable::serverView));
                     if (plan.slo() != null && !plan.slo().isEmpty()) {
                         rows.add(row(s + " @" + c + ": goodput", at, r -> r.goodput() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.goodput())));
@@ -147,6 +156,13 @@ public final class SummaryTable {
         Map<String, StepResult> first = new LinkedHashMap<>();
         for (StepResult r : steps) first.putIfAbsent(r.target(), r);
         return List.copyOf(first.values());
+    }
+
+    private static String toolCalls(StepResult r) {
+        var a = r.agents();
+        if (a == null) return "n/a";
+        if (a.toolCallTurns() == 0) return a.requiredToolTurnsWithoutCall() > 0 ? "none: tools ignored" : "0";
+        return String.format(Locale.ROOT, "%.1f / %s / %d", a.toolCallTurnsPerSession(), ms(a.ttftToolCallP50Ms()), a.malformedToolCalls());
     }
 
     private static String promptSize(StepResult r) {

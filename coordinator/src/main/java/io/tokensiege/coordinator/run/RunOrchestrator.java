@@ -153,7 +153,7 @@ public final class RunOrchestrator {
     }
 
     private static boolean isSweepLevel(StepSpec step) {
-        return step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN;
+        return step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN || step.kind() == StepKind.SESSIONS;
     }
 
     private io.tokensiege.common.plan.Scenario scenarioOf(StepSpec step) {

@@ -47,7 +47,10 @@ final class Exchange implements SseParser.Listener {
     private final Limits limits;
     private final StepRecorder recorder;
     private final Redactor redactor;
-    private final ChunkDecoder decoder = new ChunkDecoder(80);
+    private ChunkDecoder decoder = new ChunkDecoder(80);
+    /** Agent sessions keep the whole answer (bounded) and its tool calls, to carry them in the next turn's history. */
+    private StringBuilder fullAnswer;
+    private ToolCallAssembler toolCalls;
     private final SseParser parser;
     private final Consumer<Exchange> onEnd;
     private final EpochClock clock;
@@ -59,6 +62,7 @@ final class Exchange implements SseParser.Listener {
     private long lastActivityNanos;
     private boolean responseComplete;
     private String redirectLocation;
+    private int answerLimit;
     private boolean ended;
     private boolean cancelled;
     private RequestRecord record;
@@ -81,6 +85,22 @@ final class Exchange implements SseParser.Listener {
         this.onEnd = onEnd;
         this.parser = new SseParser(this, limits.maxEventBytes());
         stamps.intendedNanos = intendedNanos;
+    }
+
+    /** Keeps the whole answer text (up to {@code maxChars}) and the tool calls, for an agent's history. Before {@link #start}. */
+    void captureAnswer(int maxChars) {
+        decoder = new ChunkDecoder(limits.maxEventBytes());
+        fullAnswer = new StringBuilder();
+        toolCalls = new ToolCallAssembler();
+        answerLimit = maxChars;
+    }
+
+    String answerText() {
+        return fullAnswer == null ? "" : fullAnswer.toString();
+    }
+
+    ToolCallAssembler toolCalls() {
+        return toolCalls;
     }
 
     void start(ServerConnections conns, RequestOptions requestOptions, Buffer requestBody) {
@@ -225,6 +245,10 @@ final class Exchange implements SseParser.Listener {
             stamps.tokenEvent(arrivalNanos, content, reasoning, tool);
             if (window.contains(arrivalNanos)) eventsInWindow++;
             if (content) RequestMetrics.appendAnswer(stamps, info.contentText);
+            if (fullAnswer != null) {
+                if (content && fullAnswer.length() < answerLimit) fullAnswer.append(info.contentText, 0, Math.min(info.contentText.length(), answerLimit - fullAnswer.length()));
+                for (ChunkInfo.ToolCallDelta d : info.toolCalls) toolCalls.add(d);
+            }
             recorder.tokenEvent();
             if (previous == RequestStamps.NONE) {
                 recorder.firstToken((arrivalNanos - stamps.sendNanos) / 1000);
@@ -326,6 +350,10 @@ final class Exchange implements SseParser.Listener {
         stamps.errorDetail = redactor.redact(stamps.errorDetail);
         stamps.errorReason = redactor.redact(stamps.errorReason);
         redactAnswerSample();
+        if (stamps.agent != null && toolCalls != null) {
+            stamps.agent = stamps.agent.withAnswer(toolCalls.calls("").size(), stamps.firstToolCallNanos == RequestStamps.NONE ? null
+                    : (stamps.firstToolCallNanos - stamps.sendNanos) / 1000, !toolCalls.isEmpty() && toolCalls.anyMalformed());
+        }
         record = RequestMetrics.compute(stamps, stepId, workerId, stream, seq, turn, cancelled, measured);
         lane.exchangeEnded(stamps.firstNanos == RequestStamps.NONE);
         onEnd.accept(this);

@@ -77,10 +77,12 @@ public final class StepRunner {
         long idleSeconds = (step.timeouts().idleMillis() + 999) / 1000 + 5;
         for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, idleSeconds, requests.connectOptions(), habits));
         for (int s = 0; s < assign.streams(); s++) lanes.get(s % laneCount).streams.add(assign.firstStream() + s);
-        this.driver = step.kind() == StepKind.OPEN
-                ? new OpenLoop(this, step, vertx, lanes, assign.streams(), assign.firstStream(),
-                        step.openLoop().realRatePerSecond() * assign.streams() / step.concurrency())
-                : new ClosedLoop(this, step, vertx, lanes);
+        this.driver = switch (step.kind()) {
+            case OPEN -> new OpenLoop(this, step, vertx, lanes, assign.streams(), assign.firstStream(),
+                    step.openLoop().realRatePerSecond() * assign.streams() / step.concurrency());
+            case SESSIONS -> new SessionLoop(this, step, vertx, lanes, assign.workerId());
+            default -> new ClosedLoop(this, step, vertx, lanes);
+        };
     }
 
     /**
@@ -145,12 +147,25 @@ public final class StepRunner {
 
     /** Sends request {@code seq} of {@code stream} on {@code lane}. On the lane's event loop. */
     void issue(Lane lane, int stream, int seq, int turn, boolean measured, long intendedNanos) {
+        start(exchange(lane, stream, seq, turn, measured, intendedNanos), lane, requests.body(stream, seq));
+    }
+
+    /** A request of this step, not yet sent: a driver that needs it (agent sessions) sets it up before {@link #start}. */
+    Exchange exchange(Lane lane, int stream, int seq, int turn, boolean measured, long intendedNanos) {
         started.incrementAndGet();
         Exchange ex = new Exchange(step.stepId(), assign.workerId(), stream, seq, turn, measured, intendedNanos, step.timeouts(), step.limits(),
                 recorder, redactor, clock, window, lane, e -> exchangeEnded(lane, e));
         ex.stamps.maxTokens = requests.maxTokens();
+        return ex;
+    }
+
+    void start(Exchange ex, Lane lane, io.vertx.core.buffer.Buffer body) {
         lane.inFlight.add(ex);
-        ex.start(lane.connections, requests.options(), requests.body(stream, seq));
+        ex.start(lane.connections, requests.options(), body);
+    }
+
+    RequestFactory requests() {
+        return requests;
     }
 
     /** The one path every request ends on, on its lane's event loop: accounted, recorded, dropped. */
