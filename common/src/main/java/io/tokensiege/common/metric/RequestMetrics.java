@@ -43,7 +43,7 @@ public final class RequestMetrics {
                 s.finishReason, s.error == null ? null : s.error.key(), s.errorDetail, s.httpStatus, s.serverId,
                 s.answerChars, s.answerSample.length() > SAMPLE_CHARS ? s.answerSample.substring(0, SAMPLE_CHARS) : s.answerSample.toString(), cancelled, measured,
                 s.errorReason, new RequestRecord.ConnectionUse(s.reusedConnection, s.connectNanos == RequestStamps.NONE ? null : s.connectNanos / 1000, s.attempts),
-                s.serverTimings, s.agent);
+                s.serverTimings, s.agent, s.part);
     }
 
     /** A stream that ended "successfully" may still be truncated or empty: decided here, once. */

@@ -45,7 +45,8 @@ public record RequestRecord(
         String errorReason,
         ConnectionUse connection,
         ServerTimings serverTimings,
-        AgentTurn agent) {
+        AgentTurn agent,
+        String part) {
 
     /**
      * Where a request sits in an agent session (SESSIONS steps only).
