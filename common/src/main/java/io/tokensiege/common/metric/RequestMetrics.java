@@ -58,9 +58,14 @@ public final class RequestMetrics {
         return Math.max(0, (to - from) / 1000);
     }
 
-    /** Appends answer text to the sample kept for sanity checks. */
-    public static void appendAnswer(RequestStamps s, CharSequence text) {
-        s.answerChars += text.length();
+    /** Counts {@code chars} of answer and keeps what the sample (for sanity checks) still lacks of {@code text}, which may be empty. */
+    public static void appendAnswer(RequestStamps s, int chars, CharSequence text) {
+        s.answerChars += chars;
         if (s.answerSample.length() < SAMPLE_CHARS) s.answerSample.append(text, 0, Math.min(text.length(), SAMPLE_CHARS - s.answerSample.length()));
+    }
+
+    /** Whether the answer sample still wants text. */
+    public static boolean wantsSample(RequestStamps s) {
+        return s.answerSample.length() < SAMPLE_CHARS;
     }
 }

@@ -47,7 +47,7 @@ final class Exchange implements SseParser.Listener {
     private final Limits limits;
     private final StepRecorder recorder;
     private final Redactor redactor;
-    private ChunkDecoder decoder = new ChunkDecoder(80);
+    private final ChunkDecoder decoder = new ChunkDecoder();
     /** Agent sessions keep the whole answer (bounded) and its tool calls, to carry them in the next turn's history. */
     private StringBuilder fullAnswer;
     private ToolCallAssembler toolCalls;
@@ -89,7 +89,6 @@ final class Exchange implements SseParser.Listener {
 
     /** Keeps the whole answer text (up to {@code maxChars}) and the tool calls, for an agent's history. Before {@link #start}. */
     void captureAnswer(int maxChars) {
-        decoder = new ChunkDecoder(limits.maxEventBytes());
         fullAnswer = new StringBuilder();
         toolCalls = new ToolCallAssembler();
         answerLimit = maxChars;
@@ -219,9 +218,11 @@ final class Exchange implements SseParser.Listener {
     }
 
     @Override
-    public void onEvent(byte[] data, int length, long arrivalNanos) {
+    public void onEvent(byte[] data, int offset, int length, long arrivalNanos) {
         if (ended) return;
-        ChunkInfo info = decoder.decode(data, length);
+        decoder.wantId(stamps.serverId == null);
+        decoder.wantContentText(fullAnswer != null || RequestMetrics.wantsSample(stamps));
+        ChunkInfo info = decoder.decode(data, offset, length);
         if (info.done) {
             stamps.sawDone = true;
             return;
@@ -244,7 +245,7 @@ final class Exchange implements SseParser.Listener {
             stamps.overlapEvents += channels - 1;
             stamps.tokenEvent(arrivalNanos, content, reasoning, tool);
             if (window.contains(arrivalNanos)) eventsInWindow++;
-            if (content) RequestMetrics.appendAnswer(stamps, info.contentText);
+            if (content) RequestMetrics.appendAnswer(stamps, info.contentChars, info.contentText);
             if (fullAnswer != null) {
                 if (content && fullAnswer.length() < answerLimit) fullAnswer.append(info.contentText, 0, Math.min(info.contentText.length(), answerLimit - fullAnswer.length()));
                 for (ChunkInfo.ToolCallDelta d : info.toolCalls) toolCalls.add(d);
