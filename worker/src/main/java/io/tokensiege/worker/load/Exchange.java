@@ -13,7 +13,9 @@ import io.tokensiege.worker.record.StepRecorder;
 import io.tokensiege.worker.sse.ChunkDecoder;
 import io.tokensiege.worker.sse.ChunkInfo;
 import io.tokensiege.worker.sse.SseParser;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpVersion;
@@ -178,13 +180,29 @@ final class Exchange implements SseParser.Listener {
         response.handler(buffer -> {
             long arrival = System.nanoTime(); // stamped before any parsing
             lastActivityNanos = arrival;
-            if (!ended) parser.feed(buffer.getBytes(), arrival);
+            if (!ended) feed(buffer, arrival);
         });
         response.exceptionHandler(t -> end());
         response.endHandler(v -> {
             responseComplete = true;
             end();
         });
+    }
+
+    /**
+     * Parses a network read where it lies: Vert.x hands over a heap buffer (its own copy of Netty's), whose array the
+     * parser reads in place; any other kind is copied once into the lane's scratch array, never into a new one.
+     */
+    private void feed(Buffer buffer, long arrivalNanos) {
+        ByteBuf bytes = ((BufferInternal) buffer).getByteBuf();
+        int n = bytes.readableBytes();
+        if (bytes.hasArray()) {
+            parser.feed(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), n, arrivalNanos);
+        } else {
+            byte[] scratch = lane.scratch(n);
+            bytes.getBytes(bytes.readerIndex(), scratch, 0, n);
+            parser.feed(scratch, 0, n, arrivalNanos);
+        }
     }
 
     /** Reads at most {@link Limits#maxErrorBodyBytes()} of an error body: its status classifies it, its text explains it. */

@@ -37,6 +37,14 @@ final class Lane {
         this.connections = new ServerConnections(agent, connect, habits);
     }
 
+    private byte[] scratch = new byte[16 << 10];
+
+    /** A byte array for one network read, reused by every request of this lane (the parser copies what it keeps). */
+    byte[] scratch(int size) {
+        if (scratch.length < size) scratch = new byte[Math.max(size, scratch.length * 2)];
+        return scratch;
+    }
+
     void exchangeStarted() {
         inFlightCount.incrementAndGet();
         awaitingFirstToken.incrementAndGet();
