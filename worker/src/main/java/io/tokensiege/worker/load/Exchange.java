@@ -9,7 +9,7 @@ import io.tokensiege.common.metric.ServerTimings;
 import io.tokensiege.common.plan.Limits;
 import io.tokensiege.common.plan.Timeouts;
 import io.tokensiege.common.security.Redactor;
-import io.tokensiege.worker.record.StepRecorder;
+import io.tokensiege.worker.record.LaneRecorder;
 import io.tokensiege.worker.sse.ChunkDecoder;
 import io.tokensiege.worker.sse.ChunkInfo;
 import io.tokensiege.worker.sse.SseParser;
@@ -47,7 +47,7 @@ final class Exchange implements SseParser.Listener {
     private final String workerId;
     private final Timeouts timeouts;
     private final Limits limits;
-    private final StepRecorder recorder;
+    private final LaneRecorder recorder;
     private final Redactor redactor;
     private final ChunkDecoder decoder = new ChunkDecoder();
     /** Agent sessions keep the whole answer (bounded) and its tool calls, to carry them in the next turn's history. */
@@ -70,7 +70,7 @@ final class Exchange implements SseParser.Listener {
     private RequestRecord record;
 
     Exchange(String stepId, String workerId, int stream, int seq, int turn, boolean measured, long intendedNanos, Timeouts timeouts, Limits limits,
-             StepRecorder recorder, Redactor redactor, EpochClock clock, MeasurementWindow window, Lane lane, Consumer<Exchange> onEnd) {
+             LaneRecorder recorder, Redactor redactor, EpochClock clock, MeasurementWindow window, Lane lane, Consumer<Exchange> onEnd) {
         this.stepId = stepId;
         this.workerId = workerId;
         this.stream = stream;
