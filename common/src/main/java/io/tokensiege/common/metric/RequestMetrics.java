@@ -1,7 +1,7 @@
 package io.tokensiege.common.metric;
 
 /**
- * The metric contract of DESIGN.md §3 in code: derives a {@link RequestRecord} from
+ * The metric contract of docs/design.md §3 in code: derives a {@link RequestRecord} from
  * {@link RequestStamps}. Nothing else in tokensiege computes TTFT, decode rate or token counts.
  *
  * <p>Worked example: send at 0, first token event at 170 ms, 200 tokens by usage, last token at
