@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * The worker's numbers against what the simulator knows it did (same JVM, same nanoTime clock):
  * every request's TTFT and decode rate, and the step's aggregate tokens, at concurrency 64.
  */
+@org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS)
 class GroundTruthTest {
     private static final long MS = 1_000_000L;
     /**

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Real server transcripts served over HTTP in 7-byte pieces, measured by a real {@link Exchange}. */
+@org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
 class GoldenStreamTest {
     private static Vertx vertx;
     private static HttpServer server;
