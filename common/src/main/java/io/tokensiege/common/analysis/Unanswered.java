@@ -1,0 +1,45 @@
+package io.tokensiege.common.analysis;
+
+import io.tokensiege.common.metric.ErrorClass;
+import io.tokensiege.common.metric.RequestRecord;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A step in which the target answered not one request: no response headers, not even an error status. Every
+ * request counts here, measured or not, because a target that answers nothing leaves no measured request to
+ * judge (its ramp requests hang, so no measured one is ever sent). A server that accepts TCP and never answers
+ * looks like this; so does one that cannot be reached at all.
+ *
+ * @param sent               requests sent in the step
+ * @param connectFailed      of those, the ones that could not connect
+ * @param longestWaitSeconds the longest any of them waited for an answer, in the target's own time
+ */
+public record Unanswered(int sent, int connectFailed, double longestWaitSeconds) {
+
+    /** Present when at least one request was sent and none got an answer. */
+    public static Optional<Unanswered> of(List<RequestRecord> records, double timeScale) {
+        if (records.isEmpty()) return Optional.empty();
+        int connectFailed = 0;
+        long longestMicros = 0;
+        for (RequestRecord r : records) {
+            if (r.httpStatus() > 0 || r.ttfbMicros() != null) return Optional.empty();
+            if (ErrorClass.CONNECT.key().equals(r.error())) connectFailed++;
+            if (r.e2eMicros() != null) longestMicros = Math.max(longestMicros, r.e2eMicros());
+        }
+        return Optional.of(new Unanswered(records.size(), connectFailed, longestMicros * timeScale / 1e6));
+    }
+
+    /** Every request failed to connect: nothing listens there (or a firewall drops it). */
+    public boolean unreachable() {
+        return connectFailed == sent;
+    }
+
+    /** e.g. "answered none of the 3 requests sent: no response within 7.0 s, connections open". */
+    public String describe() {
+        if (unreachable()) return "could not be reached: all " + sent + " request" + (sent == 1 ? "" : "s") + " failed to connect";
+        return String.format(Locale.ROOT, "answered none of the %d request%s sent: no response within %.1f s%s", sent, sent == 1 ? "" : "s",
+                longestWaitSeconds, connectFailed == 0 ? ", connections open" : " (" + connectFailed + " failed to connect, the rest had open connections)");
+    }
+}
