@@ -54,6 +54,7 @@ public final class RunApi {
     private static final String SESSION_COOKIE = "tokensiege_session";
     private static final int MAX_LOGIN_BYTES = 4 * 1024;
     private static final int MAX_PLAN_BYTES = PlanText.MAX_BYTES;
+    private static final long FOLLOWER_GRACE_MILLIS = 3_000;
 
     private static final class ActiveRun {
         final String id;
@@ -65,6 +66,9 @@ public final class RunApi {
         volatile String summary;
         volatile String error;
         final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+        /** A client is following the run (it asked for its status): a stopping coordinator lets it read the end first. */
+        volatile boolean followed;
+        final java.util.concurrent.CompletableFuture<Void> endServed = new java.util.concurrent.CompletableFuture<>();
 
         ActiveRun(String id, Path dir, RunOrchestrator orchestrator, ByteArrayOutputStream progress, AtomicReference<Map<String, Object>> live) {
             this.live = live;
@@ -228,6 +232,8 @@ public final class RunApi {
         body.put("directory", run.dir.toAbsolutePath().toString());
         body.put("progress", run.progressLines());
         body.put("status", run.status());
+        run.followed = true;
+        if (!run.status().equals("running")) run.endServed.complete(null);
         if (run.error != null) {
             body.put("error", run.error);
             body.put("exit_code", ExitCodes.RUN_FAILED);
@@ -339,6 +345,7 @@ public final class RunApi {
         run.orchestrator.abort(reason);
         try {
             run.ended.get(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (run.followed) run.endServed.get(FOLLOWER_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS); // its client polls once a second
         } catch (java.util.concurrent.TimeoutException e) {
             return ExitCodes.RUN_FAILED; // what it wrote so far stays; the failure is the abort itself
         } catch (Exception e) {
