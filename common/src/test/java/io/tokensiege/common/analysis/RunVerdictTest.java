@@ -105,14 +105,25 @@ class RunVerdictTest {
 
     @Test
     void nothingMeasured_isExplainedByWhatTheTargetDid() {
-        RequestRecord hung = unanswered(null, 7_000_000L);
-        assertThat(Unanswered.of(List.of(hung, hung), 1.0)).hasValueSatisfying(u -> {
+        RequestRecord timedOut = unanswered("timeout_first_token", 3_000_000L);
+        RequestRecord cancelled = unanswered(null, 7_000_000L);
+        assertThat(Unanswered.of(List.of(timedOut, cancelled), 1.0)).hasValueSatisfying(u -> {
             assertThat(u.unreachable()).isFalse();
+            assertThat(u.conclusive()).isTrue();
             assertThat(u.describe()).isEqualTo("answered none of the 2 requests sent: no response within 7.0 s, connections open");
         });
+        // Cut by the step's end before any timeout of their own: a server slower than a short step looks the same.
+        assertThat(Unanswered.of(List.of(cancelled, cancelled), 1.0)).hasValueSatisfying(u -> {
+            assertThat(u.conclusive()).isFalse();
+            assertThat(u.describe()).isEqualTo("answered none of the 2 requests sent within the 7.0 s the step lasted (connections open; the step's end cancelled them)");
+        });
         RequestRecord refused = unanswered("connect", 1_000L);
-        assertThat(Unanswered.of(List.of(refused), 1.0)).hasValueSatisfying(u -> assertThat(u.describe()).contains("all 1 request failed to connect"));
+        assertThat(Unanswered.of(List.of(refused), 1.0)).hasValueSatisfying(u -> {
+            assertThat(u.conclusive()).isTrue();
+            assertThat(u.describe()).isEqualTo("could not be reached: the 1 request failed to connect");
+        });
         // One answer of any kind (even an error status) is an answer.
+        RequestRecord hung = cancelled;
         RequestRecord answered = new RequestRecord("s", "w", 0, 0, 0, 0, null, null, null, null, 900L, 1000L, null, null, 0, TokenSource.COUNTED, 0, null,
                 0, 0, 0, null, null, null, null, "http_5xx", "500", 500, null, 0, "", false, true, null, null, null);
         assertThat(Unanswered.of(List.of(hung, answered), 1.0)).isEmpty();
@@ -121,7 +132,7 @@ class RunVerdictTest {
 
     private static RequestRecord unanswered(String error, long e2eMicros) {
         return new RequestRecord("s", "w", 0, 0, 0, 0, null, null, null, null, null, e2eMicros, null, null, 0, TokenSource.COUNTED, 0, null, 0, 0, 0,
-                null, null, null, null, error, null, 0, null, 0, "", error == null, false, null, null, null);
+                null, null, null, null, error, null, 0, null, 0, "", error == null, false, null, null, null); // no error: cancelled at the step's end
     }
 
     @Test

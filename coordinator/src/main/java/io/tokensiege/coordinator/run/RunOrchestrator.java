@@ -45,15 +45,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunOrchestrator {
     private static final Logger log = LoggerFactory.getLogger(RunOrchestrator.class);
+    /** Beyond a step's connect timeout, how long the barrier waits for workers that are opening their connections. */
+    private static final long BARRIER_SLACK_MILLIS = 5_000;
 
     /**
      * @param barrierMillis     how long every assigned worker has to report ready
      * @param startDelayMillis  lead time between the start broadcast and the start instant
      * @param stepGraceMillis   slack beyond a step's expected length before it is declared timed out
      */
-    /** Beyond a step's connect timeout, how long the barrier waits for workers that are opening their connections. */
-    private static final long BARRIER_SLACK_MILLIS = 5_000;
-
     public record Settings(long barrierMillis, long startDelayMillis, long stepGraceMillis) {
         public static final Settings LOCAL = new Settings(30_000, 100, 30_000);
         public static final Settings LAN = new Settings(30_000, 500, 60_000);
@@ -165,7 +164,7 @@ public final class RunOrchestrator {
     private void refine(StepSpec last, int index) {
         var scenario = scenarioOf(last);
         if (scenario == null || scenario.load() == null || scenario.load().refineSteps() == 0) return;
-        for (int extra = 0; extra < scenario.load().refineSteps() && !abortRequested; extra++) {
+        for (int extra = 0; extra < scenario.load().refineSteps() && !abortRequested && !silentTargets.contains(last.target().name()); extra++) {
             var c = KneeFinder.find(sweepSoFar(last), plan.slo());
             if (c.collapseLevel() == null || c.usableConcurrency() == null || KneeFinder.NOT_JUDGED.equals(c.rule())) return;
             double good = c.usableConcurrency(), bad = c.collapseLevel();
@@ -258,12 +257,13 @@ public final class RunOrchestrator {
     }
 
     /**
-     * A step in which the target answered not one request (measured or not) names the target as the cause, and the target's
-     * remaining steps are skipped: each would wait out the same timeouts and measure nothing.
+     * A step in which the target answered not one request (measured or not), and at least one waited out its own timeout (or
+     * none could connect), names the target as the cause, and the target's remaining steps are skipped: each would wait out
+     * the same timeouts and measure nothing.
      */
     private void unanswered(StepSpec step, Collection<StepFinished> shares) {
         List<RequestRecord> sent = shares.stream().flatMap(f -> f.records().stream()).toList();
-        Unanswered.of(sent, step.target().timeScale()).ifPresent(u -> {
+        Unanswered.of(sent, step.target().timeScale()).filter(Unanswered::conclusive).ifPresent(u -> {
             silentTargets.add(step.target().name());
             String what = "target '" + step.target().name() + "' (" + step.target().url() + ") " + u.describe() + " in step " + step.stepId()
                     + "; its remaining steps are skipped";
