@@ -151,8 +151,9 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             long start = System.nanoTime();
             var worker = new io.tokensiege.worker.cluster.ClusterWorker(vertx, new io.tokensiege.worker.cluster.ClusterWorker.Settings(
-                    "127.0.0.1:" + port, cluster, "bench-worker", 1, List.of(), 1000, null), "bench-token-0123456789");
-            boolean ok = worker.awaitJoin(30_000).accepted();
+                    "127.0.0.1:" + port, cluster, "bench-worker", 1, io.tokensiege.common.security.TargetAllowList.ANY, 1000, null, null,
+                    io.tokensiege.worker.cluster.ClusterWorker.Settings.DEFAULT_SILENCE_MILLIS, 30_000), "bench-token-0123456789");
+            boolean ok = worker.joined().get(30, TimeUnit.SECONDS).accepted();
             System.out.printf(Locale.ROOT, "worker join-to-ready on loopback: %.0f ms (%s)%n", (System.nanoTime() - start) / 1e6, ok ? "accepted" : "refused");
             worker.close();
         } finally {
@@ -182,7 +183,7 @@ public final class BenchCommand implements Callable<Integer> {
             WorkerAgent agent = new WorkerAgent(workerVertx, "bench", new SecretBox("bench"), m -> {
                 if (m instanceof WorkerReady) ready.complete(null);
                 if (m instanceof StepFinished f) done.complete(f);
-            }, List.of());
+            }, io.tokensiege.common.security.TargetAllowList.ANY);
             agent.onMessage(new AssignStep("bench", step.stepId(), "bench", step, n, 0, null));
             sim.writeLag().interval(); // the lag below covers the step only
             ready.get(120, TimeUnit.SECONDS);

@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The cluster token, from {@code --token-file} or {@code TOKENSIEGE_TOKEN}. Without one, everything is
- * held to loopback (DESIGN.md §9) and signs with a fixed development token that protects nothing.
+ * The cluster token the user gave, from {@code --token-file} or {@code TOKENSIEGE_TOKEN}; {@code value} is
+ * null when none was given. There is no built-in fallback: a coordinator without one generates a random
+ * token for this machine ({@link LoopbackToken}) and holds everything to loopback (DESIGN.md §9).
  */
 record ClusterToken(String value, boolean given) {
-    static final String LOOPBACK_ONLY = "tokensiege-loopback-only-no-token";
 
     static ClusterToken resolve(Path file) throws IOException {
         if (file != null) {
@@ -20,10 +20,6 @@ record ClusterToken(String value, boolean given) {
         }
         String env = System.getenv("TOKENSIEGE_TOKEN");
         if (env != null && !env.isBlank()) return new ClusterToken(env.strip(), true);
-        return new ClusterToken(LOOPBACK_ONLY, false);
-    }
-
-    static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        return new ClusterToken(null, false);
     }
 }

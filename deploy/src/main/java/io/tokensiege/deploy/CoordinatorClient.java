@@ -46,9 +46,12 @@ final class CoordinatorClient {
         return send(request("/api/runs/" + runId).GET());
     }
 
-    /** {@code DELETE /api/runs/current}: 202 with the run's id when a run was aborted, 404 when none was running. */
+    /**
+     * {@code DELETE /api/runs/current}: 202 with the run's id when a run was aborted, 404 when none was running. It declares a JSON
+     * body (it has none) because the coordinator refuses a state-changing request without one: a cross-site form cannot send it.
+     */
     Answer abortCurrent() throws IOException, InterruptedException {
-        return send(request("/api/runs/current").DELETE());
+        return send(request("/api/runs/current").header("content-type", "application/json").DELETE());
     }
 
     private HttpRequest.Builder request(String path) {

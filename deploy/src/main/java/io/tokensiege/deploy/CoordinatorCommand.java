@@ -2,12 +2,16 @@ package io.tokensiege.deploy;
 
 import io.tokensiege.common.cluster.ClusterNames;
 import io.tokensiege.common.cluster.MulticastGroup;
+import io.tokensiege.common.security.ResolvedAddress;
+import io.tokensiege.common.security.TargetAllowList;
 import io.tokensiege.coordinator.cli.AllowKeyEnvOption;
 import io.tokensiege.coordinator.cli.ExitCodes;
 import io.tokensiege.coordinator.cluster.ClusterCoordinator;
 import io.tokensiege.coordinator.web.RunApi;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -25,20 +29,25 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "" + ClusterNames.DEFAULT_PORT, description = "Cluster port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--http", defaultValue = "127.0.0.1:8080", description = "REST API address (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--http", defaultValue = "127.0.0.1:8080", description = "REST API address, HOST:PORT (default: ${DEFAULT-VALUE}); other than loopback needs a token.")
     String http;
 
     @Option(names = "--data", defaultValue = "runs", description = "Where run directories are written (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--token-file", description = "File holding the cluster token (else TOKENSIEGE_TOKEN).")
+    @Option(names = "--token-file", description = "File holding the cluster token (else TOKENSIEGE_TOKEN; without either, a random token for this machine only).")
     Path tokenFile;
 
     @Option(names = "--cluster-name", defaultValue = ClusterNames.DEFAULT_CLUSTER, description = "Cluster name; give each deployment its own (default: ${DEFAULT-VALUE}).")
     String clusterName;
 
-    @Option(names = "--worker-timeout", defaultValue = "10", description = "Seconds of silence before a hung worker is declared lost (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--worker-timeout", defaultValue = "10", description = "Seconds a worker may be silent, or leave a command unacknowledged, "
+            + "before it is declared lost (default: ${DEFAULT-VALUE}).")
     int workerTimeout;
+
+    @Option(names = "--allow-target", paramLabel = "SCHEME://HOST[:PORT]", description = "Refuse plans with a target outside these (scheme, host and port; "
+            + "'*' for any port or one host label, e.g. http://*.lan:*); repeatable. Default: any target.")
+    List<String> allowTargets = new ArrayList<>();
 
     @Option(names = "--multicast", arity = "0..1", fallbackValue = MulticastGroup.DEFAULT, paramLabel = "GROUP:PORT",
             description = "Also announce this coordinator on a multicast group so workers started with --multicast find it "
@@ -50,31 +59,54 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClusterToken token = ClusterToken.resolve(tokenFile);
-        String httpHost = http.substring(0, http.lastIndexOf(':'));
-        int httpPort = Integer.parseInt(http.substring(http.lastIndexOf(':') + 1));
-        if (!token.given() && (!ClusterToken.isLoopback(bind) || !ClusterToken.isLoopback(httpHost))) {
-            System.err.println("without a cluster token the coordinator binds loopback only: give --token-file F (or TOKENSIEGE_TOKEN) to use " + bind);
+        ClusterToken given = ClusterToken.resolve(tokenFile);
+        int colon = http.lastIndexOf(':');
+        int httpPort;
+        try {
+            httpPort = Integer.parseInt(http.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            System.err.println("--http takes HOST:PORT, e.g. 127.0.0.1:8080; got '" + http + "'");
             return ExitCodes.INVALID_INPUT;
         }
-        if (!token.given()) System.out.println("No cluster token: binding to loopback only (workers on this machine only).");
+        ResolvedAddress clusterAddress;
+        ResolvedAddress httpAddress;
+        TargetAllowList allowList;
         MulticastGroup group;
         try {
+            clusterAddress = resolve("--bind", bind);
+            httpAddress = resolve("--http", http.substring(0, Math.max(0, colon)));
+            allowList = TargetAllowList.parse(allowTargets);
             group = multicast == null ? null : MulticastGroup.parse(multicast);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
-        if (group != null && !token.given()) {
+        if (!given.given()) {
+            for (ResolvedAddress a : List.of(clusterAddress, httpAddress)) {
+                if (a.isLoopback()) continue;
+                System.err.println("without a cluster token the coordinator binds loopback only, and '" + a.given() + "' is " + a.literal()
+                        + ": give --token-file F (or TOKENSIEGE_TOKEN) to listen there");
+                return ExitCodes.INVALID_INPUT;
+            }
+        }
+        if (group != null && !given.given()) {
             System.err.println("--multicast announces the coordinator on the LAN, so it needs a cluster token: give --token-file F (or TOKENSIEGE_TOKEN)");
             return ExitCodes.INVALID_INPUT;
         }
-        ClusterCoordinator cluster = new ClusterCoordinator(new ClusterCoordinator.Settings(bind, port, clusterName, workerTimeout, group), token.value());
+        String token = given.given() ? given.value() : LoopbackToken.createOrReuse(port);
+        if (!given.given()) {
+            System.out.println("No cluster token: binding to loopback only. This machine's token is in " + LoopbackToken.path(port)
+                    + " (mode 0600): workers of this user here join with --join 127.0.0.1:" + port + " and no token.");
+        }
+        ClusterCoordinator cluster = new ClusterCoordinator(
+                new ClusterCoordinator.Settings(clusterAddress.literal(), port, clusterName, workerTimeout, group), token);
         Vertx vertx = Vertxes.create();
-        RunApi api = new RunApi(cluster, data, token.value(), !ClusterToken.isLoopback(httpHost), allowKeyEnv.planOptions());
-        api.listen(vertx, httpHost, httpPort).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d%s, REST API on http://%s:%d (web pages at /, runs in %s)%n", clusterName, bind, port,
-                group == null ? "" : " (announced on multicast " + group + ")", httpHost, httpPort, data.toAbsolutePath());
+        RunApi api = new RunApi(cluster, data, token, new RunApi.Options(!httpAddress.isLoopback(), allowList, RunApi.Options.DEFAULT_IDLE_TIMEOUT_SECONDS,
+                allowKeyEnv.planOptions()));
+        api.listen(vertx, httpAddress.literal(), httpPort).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d%s, REST API on http://%s:%d (web pages at /, runs in %s)%s%n", clusterName,
+                clusterAddress.literal(), port, group == null ? "" : " (announced on multicast " + group + ")", httpAddress.literal(), httpPort,
+                data.toAbsolutePath(), allowList.allowsAny() ? "" : "; allowed targets: " + allowList.patterns());
         // SIGTERM (systemd stop) or Ctrl-C: abort the run in progress (its workers are told to stop), wait for it to write what it
         // recorded, then leave: 4 when a run was aborted, 0 when idle.
         CountDownLatch stop = new CountDownLatch(1);
@@ -92,4 +124,12 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
     /** How long a stopping coordinator waits for the aborted run to drain its workers and write its files. */
     private static final long ABORT_WAIT_MILLIS = 60_000;
+
+    private static ResolvedAddress resolve(String option, String host) {
+        try {
+            return ResolvedAddress.resolve(host);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
+    }
 }

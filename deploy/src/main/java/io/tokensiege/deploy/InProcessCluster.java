@@ -31,7 +31,7 @@ final class InProcessCluster implements AutoCloseable {
         };
         for (int i = 1; i <= workers; i++) {
             String id = "local-" + i;
-            WorkerAgent agent = new WorkerAgent(vertx, id, secrets, send, List.of());
+            WorkerAgent agent = new WorkerAgent(vertx, id, secrets, send, io.tokensiege.common.security.TargetAllowList.ANY);
             ExecutorService mailbox = Executors.newSingleThreadExecutor(r -> daemon(r, "bus-to-" + id));
             mailboxes.add(mailbox);
             links.add(new WorkerLink() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tokensiege.coordinator.cli.ExitCodes;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -106,7 +105,7 @@ final class RemoteRun {
             if (printed > 0) lastKnown = lines.get(printed - 1).asText().strip();
             JsonNode live = s.path("live");
             if (!live.isMissingNode()) {
-                String line = liveLine(live);
+                String line = "    live " + live.path("step").asText() + "  " + live.path("line").asText();
                 out.println(line);
                 lastKnown = line.strip();
             }
@@ -132,23 +131,5 @@ final class RemoteRun {
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    /** The coordinator's live merged view of the running step; a figure it could not compute shows as "-", never "NaN". */
-    static String liveLine(JsonNode live) {
-        return String.format(Locale.ROOT, "    live %s +%.0f s: merged TTFT p50 %s p95 %s, %s tok/s, %d done, %d errors, %d in flight",
-                live.path("step").asText(), live.path("elapsed_ms").asDouble() / 1000, ms(live.path("ttft_p50_ms")), ms(live.path("ttft_p95_ms")),
-                number(live.path("tokens_per_second")), live.path("completed").asInt(), live.path("errors").asInt(), live.path("in_flight").asInt());
-    }
-
-    private static String ms(JsonNode n) {
-        String v = number(n);
-        return v.equals("-") ? v : v + " ms";
-    }
-
-    /** A number as JSON carries it, or "-" for a missing value or one Jackson wrote as "NaN". */
-    private static String number(JsonNode n) {
-        double v = n.isNumber() ? n.asDouble() : Double.NaN;
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.0f", v) : "-";
     }
 }

@@ -3,15 +3,18 @@ package io.tokensiege.deploy;
 import io.tokensiege.common.cluster.ClusterNames;
 import io.tokensiege.common.cluster.MulticastGroup;
 import io.tokensiege.common.protocol.JoinReply;
+import io.tokensiege.common.security.ResolvedAddress;
+import io.tokensiege.common.security.TargetAllowList;
 import io.tokensiege.coordinator.cli.ExitCodes;
 import io.tokensiege.worker.cluster.ClusterWorker;
 import io.vertx.core.Vertx;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,10 +35,12 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--capacity", defaultValue = "1", description = "Relative capacity: shares are split in proportion (default: ${DEFAULT-VALUE}).")
     int capacity;
 
-    @Option(names = "--token-file", description = "File holding the cluster token (else TOKENSIEGE_TOKEN).")
+    @Option(names = "--token-file", description = "File holding the cluster token (else TOKENSIEGE_TOKEN; without either, joining a coordinator "
+            + "on this machine only, with the token it left for its user).")
     Path tokenFile;
 
-    @Option(names = "--allow-target", description = "Only send load to target URLs matching this pattern ('*' wildcard); repeatable.")
+    @Option(names = "--allow-target", paramLabel = "SCHEME://HOST[:PORT]", description = "Only send load to targets matching one of these "
+            + "(scheme, host and port; '*' for any port or one host label, e.g. http://*.lan:*); repeatable.")
     List<String> allowTargets = new ArrayList<>();
 
     @Option(names = "--cluster-name", defaultValue = ClusterNames.DEFAULT_CLUSTER, description = "Cluster name (default: ${DEFAULT-VALUE}).")
@@ -44,61 +49,102 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "worker-data", description = "Where this worker keeps its own copy of what it measured (default: ${DEFAULT-VALUE}).")
     Path data;
 
+    @Option(names = "--give-up-after", defaultValue = "180", paramLabel = "SECONDS", description = "Exit with code 4 when no coordinator has admitted "
+            + "this worker for this long (first start included), so a supervisor such as systemd restarts it (default: ${DEFAULT-VALUE}).")
+    int giveUpSeconds;
+
     @Override
     public Integer call() throws Exception {
-        ClusterToken token = ClusterToken.resolve(tokenFile);
+        ClusterToken given = ClusterToken.resolve(tokenFile);
         if ((join == null) == (multicast == null)) {
             System.err.println("give the coordinator's address with --join HOST[:PORT], or find it with --multicast (one of the two)");
             return ExitCodes.INVALID_INPUT;
         }
+        if (giveUpSeconds < 1) {
+            System.err.println("--give-up-after must be at least 1 second; got " + giveUpSeconds);
+            return ExitCodes.INVALID_INPUT;
+        }
+        TargetAllowList allowList;
         MulticastGroup group = null;
         String address = null;
-        if (multicast != null) {
-            try {
+        String token = given.value();
+        try {
+            allowList = TargetAllowList.parse(allowTargets);
+            if (multicast != null) {
                 group = MulticastGroup.parse(multicast);
-            } catch (IllegalArgumentException e) {
-                System.err.println(e.getMessage());
-                return ExitCodes.INVALID_INPUT;
+                if (!given.given()) {
+                    System.err.println("--multicast finds a coordinator on the LAN, so it needs the cluster token: give --token-file F (or TOKENSIEGE_TOKEN)");
+                    return ExitCodes.INVALID_INPUT;
+                }
+            } else {
+                Endpoint coordinator = Endpoint.parse(join);
+                ResolvedAddress host = ResolvedAddress.resolve(coordinator.host());
+                address = (host.address() instanceof Inet6Address ? "[" + host.literal() + "]" : host.literal()) + ":" + coordinator.port();
+                if (!given.given()) {
+                    if (!host.isLoopback()) {
+                        System.err.println("without a cluster token a worker joins loopback only, and '" + coordinator.host() + "' is " + host.literal()
+                                + ": give --token-file F (or TOKENSIEGE_TOKEN) to join it");
+                        return ExitCodes.INVALID_INPUT;
+                    }
+                    token = LoopbackToken.read(coordinator.port());
+                }
             }
-            if (!token.given()) {
-                System.err.println("--multicast finds a coordinator on the LAN, so it needs the cluster token: give --token-file F (or TOKENSIEGE_TOKEN)");
-                return ExitCodes.INVALID_INPUT;
-            }
-        } else {
-            String host = join.contains(":") ? join.substring(0, join.lastIndexOf(':')) : join;
-            address = join.contains(":") ? join : join + ":" + ClusterNames.DEFAULT_PORT;
-            if (!token.given() && !ClusterToken.isLoopback(host)) {
-                System.err.println("without a cluster token a worker joins loopback only: give --token-file F (or TOKENSIEGE_TOKEN) to join " + host);
-                return ExitCodes.INVALID_INPUT;
-            }
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return ExitCodes.INVALID_INPUT;
         }
         String id = name != null ? name : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
         Vertx vertx = Vertxes.create();
+        var settings = new ClusterWorker.Settings(address, clusterName, id, capacity, allowList, 1000, data, group,
+                ClusterWorker.Settings.DEFAULT_SILENCE_MILLIS, giveUpSeconds * 1000L);
         ClusterWorker worker;
         try {
-            worker = new ClusterWorker(vertx, new ClusterWorker.Settings(address, clusterName, id, capacity, allowTargets, 1000, data, group), token.value());
-        } catch (IllegalStateException unreachable) { // Hazelcast gave up connecting (30 s)
+            worker = new ClusterWorker(vertx, settings, token);
+        } catch (IllegalStateException unreachable) { // Hazelcast gave up connecting
             System.err.println(group == null
-                    ? "no coordinator answered at " + address + " (cluster '" + clusterName + "') within 30 s: is it running with --bind on that address, and is the port open?"
-                    : "no coordinator announced itself on multicast " + group + " (cluster '" + clusterName + "') within 30 s: start it with --multicast too, "
-                            + "or use --join HOST if this network does not carry multicast");
+                    ? "no coordinator answered at " + address + " (cluster '" + clusterName + "') within " + giveUpSeconds + " s: is it running with --bind on that "
+                            + "address, and is the port open?"
+                    : "no coordinator announced itself on multicast " + group + " (cluster '" + clusterName + "') within " + giveUpSeconds + " s: start it with "
+                            + "--multicast too, or use --join HOST if this network does not carry multicast");
             vertx.close();
             return ExitCodes.RUN_FAILED;
         }
-        JoinReply reply = worker.awaitJoin(30_000);
-        if (!reply.accepted()) {
-            System.err.println("the coordinator refused worker " + id + ": " + reply.message());
+        Object first = CompletableFuture.anyOf(worker.joined(), worker.gaveUp()).get();
+        if (first instanceof String reason) {
+            System.err.println("tokensiege worker " + id + ": " + reason);
+            worker.close();
+            return ExitCodes.RUN_FAILED;
+        }
+        if (!((JoinReply) first).accepted()) {
+            System.err.println("the coordinator refused worker " + id + ": " + ((JoinReply) first).message());
             worker.close();
             return ExitCodes.INVALID_INPUT;
         }
         System.out.println("tokensiege worker " + id + " joined " + (address != null ? address : "the coordinator found on multicast " + group)
-                + (allowTargets.isEmpty() ? "" : "; allowed targets: " + allowTargets));
-        CountDownLatch stop = new CountDownLatch(1);
+                + (allowList.allowsAny() ? "" : "; allowed targets: " + allowList.patterns()));
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();
-            stop.countDown();
+            exit.complete(ExitCodes.OK);
         }));
-        stop.await();
-        return ExitCodes.OK;
+        worker.gaveUp().thenAccept(reason -> {
+            System.err.println("tokensiege worker " + id + ": " + reason + "; exiting so a supervisor can restart it");
+            exit.complete(ExitCodes.RUN_FAILED);
+        });
+        return exit.get();
+    }
+
+    /** {@code HOST} or {@code HOST:PORT} ({@code [v6]:PORT} for IPv6), with the cluster's default port. */
+    record Endpoint(String host, int port) {
+        static Endpoint parse(String text) {
+            int colon = text.lastIndexOf(':');
+            boolean hasPort = colon > 0 && (text.indexOf(':') == colon || text.startsWith("[")) && !text.endsWith("]");
+            if (!hasPort) return new Endpoint(text, ClusterNames.DEFAULT_PORT);
+            try {
+                return new Endpoint(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--join takes HOST or HOST:PORT, e.g. 192.168.1.10:5701; got '" + text + "'");
+            }
+        }
     }
 }

@@ -14,7 +14,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,16 +31,18 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real JVMs on loopback: a coordinator and workers started as separate processes (the launcher's own
  * main), the simulator in this JVM so its request log is the ground truth of who sent what and when.
  */
+@Timeout(300)
 class DistributedRunTest {
     @TempDir
     Path dir;
-    private final List<Process> processes = new ArrayList<>();
+    private Jvms jvms;
     private Vertx vertx;
     private SimulatorServer sim;
     private String cluster;
@@ -53,25 +54,20 @@ class DistributedRunTest {
         vertx = Vertx.vertx();
         sim = SimulatorServer.start(vertx, Profiles.load("moe-35b-a3b"), "127.0.0.1", 0, 20).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         cluster = "test-" + UUID.randomUUID(); // never join a stale cluster (STACK-NOTES)
-        clusterPort = freePort();
-        httpPort = freePort();
+        clusterPort = Jvms.freePort();
+        httpPort = Jvms.freePort();
+        jvms = new Jvms(dir);
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : processes) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        jvms.close();
         sim.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private Process launch(String name, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dhazelcast.phone.home.enabled=false", "-Dhazelcast.logging.type=slf4j", "-Dtokensiege.log=INFO",
-                "-cp", System.getProperty("java.class.path"), "io.tokensiege.deploy.Tokensiege"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
-        processes.add(p);
-        return p;
+        return jvms.launch(name, args);
     }
 
     private Process coordinator() throws Exception {
@@ -90,14 +86,7 @@ class DistributedRunTest {
 
     /** Waits for a line in a process log, bounded: the processes print it once ready. */
     private void awaitLog(String name, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Path log = dir.resolve(name + ".log");
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains(text)) return;
-            Thread.onSpinWait();
-            TimeUnit.MILLISECONDS.sleep(50); // polling a file another process writes: no event to wait on
-        }
-        throw new AssertionError(name + " never printed '" + text + "':\n" + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+        jvms.awaitLog(name, text);
     }
 
     private final ByteArrayOutputStream runOutput = new ByteArrayOutputStream();
@@ -257,7 +246,7 @@ class DistributedRunTest {
     @Test
     void forgedCommand_isRefused_andATargetOutsideAllowTarget_isRefused() throws Exception {
         coordinator();
-        worker("w1", "--allow-target", "http://10.99.*");
+        worker("w1", "--allow-target", "http://10.99.*.*:*");
         awaitLog("w1", "joined");
         // 1. A forged, wrongly signed assignment dropped straight into the worker's queue.
         var config = new com.hazelcast.client.config.ClientConfig();
@@ -269,9 +258,9 @@ class DistributedRunTest {
                     java.util.Map.of(), java.util.Map.of(), null);
             var step = new io.tokensiege.common.protocol.StepSpec("forged", 0, io.tokensiege.common.protocol.StepKind.SEQUENTIAL, target, "x", 1, 1, 3,
                     0, 0, 0, 10, 0, 8, true, 0, List.of(), io.tokensiege.common.plan.Timeouts.DEFAULT, 1, "n", null, null, null);
-            var forger = new io.tokensiege.common.protocol.SecretBox("not-the-cluster-token");
-            intruder.<String>getQueue(io.tokensiege.common.cluster.ClusterNames.toWorker("w1"))
-                    .offer(io.tokensiege.common.protocol.Envelope.seal(forger, new io.tokensiege.common.protocol.AssignStep("r", "forged", "w1", step, 1, 0, null)));
+            var forger = new io.tokensiege.common.protocol.MessageSigner(new io.tokensiege.common.protocol.SecretBox("not-the-cluster-token"), "coordinator");
+            intruder.<String>getQueue(io.tokensiege.common.cluster.ClusterNames.toWorker("w1")).offer(forger.seal("w1",
+                    io.tokensiege.common.protocol.Envelope.ANY_SESSION, new io.tokensiege.common.protocol.AssignStep("r", "forged", "w1", step, 1, 0, null)).wire());
             awaitLog("w1", "refused a command: bad signature");
         } finally {
             intruder.shutdown();
@@ -297,9 +286,4 @@ class DistributedRunTest {
         throw new AssertionError("no clock samples for " + workers + " workers after 30 s");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -38,10 +38,11 @@ class KneeAgainstSimulatorTest {
         assertThat(four.usableConcurrency()).isEqualTo(4.0);
         assertThat(Math.round(four.parallelism())).isEqualTo(4);
         assertThat(four.line()).contains("decodes about 4 requests at once and queues the rest");
-        // 16 slots with cheap sequences: no collapse up to 16, and it decodes all of them at once.
+        // 16 slots with cheap sequences: no collapse up to 16, and it decodes nearly all of them at once (each stream spends
+        // a little of its time between requests, before its next first token; the count can never pass 16).
         assertThat(sixteen.collapseLevel()).isNull();
         assertThat(sixteen.usableConcurrency()).isEqualTo(16.0);
-        assertThat(sixteen.parallelism()).isBetween(13.0, 18.0);
+        assertThat(sixteen.parallelism()).isBetween(11.0, 16.0);
         assertThat(o.verdict().sloVerdicts()).containsKeys("four-slots", "sixteen-slots");
     }
 

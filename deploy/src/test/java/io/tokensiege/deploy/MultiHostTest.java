@@ -16,12 +16,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,13 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
  * end to end; the merge must equal one histogram of every worker's values, and the start skew is reported.
  * Needs root and iproute2 (CI has both); traffic stays inside the namespaces this test creates.
  */
+@Timeout(300)
 class MultiHostTest {
     private static final String NET = "10.232." + ThreadLocalRandom.current().nextInt(1, 250) + ".";
     @TempDir
     Path dir;
     private final String tag = HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt(256)) + ProcessHandle.current().pid() % 1000;
     private final List<String> namespaces = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
+    private Jvms jvms;
     private final String bridge = "tsb" + tag;
 
     private static int sh(String... cmd) throws Exception {
@@ -63,40 +66,64 @@ class MultiHostTest {
         return ns;
     }
 
-    private void launch(String ns, String log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dhazelcast.phone.home.enabled=false", "-Dhazelcast.logging.type=slf4j", "-Dtokensiege.log=INFO",
-                "-cp", System.getProperty("java.class.path"), "io.tokensiege.deploy.Tokensiege"));
-        cmd.addAll(List.of(args));
-        processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start());
+    /** A JVM "on host" {@code ns}; its output in {@code log} (a file name ending in .log). */
+    private Process launch(String ns, String log, String... args) throws IOException {
+        return jvms.launch(List.of("ip", "netns", "exec", ns), Map.of(), log.substring(0, log.length() - ".log".length()), args);
     }
 
     private void awaitLog(String log, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Path f = dir.resolve(log);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(f) && Files.readString(f).contains(text)) return;
-            TimeUnit.MILLISECONDS.sleep(50); // another process's log: polled, bounded
-        }
-        throw new AssertionError(log + " never printed '" + text + "':\n" + (Files.exists(f) ? Files.readString(f) : ""));
+        jvms.awaitLog(log.substring(0, log.length() - ".log".length()), text);
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process p : processes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        if (jvms != null) jvms.close();
         for (String ns : namespaces) new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(10, TimeUnit.SECONDS);
         new ProcessBuilder("ip", "link", "del", bridge).start().waitFor(10, TimeUnit.SECONDS);
     }
 
     private void bridge() throws Exception {
+        jvms = new Jvms(dir);
         boolean root = "root".equals(System.getProperty("user.name"));
         assumeTrue(root && (Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))), "needs root and iproute2");
         sh("ip", "link", "add", bridge, "type", "bridge");
         sh("ip", "addr", "add", NET + "254/24", "dev", bridge); // this JVM submits the plan over the bridge
         sh("ip", "link", "set", bridge, "up");
+    }
+
+    @Test
+    void withoutAToken_theCoordinatorIsUnreachableFromAnotherHost_andNoWorkerThereCanJoin() throws Exception {
+        bridge();
+        String coord = host("c", 1);
+        String other = host("a", 2);
+        String cluster = "nt-" + tag;
+        launch(coord, "coordinator.log", "coordinator", "--port", "5701", "--http", "127.0.0.1:8080", "--cluster-name", cluster,
+                "--data", dir.resolve("runs").toString());
+        awaitLog("coordinator.log", "REST API on");
+        // It is up on its own loopback: a worker on its host joins without ceremony, with the token the coordinator left for its user.
+        launch(coord, "local.log", "worker", "--join", "127.0.0.1:5701", "--name", "local", "--cluster-name", cluster, "--data", dir.resolve("local").toString());
+        awaitLog("local.log", "joined");
+        // From the network (this JVM sits on the bridge), neither the cluster port nor the API answers.
+        for (int port : new int[] {5701, 8080}) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(NET + "1", port), 3000);
+                throw new AssertionError("port " + port + " of a token-less coordinator answered from another host");
+            } catch (java.net.ConnectException refused) {
+                // what must happen: nothing listens on that address
+            }
+        }
+        // A worker on another host cannot join: without a token it refuses to try, and with one there is nothing to reach.
+        Process tokenless = launch(other, "far.log", "worker", "--join", NET + "1:5701", "--name", "far", "--cluster-name", cluster);
+        assertThat(tokenless.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(tokenless.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("far.log"))).contains("without a cluster token a worker joins loopback only");
+        Path guess = dir.resolve("guessed-token");
+        Files.writeString(guess, "a-token-guessed-by-someone-0123456789");
+        Process guessing = launch(other, "guess.log", "worker", "--join", NET + "1:5701", "--name", "guess", "--cluster-name", cluster,
+                "--token-file", guess.toString(), "--give-up-after", "5");
+        assertThat(guessing.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(guessing.exitValue()).isEqualTo(4);
+        assertThat(Files.readString(dir.resolve("guess.log"))).contains("no coordinator answered at " + NET + "1:5701");
     }
 
     @Test
@@ -131,7 +158,7 @@ class MultiHostTest {
         launch(simHost, "sim.log", "simulate", "--profile", "moe-35b-a3b", "--host", NET + "4", "--port", "8000", "--speed", "20");
         launch(coord, "coordinator.log", "coordinator", "--bind", NET + "1", "--port", "5701", "--http", NET + "1:8080", "--token-file", token.toString(),
                 "--cluster-name", cluster, "--data", dir.resolve("runs").toString());
-        awaitLog("sim.log", "SIMULATED server");
+        awaitLog("sim.log", "serving model");
         awaitLog("coordinator.log", "REST API on");
         for (String[] w : List.of(new String[] {w1, "w1"}, new String[] {w2, "w2"})) {
             launch(w[0], w[1] + ".log", "worker", "--join", NET + "1:5701", "--name", w[1], "--token-file", token.toString(), "--cluster-name", cluster,

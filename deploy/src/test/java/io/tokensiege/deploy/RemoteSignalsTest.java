@@ -70,7 +70,7 @@ class RemoteSignalsTest {
                 + "defaults: { warmup: 1, max_tokens: 100, ramp: 0s }\n"
                 + "scenarios:\n  - { name: long, prompt: { tokens: 32, unique: true }, load: { concurrency: [2], duration: 600s } }\n");
         ChildJvm client = launch("client", "run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort);
-        client.awaitOutput("live sim / long @2 +", 3, 120); // the measured step has streamed for three seconds
+        client.awaitOutput("live sim / long @2  ", 3, 120); // the measured step has streamed for three seconds
         return new ChildJvm[] {coordinator, worker, client};
     }
 

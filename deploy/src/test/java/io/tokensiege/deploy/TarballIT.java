@@ -61,8 +61,11 @@ class TarballIT {
         assertThat(workers).contains("\"id\":\"tarball-worker\"").contains("\"alive\":true");
     }
 
+    /** Its home is the test folder: a token-less coordinator leaves this machine's token there, not in the real home. */
     private void start(Path log, String... cmd) throws IOException {
-        processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("JAVA_OPTS", "-Duser.home=" + log.getParent());
+        processes.add(pb.start());
     }
 
     /** Bounded wait for a process to print a line (it writes its log as it goes; there is no event to wait on). */

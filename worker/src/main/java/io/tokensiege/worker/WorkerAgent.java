@@ -9,22 +9,21 @@ import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.ToWorker;
 import io.tokensiege.common.protocol.WorkerFailed;
+import io.tokensiege.common.security.TargetAllowList;
 import io.tokensiege.worker.load.StepRunner;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A worker's brain, independent of transport: takes {@link ToWorker} messages (from the in-process
  * bus or the cluster), runs step shares, and sends {@link ToCoordinator} messages back. Refuses
- * targets outside its allow-list. An aborted share reports the window it covered, not the one planned; an
- * error of the JVM itself (out of memory) is reported for every share it may have spoiled, which are aborted.
+ * targets outside its allow-list, and any target URL with user-info. An aborted share reports the window it covered, not the
+ * one planned; an error of the JVM itself (out of memory) is reported for every share it may have spoiled, which are aborted.
  */
 public final class WorkerAgent {
     private static final Logger log = LoggerFactory.getLogger(WorkerAgent.class);
@@ -33,21 +32,26 @@ public final class WorkerAgent {
     private final String workerId;
     private final SecretBox secrets;
     private final Consumer<ToCoordinator> send;
-    private final List<Pattern> allowTargets;
+    private final TargetAllowList allowTargets;
     private final Map<String, StepRunner> runners = new ConcurrentHashMap<>();
     private final Map<String, String> runOfStep = new ConcurrentHashMap<>();
     /** Step id -> when its abort arrived (epoch µs): its measurement window ends there. */
     private final Map<String, Long> abortedAtMicros = new ConcurrentHashMap<>();
 
+    /** @param allowTargets {@link TargetAllowList} patterns (SCHEME://HOST[:PORT]); empty = anywhere */
+    public WorkerAgent(Vertx vertx, String workerId, SecretBox secrets, Consumer<ToCoordinator> send, java.util.List<String> allowTargets) {
+        this(vertx, workerId, secrets, send, TargetAllowList.parse(allowTargets));
+    }
+
     /**
-     * @param allowTargets glob patterns ({@code *} wildcard) a target URL must match; empty = any
+     * @param allowTargets where load may go (scheme, host and port); {@link TargetAllowList#ANY} = anywhere
      */
-    public WorkerAgent(Vertx vertx, String workerId, SecretBox secrets, Consumer<ToCoordinator> send, List<String> allowTargets) {
+    public WorkerAgent(Vertx vertx, String workerId, SecretBox secrets, Consumer<ToCoordinator> send, TargetAllowList allowTargets) {
         this.vertx = vertx;
         this.workerId = workerId;
         this.secrets = secrets;
         this.send = send;
-        this.allowTargets = allowTargets.stream().map(WorkerAgent::glob).toList();
+        this.allowTargets = allowTargets;
         Handler<Throwable> previous = vertx.exceptionHandler();
         vertx.exceptionHandler(t -> {
             if (t instanceof VirtualMachineError e) jvmError(e);
@@ -77,7 +81,7 @@ public final class WorkerAgent {
 
     /** Stops every step now (coordinator lost, or shutdown): in-flight requests are cancelled. */
     public void abortAll(String reason) {
-        for (String stepId : List.copyOf(runners.keySet())) abort(stepId, reason);
+        for (String stepId : java.util.List.copyOf(runners.keySet())) abort(stepId, reason);
     }
 
     private void abort(String stepId, String reason) {
@@ -89,7 +93,7 @@ public final class WorkerAgent {
 
     /** Out of memory (or another error of the JVM): every running share may be incomplete; say so, once per share, and stop them. */
     private void jvmError(VirtualMachineError e) {
-        for (String stepId : List.copyOf(runners.keySet())) {
+        for (String stepId : java.util.List.copyOf(runners.keySet())) {
             String runId = runOfStep.get(stepId);
             if (runId == null || !runners.containsKey(stepId)) continue;
             log.error("{} during step {}: aborting this worker's share", e, stepId);
@@ -110,11 +114,10 @@ public final class WorkerAgent {
     }
 
     private void assign(AssignStep a) {
-        String url = a.step().target().url();
-        if (!allowTargets.isEmpty() && allowTargets.stream().noneMatch(p -> p.matcher(url).matches())) {
-            log.warn("refused step {}: target {} is outside --allow-target", a.stepId(), url);
-            send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "target_not_allowed",
-                    "worker " + workerId + " refuses target " + url + ": not matched by its --allow-target patterns", true));
+        String refusal = allowTargets.refusal(a.step().target().url());
+        if (refusal != null) {
+            log.warn("refused step {}: {}", a.stepId(), refusal);
+            send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "target_not_allowed", "worker " + workerId + " refuses the target: " + refusal, true));
             return;
         }
         String apiKey;
@@ -128,11 +131,5 @@ public final class WorkerAgent {
         runOfStep.put(a.stepId(), a.runId());
         runners.put(a.stepId(), runner);
         runner.prepare();
-    }
-
-    private static Pattern glob(String g) {
-        StringBuilder re = new StringBuilder();
-        for (char c : g.toCharArray()) re.append(c == '*' ? ".*" : Pattern.quote(String.valueOf(c)));
-        return Pattern.compile(re.toString());
     }
 }

@@ -6,6 +6,7 @@ package io.tokensiege.common.analysis;
  */
 public record Flag(String code, String stepId, String message) {
     public static final String USAGE_MISMATCH = "usage_vs_counted";
+    public static final String USAGE_ABSURD = "usage_absurd";
     public static final String DECODE_IMPLAUSIBLE = "decode_implausible";
     public static final String TTFT_GT_E2E = "ttft_gt_e2e";
     public static final String ZERO_TTFT = "zero_ttft";
@@ -22,4 +23,6 @@ public record Flag(String code, String stepId, String message) {
     public static final String SERVER_DECODE_GAP = "server_decode_gap";
     public static final String TTFT_BELOW_SERVER_PROMPT = "ttft_below_server_prompt_time";
     public static final String PROMPT_SIZE_GAP = "prompt_size_gap";
+    public static final String MALFORMED_TOOL_CALLS = "malformed_tool_calls";
+    public static final String TOOLS_IGNORED = "tools_ignored";
 }

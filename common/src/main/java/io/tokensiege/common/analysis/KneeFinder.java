@@ -9,9 +9,10 @@ import java.util.Locale;
 /**
  * Finds where a sweep collapses (DESIGN.md §4): the first level where throughput stops scaling (A
  * rises < 10 % while TTFT p95 more than doubles), the SLO breaks, or errors pass the limit — and
- * explains it from the data. The server's parallelism estimate is aggregate tok/s ÷ per-request
- * decode rate: the number of sequences it decodes at once (a serial server gives ~1; a 4-slot
- * server ~4 however many streams wait).
+ * explains it from the data. The server's parallelism is the number of sequences between their first
+ * and last token at once, averaged over the window (Little's law on the decode phase; a serial server
+ * gives ~1, a 4-slot server ~4 however many streams wait). Where that was not measured, aggregate
+ * tok/s ÷ per-request decode p50 stands in (it overshoots when decode rates are spread).
  */
 public final class KneeFinder {
     static final double MIN_SCALING = 0.10;
@@ -41,7 +42,7 @@ public final class KneeFinder {
             List<String> breaches = SloCheck.breaches(r, slo);
             Double efficiency = perStreamAtBase > 0 ? r.aggregateTokS() / (perStreamAtBase * r.level()) : null;
             Double littles = r.requestRate() > 0 && !Double.isNaN(r.e2eMs().mean()) ? r.requestRate() * r.e2eMs().mean() / 1000 : null;
-            Double active = r.decodeTokS().p50() > 0 ? r.aggregateTokS() / r.decodeTokS().p50() : null;
+            Double active = r.decodingAtOnce() != null ? r.decodingAtOnce() : r.decodeTokS().p50() > 0 ? r.aggregateTokS() / r.decodeTokS().p50() : null;
             evidence.add(new Collapse.Level(r.level(), r.aggregateTokS(), r.userTtftMs().p50(), r.userTtftMs().p95(), r.decodeTokS().p50(),
                     r.errorRate(), efficiency, littles, active, breaches, r.server() == null ? null : r.server().promptMsP50()));
             if (collapse != null) continue;
@@ -57,6 +58,10 @@ public final class KneeFinder {
                 why = String.format(Locale.ROOT, "errors %.1f%% > %.1f%% %s", 100 * r.errorRate(), 100 * errorLimit,
                         r.errorReasons() == null || r.errorReasons().isEmpty() ? r.errorsByClass()
                                 : r.errorReasons().stream().map(ErrorReason::describe).collect(java.util.stream.Collectors.joining(", ")));
+            } else if (i > 0 && cacheCollapsed(levels.get(0), r)) {
+                collapse = r.level();
+                rule = "cache_collapse";
+                why = cacheCollapse(levels.get(0), r);
             } else if (i > 0 && stoppedScaling(levels.get(i - 1), r)) {
                 StepResult prev = levels.get(i - 1);
                 collapse = r.level();
@@ -77,6 +82,29 @@ public final class KneeFinder {
                 evidence, why);
     }
 
+    /** Warm turns this close to cold ones mean the server stopped reusing the conversations' prefixes. */
+    static final double WARM_AS_COLD = 0.8;
+    /** ...where at the first level warm turns were at most this share of cold ones (the cache worked there). */
+    static final double WARM_WHEN_CACHED = 0.5;
+
+    /** Agent sessions: warm turns (2+) as slow as cold ones, where at the first level they were much faster. */
+    static boolean cacheCollapsed(StepResult base, StepResult r) {
+        AgentView b = base.agents();
+        AgentView a = r.agents();
+        if (b == null || a == null || b.coldTtftMs() == null || b.warmTtftMs() == null || a.coldTtftMs() == null || a.warmTtftMs() == null) return false;
+        return b.warmTtftMs() <= WARM_WHEN_CACHED * b.coldTtftMs() && a.warmTtftMs() >= WARM_AS_COLD * a.coldTtftMs();
+    }
+
+    private static String cacheCollapse(StepResult base, StepResult r) {
+        AgentView b = base.agents();
+        AgentView a = r.agents();
+        String cached = b.warmCachedShare() != null && a.warmCachedShare() != null
+                ? String.format(Locale.ROOT, "; the server's cached share of warm prompts fell from %.0f%% to %.0f%%", 100 * b.warmCachedShare(), 100 * a.warmCachedShare())
+                : "";
+        return String.format(Locale.ROOT, "cache collapse: warm turns as slow as cold ones (turns 2+ TTFT p50 %s vs turn 1 %s; at %s: %s vs %s)%s",
+                SloCheck.ms(a.warmTtftMs()), SloCheck.ms(a.coldTtftMs()), base.levelLabel(), SloCheck.ms(b.warmTtftMs()), SloCheck.ms(b.coldTtftMs()), cached);
+    }
+
     static boolean stoppedScaling(StepResult prev, StepResult r) {
         if (prev.aggregateTokS() <= 0) return false;
         boolean flat = r.aggregateTokS() < prev.aggregateTokS() * (1 + MIN_SCALING);
@@ -93,7 +121,8 @@ public final class KneeFinder {
         else if (NO_SUCCESS.equals(rule)) sb.append(" fails at ").append(trim(collapse)).append(unit).append(": ").append(why);
         else if (NOT_JUDGED.equals(rule)) sb.append(" is not judged from ").append(trim(collapse)).append(unit).append(": ").append(why);
         else sb.append(" collapses at ").append(trim(collapse)).append(unit).append(": ").append(why);
-        sb.append(top.open() != null ? "; usable rate " : "; usable concurrency ").append(usable == null ? "none" : trim(usable) + unit);
+        sb.append(top.open() != null ? "; usable rate " : "SESSIONS".equals(top.kind()) ? "; usable sessions " : "; usable concurrency ")
+                .append(usable == null ? "none" : trim(usable) + unit);
         if (slo != null && !slo.isEmpty()) sb.append(" under ").append(describe(slo));
         if (parallelism != null && collapse != null && !NO_SUCCESS.equals(rule) && !NOT_JUDGED.equals(rule)) {
             long k = Math.max(1, Math.round(parallelism));
@@ -101,6 +130,8 @@ public final class KneeFinder {
                     || top.userTtftMs().p50() > 2 * levels.get(0).userTtftMs().p50();
             sb.append(String.format(Locale.ROOT, "; the server decodes about %d request%s at once%s", k, k == 1 ? "" : "s",
                     queues ? " and queues the rest" : ""));
+        } else if (parallelism != null) {
+            sb.append(String.format(Locale.ROOT, "; at %s the server decoded about %d at once", top.levelLabel(), Math.max(1, Math.round(parallelism))));
         }
         slotQueueing(levels.get(0), top).ifPresent(sb::append);
         return sb.toString();

@@ -14,13 +14,14 @@ public final class Plausibility {
     public static List<Flag> check(String stepId, List<RequestRecord> records, double timeScale, double maxDecodeTokS,
                                    int cancelledAtEnd, long clampedValues) {
         List<Flag> flags = new ArrayList<>();
-        int mismatch = 0, implausible = 0, ttftOverE2e = 0, zeroTtft = 0, reasoningOnly = 0, empty = 0, noUsage = 0, ok = 0;
+        int absurdUsage = 0, mismatch = 0, implausible = 0, ttftOverE2e = 0, zeroTtft = 0, reasoningOnly = 0, empty = 0, noUsage = 0, ok = 0;
         double worstDecode = 0;
         for (RequestRecord r : records) {
             if ("empty".equals(r.error())) empty++;
             if (!r.ok()) continue;
             ok++;
-            if (r.usageCompletionTokens() == null) noUsage++;
+            if (r.usageCompletionTokens() != null && r.tokenSource() == io.tokensiege.common.metric.TokenSource.COUNTED) absurdUsage++;
+            else if (r.usageCompletionTokens() == null) noUsage++;
             else if (r.tokenEvents() > 0 && Math.abs(r.usageCompletionTokens() - r.tokenEvents()) > 0.10 * r.usageCompletionTokens()) mismatch++;
             if (r.decodeRateTokS() != null) {
                 double rate = r.decodeRateTokS() / timeScale;
@@ -35,6 +36,8 @@ public final class Plausibility {
         }
         if (mismatch > 0) flags.add(new Flag(Flag.USAGE_MISMATCH, stepId, mismatch + " of " + ok
                 + " requests: usage.completion_tokens differs from token-carrying events by more than 10% (several tokens per event, or a channel the parser does not read)"));
+        if (absurdUsage > 0) flags.add(new Flag(Flag.USAGE_ABSURD, stepId, absurdUsage + " of " + ok
+                + " requests reported more completion tokens than their max_tokens allows: usage ignored, tokens counted from the stream's events"));
         if (noUsage > 0) flags.add(new Flag(Flag.NO_USAGE, stepId, noUsage + " of " + ok
                 + " requests had no usage block: output_tokens are counted events (labelled 'counted')"));
         if (implausible > 0) flags.add(new Flag(Flag.DECODE_IMPLAUSIBLE, stepId, String.format(

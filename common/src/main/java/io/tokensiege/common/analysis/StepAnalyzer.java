@@ -54,6 +54,7 @@ public final class StepAnalyzer {
         int cancelled = 0;
         long clamped = 0;
         double windowMicros = 0;
+        long decodingMicros = 0;
         for (Share s : shares) {
             workerShares.put(s.workerId(), s.streams());
             s.records().stream().filter(RequestRecord::measured).forEach(records::add);
@@ -64,6 +65,7 @@ public final class StepAnalyzer {
             cancelled += s.totals().cancelledAtEnd();
             clamped += s.totals().clampedValues();
             windowMicros = Math.max(windowMicros, s.totals().windowMicros());
+            decodingMicros += s.totals().decodingMicrosInWindow();
         }
         int failed = errors.values().stream().mapToInt(Integer::intValue).sum();
         int ok = (int) records.stream().filter(RequestRecord::ok).count();
@@ -93,7 +95,7 @@ public final class StepAnalyzer {
         long reasoning = records.stream().filter(RequestRecord::ok).mapToLong(r -> r.reasoningTokens() == null ? 0 : r.reasoningTokens()).sum();
         long output = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::outputTokens).sum();
         List<Flag> flags = Plausibility.check(step.stepId(), records, ts, maxDecodeTokS, cancelled, clamped);
-        if ((step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN) && finished > 0 && finished < LOW_SAMPLE) {
+        if ((step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN || step.kind() == StepKind.SESSIONS) && finished > 0 && finished < LOW_SAMPLE) {
             double e2eP50 = Percentiles.of(h.get(Metric.E2E_MICROS), msFactor).p50();
             flags.add(new Flag(Flag.LOW_SAMPLE, step.stepId(), "only " + finished + " measured requests: percentiles are rough; lengthen the duration"
                     + (Double.isNaN(e2eP50) ? "" : " (a request here takes " + SloCheck.ms(e2eP50) + ")")));
@@ -102,8 +104,12 @@ public final class StepAnalyzer {
         Percentiles decode = Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts);
         ServerView server = ServerView.of(records).orElse(null);
         if (server != null) ServerView.flag(step.stepId(), server, decode, records, ts, flags);
-        PromptSize promptSize = PromptSize.of(StepPrompts.askedPromptTokens(step), records.stream().filter(RequestRecord::ok).toList(),
-                describe(step.facts().sizing()));
+        // An agent's later turns carry its history: the asked size is turn 1's.
+        PromptSize promptSize = PromptSize.of(StepPrompts.askedPromptTokens(step), records.stream().filter(RequestRecord::ok)
+                .filter(r -> r.agent() == null || (r.agent().userTurn() == 1 && !r.agent().followUp())).toList(), describe(step.facts().sizing()));
+        AgentView agents = step.kind() == StepKind.SESSIONS ? AgentView.of(records, ts, step.conversation() == null || step.conversation().tools() == null
+                ? List.of() : step.conversation().tools().requiredTurns()).orElse(null) : null;
+        if (agents != null) agents.flag(step.stepId(), flags);
         if (step.kind() != StepKind.WARMUP) promptSize.flag(step.stepId(), flags);
         ConnectionStats connections = ConnectionStats.NONE;
         for (Share s : shares) if (s.totals() != null) connections = connections.plus(s.totals().connections());
@@ -133,7 +139,8 @@ public final class StepAnalyzer {
                 decode, Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
                 aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
                 output > 0 ? (double) reasoning / output : null, Fairness.of(records), sanity, SloCheck.goodput(records, slo, ts), List.of(),
-                open, startSkewMs(shares), flags, partialReason != null, partialReason, promptSize, server, connections, ErrorReason.top(records));
+                open, startSkewMs(shares), flags, partialReason != null, partialReason, promptSize, server, connections, ErrorReason.top(records),
+                step.isTimed() && windowMicros > 0 ? decodingMicros / windowMicros : null, agents);
         return withBreaches(result, SloCheck.breaches(result, slo));
     }
 
@@ -143,7 +150,7 @@ public final class StepAnalyzer {
                 r.e2eMs(), r.tpotMs(), r.itlMs(), r.decodeTokS(), r.outputTokens(), r.aggregateTokS(), r.requestRate(), r.windowSeconds(),
                 r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(), r.sanity(),
                 r.goodput(), breaches, r.open(), r.startSkewMs(), r.flags(), r.partial(), r.partialReason(), r.promptSize(), r.server(), r.connections(),
-                r.errorReasons());
+                r.errorReasons(), r.decodingAtOnce(), r.agents());
     }
 
     /** Flags a step whose workers were themselves saturated: their delays would show up as the server's. */

@@ -24,6 +24,9 @@ import io.tokensiege.common.protocol.ConnectionStats;
  * @param server             the server's own account of the requests (llama.cpp timings), or null
  * @param connections        what the server did with the workers' connections, summed
  * @param errorReasons       why requests failed, most frequent first
+ * @param agents             SESSIONS steps: turn by turn, cold against warm, cache and tool figures; else null
+ * @param decodingAtOnce     sequences between their first and last token at once, on average over the window (Little's law
+ *                           on the decode phase: it can never exceed the streams); null for untimed steps
  */
 public record StepResult(String stepId, String label, String target, String scenario, String kind, int concurrency, int repeat,
                          double timeScale, boolean simulated, Map<String, Integer> workerShares,
@@ -34,7 +37,8 @@ public record StepResult(String stepId, String label, String target, String scen
                          Double coldTtftMs, Double warmTtftMs, Double warmCachedShare, Integer warmCachedTokens, Integer warmPromptTokens,
                          Double reasoningShare, Fairness fairness, AnswerSanity sanity, Double goodput, List<String> sloBreaches,
                          OpenLoopStats open, Double startSkewMs, List<Flag> flags, boolean partial, String partialReason,
-                         PromptSize promptSize, ServerView server, ConnectionStats connections, List<ErrorReason> errorReasons) {
+                         PromptSize promptSize, ServerView server, ConnectionStats connections, List<ErrorReason> errorReasons,
+                         Double decodingAtOnce, AgentView agents) {
 
     /**
      * Why this step has no successful request, in words: "failed: 5/5 http_4xx exceed_context_size (7,868 > 4,096 tokens)", or for a
@@ -65,9 +69,11 @@ public record StepResult(String stepId, String label, String target, String scen
         return open != null ? open.ttftIntendedMs() : ttftMs;
     }
 
-    /** The level in words: "8 streams" or "2 req/s". */
+    /** The level in words: "8 streams", "4 sessions" or "2 req/s". */
     @JsonIgnore
     public String levelLabel() {
-        return open != null ? io.tokensiege.common.protocol.StepSpec.rateLabel(open.requestedRate()) + " req/s" : concurrency + (concurrency == 1 ? " stream" : " streams");
+        if (open != null) return io.tokensiege.common.protocol.StepSpec.rateLabel(open.requestedRate()) + " req/s";
+        String unit = "SESSIONS".equals(kind) ? "session" : "stream";
+        return concurrency + " " + unit + (concurrency == 1 ? "" : "s");
     }
 }

@@ -3,6 +3,7 @@ package io.tokensiege.common.metric;
 /** Why a request failed (DESIGN.md §3). A failed request counts against goodput, never silently. */
 public enum ErrorClass {
     CONNECT("connect", "could not connect, or a fresh connection failed before any response byte"),
+    HTTP_3XX("http_3xx", "the server answered with a redirect; never followed (the API key would go with it): give the final URL"),
     HTTP_4XX("http_4xx", "the server answered 4xx (not 429)"),
     HTTP_429("http_429", "the server answered 429 (rate limited or queue full)"),
     HTTP_5XX("http_5xx", "the server answered 5xx"),

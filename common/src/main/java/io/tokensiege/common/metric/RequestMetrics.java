@@ -14,7 +14,8 @@ public final class RequestMetrics {
 
     public static RequestRecord compute(RequestStamps s, String stepId, String workerId, int stream, int seq, int turn, boolean cancelled, boolean measured) {
         if (!cancelled) classifyEnd(s);
-        boolean usage = s.usageCompletionTokens >= 0;
+        // A usage above what the request allowed cannot be true: the events are counted instead (and the record shows both).
+        boolean usage = s.usageCompletionTokens >= 0 && (s.maxTokens <= 0 || s.usageCompletionTokens <= s.maxTokens);
         int events = s.tokenEvents();
         int outputTokens = usage ? s.usageCompletionTokens : events;
         Long ttft = between(s.sendNanos, s.firstNanos);
@@ -38,11 +39,11 @@ public final class RequestMetrics {
                 reasoning, s.reasoningEvents, s.contentEvents, s.toolCallEvents,
                 s.usagePromptTokens >= 0 ? s.usagePromptTokens : null,
                 s.usageCachedTokens >= 0 ? s.usageCachedTokens : null,
-                usage ? s.usageCompletionTokens : null,
+                s.usageCompletionTokens >= 0 ? s.usageCompletionTokens : null,
                 s.finishReason, s.error == null ? null : s.error.key(), s.errorDetail, s.httpStatus, s.serverId,
                 s.answerChars, s.answerSample.length() > SAMPLE_CHARS ? s.answerSample.substring(0, SAMPLE_CHARS) : s.answerSample.toString(), cancelled, measured,
                 s.errorReason, new RequestRecord.ConnectionUse(s.reusedConnection, s.connectNanos == RequestStamps.NONE ? null : s.connectNanos / 1000, s.attempts),
-                s.serverTimings);
+                s.serverTimings, s.agent);
     }
 
     /** A stream that ended "successfully" may still be truncated or empty: decided here, once. */

@@ -44,7 +44,26 @@ public record RequestRecord(
         boolean measured,
         String errorReason,
         ConnectionUse connection,
-        ServerTimings serverTimings) {
+        ServerTimings serverTimings,
+        AgentTurn agent) {
+
+    /**
+     * Where a request sits in an agent session (SESSIONS steps only).
+     *
+     * @param session              the session's number on its worker (a session that starts anew gets a new one)
+     * @param userTurn             1-based user turn; a tool result's follow-up keeps the turn of the call it answers
+     * @param followUp             sent after a tool result, to continue the same turn
+     * @param toolCalls            tool calls in the answer
+     * @param ttftToolCallMicros   send to the first tool-call token, or null
+     * @param malformedToolCall    a call's arguments were not a JSON object
+     * @param historyMessages      messages sent (the whole history so far)
+     */
+    public record AgentTurn(long session, int userTurn, boolean followUp, int toolCalls, Long ttftToolCallMicros, boolean malformedToolCall,
+                            int historyMessages) {
+        public AgentTurn withAnswer(int calls, Long ttftToolCall, boolean malformed) {
+            return new AgentTurn(session, userTurn, followUp, calls, ttftToolCall, malformed, historyMessages);
+        }
+    }
 
     /**
      * How the request reached the server.

@@ -16,6 +16,8 @@ public final class RequestStamps {
     public long firstNanos = NONE;
     public long firstAnswerNanos = NONE;
     public long lastNanos = NONE;
+    /** The first event carrying a tool call (an agent's time to its first tool-call token). */
+    public long firstToolCallNanos = NONE;
     public long endNanos = NONE;
 
     public int contentEvents;
@@ -35,6 +37,10 @@ public final class RequestStamps {
     /** 2 when a reused connection was found closed before any response byte and the request went again on a fresh one. */
     public int attempts = 1;
     public ServerTimings serverTimings;
+    /** The agent turn this request belongs to (sessions only; the exchange fills in the tool calls it saw); null otherwise. */
+    public RequestRecord.AgentTurn agent;
+    /** The max_tokens the request asked for (0 = unknown): a usage above it cannot be true. */
+    public int maxTokens;
 
     public String finishReason;
     public boolean sawDone;
@@ -49,6 +55,7 @@ public final class RequestStamps {
     public void tokenEvent(long nanos, boolean content, boolean reasoning, boolean toolCall) {
         if (firstNanos == NONE) firstNanos = nanos;
         if ((content || toolCall) && firstAnswerNanos == NONE) firstAnswerNanos = nanos;
+        if (toolCall && firstToolCallNanos == NONE) firstToolCallNanos = nanos;
         lastNanos = nanos;
         if (content) contentEvents++;
         if (reasoning) reasoningEvents++;

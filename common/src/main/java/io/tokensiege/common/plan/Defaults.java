@@ -10,8 +10,9 @@ package io.tokensiege.common.plan;
  * @param timeouts                per-request timeouts
  * @param maxPlausibleDecodeTokS  per-request decode rates above this are flagged as physically implausible
  * @param repeat                  how many times every step runs
+ * @param limits                  bounds on what a worker reads from a server per request
  */
 public record Defaults(double temperature, int warmup, int maxTokens, long rampMillis, Timeouts timeouts,
-                       double maxPlausibleDecodeTokS, int repeat) {
-    public static final Defaults DEFAULT = new Defaults(0.0, 2, 200, 2_000, Timeouts.DEFAULT, 400, 1);
+                       double maxPlausibleDecodeTokS, int repeat, Limits limits) {
+    public static final Defaults DEFAULT = new Defaults(0.0, 2, 200, 2_000, Timeouts.DEFAULT, 400, 1, Limits.DEFAULT);
 }

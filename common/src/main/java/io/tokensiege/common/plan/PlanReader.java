@@ -148,7 +148,8 @@ public final class PlanReader {
         Defaults d = Defaults.DEFAULT;
         if (n == null) return d;
         if (!fields.isMap(n)) return d;
-        fields.keys(n, "temperature", "warmup", "max_tokens", "ramp", "timeouts", "max_plausible_decode_tok_s", "repeat");
+        fields.keys(n, "temperature", "warmup", "max_tokens", "ramp", "timeouts", "max_plausible_decode_tok_s", "repeat", "max_event_bytes",
+                "max_error_body_bytes");
         Timeouts t = d.timeouts();
         YNode tn = n.get("timeouts");
         if (tn != null && fields.isMap(tn)) {
@@ -158,12 +159,15 @@ public final class PlanReader {
         }
         return new Defaults(fields.number(n, "temperature", d.temperature(), 0, 2), (int) fields.integer(n, "warmup", d.warmup(), 0, 100),
                 (int) fields.integer(n, "max_tokens", d.maxTokens(), 1, 1_000_000), fields.duration(n, "ramp", d.rampMillis(), 0), t,
-                fields.number(n, "max_plausible_decode_tok_s", d.maxPlausibleDecodeTokS(), 1, 1e6), (int) fields.integer(n, "repeat", d.repeat(), 1, 100));
+                fields.number(n, "max_plausible_decode_tok_s", d.maxPlausibleDecodeTokS(), 1, 1e6), (int) fields.integer(n, "repeat", d.repeat(), 1, 100),
+                new Limits((int) fields.integer(n, "max_event_bytes", d.limits().maxEventBytes(), 1024, 256L << 20),
+                        (int) fields.integer(n, "max_error_body_bytes", d.limits().maxErrorBodyBytes(), 256, 16L << 20)));
     }
 
     private Scenario scenario(YNode n, Defaults d) {
         if (!fields.isMap(n)) return null;
-        fields.keys(n, "name", "prompt", "prefix", "turns", "requests", "max_tokens", "load", "repeat");
+        fields.keys(n, "name", "prompt", "prefix", "turns", "requests", "max_tokens", "load", "repeat", "tools", "tool_choice", "tool_turns",
+                "tool_result_tokens");
         String name = fields.name(n, "name", true);
         YNode p = n.get("prompt");
         YNode x = n.get("prefix");
@@ -178,7 +182,7 @@ public final class PlanReader {
         }
         Scenario.Prefix prefix = null;
         if (x != null && fields.isMap(x)) {
-            fields.keys(x, "tokens", "parts");
+            fields.keys(x, "tokens", "parts", "per_session");
             List<String> parts = new ArrayList<>();
             YNode pn = x.get("parts");
             if (pn == null) parts.addAll(Scenario.Prefix.PARTS);
@@ -188,27 +192,50 @@ public final class PlanReader {
                 if (!Scenario.Prefix.PARTS.contains(part)) fields.error(item, "unknown prefix part '" + part + "'", Fields.hint(part, Scenario.Prefix.PARTS));
                 else parts.add(part);
             }
-            prefix = new Scenario.Prefix((int) fields.integer(x, "tokens", 2000, 16, 1_000_000), parts);
+            prefix = new Scenario.Prefix((int) fields.integer(x, "tokens", 2000, 16, 1_000_000), parts, fields.bool(x, "per_session", false));
         }
         if (n.get("turns") != null && x == null) fields.error(n.get("turns"), "turns only make sense with a prefix", "add prefix: { tokens: N }, or use requests: N");
         YNode ln = n.get("load");
         if (ln != null && n.get("requests") != null) fields.error(n.get("requests"), "use either requests (one after another) or load (concurrent streams), not both", "inside load, say requests_per_stream: N");
-        if (ln != null && x != null) fields.error(ln, "a prefix scenario runs its turns one after another; load is for prompt scenarios", null);
         Scenario.Load load = ln != null && fields.isMap(ln) ? load(ln) : null;
-        return new Scenario(name, prompt, prefix, (int) fields.integer(n, "turns", 5, 1, 1000), (int) fields.integer(n, "requests", 5, 1, 1_000_000),
-                (int) fields.integer(n, "max_tokens", d.maxTokens(), 1, 1_000_000), load, (int) fields.integer(n, "repeat", d.repeat(), 1, 100));
+        if (load != null && x != null && !load.isSessions()) {
+            fields.error(ln, "a prefix scenario's load is agent sessions", "load: { sessions: [1, 2, 4, 8], duration: 120s }; concurrency and rate are for prompt scenarios");
+        }
+        if (load != null && p != null && load.isSessions()) fields.error(ln.get("sessions"), "sessions are agents: give the scenario a prefix", "prefix: { tokens: 10000, per_session: true }");
+        if (prefix != null && prefix.perSession() && (load == null || !load.isSessions())) fields.error(x.get("per_session"), "per_session is for agent sessions", null);
+        int turns = (int) fields.integer(n, "turns", 5, 1, 1000);
+        Scenario.Tools tools = new ToolsReader(fields).read(n, turns, load != null && load.isSessions());
+        return new Scenario(name, prompt, prefix, turns, (int) fields.integer(n, "requests", 5, 1, 1_000_000),
+                (int) fields.integer(n, "max_tokens", d.maxTokens(), 1, 1_000_000), load, (int) fields.integer(n, "repeat", d.repeat(), 1, 100), tools);
     }
 
     private Scenario.Load load(YNode n) {
-        fields.keys(n, "concurrency", "rate", "arrival", "burstiness", "max_in_flight", "duration", "requests_per_stream", "think_time", "until_collapse",
-                "refine", "refine_steps");
+        fields.keys(n, "concurrency", "rate", "sessions", "arrival", "burstiness", "max_in_flight", "duration", "requests_per_stream", "think_time",
+                "think", "start", "until_collapse", "refine", "refine_steps");
         List<Integer> levels = new ArrayList<>();
         List<Double> rates = new ArrayList<>();
         YNode c = n.get("concurrency");
         YNode r = n.get("rate");
-        if ((c == null) == (r == null)) {
-            fields.error(n, "load needs exactly one of concurrency (closed loop, e.g. [1, 4, 8, 16]) or rate (open loop, requests per second, e.g. [0.5, 1, 2])", null);
+        YNode sn = n.get("sessions");
+        if ((c == null ? 0 : 1) + (r == null ? 0 : 1) + (sn == null ? 0 : 1) != 1) {
+            fields.error(n, "load needs exactly one of concurrency (closed loop, e.g. [1, 4, 8, 16]), rate (open loop, requests per second,"
+                    + " e.g. [0.5, 1, 2]) or sessions (agents, with a prefix scenario, e.g. [1, 2, 4, 8])", null);
         }
+        List<Integer> sessions = sn == null ? List.of() : sessionLevels(sn);
+        if (sn != null) {
+            if (n.get("requests_per_stream") != null) fields.error(n.get("requests_per_stream"), "sessions run for a duration; each session's turns come from 'turns'", null);
+            if (n.get("duration") == null) fields.error(n, "agent sessions need a duration (e.g. 120s)", null);
+        } else {
+            for (String sessionOnly : List.of("think", "start")) {
+                if (n.get(sessionOnly) != null) fields.error(n.get(sessionOnly), sessionOnly + " is for agent sessions (sessions: ...)", null);
+            }
+        }
+        String think = fields.string(n, "think", false);
+        if (think == null) think = "constant";
+        if (!List.of("constant", "exponential").contains(think)) fields.error(n.get("think"), "think must be constant or exponential", Fields.hint(think, List.of("constant", "exponential")));
+        String start = fields.string(n, "start", false);
+        if (start == null) start = "staggered";
+        if (!List.of("staggered", "together").contains(start)) fields.error(n.get("start"), "start must be staggered or together", Fields.hint(start, List.of("staggered", "together")));
         if (c != null && c.items.size() > MAX_LEVELS) fields.error(c, "a sweep has at most " + MAX_LEVELS + " levels, not " + c.items.size(), null);
         else if (c != null) {
             for (YNode item : c.kind == YNode.Kind.LIST ? c.items : List.of(c)) {
@@ -240,11 +267,27 @@ public final class PlanReader {
         if (!List.of("poisson", "gamma", "constant").contains(arrival)) fields.error(n.get("arrival"), "arrival must be poisson, gamma or constant", Fields.hint(arrival, List.of("poisson", "gamma", "constant")));
         boolean hasDuration = n.get("duration") != null;
         boolean hasRequests = n.get("requests_per_stream") != null;
-        if (r == null && hasDuration == hasRequests) fields.error(n, "load needs exactly one of duration (e.g. 60s) or requests_per_stream", null);
+        if (r == null && sn == null && hasDuration == hasRequests) fields.error(n, "load needs exactly one of duration (e.g. 60s) or requests_per_stream", null);
         if (r != null && !hasDuration) fields.error(n, "an open loop needs a duration (e.g. 60s)", null);
         return new Scenario.Load(levels, rates, arrival, fields.number(n, "burstiness", 1.0, 0.01, 100), (int) fields.integer(n, "max_in_flight", 1000, 1, 100_000),
                 fields.duration(n, "duration", 0, 1), (int) fields.integer(n, "requests_per_stream", 0, 1, 1_000_000), fields.duration(n, "think_time", 0, 0), fields.bool(n, "until_collapse", false),
-                fields.bool(n, "refine", false) ? (int) fields.integer(n, "refine_steps", 3, 1, 10) : 0);
+                fields.bool(n, "refine", false) ? (int) fields.integer(n, "refine_steps", 3, 1, 10) : 0, sessions, think, start.equals("staggered"));
+    }
+
+    private List<Integer> sessionLevels(YNode sn) {
+        List<Integer> out = new ArrayList<>();
+        if (sn.items.size() > MAX_LEVELS) {
+            fields.error(sn, "a sweep has at most " + MAX_LEVELS + " levels, not " + sn.items.size(), null);
+            return out;
+        }
+        for (YNode item : sn.kind == YNode.Kind.LIST ? sn.items : List.of(sn)) {
+            if (item.scalar instanceof Long v && v >= 1 && v <= 10_000) {
+                if (!out.isEmpty() && v <= out.get(out.size() - 1)) fields.error(item, "session levels must increase", "e.g. [1, 2, 4, 8]");
+                out.add(v.intValue());
+            } else fields.error(item, "a session level must be a whole number from 1 to 10000, not " + item.describe(), "e.g. [1, 2, 4, 8]");
+        }
+        if (sn.kind == YNode.Kind.LIST && sn.items.isEmpty()) fields.error(sn, "sessions list is empty", "e.g. [1, 2, 4, 8]");
+        return out;
     }
 
     private Slo slo(YNode n) {

@@ -7,9 +7,13 @@ import java.util.List;
  * One workload shape (DESIGN.md §5). Exactly one of {@code prompt} (a generated prompt of about
  * {@code tokens} tokens, {@code unique} = a nonce so no cache can serve it) or {@code prefix} (a stable
  * agent prefix sent with {@code turns} different user turns; turn 1 is cold, the rest warm).
- * Without {@code load}, {@code requests} run one after another; with it, one step per concurrency level.
+ * Without {@code load}, {@code requests} run one after another; with it, one step per concurrency level. A prefix
+ * scenario with {@code load: { sessions: [...] }} runs agent sessions: each a conversation of {@code turns} turns
+ * whose history grows with every reply and tool result, that many at once.
+ *
+ * @param tools the tools sent with an agent's requests, or null
  */
-public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int requests, int maxTokens, Load load, int repeat) {
+public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int requests, int maxTokens, Load load, int repeat, Tools tools) {
 
     @JsonIgnore
     public boolean isSweep() {
@@ -18,12 +22,25 @@ public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int
 
     public record Prompt(int tokens, boolean unique) {}
 
-    public record Prefix(int tokens, List<String> parts) {
+    /** @param perSession each agent session its own prefix (distinct prefixes compete for the server's cache), else one shared */
+    public record Prefix(int tokens, List<String> parts, boolean perSession) {
         public static final List<String> PARTS = List.of("role", "tools", "memory", "history");
     }
 
     /**
-     * Load, one step per level. Closed loop: {@code concurrency} streams, each for {@code durationMillis}
+     * Tools an agent offers the model, sent as OpenAI {@code tools}.
+     *
+     * @param schemas       OpenAI function schemas ({@code tools: builtin} gives the ten of ToolCatalog)
+     * @param choice        {@code tool_choice} on every turn: "auto", "none", "required", or a named function
+     * @param requiredTurns turns (1-based) that ask for a tool call with {@code tool_choice: required}
+     * @param resultTokens  size of the synthetic result appended after each tool call, in tokens
+     */
+    public record Tools(List<java.util.Map<String, Object>> schemas, Object choice, List<Integer> requiredTurns, int resultTokens) {}
+
+    /**
+     * Load, one step per level. Agent sessions: {@code sessions} conversations at once for {@code durationMillis}, with
+     * a {@code think} time between turns ({@code constant} or {@code exponential} around {@code thinkMillis}), started
+     * together or {@code staggered} over the ramp. Closed loop: {@code concurrency} streams, each for {@code durationMillis}
      * or {@code requestsPerStream} requests, pausing {@code thinkMillis} between requests. Open loop:
      * {@code rate} requests per second arriving as {@code arrival} (poisson, gamma with coefficient of
      * variation {@code burstiness}, or constant), at most {@code maxInFlight} at once (the rest are counted
@@ -31,16 +48,24 @@ public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int
      * extra levels bisect between the last good and the first collapsed level (0 = no refinement).
      */
     public record Load(List<Integer> concurrency, List<Double> rate, String arrival, double burstiness, int maxInFlight,
-                       long durationMillis, int requestsPerStream, long thinkMillis, boolean untilCollapse, int refineSteps) {
+                       long durationMillis, int requestsPerStream, long thinkMillis, boolean untilCollapse, int refineSteps,
+                       List<Integer> sessions, String think, boolean staggered) {
         @JsonIgnore
         public boolean isOpen() {
             return rate != null && !rate.isEmpty();
         }
 
-        /** The levels of the sweep: rates (req/s) for open loop, stream counts for closed loop. */
+        /** Agent sessions: {@code sessions} conversations at once, the level of the sweep. */
+        @JsonIgnore
+        public boolean isSessions() {
+            return sessions != null && !sessions.isEmpty();
+        }
+
+        /** The levels of the sweep: rates (req/s) for open loop, session or stream counts otherwise. */
         @JsonIgnore
         public List<Double> levels() {
-            return isOpen() ? rate : concurrency.stream().map(Integer::doubleValue).toList();
+            if (isOpen()) return rate;
+            return (isSessions() ? sessions : concurrency).stream().map(Integer::doubleValue).toList();
         }
     }
 }

@@ -101,8 +101,13 @@ public final class PromptFactory {
 
     /** Turn {@code turn} of an agent conversation: the prefix as system prompt, a short distinct question. */
     public List<ChatMessage> agentTurn(String prefix, int turn) {
+        return agentTurn(prefix, turn, 0);
+    }
+
+    /** As {@link #agentTurn(String, int)}, with the question's words varied by {@code salt} (one per agent session). */
+    public List<ChatMessage> agentTurn(String prefix, int turn, long salt) {
         String head = "Question " + turn + ": ";
-        String question = head + textOfChars(Math.max(1, sizing.chars(QUESTION_TOKENS) - head.length()), 7_000 + turn);
+        String question = head + textOfChars(Math.max(1, sizing.chars(QUESTION_TOKENS) - head.length()), 7_000 + turn + 1_000_003L * salt);
         return List.of(new ChatMessage("system", prefix), new ChatMessage("user", question));
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
  */
 public final class StepPrompts {
     /** Warm-up requests alternate two sizes, so their usage gives a tokenizer's slope and its fixed overhead. */
-    public static final int[] WARMUP_TOKENS = {32, 512};
+    public static final int[] WARMUP_TOKENS = {512, 32};
 
     private final StepSpec step;
     private final String workerId;
@@ -24,7 +24,8 @@ public final class StepPrompts {
         // Warm-up runs before anything is known, and its sizes must stay fixed for the usage fit.
         this.prompts = new PromptFactory(step.seed(), step.kind() == StepKind.WARMUP ? io.tokensiege.common.protocol.TargetFacts.PromptSizing.ASSUMED
                 : step.facts().sizing());
-        this.agentPrefix = step.kind() == StepKind.TURNS ? prompts.agentPrefix(step.prefixTokens(), step.prefixParts(), step.nonce()) : null;
+        this.agentPrefix = step.kind() == StepKind.TURNS || step.kind() == StepKind.SESSIONS
+                ? prompts.agentPrefix(step.prefixTokens(), step.prefixParts(), step.nonce()) : null;
     }
 
     public List<ChatMessage> messages(int stream, int seq) {
@@ -38,9 +39,25 @@ public final class StepPrompts {
         };
     }
 
-    /** The agent prefix of a TURNS step (null for other kinds). */
+    /** The agent prefix of a TURNS step, or a SESSIONS step's shared one (null for other kinds). */
     public String agentPrefix() {
         return agentPrefix;
+    }
+
+    /** An agent session's system prefix: the shared one, or with a per-session prefix one led by the session's own nonce. */
+    public String sessionPrefix(String sessionNonce) {
+        if (step.conversation() == null || !step.conversation().perSessionPrefix()) return agentPrefix;
+        return prompts.agentPrefix(step.prefixTokens(), step.prefixParts(), step.nonce() + " " + sessionNonce);
+    }
+
+    /** The user's message for {@code turn} of a session (the same length every turn; the words vary by session). */
+    public ChatMessage userTurn(int turn, long salt) {
+        return prompts.agentTurn("", turn, salt).get(1);
+    }
+
+    /** The synthetic result of a tool call: JSON-ish text of about {@code tokens} tokens. */
+    public String toolResult(int tokens, long salt) {
+        return "{\"results\": \"" + prompts.text(tokens, 9_000 + salt) + "\"}";
     }
 
     public static int warmupTokens(int seq) {
@@ -60,7 +77,7 @@ public final class StepPrompts {
         int overhead = step.facts().sizing().overheadTokens();
         return switch (step.kind()) {
             case WARMUP -> WARMUP_TOKENS[0];
-            case TURNS -> step.prefixTokens() + PromptFactory.QUESTION_TOKENS + overhead;
+            case TURNS, SESSIONS -> step.prefixTokens() + PromptFactory.QUESTION_TOKENS + overhead;
             default -> Math.max(step.promptTokens(), overhead + 1);
         };
     }

@@ -3,10 +3,21 @@ package io.tokensiege.common.protocol;
 import java.util.Map;
 
 /**
- * One second of a worker's measurements: per-metric histograms of requests that completed in the
- * interval (compressed HdrHistogram encoding, keyed by {@code Metric.key()}), and counters.
- * The coordinator merges snapshots of all workers by {@code intervalStartEpochMillis}.
+ * One second of a worker's measurements: per-metric histograms of measured requests that completed in the
+ * interval (compressed HdrHistogram encoding, keyed by {@code Metric.key()}, for the hlog), and what a live view
+ * needs, which does not wait for requests to end. The coordinator merges snapshots of all workers by their
+ * interval's end.
+ *
+ * @param tokenEvents        token-carrying events every request of the step received in the interval (fillers and
+ *                           requests begun earlier included): the server's output as the client saw it
+ * @param completed          measured requests that ended in the interval
+ * @param errors             of those, failed ones
+ * @param inFlight           requests sent and not ended, at the interval's end
+ * @param firstTokenTtfts    TTFT of every request whose first token arrived in the interval, µs (encoded histogram; null when none)
+ * @param awaitingFirstToken of the requests in flight, those without a first token yet (waiting for the server)
+ * @param queued             open loop: arrivals waiting client-side for the in-flight cap
  */
 public record IntervalSnapshot(String runId, String stepId, String workerId, long intervalStartEpochMillis, long intervalEndEpochMillis,
-                               Map<String, byte[]> histograms, long tokenEvents, int completed, int errors, int inFlight)
+                               Map<String, byte[]> histograms, long tokenEvents, int completed, int errors, int inFlight,
+                               byte[] firstTokenTtfts, int awaitingFirstToken, int queued)
         implements ToCoordinator {}

@@ -8,7 +8,9 @@ import io.tokensiege.common.json.Json;
  * {@link #PROTOCOL_VERSION} is checked when a worker joins.
  */
 public final class ProtocolCodec {
-    public static final int PROTOCOL_VERSION = 2; // 2: StartStep carries microseconds on the worker's clock
+    // 2: StartStep carries microseconds on the worker's clock. 3: envelopes carry a signed header (sessions, sequence,
+    // issue time, nonce); joining is a hello, a challenge and its answer; workers acknowledge every command.
+    public static final int PROTOCOL_VERSION = 3;
 
     private ProtocolCodec() {}
 

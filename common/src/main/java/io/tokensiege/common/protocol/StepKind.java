@@ -11,5 +11,10 @@ public enum StepKind {
     /** Closed loop: C streams, each sending its next request when the previous ends. */
     CLOSED,
     /** Open loop: requests arrive on a schedule at a rate, whatever the server's answers do. */
-    OPEN
+    OPEN,
+    /**
+     * Agent sessions: S conversations at once, each sending its turns with the whole history so far (the server's
+     * replies, tool calls and their results), starting anew after its last turn.
+     */
+    SESSIONS
 }

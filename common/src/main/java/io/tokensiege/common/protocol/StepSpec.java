@@ -18,21 +18,41 @@ import java.util.List;
  * @param openLoop       OPEN steps: the arrival process (then {@code concurrency} is the in-flight cap)
  * @param limits         bounds on what is read from the server per request (null = {@link Limits#DEFAULT})
  * @param facts          what the coordinator learned about the target (prompt sizing, connection habit); null = nothing yet
+ * @param conversation   SESSIONS steps: how each agent session talks (per-session prefix, tools, think time); else null
  */
 public record StepSpec(String stepId, int index, StepKind kind, Target target, String scenario, int concurrency, int repeat,
                        int requests, long durationMillis, long rampMillis, long thinkMillis, int maxTokens, double temperature,
                        int promptTokens, boolean uniquePrompt, int prefixTokens, List<String> prefixParts, Timeouts timeouts,
-                       long seed, String nonce, OpenLoop openLoop, Limits limits, TargetFacts facts) {
+                       long seed, String nonce, OpenLoop openLoop, Limits limits, TargetFacts facts, Conversation conversation) {
 
     public StepSpec {
         if (limits == null) limits = Limits.DEFAULT;
         if (facts == null) facts = TargetFacts.UNKNOWN;
     }
 
+    /** A step that is not an agent session's. */
+    public StepSpec(String stepId, int index, StepKind kind, Target target, String scenario, int concurrency, int repeat, int requests,
+                    long durationMillis, long rampMillis, long thinkMillis, int maxTokens, double temperature, int promptTokens, boolean uniquePrompt,
+                    int prefixTokens, List<String> prefixParts, Timeouts timeouts, long seed, String nonce, OpenLoop openLoop, Limits limits,
+                    TargetFacts facts) {
+        this(stepId, index, kind, target, scenario, concurrency, repeat, requests, durationMillis, rampMillis, thinkMillis, maxTokens, temperature,
+                promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, facts, null);
+    }
+
     public StepSpec withFacts(TargetFacts f) {
         return new StepSpec(stepId, index, kind, target, scenario, concurrency, repeat, requests, durationMillis, rampMillis, thinkMillis, maxTokens,
-                temperature, promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, f);
+                temperature, promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, f, conversation);
     }
+
+    /**
+     * How each agent session of a SESSIONS step talks.
+     *
+     * @param perSessionPrefix each session its own prefix (a nonce leads it), else one prefix shared by all
+     * @param tools            the tools offered, or null
+     * @param think            think time between turns around {@code thinkMillis}: "constant" or "exponential"
+     * @param staggered        sessions start spread over the ramp, else together
+     */
+    public record Conversation(boolean perSessionPrefix, io.tokensiege.common.plan.Scenario.Tools tools, String think, boolean staggered) {}
 
     /**
      * @param ratePerSecond     requested rate in the target's own time (what the user wrote)
@@ -43,12 +63,13 @@ public record StepSpec(String stepId, int index, StepKind kind, Target target, S
     /** Steps that carry a measurement window of fixed length (closed loop by duration). */
     @JsonIgnore
     public boolean isTimed() {
-        return (kind == StepKind.CLOSED && requests == 0) || kind == StepKind.OPEN;
+        return (kind == StepKind.CLOSED && requests == 0) || kind == StepKind.OPEN || kind == StepKind.SESSIONS;
     }
 
     @JsonIgnore
     public String label() {
-        String level = kind == StepKind.CLOSED ? " @" + concurrency : kind == StepKind.OPEN ? " @" + rateLabel(openLoop.ratePerSecond()) + " req/s" : "";
+        String level = kind == StepKind.CLOSED ? " @" + concurrency : kind == StepKind.OPEN ? " @" + rateLabel(openLoop.ratePerSecond()) + " req/s"
+                : kind == StepKind.SESSIONS ? " @" + concurrency + (concurrency == 1 ? " session" : " sessions") : "";
         return target.name() + " / " + scenario + level + (repeat > 1 ? " #" + repeat : "");
     }
 

@@ -18,11 +18,13 @@ import java.util.Map;
  * @param startLateMicros        how long after the broadcast start instant this worker actually began (its wall clock)
  * @param health                 how loaded the worker itself was while it ran the step
  * @param connections            how the server treated the worker's connections
+ * @param decodingMicrosInWindow sum over all requests of the time each spent between its first and last token inside the
+ *                               window: divided by the window, how many sequences were decoding at once (Little's law)
  */
 public record StepTotals(long windowStartEpochMicros, long windowMicros, double tokensInWindow, int completedInWindow,
                          int started, int completed, Map<String, Integer> errorsByClass, int cancelledAtEnd,
                          Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow, int notSent, long startLateMicros,
-                         WorkerHealth health, ConnectionStats connections) {
+                         WorkerHealth health, ConnectionStats connections, long decodingMicrosInWindow) {
 
     /**
      * Sustained load, not a moment's: one GC pause or a burst at the step's start is not saturation.

@@ -11,8 +11,12 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = StepFinished.class, name = "step_finished"),
         @JsonSubTypes.Type(value = WorkerFailed.class, name = "worker_failed"),
         @JsonSubTypes.Type(value = WorkerHello.class, name = "worker_hello"),
-        @JsonSubTypes.Type(value = ClockPong.class, name = "clock_pong")})
-public sealed interface ToCoordinator permits WorkerReady, IntervalSnapshot, StepFinished, WorkerFailed, WorkerHello, ClockPong {
+        @JsonSubTypes.Type(value = ClockPong.class, name = "clock_pong"),
+        @JsonSubTypes.Type(value = JoinAnswer.class, name = "join_answer"),
+        @JsonSubTypes.Type(value = CommandAck.class, name = "command_ack"),
+        @JsonSubTypes.Type(value = WorkerHeartbeat.class, name = "worker_heartbeat")})
+public sealed interface ToCoordinator permits WorkerReady, IntervalSnapshot, StepFinished, WorkerFailed, WorkerHello, ClockPong, JoinAnswer,
+        CommandAck, WorkerHeartbeat {
     String runId();
 
     String stepId();

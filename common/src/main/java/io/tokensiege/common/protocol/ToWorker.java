@@ -10,8 +10,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = StartStep.class, name = "start_step"),
         @JsonSubTypes.Type(value = AbortStep.class, name = "abort_step"),
         @JsonSubTypes.Type(value = JoinReply.class, name = "join_reply"),
-        @JsonSubTypes.Type(value = ClockPing.class, name = "clock_ping")})
-public sealed interface ToWorker permits AssignStep, StartStep, AbortStep, JoinReply, ClockPing {
+        @JsonSubTypes.Type(value = ClockPing.class, name = "clock_ping"),
+        @JsonSubTypes.Type(value = JoinChallenge.class, name = "join_challenge")})
+public sealed interface ToWorker permits AssignStep, StartStep, AbortStep, JoinReply, ClockPing, JoinChallenge {
     String runId();
 
     String stepId();

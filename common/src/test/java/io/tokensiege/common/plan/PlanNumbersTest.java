@@ -104,4 +104,14 @@ class PlanNumbersTest {
         PlanError e = at(single(PLAN + "slo: { ttft_p50: 0s }\n"), 21, 18, "slo.ttft_p50");
         assertThat(e.message()).contains("must be positive");
     }
+
+    @Test
+    void responseLimits_areBoundedAndReachTheDefaults() throws PlanException {
+        Plan p = PlanReader.parse(PLAN.replace("  ramp: 0s", "  ramp: 0s\n  max_event_bytes: 4194304\n  max_error_body_bytes: 4096"), "plan.yaml");
+        assertThat(p.defaults().limits()).isEqualTo(new Limits(4 << 20, 4096));
+        assertThat(PlanReader.parse(PLAN, "plan.yaml").defaults().limits()).isEqualTo(Limits.DEFAULT);
+        PlanException tooSmall = org.junit.jupiter.api.Assertions.assertThrows(PlanException.class,
+                () -> PlanReader.parse(PLAN.replace("  ramp: 0s", "  ramp: 0s\n  max_event_bytes: 10"), "plan.yaml"));
+        assertThat(tooSmall.getMessage()).contains("defaults.max_event_bytes").contains("between 1024 and 268435456");
+    }
 }

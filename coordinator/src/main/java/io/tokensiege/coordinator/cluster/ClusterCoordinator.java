@@ -3,49 +3,70 @@ package io.tokensiege.coordinator.cluster;
 import com.hazelcast.client.Client;
 import com.hazelcast.client.ClientListener;
 import com.hazelcast.collection.IQueue;
-import com.hazelcast.config.Config;
-import com.hazelcast.config.DiscoveryStrategyConfig;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.spi.discovery.multicast.MulticastDiscoveryStrategyFactory;
 import io.tokensiege.common.cluster.ClusterNames;
 import io.tokensiege.common.cluster.MulticastGroup;
 import io.tokensiege.common.protocol.ClockPing;
 import io.tokensiege.common.protocol.ClockPong;
+import io.tokensiege.common.protocol.CommandAck;
 import io.tokensiege.common.protocol.Envelope;
 import io.tokensiege.common.protocol.EpochMicros;
+import io.tokensiege.common.protocol.JoinAnswer;
+import io.tokensiege.common.protocol.JoinChallenge;
 import io.tokensiege.common.protocol.JoinReply;
+import io.tokensiege.common.protocol.MessageSigner;
 import io.tokensiege.common.protocol.ProtocolCodec;
+import io.tokensiege.common.protocol.ReplayGuard;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.ToCoordinator;
-import io.tokensiege.common.protocol.ToWorker;
 import io.tokensiege.common.protocol.Version;
+import io.tokensiege.common.protocol.WorkerHeartbeat;
 import io.tokensiege.common.protocol.WorkerHello;
 import io.tokensiege.coordinator.run.WorkerLink;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator's side of the cluster: an embedded Hazelcast member with an explicit TCP-IP member
- * list (auto-detection off; multicast discovery only when asked for), a registry of workers (Hazelcast clients) that proved they
- * hold the cluster token, and signed per-worker queues. A worker whose client connection drops is marked
- * lost at once; the run in progress sees it through {@link WorkerLink#alive()}.
+ * The coordinator's side of the cluster: an embedded Hazelcast member ({@link MemberConfig}), a registry
+ * of workers (Hazelcast clients) and signed per-worker queues.
+ *
+ * <p>Admission: a worker's signed hello is answered with a one-time challenge, and only a signed answer
+ * from the hello's session, within the worker timeout, admits it; a replayed hello of a worker that is
+ * gone admits nobody. Every message either way passes the {@link ReplayGuard}.
+ *
+ * <p>Liveness: a worker acknowledges everything it is sent (a clock ping every 2 s included) and sends a
+ * heartbeat every second. When a message stays unacknowledged for the worker timeout, the worker is
+ * declared lost, and the reason tells two cases apart: heartbeats kept coming after the message was
+ * sent (so the worker is fine and its queue is being drained by another client of the cluster: the run
+ * cannot trust its commands and ends), or the worker fell silent too (stuck, paused or gone: the run goes
+ * on without it, and it may register again). A dropped client connection is the latter at once. The
+ * run in progress sees all this through {@link WorkerLink#alive()}, {@link WorkerLink#lostReason()} and
+ * {@link WorkerLink#lossEndsRun()}.
  */
 public final class ClusterCoordinator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterCoordinator.class);
+    private static final String ID = "coordinator";
+    private static final long CLOCK_PING_MILLIS = 2000;
+    private static final long WATCHDOG_MILLIS = 250;
+    private static final int JOIN_PINGS = 10;
+    /** Heard from a worker this long after a message went (at most half the worker timeout), yet no acknowledgement: it did not reach it. */
+    private static final long HEARD_SINCE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long JOIN_PING_SPACING_MILLIS = 100;
 
     /**
-     * @param bind             address the member binds and advertises
-     * @param clientTimeoutSeconds a worker silent this long is declared lost (Hazelcast's default is 300 s)
-     * @param multicast        where to announce the coordinator for {@code --multicast} discovery; null = workers join by address only
+     * @param bind                 address literal the member binds and advertises
+     * @param clientTimeoutSeconds a worker silent this long, or leaving a message unacknowledged this long, is declared lost
+     *                             (Hazelcast's own default is 300 s)
+     * @param multicast            where to announce the coordinator for {@code --multicast} discovery; null = workers join by address only
      */
     public record Settings(String bind, int port, String clusterName, int clientTimeoutSeconds, MulticastGroup multicast) {
         public Settings(String bind, int port, String clusterName, int clientTimeoutSeconds) {
@@ -53,69 +74,51 @@ public final class ClusterCoordinator implements AutoCloseable {
         }
     }
 
-    private static final long CLOCK_PING_MILLIS = 2000;
-    private static final long CLOCK_WARN_MICROS = 10_000;
-    private static final int JOIN_PINGS = 10;
-    private static final long JOIN_PING_SPACING_MILLIS = 100;
+    /** A worker that said hello and was sent a challenge, not yet admitted. */
+    private record Candidate(WorkerHello hello, String session, String challenge, long expiresAtNanos) {}
 
     private final HazelcastInstance hz;
-    private final java.util.concurrent.ScheduledExecutorService clock = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "coordinator-clock");
         t.setDaemon(true);
         return t;
     });
     private final SecretBox secrets;
+    private final MessageSigner signer;
+    private final ReplayGuard guard = new ReplayGuard(ID);
+    private final long workerTimeoutNanos;
+    private final long heardSinceNanos;
     private final IQueue<String> inbox;
     private final Map<String, RemoteWorker> workers = new ConcurrentHashMap<>();
-    private final Thread reader;
+    private final Map<String, Candidate> candidates = new ConcurrentHashMap<>();
     private volatile Consumer<ToCoordinator> runSink = m -> {};
     private volatile boolean running = true;
 
     public ClusterCoordinator(Settings settings, String token) {
         this.secrets = new SecretBox(token);
-        Config config = new Config();
-        config.setClusterName(settings.clusterName());
-        config.setInstanceName("tokensiege-coordinator-" + settings.port());
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
-        config.setProperty("hazelcast.client.max.no.heartbeat.seconds", String.valueOf(settings.clientTimeoutSeconds()));
-        config.setProperty("hazelcast.graceful.shutdown.max.wait", "5");
-        NetworkConfig net = config.getNetworkConfig();
-        net.setPort(settings.port()).setPortAutoIncrement(false);
-        net.setPublicAddress(settings.bind() + ":" + settings.port());
-        net.getInterfaces().setEnabled(true).addInterface(settings.bind());
-        config.setProperty("hazelcast.local.localAddress", settings.bind());
-        JoinConfig join = net.getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        if (settings.multicast() == null) {
-            join.getTcpIpConfig().setEnabled(true).addMember(settings.bind() + ":" + settings.port());
-        } else { // Hazelcast's discovery plugin: the member announces itself on the group, clients listen there
-            join.getTcpIpConfig().setEnabled(false);
-            config.setProperty("hazelcast.discovery.enabled", "true");
-            join.getDiscoveryConfig().addDiscoveryStrategyConfig(
-                    new DiscoveryStrategyConfig(new MulticastDiscoveryStrategyFactory(), settings.multicast().discoveryProperties()));
-        }
-        this.hz = Hazelcast.newHazelcastInstance(config);
+        this.signer = new MessageSigner(secrets, ID);
+        this.workerTimeoutNanos = TimeUnit.SECONDS.toNanos(settings.clientTimeoutSeconds());
+        this.heardSinceNanos = Math.min(HEARD_SINCE_NANOS, workerTimeoutNanos / 2);
+        this.hz = Hazelcast.newHazelcastInstance(MemberConfig.of(settings));
         hz.getClientService().addClientListener(new ClientListener() {
             @Override
             public void clientConnected(Client client) {}
 
             @Override
             public void clientDisconnected(Client client) {
-                workers.values().stream().filter(w -> w.clientUuid.equals(client.getUuid().toString())).forEach(w -> {
-                    w.alive = false;
+                String uuid = client.getUuid().toString();
+                workers.values().stream().filter(w -> w.clientUuid.equals(uuid) && w.alive()).forEach(w -> {
+                    w.markLost("left the cluster");
                     log.warn("worker {} left the cluster", w.id);
                 });
             }
         });
         this.inbox = hz.getQueue(ClusterNames.TO_COORDINATOR);
-        this.reader = new Thread(this::read, "coordinator-inbox");
+        Thread reader = new Thread(this::read, "coordinator-inbox");
         reader.setDaemon(true);
         reader.start();
         clock.scheduleAtFixedRate(this::pingClocks, CLOCK_PING_MILLIS, CLOCK_PING_MILLIS, TimeUnit.MILLISECONDS);
+        clock.scheduleAtFixedRate(this::watch, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Where worker messages of the run in progress go (the orchestrator's onMessage). */
@@ -125,13 +128,12 @@ public final class ClusterCoordinator implements AutoCloseable {
 
     /** Workers currently connected, in join order. */
     public List<WorkerLink> workers() {
-        return new ArrayList<>(workers.values().stream().filter(w -> w.alive).sorted((a, b) -> Long.compare(a.joinedAt, b.joinedAt)).toList());
+        return workers.values().stream().filter(RemoteWorker::alive).sorted(Comparator.comparingLong(RemoteWorker::joinedAtNanos))
+                .map(w -> (WorkerLink) w).toList();
     }
 
     public List<Map<String, Object>> describeWorkers() {
-        return workers.values().stream().map(w -> Map.<String, Object>of("id", w.id, "host", w.host, "cores", w.cores, "capacity", w.capacity,
-                "alive", w.alive, "clock_offset_ms", w.clockSample.offsetMicros() / 1000.0, "clock_rtt_ms",
-                w.clockSample == ClockSample.NONE ? -1.0 : w.clockSample.rttMicros() / 1000.0)).toList();
+        return workers.values().stream().sorted(Comparator.comparingLong(RemoteWorker::joinedAtNanos)).map(RemoteWorker::describe).toList();
     }
 
     private void read() {
@@ -143,22 +145,51 @@ public final class ClusterCoordinator implements AutoCloseable {
                 continue;
             }
             if (wire == null) continue;
-            ToCoordinator m;
             try {
-                m = ProtocolCodec.decodeToCoordinator(Envelope.open(secrets, wire));
-            } catch (SecurityException e) {
-                // A hello under another token still gets an answer (a refusal saying why); anything else is dropped.
-                WorkerHello foreign = unverifiedHello(wire);
-                if (foreign != null) hello(foreign);
-                else log.warn("refused a message: {}", e.getMessage());
-                continue;
+                receive(wire);
             } catch (RuntimeException e) {
                 log.warn("malformed message from a worker: {}", e.getMessage());
-                continue;
             }
-            if (m instanceof WorkerHello hello) hello(hello);
-            else if (m instanceof ClockPong pong) pong(pong);
-            else runSink.accept(m);
+        }
+    }
+
+    private void receive(String wire) {
+        Envelope.Opened opened;
+        try {
+            opened = Envelope.open(secrets, wire);
+        } catch (SecurityException e) {
+            // A hello under another token (or protocol) still gets an answer saying why; anything else is dropped.
+            WorkerHello foreign = unverifiedHello(wire);
+            if (foreign != null) refuse(foreign, sessionOf(wire), foreign.protocolVersion() != ProtocolCodec.PROTOCOL_VERSION ? versionProblem(foreign) : "wrong cluster token");
+            else log.warn("refused a message: {}", e.getMessage());
+            return;
+        }
+        Envelope.Header h = opened.header();
+        ToCoordinator m = ProtocolCodec.decodeToCoordinator(opened.body());
+        try {
+            if (!h.from().equals(m.workerId())) throw new SecurityException("it names worker '" + m.workerId() + "' but was sent by '" + h.from() + "'");
+            if (m instanceof WorkerHello hello) {
+                guard.accept(h, signer.session(), true, 0, false); // its freshness is the challenge's
+                hello(h, hello);
+                return;
+            }
+            if (m instanceof JoinAnswer answer) {
+                guard.accept(h, signer.session(), false, 0, false);
+                answer(h, answer);
+                return;
+            }
+            RemoteWorker w = workers.get(h.from());
+            if (w == null || !w.session.equals(h.fromSession()) || !w.alive()) {
+                log.debug("ignored a {} from {}: not an admitted session of that worker", m.getClass().getSimpleName(), h.from());
+                return;
+            }
+            guard.accept(h, signer.session(), false, w.clockAheadMicros(), true);
+            w.heard();
+            if (m instanceof CommandAck ack) w.acknowledged(ack.seq());
+            else if (m instanceof ClockPong pong) w.pong(pong);
+            else if (!(m instanceof WorkerHeartbeat)) runSink.accept(m);
+        } catch (SecurityException e) {
+            log.warn("refused a message from {}: {}", h.from(), e.getMessage());
         }
     }
 
@@ -171,59 +202,96 @@ public final class ClusterCoordinator implements AutoCloseable {
         }
     }
 
-    /** Admits a worker whose proof matches the cluster token and protocol; refuses anyone else, saying why. */
-    private void hello(WorkerHello h) {
-        String problem = null;
-        if (!secrets.verify(WorkerHello.proofText(h.workerId(), h.clientUuid()), h.proof())) problem = "wrong cluster token";
-        else if (h.protocolVersion() != ProtocolCodec.PROTOCOL_VERSION) {
-            problem = "protocol version " + h.protocolVersion() + " (worker " + h.version() + ") does not match the coordinator's "
-                    + ProtocolCodec.PROTOCOL_VERSION + " (coordinator " + Version.current() + "): install the same tokensiege version on both";
-        }
-        RemoteWorker w = new RemoteWorker(h.workerId(), h.host(), h.cores(), Math.max(1, h.capacity()), h.clientUuid());
-        if (problem != null) {
-            log.warn("refused worker {} on {}: {}", h.workerId(), h.host(), problem);
-            w.send(new JoinReply("", "", false, problem, Version.current(), ProtocolCodec.PROTOCOL_VERSION));
+    private static String sessionOf(String wire) {
+        Envelope.Header h = Envelope.unverifiedHeader(wire);
+        return h == null || h.fromSession() == null ? Envelope.ANY_SESSION : h.fromSession();
+    }
+
+    private static String versionProblem(WorkerHello h) {
+        return "protocol version " + h.protocolVersion() + " (worker " + h.version() + ") does not match the coordinator's "
+                + ProtocolCodec.PROTOCOL_VERSION + " (coordinator " + Version.current() + "): install the same tokensiege version on both";
+    }
+
+    /** A signed hello of the right protocol is answered with a challenge; admission waits for its answer. */
+    private void hello(Envelope.Header h, WorkerHello hello) {
+        if (hello.protocolVersion() != ProtocolCodec.PROTOCOL_VERSION) {
+            refuse(hello, h.fromSession(), versionProblem(hello));
             return;
         }
-        w.queue.clear(); // whatever a previous incarnation of this worker left unread is stale
-        workers.put(h.workerId(), w);
-        log.info("worker {} joined from {} ({} cores)", h.workerId(), h.host(), h.cores());
+        Candidate c = new Candidate(hello, h.fromSession(), MessageSigner.randomId(), System.nanoTime() + workerTimeoutNanos);
+        candidates.put(hello.workerId() + "/" + h.fromSession(), c);
+        log.debug("worker {} said hello from {}; challenged", hello.workerId(), hello.host());
+        offer(hello.workerId(), signer.seal(hello.workerId(), h.fromSession(), new JoinChallenge("", "", c.challenge(), EpochMicros.now())).wire());
+    }
+
+    /** Admits the worker whose answer matches a challenge still pending for its session; a newer session of it replaces an older one. */
+    private void answer(Envelope.Header h, JoinAnswer a) {
+        Candidate c = candidates.remove(a.workerId() + "/" + h.fromSession());
+        if (c == null || !c.challenge().equals(a.challenge()) || System.nanoTime() > c.expiresAtNanos()) {
+            log.warn("refused a join answer from {}: no such challenge is pending for that session (a replay, or an answer after {} s)",
+                    a.workerId(), TimeUnit.NANOSECONDS.toSeconds(workerTimeoutNanos));
+            return;
+        }
+        RemoteWorker current = workers.get(a.workerId());
+        if (current != null && current.alive() && current.session.equals(c.session())) { // a hello sent again before our welcome arrived
+            current.send(new JoinReply("", "", true, "welcome", Version.current(), ProtocolCodec.PROTOCOL_VERSION));
+            return;
+        }
+        RemoteWorker w = new RemoteWorker(c.hello(), c.session(), hz.getQueue(ClusterNames.toWorker(a.workerId())), signer);
+        w.clockSample(a.coordinatorSentMicros(), a.workerMicros());
+        RemoteWorker previous = workers.put(w.id, w);
+        if (previous != null) previous.markLost("registered again (a new session replaced this one)");
+        w.clearQueue();
+        log.info("worker {} joined from {} ({} cores)", w.id, c.hello().host(), c.hello().cores());
         w.send(new JoinReply("", "", true, "welcome", Version.current(), ProtocolCodec.PROTOCOL_VERSION));
         // A burst right after the join gives the minimum filter samples to choose from before the first run;
         // the periodic pings then keep tightening it.
-        for (int i = 0; i < JOIN_PINGS; i++) clock.schedule(() -> ping(w), i * JOIN_PING_SPACING_MILLIS, TimeUnit.MILLISECONDS);
+        for (int i = 1; i <= JOIN_PINGS; i++) clock.schedule(() -> ping(w), i * JOIN_PING_SPACING_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void refuse(WorkerHello h, String session, String problem) {
+        log.warn("refused worker {} on {}: {}", h.workerId(), h.host(), problem);
+        offer(h.workerId(), signer.seal(h.workerId(), session, new JoinReply("", "", false, problem, Version.current(), ProtocolCodec.PROTOCOL_VERSION)).wire());
+    }
+
+    private void offer(String workerId, String wire) {
+        try {
+            hz.<String>getQueue(ClusterNames.toWorker(workerId)).offer(wire);
+        } catch (RuntimeException e) {
+            log.warn("could not queue a message for worker {}: {}", workerId, e.getMessage());
+        }
     }
 
     private static void ping(RemoteWorker w) {
-        if (!w.alive) return;
-        try {
-            w.send(new ClockPing("", "", EpochMicros.now()));
-        } catch (RuntimeException e) {
-            log.debug("clock ping to {} failed: {}", w.id, e.getMessage());
-        }
+        w.send(new ClockPing("", "", EpochMicros.now()));
     }
 
-    /** Every alive worker gets a clock ping every couple of seconds; warm JVMs give the tight samples. */
+    /** Every alive worker gets a clock ping every couple of seconds: warm JVMs give tight samples, and its acknowledgement is a heartbeat. */
     private void pingClocks() {
-        workers.values().forEach(ClusterCoordinator::ping);
+        workers.values().stream().filter(RemoteWorker::alive).forEach(ClusterCoordinator::ping);
     }
 
-    /**
-     * offset = worker clock - (sent + rtt / 2); the sample with the smallest round trip wins (its midpoint
-     * guess is the tightest: the error is at most half that round trip). Warns when the offset exceeds that error bound by more
-     * than {@link #CLOCK_WARN_MICROS}.
-     */
-    private void pong(ClockPong p) {
-        RemoteWorker w = workers.get(p.workerId());
-        if (w == null) return;
-        long rtt = EpochMicros.now() - p.coordinatorSentMicros();
-        if (rtt >= w.clockSample.rttMicros()) return;
-        w.clockSample = new ClockSample(p.workerMicros() - (p.coordinatorSentMicros() + rtt / 2), rtt);
-        if (w.clockSample.beyondErrorMicros() > CLOCK_WARN_MICROS && !w.clockWarned) {
-            w.clockWarned = true;
-            log.warn("worker {}'s clock is off by {} ms (round trip {} ms): start instants and interval alignment suffer; run NTP on it",
-                    w.id, w.clockSample.offsetMicros() / 1000, rtt / 1000);
+    /** Declares lost every worker that left a message unacknowledged too long, saying why, and forgets challenges nobody answered. */
+    private void watch() {
+        long timeoutSeconds = TimeUnit.NANOSECONDS.toSeconds(workerTimeoutNanos);
+        for (RemoteWorker w : workers.values()) {
+            RemoteWorker.Sent overdue = w.alive() ? w.overdue(workerTimeoutNanos) : null;
+            if (overdue == null) continue;
+            if (w.lastHeardNanos() - overdue.atNanos() > heardSinceNanos) {
+                w.markLost("never acknowledged its " + overdue.what() + " (" + timeoutSeconds + " s) although its heartbeats kept coming: its queue "
+                        + "is being drained by another client of the cluster, so its commands cannot be trusted", true);
+            } else {
+                w.markLost("sent no acknowledgement or heartbeat for " + timeoutSeconds + " s (its queue may have been drained, or it is stuck)");
+            }
+            log.warn("worker {} {}", w.id, w.lostReason());
         }
+        long now = System.nanoTime();
+        candidates.values().removeIf(c -> {
+            if (now <= c.expiresAtNanos()) return false;
+            log.warn("worker {} did not answer its join challenge within {} s: not admitted (a replayed hello of a worker that is gone, "
+                    + "or a worker that cannot read its queue)", c.hello().workerId(), timeoutSeconds);
+            return true;
+        });
     }
 
     @Override
@@ -231,65 +299,5 @@ public final class ClusterCoordinator implements AutoCloseable {
         running = false;
         clock.shutdownNow();
         hz.shutdown();
-    }
-
-    /** The best clock sample so far: worker clock minus coordinator clock, and the round trip that bounds its error. */
-    private record ClockSample(long offsetMicros, long rttMicros) {
-        static final ClockSample NONE = new ClockSample(0, Long.MAX_VALUE);
-
-        /** How far the offset exceeds its own error bound (half the round trip); not positive when it may be noise. */
-        long beyondErrorMicros() {
-            return Math.abs(offsetMicros) - rttMicros / 2;
-        }
-    }
-
-    /** A worker as the orchestrator sees it: signed messages on its own queue. */
-    private final class RemoteWorker implements WorkerLink {
-        final String id;
-        final String host;
-        final int cores;
-        final int capacity;
-        final String clientUuid;
-        final long joinedAt = System.nanoTime();
-        final IQueue<String> queue;
-        volatile boolean alive = true;
-        volatile ClockSample clockSample = ClockSample.NONE; // offset and round trip replaced together
-        volatile boolean clockWarned;
-
-        RemoteWorker(String id, String host, int cores, int capacity, String clientUuid) {
-            this.id = id;
-            this.host = host;
-            this.cores = cores;
-            this.capacity = capacity;
-            this.clientUuid = clientUuid;
-            this.queue = hz.getQueue(ClusterNames.toWorker(id));
-        }
-
-        @Override
-        public String workerId() {
-            return id;
-        }
-
-        @Override
-        public int capacity() {
-            return capacity;
-        }
-
-        @Override
-        public void send(ToWorker message) {
-            queue.offer(Envelope.seal(secrets, message));
-        }
-
-        @Override
-        public boolean alive() {
-            return alive;
-        }
-
-        /** The measured offset only when it exceeds its own error bound (half the round trip): correcting by noise adds skew. */
-        @Override
-        public long clockOffsetMicros() {
-            ClockSample sample = clockSample;
-            return sample.beyondErrorMicros() > 0 ? sample.offsetMicros() : 0;
-        }
     }
 }

@@ -36,8 +36,7 @@ public final class ConsoleProgress implements RunListener {
     @Override
     public void onInterval(StepSpec step, LiveStats s) {
         if (!interactive) return;
-        out.print(String.format(Locale.ROOT, "\r%s  TTFT p50 %s p95 %s  %.0f tok/s  done %d  err %d  in flight %d\u001B[K",
-                prefix, ms(s.ttftP50Ms()), ms(s.ttftP95Ms()), s.tokensPerSecond(), s.completed(), s.errors(), s.inFlight()));
+        out.print("\r" + prefix + "  " + LiveLine.format(s) + "\u001B[K");
     }
 
     @Override
@@ -60,11 +59,11 @@ public final class ConsoleProgress implements RunListener {
     }
 
     private static String ms(double v) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%,.0f ms", v);
+        return LiveLine.ms(v);
     }
 
-    /** A rate, or "-" when no request gave one (never "NaN"). */
+    /** A rate, or "—" when no request gave one (never "NaN"), as {@link LiveLine} shows a missing figure. */
     private static String tokS(double v) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.1f", v);
     }
 }

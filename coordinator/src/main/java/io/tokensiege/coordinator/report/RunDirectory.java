@@ -154,13 +154,14 @@ public final class RunDirectory {
     }
 
     /**
-     * {@code hlog/<target>/<scenario>/<level>[-r<repeat>].hlog}: the level is {@code c<streams>} for a closed
+     * {@code hlog/<target>/<scenario>/<level>[-r<repeat>].hlog}: the level is {@code n<sessions>} for agent sessions, {@code c<streams>} for a closed
      * step, {@code rate<req/s>} for an open one (a rate sweep has one file per rate), the kind otherwise.
      * The one place that names them: {@code report} reads them back through it.
      */
     public static Path hlogPath(Path runDir, String target, String scenario, String kind, int concurrency, double rate, int repeat) {
         String level = switch (kind) {
             case "CLOSED" -> "c" + concurrency;
+            case "SESSIONS" -> "n" + concurrency;
             case "OPEN" -> "rate" + StepSpec.rateLabel(rate);
             default -> kind.toLowerCase(java.util.Locale.ROOT);
         };

@@ -95,7 +95,7 @@ public final class SummaryTable {
             if (mine.isEmpty()) continue;
             rows.add(row(s + ": prompt tokens asked / counted by the server", firstPerTarget(mine), SummaryTable::promptSize));
             if (mine.stream().anyMatch(r -> r.server() != null) && !scenario.isSweep()) {
-                rows.add(row(s + ": server's own decode p50 / prompt time p50", mine, SummaryTable::serverView));
+                rows.add(row(s + ": server's own decode p50 / prompt time p50 / prompt tokens cached", mine, SummaryTable::serverView));
             }
             if (scenario.isSweep() && scenario.load().isOpen()) {
                 for (double rate : scenario.load().rate()) {
@@ -117,7 +117,16 @@ public final class SummaryTable {
                     rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.ttftMs().p50()) + " / " + ms(r.ttftMs().p95())));
                     rows.add(row(s + " @" + c + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));
                     rows.add(row(s + " @" + c + ": errors", at, SummaryTable::errors));
-                    if (at.stream().anyMatch(r -> r.server() != null)) rows.add(row(s + " @" + c + ": server's own decode p50 / prompt time p50", at, SummaryTable::serverView));
+                    if (at.stream().anyMatch(r -> r.agents() != null)) {
+                        rows.add(row(s + " @" + c + ": TTFT p50 cold (turn 1) / warm (turns 2+)", at,
+                                r -> r.agents() == null ? "n/a" : ms(r.agents().coldTtftMs()) + " / " + ms(r.agents().warmTtftMs())));
+                        rows.add(row(s + " @" + c + ": prompt cached, turns 2+ (server's count)", at, r -> r.agents() == null || r.agents().warmCachedShare() == null
+                                ? "not reported" : String.format(Locale.ROOT, "%.0f%%", 100 * r.agents().warmCachedShare())));
+                        if (at.stream().anyMatch(r -> r.agents() != null && (r.agents().toolCallTurns() > 0 || r.agents().requiredToolTurnsWithoutCall() > 0))) {
+                            rows.add(row(s + " @" + c + ": tool calls per session / TTFT to a call p50 / malformed", at, SummaryTable::toolCalls));
+                        }
+                    }
+                    if (at.stream().anyMatch(r -> r.server() != null)) rows.add(row(s + " @" + c + ": server's own decode p50 / prompt time p50 / prompt tokens cached", at, SummaryTable::serverView));
                     if (plan.slo() != null && !plan.slo().isEmpty()) {
                         rows.add(row(s + " @" + c + ": goodput", at, r -> r.goodput() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.goodput())));
                     }
@@ -149,6 +158,13 @@ public final class SummaryTable {
         return List.copyOf(first.values());
     }
 
+    private static String toolCalls(StepResult r) {
+        var a = r.agents();
+        if (a == null) return "n/a";
+        if (a.toolCallTurns() == 0) return a.requiredToolTurnsWithoutCall() > 0 ? "none: tools ignored" : "0";
+        return String.format(Locale.ROOT, "%.1f / %s / %d", a.toolCallTurnsPerSession(), ms(a.ttftToolCallP50Ms()), a.malformedToolCalls());
+    }
+
     private static String promptSize(StepResult r) {
         var p = r.promptSize();
         if (p == null) return "n/a";
@@ -159,7 +175,8 @@ public final class SummaryTable {
     private static String serverView(StepResult r) {
         var v = r.server();
         if (v == null) return "not reported";
-        return (v.decodeTokSP50() == null ? "n/a" : fmt(v.decodeTokSP50())) + " tok/s / " + ms(v.promptMsP50());
+        return (v.decodeTokSP50() == null ? "n/a" : fmt(v.decodeTokSP50())) + " tok/s / " + ms(v.promptMsP50())
+                + String.format(Locale.ROOT, " / %,d of %,d cached", v.cachedTokens(), v.promptTokens());
     }
 
     private static Row row(String label, List<StepResult> results, Function<StepResult, String> cell) {

@@ -194,7 +194,7 @@ public final class RunOrchestrator {
     }
 
     private static boolean isSweepLevel(StepSpec step) {
-        return step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN;
+        return step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN || step.kind() == StepKind.SESSIONS;
     }
 
     private io.tokensiege.common.plan.Scenario scenarioOf(StepSpec step) {
@@ -320,7 +320,11 @@ public final class RunOrchestrator {
             }
             ToCoordinator m = poll(deadline);
             if (m == null) {
-                if (lostWorkers(assigned, waiting, step)) continue;
+                if (lostWorkers(assigned, waiting, step)) {
+                    if (!terminalFailure()) continue;
+                    abortStep(step, assigned, "the run cannot go on");
+                    return false;
+                }
                 if (System.currentTimeMillis() < deadline) continue;
                 ServerHttp.Reply target = new ServerHttp(step.target()).getBase("/models");
                 String who = target.unanswered()
@@ -348,7 +352,7 @@ public final class RunOrchestrator {
     private String awaitFinished(StepSpec step, Map<String, WorkerLink> assigned, Map<String, StepFinished> finished, long startAt) {
         Set<String> waiting = new LinkedHashSet<>(assigned.keySet());
         long deadline = startAt + expectedMillis(step) + settings.stepGraceMillis();
-        Map<Long, LiveSecond> live = new LinkedHashMap<>();
+        LiveWindow live = new LiveWindow(step, startAt);
         String partial = null;
         boolean abortSent = false;
         while (!waiting.isEmpty()) {
@@ -363,6 +367,10 @@ public final class RunOrchestrator {
                 if (lostWorkers(assigned, waiting, step)) {
                     before.removeAll(waiting);
                     partial = "lost worker(s) " + before + " mid-step at +" + (System.currentTimeMillis() - startAt) + " ms; their share is missing";
+                    if (terminalFailure()) { // stop the others now rather than at the step's end
+                        abortStep(step, assigned, "the run cannot go on");
+                        deadline = Math.min(deadline, System.currentTimeMillis() + settings.barrierMillis());
+                    }
                     continue;
                 }
                 if (System.currentTimeMillis() < deadline) continue;
@@ -397,45 +405,26 @@ public final class RunOrchestrator {
         return null;
     }
 
+    private boolean terminalFailure() {
+        return failures.stream().anyMatch(Failure::terminal);
+    }
+
     private boolean lostWorkers(Map<String, WorkerLink> assigned, Set<String> waiting, StepSpec step) {
         boolean lost = false;
         for (String id : List.copyOf(waiting)) {
             if (!assigned.get(id).alive()) {
                 waiting.remove(id);
-                fail(Failure.of(Failure.Kind.WORKER_LOST, false, step.stepId(), id, "worker " + id + " left the cluster during step " + step.stepId()));
+                fail(Failure.of(Failure.Kind.WORKER_LOST, assigned.get(id).lossEndsRun(), step.stepId(), id, "worker " + id + " " + assigned.get(id).lostReason()
+                        + " during step " + step.stepId()));
                 lost = true;
             }
         }
         return lost;
     }
 
-    /** One second of the step, merged over every worker's snapshot for it (matched by timestamp, not arrival). */
-    private static final class LiveSecond {
-        final Map<Metric, Histogram> histograms = new java.util.EnumMap<>(Metric.class);
-        final Map<String, IntervalSnapshot> byWorker = new LinkedHashMap<>();
-    }
-
-    private void live(StepSpec step, IntervalSnapshot s, Map<Long, LiveSecond> live, long startAt) {
-        long second = Math.round((s.intervalEndEpochMillis() - startAt) / 1000.0);
-        LiveSecond bucket = live.computeIfAbsent(second, k -> new LiveSecond());
-        s.histograms().forEach((k, v) -> bucket.histograms.computeIfAbsent(Metric.byKey(k), x -> Histograms.create()).add(Histograms.decode(v)));
-        bucket.byWorker.put(s.workerId(), s);
+    private void live(StepSpec step, IntervalSnapshot s, LiveWindow live, long startAt) {
         directory.writeInterval(step, s, startAt);
-        Histogram ttft = bucket.histograms.get(Metric.TTFT_MICROS);
-        double ts = step.target().timeScale();
-        long tokens = 0;
-        int completed = 0, errors = 0, inFlight = 0;
-        double seconds = 0.001;
-        for (IntervalSnapshot w : bucket.byWorker.values()) {
-            tokens += w.tokenEvents();
-            completed += w.completed();
-            errors += w.errors();
-            inFlight += w.inFlight();
-            seconds = Math.max(seconds, (w.intervalEndEpochMillis() - w.intervalStartEpochMillis()) / 1000.0);
-        }
-        listener.onInterval(step, new RunListener.LiveStats(s.intervalEndEpochMillis() - startAt,
-                ttft == null ? Double.NaN : ttft.getValueAtPercentile(50) * ts / 1000, ttft == null ? Double.NaN : ttft.getValueAtPercentile(95) * ts / 1000,
-                tokens / seconds / ts, completed, errors, inFlight));
+        listener.onInterval(step, live.add(s));
     }
 
     /** How the step deadline was set, for the failure that says it passed. */

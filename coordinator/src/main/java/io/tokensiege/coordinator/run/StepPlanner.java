@@ -1,6 +1,5 @@
 package io.tokensiege.coordinator.run;
 
-import io.tokensiege.common.plan.Limits;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Target;
@@ -32,7 +31,9 @@ public final class StepPlanner {
                 if (repeat == 1 && plan.defaults().warmup() > 0) steps.add(warmup(plan, target, steps.size()));
                 for (Scenario s : plan.scenarios()) {
                     if (repeat > s.repeat()) continue;
-                    if (s.isSweep() && s.load().isOpen()) {
+                    if (s.isSweep() && s.load().isSessions()) {
+                        for (int n : s.load().sessions()) steps.add(sessions(plan, target, s, n, repeat, steps.size()));
+                    } else if (s.isSweep() && s.load().isOpen()) {
                         for (double rate : s.load().rate()) steps.add(open(plan, target, s, rate, repeat, steps.size()));
                     } else if (s.isSweep()) {
                         for (int c : s.load().concurrency()) steps.add(step(plan, target, s, StepKind.CLOSED, c, repeat, steps.size()));
@@ -48,7 +49,7 @@ public final class StepPlanner {
     private static StepSpec warmup(Plan plan, Target target, int index) {
         return new StepSpec(id(index, target, "warmup", StepKind.WARMUP, 1, 1), index, StepKind.WARMUP, target, "warmup", 1, 1,
                 plan.defaults().warmup(), 0, 0, 0, plan.defaults().maxTokens(), plan.defaults().temperature(), 32, true, 0, List.of(),
-                warmupTimeouts(plan.defaults().timeouts()).scaledBy(target.timeScale()), plan.seed(), nonce(), null, Limits.DEFAULT, null);
+                warmupTimeouts(plan.defaults().timeouts()).scaledBy(target.timeScale()), plan.seed(), nonce(), null, plan.defaults().limits(), null);
     }
 
     /**
@@ -70,7 +71,7 @@ public final class StepPlanner {
                 scale(plan.defaults().rampMillis(), ts), 0, s.maxTokens(), plan.defaults().temperature(),
                 s.prompt() == null ? 0 : s.prompt().tokens(), s.prompt() == null || s.prompt().unique(), 0, List.of(),
                 plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), new StepSpec.OpenLoop(rate, rate * ts, load.arrival(), load.burstiness()),
-                Limits.DEFAULT, null);
+                plan.defaults().limits(), null);
     }
 
     static StepSpec step(Plan plan, Target target, Scenario s, StepKind kind, int concurrency, int repeat, int index) {
@@ -89,7 +90,18 @@ public final class StepPlanner {
                 requests, duration, ramp, think, s.maxTokens(), plan.defaults().temperature(),
                 s.prompt() == null ? 0 : s.prompt().tokens(), s.prompt() == null || s.prompt().unique(),
                 s.prefix() == null ? 0 : s.prefix().tokens(), s.prefix() == null ? List.of() : s.prefix().parts(),
-                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null, Limits.DEFAULT, null);
+                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null, plan.defaults().limits(), null);
+    }
+
+    /** {@code sessions} agent conversations at once, each of the scenario's turns, for the load's duration. */
+    static StepSpec sessions(Plan plan, Target target, Scenario s, int sessions, int repeat, int index) {
+        double ts = target.timeScale();
+        var load = s.load();
+        String id = String.format("s%03d-%s-%s-n%d%s", index + 1, target.name(), s.name(), sessions, repeat > 1 ? "-r" + repeat : "");
+        return new StepSpec(id, index, StepKind.SESSIONS, target, s.name(), sessions, repeat, s.turns(), scale(load.durationMillis(), ts),
+                scale(plan.defaults().rampMillis(), ts), scale(load.thinkMillis(), ts), s.maxTokens(), plan.defaults().temperature(), 0, true,
+                s.prefix().tokens(), s.prefix().parts(), plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null, plan.defaults().limits(), null,
+                new StepSpec.Conversation(s.prefix().perSession(), s.tools(), load.think(), load.staggered()));
     }
 
     private static long scale(long millis, double timeScale) {

@@ -70,17 +70,36 @@ final class TargetKnowledge {
             int prompt = askedTokens(s, k.facts.sizing());
             int total = prompt + s.maxTokens();
             if (total <= k.window.tokens()) continue;
-            out.add(String.format(Locale.ROOT, "scenario '%s' needs %,d prompt tokens + %,d to generate = %,d, but target '%s' holds %,d tokens per request (%s)%s: "
+            out.add(String.format(Locale.ROOT, "scenario '%s' needs %,d prompt tokens%s + %,d to generate = %,d, but target '%s' holds %,d tokens per request (%s)%s: "
                             + "raise the server's context (llama.cpp: -c, or fewer --parallel slots; vLLM: --max-model-len; Ollama: num_ctx) or shrink the scenario",
-                    s.name(), prompt, s.maxTokens(), total, target.name(), k.window.tokens(), k.window.source(),
+                    s.name(), prompt, s.load() != null && s.load().isSessions() ? " (a session's history by its last turn)" : "", s.maxTokens(), total,
+                    target.name(), k.window.tokens(), k.window.source(),
                     k.window.truncates() ? ", and would silently truncate the prompt" : ""));
         }
         return out;
     }
 
+    /** Tokens of a tool schema in a prompt, about: the builtin ones are ~70 characters of name and description plus their parameters. */
+    static final int TOOL_SCHEMA_TOKENS = 80;
+
     private static int askedTokens(Scenario s, PromptSizing sizing) {
+        if (s.load() != null && s.load().isSessions()) return lastTurnTokens(s, sizing);
         if (s.prefix() != null) return s.prefix().tokens() + PromptFactory.QUESTION_TOKENS + sizing.overheadTokens();
         return s.prompt() == null ? 0 : Math.max(s.prompt().tokens(), sizing.overheadTokens() + 1);
+    }
+
+    /**
+     * An agent session's last turn, the largest request it sends: the prefix, every question and reply so far (replies at
+     * most max_tokens), each required tool call with its result, and the tools' schemas.
+     */
+    private static int lastTurnTokens(Scenario s, PromptSizing sizing) {
+        int turns = s.turns();
+        int history = turns * PromptFactory.QUESTION_TOKENS + (turns - 1) * s.maxTokens();
+        int tools = 0;
+        if (s.tools() != null) {
+            tools = s.tools().schemas().size() * TOOL_SCHEMA_TOKENS + s.tools().requiredTurns().size() * (s.tools().resultTokens() + s.maxTokens());
+        }
+        return s.prefix().tokens() + history + tools + sizing.overheadTokens();
     }
 
     /** The step as it will be sent: the target's facts, and with a tokenizer, its text fitted to the asked size. */

@@ -18,8 +18,18 @@ public interface WorkerLink {
         return 0;
     }
 
-    /** False once the transport saw the worker go (crash, network loss). */
+    /** False once the transport saw the worker go (crash, network loss, messages left unacknowledged). */
     default boolean alive() {
         return true;
+    }
+
+    /** Why the worker is no longer alive, as the end of a sentence ("worker w1 ..."): shown in failures. */
+    default String lostReason() {
+        return "left the cluster";
+    }
+
+    /** True when the way this worker was lost means the run cannot go on (its commands are being taken by someone else). */
+    default boolean lossEndsRun() {
+        return false;
     }
 }

@@ -72,7 +72,8 @@ public final class PromptCalibration {
      * prompt's request. Steps that generate no sized text keep the target's sizing.
      */
     public static PromptSizing fitStep(StepSpec step, PromptSizing base, ServerTokenizer tokenizer) {
-        int asked = step.kind() == StepKind.TURNS ? step.prefixTokens() : step.promptTokens();
+        boolean prefix = step.kind() == StepKind.TURNS || step.kind() == StepKind.SESSIONS;
+        int asked = prefix ? step.prefixTokens() : step.promptTokens();
         if (asked <= 0 || step.kind() == StepKind.WARMUP) return base;
         double cpt = base.charsPerToken();
         double prevCpt = Double.NaN;
@@ -95,7 +96,8 @@ public final class PromptCalibration {
     /** The tokens the fitted quantity has: a TURNS step's prefix alone, or a prompt step's whole first request. */
     private static OptionalInt count(StepSpec step, ServerTokenizer tokenizer) {
         StepPrompts prompts = new StepPrompts(step, "calibration");
-        return step.kind() == StepKind.TURNS ? tokenizer.countText(prompts.agentPrefix()) : tokenizer.countMessages(prompts.messages(0, 0));
+        boolean prefix = step.kind() == StepKind.TURNS || step.kind() == StepKind.SESSIONS;
+        return prefix ? tokenizer.countText(prompts.agentPrefix()) : tokenizer.countMessages(prompts.messages(0, 0));
     }
 
     private static boolean plausible(double charsPerToken) {

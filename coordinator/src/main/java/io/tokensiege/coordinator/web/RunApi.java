@@ -8,6 +8,7 @@ import io.tokensiege.common.plan.PlanReader;
 import io.tokensiege.common.plan.PlanText;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.protocol.SecretBox;
+import io.tokensiege.common.security.TargetAllowList;
 import io.tokensiege.coordinator.cli.ExitCodes;
 import io.tokensiege.coordinator.cluster.ClusterCoordinator;
 import io.tokensiege.coordinator.report.ConsoleProgress;
@@ -41,15 +42,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code GET /api/workers} lists who joined. One run at a time. Off loopback, every call needs the
  * cluster token as {@code Authorization: Bearer ...}. Also the web pages: {@code GET /} (the run in
  * progress, live, and every run of the data folder) and {@code GET /runs/NAME/report.html}; off
- * loopback they ask for the token once ({@code POST /login}) and keep a session cookie.
+ * loopback they ask for the token once ({@code POST /login}) and keep a session cookie. On every address,
+ * {@link CrossSiteGuard} refuses what a browser sends on another site's behalf, and idle connections are
+ * closed after {@link Options#idleTimeoutSeconds()}, so half-open sockets cannot pile up.
  */
 public final class RunApi {
     private final ClusterCoordinator cluster;
     private final Path dataRoot;
     private final String token;
     private final boolean requireToken;
+    private final Options options;
     private final SecretBox secrets;
-    private final PlanOptions planOptions;
+    private volatile CrossSiteGuard guard;
     private final AtomicReference<ActiveRun> current = new AtomicReference<>();
     private static final String SESSION_COOKIE = "tokensiege_session";
     private static final int MAX_LOGIN_BYTES = 4 * 1024;
@@ -87,26 +91,53 @@ public final class RunApi {
         }
     }
 
+    /**
+     * @param requireToken       every call needs the cluster token (the coordinator is reachable off loopback)
+     * @param allowTargets       plans whose targets fall outside are refused before anything runs
+     * @param idleTimeoutSeconds a connection with no traffic this long is closed
+     * @param planOptions        what the operator allows plans beyond their rules (e.g. --allow-key-env)
+     */
+    public record Options(boolean requireToken, TargetAllowList allowTargets, int idleTimeoutSeconds, PlanOptions planOptions) {
+        public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
+
+        public Options(boolean requireToken) {
+            this(requireToken, TargetAllowList.ANY, DEFAULT_IDLE_TIMEOUT_SECONDS, PlanOptions.DEFAULT);
+        }
+    }
+
     public RunApi(ClusterCoordinator cluster, Path dataRoot, String token, boolean requireToken) {
-        this(cluster, dataRoot, token, requireToken, PlanOptions.DEFAULT);
+        this(cluster, dataRoot, token, new Options(requireToken));
     }
 
     /** {@code planOptions}: what the operator allows plans beyond their rules (e.g. --allow-key-env). */
     public RunApi(ClusterCoordinator cluster, Path dataRoot, String token, boolean requireToken, PlanOptions planOptions) {
+        this(cluster, dataRoot, token, new Options(requireToken, TargetAllowList.ANY, Options.DEFAULT_IDLE_TIMEOUT_SECONDS, planOptions));
+    }
+
+    public RunApi(ClusterCoordinator cluster, Path dataRoot, String token, Options options) {
         this.cluster = cluster;
         this.dataRoot = dataRoot;
         this.token = token;
-        this.requireToken = requireToken;
-        this.planOptions = planOptions;
+        this.requireToken = options.requireToken();
+        this.options = options;
         this.secrets = new SecretBox(token);
     }
 
+    /** Listens on {@code host} (an address literal; it is also the one Host name accepted besides the loopback names). */
     public Future<HttpServer> listen(Vertx vertx, String host, int port) {
-        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(this::handle).listen();
+        this.guard = new CrossSiteGuard(!requireToken, host);
+        HttpServerOptions server = new HttpServerOptions().setHost(host).setPort(port).setIdleTimeout(options.idleTimeoutSeconds())
+                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+        return vertx.createHttpServer(server).requestHandler(this::handle).listen();
     }
 
     private void handle(HttpServerRequest req) {
         String path = req.path();
+        CrossSiteGuard.Refusal refusal = guard.check(req.method().name(), path, authority(req), req.getHeader("origin"), req.getHeader("content-type"));
+        if (refusal != null) {
+            reply(req, refusal.status(), Map.of("error", refusal.message()));
+            return;
+        }
         boolean get = req.method().name().equals("GET");
         if (get && (path.equals("/") || path.startsWith("/runs/"))) {
             page(req, path);
@@ -131,9 +162,15 @@ public final class RunApi {
         Plan plan;
         try {
             // bytes, not a string: invalid UTF-8 is refused with its offset instead of silently replaced
-            plan = PlanReader.parse(yaml, req.getParam("file") == null ? "submitted plan" : req.getParam("file"), planOptions);
+            plan = PlanReader.parse(yaml, req.getParam("file") == null ? "submitted plan" : req.getParam("file"), options.planOptions());
         } catch (PlanException e) {
             reply(req, 400, Map.of("error", "invalid plan", "errors", e.errors().stream().map(Object::toString).toList()));
+            return;
+        }
+        List<String> outside = plan.targets().stream().filter(t -> !t.isSimulated() && options.allowTargets().refusal(t.url()) != null)
+                .map(t -> "target '" + t.name() + "': " + options.allowTargets().refusal(t.url())).toList();
+        if (!outside.isEmpty()) {
+            reply(req, 400, Map.of("error", "the plan sends load outside this coordinator's --allow-target", "errors", outside));
             return;
         }
         if (plan.targets().stream().anyMatch(Target::isSimulated)) {
@@ -166,13 +203,18 @@ public final class RunApi {
                 public void onInterval(StepSpec step, LiveStats stats) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("step", step.label());
+                    m.put("line", io.tokensiege.coordinator.report.LiveLine.format(stats));
                     m.put("elapsed_ms", stats.elapsedMillis());
+                    m.put("expected_ms", stats.expectedMillis());
+                    m.put("window_ms", stats.windowMillis());
                     m.put("ttft_p50_ms", stats.ttftP50Ms());
                     m.put("ttft_p95_ms", stats.ttftP95Ms());
-                    m.put("tokens_per_second", stats.tokensPerSecond());
+                    m.put("output_tok_s", stats.outputTokS());
                     m.put("completed", stats.completed());
                     m.put("errors", stats.errors());
                     m.put("in_flight", stats.inFlight());
+                    m.put("awaiting_first_token", stats.awaitingFirstToken());
+                    m.put("queued", stats.queued());
                     live.set(m);
                 }
 
@@ -267,6 +309,14 @@ public final class RunApi {
             return;
         }
         securityHeaders(req).putHeader("content-type", "text/html; charset=utf-8").sendFile(report.toString());
+    }
+
+    /** The Host header's "host[:port]" (HTTP/2's :authority when the client upgraded), or null. */
+    private static String authority(HttpServerRequest req) {
+        io.vertx.core.net.HostAndPort a = req.authority();
+        if (a == null) return null;
+        String host = a.host().contains(":") && !a.host().startsWith("[") ? "[" + a.host() + "]" : a.host();
+        return a.port() >= 0 ? host + ":" + a.port() : host;
     }
 
     /** The body, or 413 and a closed connection past {@code max} bytes: nobody makes the coordinator buffer gigabytes. */

@@ -56,7 +56,7 @@ final class WebUi {
                 String name = run.getFileName().toString();
                 sb.append("<tr><td>").append(escape(name)).append("</td><td>").append(escape(json.path("plan").asText("?")))
                         .append("</td><td>").append(escape(json.path("status").asText("?"))).append("</td><td>");
-                if (Files.isRegularFile(run.resolve("report.html"))) {
+                if (report(dataRoot, name) != null) {
                     sb.append("<a href=\"/runs/").append(escape(name)).append("/report.html\">report</a>");
                 } else {
                     sb.append("none yet");
@@ -77,14 +77,23 @@ final class WebUi {
     }
 
     /**
-     * The report of run directory {@code name}, or null when the name is not a plain directory name
-     * under the data folder (no path can escape it) or the run has no report yet.
+     * The report of run directory {@code name} as a real path, or null when the name is not a plain
+     * directory name, the run has no report yet, or the file really lies outside the data folder (a
+     * symlink is never followed out of it).
      */
     static Path report(Path dataRoot, String name) {
         if (!RUN_NAME.matcher(name).matches()) return null;
-        Path root = dataRoot.toAbsolutePath().normalize();
-        Path file = root.resolve(name).resolve("report.html").normalize();
-        return file.startsWith(root) && Files.isRegularFile(file) ? file : null;
+        return realInside(dataRoot, dataRoot.toAbsolutePath().normalize().resolve(name).resolve("report.html"));
+    }
+
+    /** {@code file}'s real path when it is a regular file whose real path is inside the data folder's; else null. */
+    private static Path realInside(Path dataRoot, Path file) {
+        try {
+            Path real = file.toRealPath();
+            return real.startsWith(dataRoot.toRealPath()) && Files.isRegularFile(real) ? real : null;
+        } catch (IOException | SecurityException e) {
+            return null; // missing, or unreadable: not served
+        }
     }
 
     private static StringBuilder page(String title, boolean refresh) {
@@ -94,7 +103,7 @@ final class WebUi {
     private static List<Path> runs(Path dataRoot) {
         if (!Files.isDirectory(dataRoot)) return List.of();
         try (Stream<Path> s = Files.list(dataRoot)) {
-            return s.filter(p -> Files.isRegularFile(p.resolve("run.json")) && RUN_NAME.matcher(p.getFileName().toString()).matches())
+            return s.filter(p -> RUN_NAME.matcher(p.getFileName().toString()).matches() && realInside(dataRoot, p.resolve("run.json")) != null)
                     .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).limit(MAX_RUNS).toList();
         } catch (IOException e) {
             return new ArrayList<>();

@@ -118,7 +118,7 @@ class WebPagesTest {
     @Test
     void theSessionCookie_opensPagesOnly_notTheApiThatStartsRuns() throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).header("cookie", session())
-                .POST(HttpRequest.BodyPublishers.ofString("name: x")).build(), HttpResponse.BodyHandlers.ofString());
+                .header("content-type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString("name: x")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(get("/api/workers", session()).statusCode()).isEqualTo(401);
     }

@@ -6,120 +6,175 @@ import com.hazelcast.collection.IQueue;
 import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import com.hazelcast.spi.discovery.multicast.MulticastDiscoveryStrategyFactory;
 import io.tokensiege.common.cluster.ClusterNames;
 import io.tokensiege.common.cluster.MulticastGroup;
 import io.tokensiege.common.protocol.ClockPing;
 import io.tokensiege.common.protocol.ClockPong;
+import io.tokensiege.common.protocol.CommandAck;
 import io.tokensiege.common.protocol.Envelope;
 import io.tokensiege.common.protocol.EpochMicros;
+import io.tokensiege.common.protocol.JoinAnswer;
+import io.tokensiege.common.protocol.JoinChallenge;
 import io.tokensiege.common.protocol.JoinReply;
+import io.tokensiege.common.protocol.MessageSigner;
 import io.tokensiege.common.protocol.ProtocolCodec;
+import io.tokensiege.common.protocol.ReplayGuard;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.ToWorker;
 import io.tokensiege.common.protocol.Version;
+import io.tokensiege.common.protocol.WorkerHeartbeat;
 import io.tokensiege.common.protocol.WorkerHello;
+import io.tokensiege.common.security.TargetAllowList;
 import io.tokensiege.worker.WorkerAgent;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A worker in the cluster: a Hazelcast <em>client</em> of the coordinator (it owns no cluster data, so
- * its loss loses only its own share). It announces itself with a proof of the cluster token, executes
- * only commands signed with that token, and — the dead-man rule — stops every step as soon as the
- * connection to the coordinator is lost.
+ * its loss loses only its own share). It says hello, answers the coordinator's challenge, and then
+ * executes only commands signed with the cluster token by the coordinator session that admitted it,
+ * each once ({@link ReplayGuard}), acknowledging each; and it sends a heartbeat every second.
+ *
+ * <p>Dead-man rule: it stops every step as soon as the connection drops, or when the admitted
+ * coordinator (which pings every 2 s) has been silent for {@link Settings#silenceMillis()}; it then
+ * registers again in a new session, so a paused worker or a restarted coordinator meet again by
+ * themselves. Not admitted by anyone for {@link Settings#giveUpMillis()}, it gives up ({@link #gaveUp()})
+ * and its process exits, so a supervisor can restart it.
  */
 public final class ClusterWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterWorker.class);
+    private static final String COORDINATOR = "coordinator";
+    private static final long WATCHDOG_MILLIS = 1000; // also the heartbeat period
+    private static final long HELLO_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /**
-     * @param join          coordinator address, {@code host} or {@code host:port}; null when found by multicast
+     * @param join            coordinator address, {@code host:port}; null when found by multicast
      * @param heartbeatMillis how often the client checks the coordinator; a silent coordinator is declared gone after 5x this
+     * @param silenceMillis   no message from the admitted coordinator this long: steps stop and the worker registers again
+     * @param giveUpMillis    not admitted by any coordinator this long (first connection included): the worker gives up
      */
-    public record Settings(String join, String clusterName, String workerId, int capacity, List<String> allowTargets, long heartbeatMillis,
-                           java.nio.file.Path dataDir, MulticastGroup multicast) {
-        public Settings(String join, String clusterName, String workerId, int capacity, List<String> allowTargets, long heartbeatMillis,
-                        java.nio.file.Path dataDir) {
-            this(join, clusterName, workerId, capacity, allowTargets, heartbeatMillis, dataDir, null);
+    public record Settings(String join, String clusterName, String workerId, int capacity, TargetAllowList allowTargets, long heartbeatMillis,
+                           Path dataDir, MulticastGroup multicast, long silenceMillis, long giveUpMillis) {
+        public static final long DEFAULT_SILENCE_MILLIS = 10_000;
+        public static final long DEFAULT_GIVE_UP_MILLIS = 180_000;
+
+        /** Where it looks for the coordinator, for messages. */
+        String where() {
+            return multicast == null ? "at " + join : "on multicast " + multicast;
         }
     }
 
+    private final Settings settings;
     private final HazelcastInstance client;
     private final SecretBox secrets;
+    private final MessageSigner signer;
+    private final ReplayGuard guard;
+    private final Registration registration = new Registration();
     private final WorkerAgent agent;
-    private final LocalLog localLog;
     private final IQueue<String> inbox;
     private final IQueue<String> toCoordinator;
     private final String workerId;
-    private final Thread reader;
+    private final String hostName;
     private final CompletableFuture<JoinReply> joined = new CompletableFuture<>();
+    private final CompletableFuture<String> gaveUp = new CompletableFuture<>();
     private volatile boolean running = true;
-    private volatile boolean coordinatorLost;
-    private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "worker-sender");
-        t.setDaemon(true);
-        return t;
-    });
+    private volatile boolean disconnected;
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> daemon(r, "worker-sender"));
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "worker-watchdog"));
 
+    /** Connects (bounded by {@code giveUpMillis}; an IllegalStateException when no cluster answered) and says hello. */
     public ClusterWorker(Vertx vertx, Settings settings, String token) throws Exception {
+        this.settings = settings;
         this.secrets = new SecretBox(token);
         this.workerId = settings.workerId();
-        ClientConfig config = new ClientConfig();
-        config.setClusterName(settings.clusterName());
-        config.setInstanceName("tokensiege-worker-" + workerId);
-        if (settings.multicast() == null) {
-            config.getNetworkConfig().addAddress(settings.join());
-        } else { // listen on the group for the coordinator's announcement
-            config.setProperty("hazelcast.discovery.enabled", "true");
-            config.getNetworkConfig().getDiscoveryConfig().addDiscoveryStrategyConfig(
-                    new DiscoveryStrategyConfig(new MulticastDiscoveryStrategyFactory(), settings.multicast().discoveryProperties()));
-        }
-        config.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(settings.heartbeatMillis()));
-        config.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(5 * settings.heartbeatMillis()));
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.client.invocation.timeout.seconds", "10");
-        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
-        config.addListenerConfig(new com.hazelcast.config.ListenerConfig((com.hazelcast.core.LifecycleListener) this::lifecycle));
-        this.client = HazelcastClient.newHazelcastClient(config);
+        this.signer = new MessageSigner(secrets, workerId);
+        this.guard = new ReplayGuard(workerId);
+        this.hostName = InetAddress.getLocalHost().getHostName();
+        this.client = HazelcastClient.newHazelcastClient(clientConfig(settings));
         this.inbox = client.getQueue(ClusterNames.toWorker(workerId));
         this.toCoordinator = client.getQueue(ClusterNames.TO_COORDINATOR);
-        this.localLog = settings.dataDir() == null ? null : new LocalLog(settings.dataDir());
+        LocalLog localLog = settings.dataDir() == null ? null : new LocalLog(settings.dataDir());
         this.agent = new WorkerAgent(vertx, workerId, secrets, m -> {
             if (localLog != null) localLog.record(m).ifPresent(this::send); // a local copy that could not be written is the run's news too
             send(m);
         }, settings.allowTargets());
-        this.reader = new Thread(this::read, "worker-inbox-" + workerId);
+        Thread reader = new Thread(this::read, "worker-inbox-" + workerId);
         reader.setDaemon(true);
         reader.start();
-        String uuid = client.getLocalEndpoint().getUuid().toString();
-        send(new WorkerHello("", "", workerId, InetAddress.getLocalHost().getHostName(), Runtime.getRuntime().availableProcessors(),
-                settings.capacity(), Version.current(), ProtocolCodec.PROTOCOL_VERSION, uuid, secrets.sign(WorkerHello.proofText(workerId, uuid))));
+        watchdog.scheduleAtFixedRate(this::watch, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+        registration.helloSent();
+        hello();
     }
 
-    /** Waits (bounded) for the coordinator's answer to the hello. */
-    public JoinReply awaitJoin(long timeoutMillis) throws Exception {
-        return joined.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    private ClientConfig clientConfig(Settings s) {
+        ClientConfig config = new ClientConfig();
+        config.setClusterName(s.clusterName());
+        config.setInstanceName("tokensiege-worker-" + workerId);
+        if (s.multicast() == null) {
+            config.getNetworkConfig().addAddress(s.join());
+        } else { // listen on the group for the coordinator's announcement
+            config.setProperty("hazelcast.discovery.enabled", "true");
+            config.getNetworkConfig().getDiscoveryConfig().addDiscoveryStrategyConfig(
+                    new DiscoveryStrategyConfig(new MulticastDiscoveryStrategyFactory(), s.multicast().discoveryProperties()));
+        }
+        config.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(s.heartbeatMillis()));
+        config.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(5 * s.heartbeatMillis()));
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.client.invocation.timeout.seconds", "10");
+        // Retry at least every 5 s (a restarted coordinator is found quickly); stop after the give-up time.
+        config.getConnectionStrategyConfig().getConnectionRetryConfig().setMaxBackoffMillis(5_000).setClusterConnectTimeoutMillis(s.giveUpMillis());
+        config.addListenerConfig(new com.hazelcast.config.ListenerConfig((com.hazelcast.core.LifecycleListener) this::lifecycle));
+        return config;
     }
 
-    /** Never blocks the caller (often an event loop): a cluster call can stall while the connection is down. */
+    /** Completes with the coordinator's first answer: accepted, or refused with why. */
+    public CompletableFuture<JoinReply> joined() {
+        return joined;
+    }
+
+    /** Completes, with what was tried, when this worker gives up on finding a coordinator. */
+    public CompletableFuture<String> gaveUp() {
+        return gaveUp;
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    private void hello() {
+        enqueue(Envelope.ANY_SESSION, new WorkerHello("", "", workerId, hostName, Runtime.getRuntime().availableProcessors(), settings.capacity(),
+                Version.current(), ProtocolCodec.PROTOCOL_VERSION, client.getLocalEndpoint().getUuid().toString()));
+    }
+
+    /** A run message: goes only to the coordinator session that admitted this worker (dead-man: nothing otherwise). */
     private void send(ToCoordinator message) {
-        if (!running || coordinatorLost) return; // dead-man: nothing goes out once the coordinator is gone
-        String wire = Envelope.seal(secrets, message);
+        String session = registration.admittedSession();
+        if (running && session != null) enqueue(session, message);
+    }
+
+    /** Seals on the one sender thread, so sequence numbers leave in order; never blocks the caller (often an event loop). */
+    private void enqueue(String toSession, ToCoordinator message) {
         try {
             sender.execute(() -> {
                 try {
-                    toCoordinator.offer(wire);
+                    toCoordinator.offer(signer.seal(COORDINATOR, toSession, message).wire());
                 } catch (RuntimeException e) {
                     log.warn("could not send to the coordinator: {}", e.getMessage());
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             log.debug("not sent, the worker is closing: {}", message.getClass().getSimpleName()); // close() raced this send
         }
     }
@@ -134,31 +189,79 @@ public final class ClusterWorker implements AutoCloseable {
                 continue;
             }
             if (wire == null) continue;
-            ToWorker message;
             try {
-                message = ProtocolCodec.decodeToWorker(Envelope.open(secrets, wire));
-            } catch (SecurityException e) {
-                if (refusal(wire)) continue;
+                receive(wire);
+            } catch (IllegalArgumentException e) {
                 log.warn("refused a command: {}", e.getMessage());
-                continue;
             }
-            if (message instanceof ClockPing ping) {
-                send(new ClockPong("", "", workerId, ping.coordinatorSentMicros(), EpochMicros.now()));
-                continue;
+        }
+    }
+
+    private void receive(String wire) {
+        Envelope.Opened opened;
+        try {
+            opened = Envelope.open(secrets, wire);
+        } catch (SecurityException e) {
+            if (!refusal(wire)) log.warn("refused a command: {}", e.getMessage());
+            return;
+        }
+        Envelope.Header h = opened.header();
+        ToWorker message = ProtocolCodec.decodeToWorker(opened.body());
+        try {
+            if (!COORDINATOR.equals(h.from())) throw new SecurityException("sent by '" + h.from() + "', not by the coordinator");
+            if (message instanceof JoinChallenge c) {
+                answer(h, c);
+                return;
             }
+            if (!registration.isFrom(h.fromSession())) {
+                throw new SecurityException("from a coordinator session this worker did not register with (a restarted coordinator's leftovers, or a replay)");
+            }
+            guard.accept(h, signer.session(), false, registration.coordinatorAheadMicros(), true);
             if (message instanceof JoinReply reply) {
-                joined.complete(reply);
-                if (!reply.accepted()) log.error("the coordinator refused this worker: {}", reply.message());
-                else log.info("joined the coordinator (version {})", reply.coordinatorVersion());
-                continue;
+                joinReply(reply);
+            } else if (registration.admittedSession() == null) {
+                throw new SecurityException("a " + message.getClass().getSimpleName() + " before this worker was admitted");
             }
-            agent.onMessage(message);
+            registration.heard();
+            enqueue(h.fromSession(), new CommandAck(message.runId(), message.stepId(), workerId, h.seq()));
+            if (message instanceof ClockPing ping) {
+                registration.clockSample(ping.coordinatorSentMicros());
+                enqueue(h.fromSession(), new ClockPong("", "", workerId, ping.coordinatorSentMicros(), EpochMicros.now()));
+            } else if (!(message instanceof JoinReply)) {
+                agent.onMessage(message);
+            }
+        } catch (SecurityException e) {
+            log.warn("refused a command ({}): {}", message.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+
+    /** Answers a challenge addressed to this session while not admitted; its freshness is the coordinator's to judge. */
+    private void answer(Envelope.Header h, JoinChallenge c) {
+        if (registration.admittedSession() != null) {
+            log.debug("ignored a join challenge: already admitted");
+            return;
+        }
+        guard.accept(h, signer.session(), false, 0, false);
+        registration.challenged(h.fromSession(), c.coordinatorSentMicros());
+        enqueue(h.fromSession(), new JoinAnswer("", "", workerId, c.challenge(), c.coordinatorSentMicros(), EpochMicros.now()));
+    }
+
+    private void joinReply(JoinReply reply) {
+        if (reply.accepted()) {
+            registration.admitted();
+            log.info("joined the coordinator (version {})", reply.coordinatorVersion());
+            joined.complete(reply);
+        } else if (!joined.complete(reply)) { // refused on registering again: signed by a coordinator holding our token, so final
+            giveUp("the coordinator refused this worker: " + reply.message());
+        } else {
+            log.error("the coordinator refused this worker: {}", reply.message());
         }
     }
 
     /**
      * A coordinator holding another token refuses this worker with a reply we cannot verify. A refusal
-     * grants nothing, so it is read (only to tell the user why); any other unverifiable message is ignored.
+     * grants nothing, so it is read (only to tell the user why) at the first join; any other unverifiable
+     * message, or a refusal later (anyone on the cluster could write one), is only logged.
      */
     private boolean refusal(String wire) {
         String body = Envelope.unverifiedBody(wire);
@@ -174,25 +277,71 @@ public final class ClusterWorker implements AutoCloseable {
         return false;
     }
 
-    private void lifecycle(LifecycleEvent event) {
-        if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED && running) {
-            coordinatorLost = true;
-            log.error("lost the coordinator: stopping every step now (dead-man rule)");
-            if (agent != null) agent.abortAll("coordinator lost");
-        } else if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED) {
-            coordinatorLost = false;
+    /** Heartbeats while admitted, dead-man on silence, hellos until admitted, and giving up when nobody admits this worker. */
+    private void watch() {
+        if (!running) return;
+        String session = registration.admittedSession();
+        if (session != null) enqueue(session, new WorkerHeartbeat("", "", workerId));
+        long silentSeconds = TimeUnit.NANOSECONDS.toSeconds(registration.silentNanos());
+        if (registration.silentNanos() > TimeUnit.MILLISECONDS.toNanos(settings.silenceMillis())) {
+            log.warn("no message from the coordinator for {} s: stopping every step (dead-man rule) and registering again", silentSeconds);
+            startOver("coordinator silent");
+            return;
+        }
+        if (!disconnected && registration.helloDue(HELLO_RETRY_NANOS)) hello();
+        if (registration.unadmittedNanos() > TimeUnit.MILLISECONDS.toNanos(settings.giveUpMillis())) {
+            giveUp("no coordinator admitted this worker for " + settings.giveUpMillis() / 1000 + " s (tried " + settings.where() + ", cluster '"
+                    + settings.clusterName() + "': " + registration.hellos() + " hello(s) sent, "
+                    + (disconnected ? "no cluster connection at the end" : "none answered") + ")");
         }
     }
 
-    public String workerId() {
-        return workerId;
+    /** Stops every step and registers again in a new session, so nothing addressed to the old one is obeyed. */
+    private void startOver(String reason) {
+        if (registration.cancel()) signer.newSession();
+        agent.abortAll(reason);
+        if (!disconnected) {
+            registration.helloSent();
+            hello();
+        }
+    }
+
+    private void giveUp(String reason) {
+        if (!gaveUp.complete(reason)) return;
+        log.error("giving up: {}", reason);
+        agent.abortAll("giving up");
+    }
+
+    private void lifecycle(LifecycleEvent event) {
+        if (!running) return;
+        LifecycleState state = event.getState();
+        if (state == LifecycleState.CLIENT_DISCONNECTED) {
+            disconnected = true;
+            log.error("lost the coordinator: stopping every step now (dead-man rule)");
+            if (agent != null) startOver("coordinator lost");
+        } else if (state == LifecycleState.CLIENT_CONNECTED && disconnected) {
+            disconnected = false;
+            log.info("reconnected to the cluster {}: registering again", settings.where());
+            registration.helloSent();
+            hello();
+        } else if (state == LifecycleState.SHUTDOWN) {
+            giveUp("the cluster client stopped trying to reach the coordinator " + settings.where() + " (cluster '" + settings.clusterName()
+                    + "') after " + settings.giveUpMillis() / 1000 + " s");
+        }
     }
 
     @Override
     public void close() {
         running = false;
         agent.abortAll("worker shutting down");
+        watchdog.shutdownNow();
         sender.shutdownNow();
         client.shutdown();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 }

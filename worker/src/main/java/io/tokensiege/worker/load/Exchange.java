@@ -34,7 +34,9 @@ import java.util.function.Consumer;
  */
 final class Exchange implements SseParser.Listener {
     final RequestStamps stamps = new RequestStamps();
-    final LongList eventNanos = new LongList();
+    private final MeasurementWindow window;
+    private final Lane lane;
+    private int eventsInWindow;
     final int stream;
     final int seq;
     final int turn;
@@ -45,7 +47,10 @@ final class Exchange implements SseParser.Listener {
     private final Limits limits;
     private final StepRecorder recorder;
     private final Redactor redactor;
-    private final ChunkDecoder decoder = new ChunkDecoder(80);
+    private ChunkDecoder decoder = new ChunkDecoder(80);
+    /** Agent sessions keep the whole answer (bounded) and its tool calls, to carry them in the next turn's history. */
+    private StringBuilder fullAnswer;
+    private ToolCallAssembler toolCalls;
     private final SseParser parser;
     private final Consumer<Exchange> onEnd;
     private final EpochClock clock;
@@ -56,12 +61,14 @@ final class Exchange implements SseParser.Listener {
     private HttpClientRequest request;
     private long lastActivityNanos;
     private boolean responseComplete;
+    private String redirectLocation;
+    private int answerLimit;
     private boolean ended;
     private boolean cancelled;
     private RequestRecord record;
 
-    Exchange(String stepId, String workerId, int stream, int seq, int turn, boolean measured, long intendedNanos,
-             Timeouts timeouts, Limits limits, StepRecorder recorder, Redactor redactor, EpochClock clock, Consumer<Exchange> onEnd) {
+    Exchange(String stepId, String workerId, int stream, int seq, int turn, boolean measured, long intendedNanos, Timeouts timeouts, Limits limits,
+             StepRecorder recorder, Redactor redactor, EpochClock clock, MeasurementWindow window, Lane lane, Consumer<Exchange> onEnd) {
         this.stepId = stepId;
         this.workerId = workerId;
         this.stream = stream;
@@ -73,15 +80,34 @@ final class Exchange implements SseParser.Listener {
         this.recorder = recorder;
         this.redactor = redactor;
         this.clock = clock;
+        this.window = window;
+        this.lane = lane;
         this.onEnd = onEnd;
         this.parser = new SseParser(this, limits.maxEventBytes());
         stamps.intendedNanos = intendedNanos;
+    }
+
+    /** Keeps the whole answer text (up to {@code maxChars}) and the tool calls, for an agent's history. Before {@link #start}. */
+    void captureAnswer(int maxChars) {
+        decoder = new ChunkDecoder(limits.maxEventBytes());
+        fullAnswer = new StringBuilder();
+        toolCalls = new ToolCallAssembler();
+        answerLimit = maxChars;
+    }
+
+    String answerText() {
+        return fullAnswer == null ? "" : fullAnswer.toString();
+    }
+
+    ToolCallAssembler toolCalls() {
+        return toolCalls;
     }
 
     void start(ServerConnections conns, RequestOptions requestOptions, Buffer requestBody) {
         this.connections = conns;
         this.options = requestOptions;
         this.body = requestBody;
+        lane.exchangeStarted();
         stamps.sendNanos = System.nanoTime();
         stamps.sendEpochMicros = clock.epochMicros(stamps.sendNanos);
         if (stamps.intendedNanos == RequestStamps.NONE) stamps.intendedNanos = stamps.sendNanos;
@@ -146,6 +172,7 @@ final class Exchange implements SseParser.Listener {
         connections.habits().response(connection, response.getHeader("keep-alive"), closeDelimited);
         if (closeDelimited || (connection != null && connection.toLowerCase(java.util.Locale.ROOT).contains("close"))) lease.conn().reusable = false;
         if (status < 200 || status >= 300) {
+            redirectLocation = response.getHeader("location");
             readErrorBody(response, status);
             return;
         }
@@ -163,7 +190,8 @@ final class Exchange implements SseParser.Listener {
 
     /** Reads at most {@link Limits#maxErrorBodyBytes()} of an error body: its status classifies it, its text explains it. */
     private void readErrorBody(HttpClientResponse response, int status) {
-        ErrorClass cls = status == 429 ? ErrorClass.HTTP_429 : status >= 500 ? ErrorClass.HTTP_5XX : ErrorClass.HTTP_4XX;
+        ErrorClass cls = status == 429 ? ErrorClass.HTTP_429 : status >= 500 ? ErrorClass.HTTP_5XX : status >= 300 && status < 400 ? ErrorClass.HTTP_3XX
+                : ErrorClass.HTTP_4XX;
         Buffer text = Buffer.buffer();
         response.handler(b -> {
             lastActivityNanos = System.nanoTime();
@@ -182,6 +210,7 @@ final class Exchange implements SseParser.Listener {
     private void failWithBody(ErrorClass cls, int status, Buffer text, boolean cut) {
         if (ended) return;
         ServerError err = ServerError.parse(redactor.redact(text.toString()));
+        if (cls == ErrorClass.HTTP_3XX) err = ServerError.parse("redirect to " + redactor.redact(String.valueOf(redirectLocation)) + ", not followed");
         String detail = "HTTP " + status + (err.detail().isEmpty() ? "" : " " + err.detail())
                 + (cut ? " (body longer than " + limits.maxErrorBodyBytes() + " bytes; not read further)" : "");
         stamps.fail(cls, detail, err.reason());
@@ -214,12 +243,18 @@ final class Exchange implements SseParser.Listener {
             int channels = (content ? 1 : 0) + (reasoning ? 1 : 0) + (tool ? 1 : 0);
             stamps.overlapEvents += channels - 1;
             stamps.tokenEvent(arrivalNanos, content, reasoning, tool);
-            eventNanos.add(arrivalNanos);
+            if (window.contains(arrivalNanos)) eventsInWindow++;
             if (content) RequestMetrics.appendAnswer(stamps, info.contentText);
-            if (measured) {
-                recorder.tokenEvent();
-                if (previous != RequestStamps.NONE) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
+            if (fullAnswer != null) {
+                if (content && fullAnswer.length() < answerLimit) fullAnswer.append(info.contentText, 0, Math.min(info.contentText.length(), answerLimit - fullAnswer.length()));
+                for (ChunkInfo.ToolCallDelta d : info.toolCalls) toolCalls.add(d);
             }
+            recorder.tokenEvent();
+            if (previous == RequestStamps.NONE) {
+                recorder.firstToken((arrivalNanos - stamps.sendNanos) / 1000);
+                lane.firstTokenArrived();
+            }
+            else if (measured) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
         }
         if (info.finishReason != null) stamps.finishReason = info.finishReason;
         if (info.usageCompletionTokens >= 0) stamps.usageCompletionTokens = info.usageCompletionTokens;
@@ -272,6 +307,11 @@ final class Exchange implements SseParser.Listener {
         return ended;
     }
 
+    /** Token events that arrived inside the step's measurement window. */
+    int eventsInWindow() {
+        return eventsInWindow;
+    }
+
     RequestRecord record() {
         return record;
     }
@@ -310,7 +350,12 @@ final class Exchange implements SseParser.Listener {
         stamps.errorDetail = redactor.redact(stamps.errorDetail);
         stamps.errorReason = redactor.redact(stamps.errorReason);
         redactAnswerSample();
+        if (stamps.agent != null && toolCalls != null) {
+            stamps.agent = stamps.agent.withAnswer(toolCalls.calls("").size(), stamps.firstToolCallNanos == RequestStamps.NONE ? null
+                    : (stamps.firstToolCallNanos - stamps.sendNanos) / 1000, !toolCalls.isEmpty() && toolCalls.anyMalformed());
+        }
         record = RequestMetrics.compute(stamps, stepId, workerId, stream, seq, turn, cancelled, measured);
+        lane.exchangeEnded(stamps.firstNanos == RequestStamps.NONE);
         onEnd.accept(this);
     }
 

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One event loop's part of a step: its own context, HTTP client and {@link ServerConnections}, and the
@@ -22,6 +23,9 @@ final class Lane {
     /** Streams of this lane still issuing requests; touched only on this lane's event loop. */
     int activeStreams;
     long sweeper = -1;
+    /** Written on this lane's loop, read by the snapshot timer from another: hence atomic (the list itself is loop-only). */
+    private final AtomicInteger inFlightCount = new AtomicInteger();
+    private final AtomicInteger awaitingFirstToken = new AtomicInteger();
 
     Lane(Vertx vertx, long idleTimeoutSeconds, HttpConnectOptions connect, ConnectionHabits habits) {
         // A fresh event-loop context per lane (round-robin over event loops): public getOrCreateContext()
@@ -31,6 +35,28 @@ final class Lane {
                 .setIdleTimeout((int) Math.max(0, idleTimeoutSeconds)).setMaxInitialLineLength(16_384);
         this.agent = vertx.httpClientBuilder().with(options).build();
         this.connections = new ServerConnections(agent, connect, habits);
+    }
+
+    void exchangeStarted() {
+        inFlightCount.incrementAndGet();
+        awaitingFirstToken.incrementAndGet();
+    }
+
+    void firstTokenArrived() {
+        awaitingFirstToken.decrementAndGet();
+    }
+
+    void exchangeEnded(boolean withoutFirstToken) {
+        inFlightCount.decrementAndGet();
+        if (withoutFirstToken) awaitingFirstToken.decrementAndGet();
+    }
+
+    int inFlightCount() {
+        return inFlightCount.get();
+    }
+
+    int awaitingFirstTokenCount() {
+        return awaitingFirstToken.get();
     }
 
     /** Closes every connection and the client, on the lane's own loop. */

@@ -12,6 +12,8 @@ import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Builds the request of each (stream, sequence number) of a step: the prompt the scenario asks for,
@@ -23,6 +25,10 @@ final class RequestFactory {
     private final StepSpec step;
     private final String apiKey;
     private final StepPrompts prompts;
+
+    StepPrompts prompts() {
+        return prompts;
+    }
 
     RequestFactory(StepSpec step, String workerId, String apiKey) {
         this.step = step;
@@ -49,16 +55,51 @@ final class RequestFactory {
         return o;
     }
 
+    int maxTokens() {
+        return step.kind() == StepKind.WARMUP ? Math.min(WARMUP_MAX_TOKENS, step.maxTokens()) : step.maxTokens();
+    }
+
     Buffer body(int stream, int seq) {
+        return body(prompts.messages(stream, seq), null, null);
+    }
+
+    /**
+     * A request with these messages (an agent's whole history: assistant tool calls and tool results included), and
+     * with {@code tools} offered under {@code toolChoice} when given.
+     */
+    Buffer body(List<ChatMessage> history, List<Map<String, Object>> tools, Object toolChoice) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("model", step.target().model());
         ArrayNode messages = root.putArray("messages");
-        for (ChatMessage m : prompts.messages(stream, seq)) messages.addObject().put("role", m.role()).put("content", m.content());
-        root.put("max_tokens", step.kind() == StepKind.WARMUP ? Math.min(WARMUP_MAX_TOKENS, step.maxTokens()) : step.maxTokens());
+        for (ChatMessage m : history) message(messages.addObject(), m);
+        if (tools != null && !tools.isEmpty()) {
+            root.set("tools", Json.MAPPER.valueToTree(tools));
+            root.set("tool_choice", Json.MAPPER.valueToTree(toolChoice));
+        }
+        root.put("max_tokens", maxTokens());
         root.put("temperature", step.temperature());
         root.put("stream", true);
         root.putObject("stream_options").put("include_usage", true);
-        if (step.target().extraBody() != null) step.target().extraBody().forEach((k, v) -> root.set(k, Json.MAPPER.valueToTree(v)));
+        if (step.target().extraBody() != null) step.target().extraBody().forEach((k, v) -> {
+            if (!root.has(k) || !(k.equals("tools") || k.equals("tool_choice"))) root.set(k, Json.MAPPER.valueToTree(v)); // the scenario's tools win
+        });
         return Buffer.buffer(root.toString());
+    }
+
+    /** One message in OpenAI's shape: an assistant's tool calls with their ids, a tool result with the id it answers. */
+    private static void message(ObjectNode out, ChatMessage m) {
+        out.put("role", m.role());
+        if (m.toolCalls() != null && !m.toolCalls().isEmpty()) {
+            if (m.content() == null || m.content().isEmpty()) out.putNull("content");
+            else out.put("content", m.content());
+            ArrayNode calls = out.putArray("tool_calls");
+            for (ChatMessage.ToolCall c : m.toolCalls()) {
+                ObjectNode call = calls.addObject().put("id", c.id()).put("type", "function");
+                call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+            }
+        } else {
+            out.put("content", m.content());
+        }
+        if (m.toolCallId() != null) out.put("tool_call_id", m.toolCallId());
     }
 }

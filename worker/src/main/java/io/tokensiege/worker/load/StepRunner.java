@@ -1,8 +1,6 @@
 package io.tokensiege.worker.load;
 
 import io.tokensiege.common.metric.RequestRecord;
-import io.tokensiege.common.metric.RequestStamps;
-import io.tokensiege.common.plan.ArrivalSchedule;
 import io.tokensiege.common.protocol.AssignStep;
 import io.tokensiege.common.protocol.EpochMicros;
 import io.tokensiege.common.protocol.IntervalSnapshot;
@@ -17,7 +15,6 @@ import io.tokensiege.worker.record.StepRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,20 +26,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one worker's share of a step: prepares lanes and warm connections, starts at the absolute
- * instant, keeps its streams busy (closed loop) or runs a sequence (sequential, turns, warm-up),
- * sends an interval snapshot every second, and reports totals and records when done.
+ * Runs one worker's share of a step: prepares lanes and warm connections, starts at the absolute instant, lets
+ * its {@link LoadDriver} issue the requests, sends an interval snapshot every second, and reports totals and
+ * records when done. Every request ends on one path ({@link #exchangeEnded}) that folds it into the
+ * {@link MeasurementWindow}, the recorder and the records, and drops it.
  *
- * <p>Measurement window: a timed step measures requests sent in [start + ramp, start + ramp +
- * duration) and counts tokens whose events arrive inside it. Measured requests still in flight at its
- * end run to completion (their queueing is the measurement) while the streams keep the concurrency up
- * with unmeasured fillers; then the fillers are cancelled. Anything open after the total timeout is
- * cancelled and, if measured, counted as such. Untimed steps measure every request; their window runs from first send to last end.
+ * <p>Threading: a lane's state (its in-flight list, its streams) changes only on its own event loop; what other
+ * threads read (counters for the snapshot, the window's sums) is atomic.
  */
 public final class StepRunner {
     private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
     private static final long SNAPSHOT_MILLIS = 1000;
-    private static final int WARM_CONCURRENCY = 64;
+    private static final long SWEEP_MILLIS = 50;
+    /** An open loop's arrivals are spread over lanes; a handful of warm connections per lane serve its first ones. */
+    private static final int OPEN_LOOP_WARM_PER_LANE = 16;
 
     private final Vertx vertx;
     private final AssignStep assign;
@@ -54,28 +51,17 @@ public final class StepRunner {
     private final ConnectionHabits habits;
     private final List<Lane> lanes = new ArrayList<>();
     private final List<RequestRecord> records = Collections.synchronizedList(new ArrayList<>());
-    private final List<Exchange> finished = Collections.synchronizedList(new ArrayList<>());
     private final EpochClock clock = new EpochClock();
     private final AtomicInteger started = new AtomicInteger();
-    private final AtomicInteger activeStreams = new AtomicInteger();
     private final AtomicBoolean done = new AtomicBoolean();
     private final Promise<StepFinished> result = Promise.promise();
-    private volatile boolean stopIssuing;
-    private volatile boolean windowClosed;
-    private final AtomicInteger measuredInFlight = new AtomicInteger();
-    private final AtomicInteger openInFlight = new AtomicInteger();
-    private final AtomicInteger scheduledInWindow = new AtomicInteger();
-    private final AtomicInteger notSentInWindow = new AtomicInteger();
-    private volatile boolean dispatcherDone;
-    private volatile boolean pastWindow;
+    private final LoadDriver driver;
+    private volatile MeasurementWindow window = MeasurementWindow.untimed(true);
+    private volatile boolean aborted;
+    private volatile long startNanos;
     private long startInstantMicros;
     private long startLateMicros;
     private HealthProbe health;
-    private volatile Thread dispatcher;
-    private volatile boolean aborted;
-    private long startNanos;
-    private long windowStartNanos;
-    private long windowEndNanos;
     private long snapshotTimer = -1;
     private long lastSnapshotEpochMillis;
 
@@ -91,6 +77,12 @@ public final class StepRunner {
         long idleSeconds = (step.timeouts().idleMillis() + 999) / 1000 + 5;
         for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, idleSeconds, requests.connectOptions(), habits));
         for (int s = 0; s < assign.streams(); s++) lanes.get(s % laneCount).streams.add(assign.firstStream() + s);
+        this.driver = switch (step.kind()) {
+            case OPEN -> new OpenLoop(this, step, vertx, lanes, assign.streams(), assign.firstStream(),
+                    step.openLoop().realRatePerSecond() * assign.streams() / step.concurrency());
+            case SESSIONS -> new SessionLoop(this, step, vertx, lanes, assign.workerId());
+            default -> new ClosedLoop(this, step, vertx, lanes);
+        };
     }
 
     /**
@@ -101,7 +93,7 @@ public final class StepRunner {
     public Future<Void> prepare() {
         List<Future<?>> warm = new ArrayList<>();
         for (Lane lane : lanes) {
-            int n = step.kind() == StepKind.OPEN ? Math.min(16, lane.streams.size()) : lane.streams.size();
+            int n = step.kind() == StepKind.OPEN ? Math.min(OPEN_LOOP_WARM_PER_LANE, lane.streams.size()) : lane.streams.size();
             Promise<Void> p = Promise.promise();
             lane.context.runOnContext(v -> lane.connections.prewarm(n).onComplete(ar -> p.tryComplete()));
             warm.add(p.future());
@@ -130,160 +122,71 @@ public final class StepRunner {
     public void abort(String reason) {
         log.info("step {} aborted: {}", step.stepId(), reason);
         aborted = true;
-        stopIssuing = true;
-        if (dispatcher != null) LockSupport.unpark(dispatcher);
-        cancelInFlight();
+        stopAndCancel();
     }
 
     private void run() {
         startNanos = System.nanoTime(); // first: the start skew is about this instant, not about setting up the probe
         startLateMicros = clock.epochMicros(startNanos) - startInstantMicros;
+        window = step.isTimed() ? MeasurementWindow.timed(startNanos, step.rampMillis(), step.durationMillis())
+                : MeasurementWindow.untimed(step.kind() == StepKind.WARMUP);
         health = new HealthProbe(vertx, lanes);
         lastSnapshotEpochMillis = System.currentTimeMillis();
-        if (step.isTimed()) {
-            windowStartNanos = startNanos + step.rampMillis() * 1_000_000L;
-            windowEndNanos = windowStartNanos + step.durationMillis() * 1_000_000L;
-        }
-        if (step.kind() == StepKind.CLOSED && step.isTimed()) {
-            long issueMillis = step.rampMillis() + step.durationMillis();
-            vertx.setTimer(Math.max(1, issueMillis), t -> {
-                windowClosed = true;
-                if (measuredInFlight.get() == 0) stopAndCancelFillers();
-                // Safety net: measured requests are bounded by their own timeouts; this ends anything left.
-                vertx.setTimer(step.timeouts().totalMillis() + 1000, t2 -> stopAndCancelFillers());
-            });
-        }
         snapshotTimer = vertx.setPeriodic(SNAPSHOT_MILLIS, t -> sendSnapshot());
-        if (step.kind() == StepKind.OPEN) {
-            runOpen();
-            return;
-        }
-        activeStreams.set(assign.streams());
-        for (Lane lane : lanes) {
-            if (lane.streams.isEmpty()) continue;
-            lane.context.runOnContext(v -> {
-                lane.activeStreams = lane.streams.size();
-                lane.sweeper = vertx.setPeriodic(50, t -> lane.context.runOnContext(x -> sweep(lane)));
-                for (int s : List.copyOf(lane.streams)) next(lane, s, 0);
-            });
-        }
-        if (assign.streams() == 0) finish();
+        for (Lane lane : lanes) lane.context.runOnContext(v -> lane.sweeper = vertx.setPeriodic(SWEEP_MILLIS, t -> sweep(lane)));
+        driver.start();
     }
 
-    /**
-     * Open loop: a dispatcher thread parks until each arrival's intended instant (anchor + cumulative
-     * offset, so a late wake-up never shifts later arrivals) and hands the request to a lane. At the
-     * in-flight cap an arrival waits for a free slot and keeps its intended time, so the wait shows in
-     * {@code ttft_intended} and the schedule lag (coordinated omission corrected). Arrivals go on,
-     * unmeasured, past the window until every measured one was sent and ended; measured arrivals still
-     * unsent when the step must end are counted as not sent — never silently dropped.
-     */
-    private void runOpen() {
-        StepSpec.OpenLoop open = step.openLoop();
-        double myRate = open.realRatePerSecond() * assign.streams() / step.concurrency();
-        ArrivalSchedule schedule = new ArrivalSchedule(myRate, open.arrival(), open.burstiness(), step.seed() * 31 + assign.firstStream());
-        // Safety net: measured requests are bounded by their own timeouts; this ends whatever is left after them.
-        vertx.setTimer(step.rampMillis() + step.durationMillis() + step.timeouts().totalMillis() + 1000, t -> stopAndCancelFillers());
-        for (Lane lane : lanes) lane.context.runOnContext(v -> lane.sweeper = vertx.setPeriodic(50, t -> sweep(lane)));
-        dispatcher = new Thread(() -> dispatch(schedule), "open-loop-" + step.stepId());
-        dispatcher.setDaemon(true);
-        dispatcher.start();
+    MeasurementWindow window() {
+        return window;
     }
 
-    private void dispatch(ArrivalSchedule schedule) {
-        int seq = 0;
-        long intended = startNanos + schedule.next();
-        while (!stopIssuing) {
-            long wait;
-            while (!stopIssuing && (wait = intended - System.nanoTime()) > 0) LockSupport.parkNanos(this, wait);
-            while (!stopIssuing && openInFlight.get() >= assign.streams()) LockSupport.parkNanos(this, 1_000_000L); // woken when a slot frees
-            if (stopIssuing) break;
-            boolean measured = intended >= windowStartNanos && intended < windowEndNanos;
-            if (measured) {
-                scheduledInWindow.incrementAndGet();
-                measuredInFlight.incrementAndGet();
-            } else if (intended >= windowEndNanos && !pastWindow) {
-                pastWindow = true;
-                if (measuredInFlight.get() == 0) stopAndCancelFillers();
-            }
-            openInFlight.incrementAndGet();
-            Lane lane = lanes.get(seq % lanes.size());
-            int s = seq++;
-            long at = intended;
-            lane.context.runOnContext(v -> issueOpen(lane, s, at, measured));
-            intended = startNanos + schedule.next();
-        }
-        // Measured arrivals that were due but never sent (the step had to end first).
-        for (; intended < windowEndNanos; intended = startNanos + schedule.next()) {
-            if (intended >= windowStartNanos) {
-                scheduledInWindow.incrementAndGet();
-                notSentInWindow.incrementAndGet();
-            }
-        }
-        dispatcherDone = true;
-        if (openInFlight.get() == 0) finish();
+    long startNanos() {
+        return startNanos;
     }
 
-    private void issueOpen(Lane lane, int seq, long intendedNanos, boolean measured) {
+    /** Sends request {@code seq} of {@code stream} on {@code lane}. On the lane's event loop. */
+    void issue(Lane lane, int stream, int seq, int turn, boolean measured, long intendedNanos) {
+        start(exchange(lane, stream, seq, turn, measured, intendedNanos), lane, requests.body(stream, seq));
+    }
+
+    /** A request of this step, not yet sent: a driver that needs it (agent sessions) sets it up before {@link #start}. */
+    Exchange exchange(Lane lane, int stream, int seq, int turn, boolean measured, long intendedNanos) {
         started.incrementAndGet();
-        Exchange ex = new Exchange(step.stepId(), assign.workerId(), assign.firstStream(), seq, 0, measured, intendedNanos, step.timeouts(),
-                step.limits(), recorder, redactor, clock, e -> endedOpen(lane, e));
-        lane.inFlight.add(ex);
-        ex.start(lane.connections, requests.options(), requests.body(assign.firstStream(), seq));
+        Exchange ex = new Exchange(step.stepId(), assign.workerId(), stream, seq, turn, measured, intendedNanos, step.timeouts(), step.limits(),
+                recorder, redactor, clock, window, lane, e -> exchangeEnded(lane, e));
+        ex.stamps.maxTokens = requests.maxTokens();
+        return ex;
     }
 
-    private void endedOpen(Lane lane, Exchange ex) {
-        lane.inFlight.remove(ex);
-        finished.add(ex);
-        RequestRecord r = ex.record();
-        records.add(r);
-        if (ex.measured && !r.cancelled()) recorder.requestEnded(r);
-        if (ex.measured && measuredInFlight.decrementAndGet() == 0 && pastWindow) stopAndCancelFillers();
-        openInFlight.decrementAndGet();
-        Thread d = dispatcher;
-        if (d != null) LockSupport.unpark(d); // a slot is free
-        if (openInFlight.get() == 0 && dispatcherDone) finish();
-    }
-
-    /** Issues request {@code seq} of stream {@code stream}, or ends the stream. Runs on the lane's loop. */
-    private void next(Lane lane, int stream, int seq) {
-        if (stopIssuing || (!step.isTimed() && seq >= step.requests())) {
-            streamEnded(lane);
-            return;
-        }
-        long now = System.nanoTime();
-        boolean measured = step.kind() != StepKind.WARMUP && (!step.isTimed() || (!windowClosed && now >= windowStartNanos && now < windowEndNanos));
-        if (measured) measuredInFlight.incrementAndGet();
-        started.incrementAndGet();
-        Exchange ex = new Exchange(step.stepId(), assign.workerId(), stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0,
-                measured, RequestStamps.NONE, step.timeouts(), step.limits(), recorder, redactor, clock, e -> ended(lane, e));
+    void start(Exchange ex, Lane lane, io.vertx.core.buffer.Buffer body) {
         lane.inFlight.add(ex);
-        Buffer body = requests.body(stream, seq);
         ex.start(lane.connections, requests.options(), body);
     }
 
-    private void ended(Lane lane, Exchange ex) {
-        lane.inFlight.remove(ex);
-        finished.add(ex);
-        RequestRecord r = ex.record();
-        if (step.kind() != StepKind.WARMUP) records.add(r);
-        if (ex.measured && !r.cancelled()) recorder.requestEnded(r);
-        if (ex.measured && measuredInFlight.decrementAndGet() == 0 && windowClosed) stopAndCancelFillers();
-        if (aborted) {
-            streamEnded(lane);
-            return;
-        }
-        int nextSeq = ex.seq + 1;
-        if (step.thinkMillis() > 0 && !stopIssuing) {
-            vertx.setTimer(step.thinkMillis(), t -> lane.context.runOnContext(v -> next(lane, ex.stream, nextSeq)));
-        } else {
-            next(lane, ex.stream, nextSeq);
-        }
+    RequestFactory requests() {
+        return requests;
     }
 
-    private void streamEnded(Lane lane) {
-        if (--lane.activeStreams == 0) vertx.cancelTimer(lane.sweeper);
-        if (activeStreams.decrementAndGet() == 0) finish();
+    /** The one path every request ends on, on its lane's event loop: accounted, recorded, dropped. */
+    private void exchangeEnded(Lane lane, Exchange ex) {
+        lane.inFlight.remove(ex);
+        RequestRecord r = ex.record();
+        window.account(ex, r);
+        records.add(r); // warm-ups too, unmeasured: their usage sizes prompts for servers without a tokenizer
+        if (ex.measured && !r.cancelled()) recorder.requestEnded(r);
+        driver.ended(lane, ex);
+    }
+
+    /** Issue nothing more and cancel what is in flight (the window's fillers, or everything on an abort). */
+    void stopAndCancel() {
+        driver.stop();
+        for (Lane lane : lanes) lane.context.runOnContext(v -> new ArrayList<>(lane.inFlight).forEach(Exchange::cancel));
+    }
+
+    /** The driver has nothing in flight and nothing more to send. */
+    void driverDone() {
+        finish();
     }
 
     private void sweep(Lane lane) {
@@ -291,27 +194,13 @@ public final class StepRunner {
         for (Exchange ex : new ArrayList<>(lane.inFlight)) ex.checkTimeouts(now);
     }
 
-    /**
-     * After the window, streams keep the load at full concurrency with unmeasured requests until the last
-     * measured one ends — otherwise the last measured requests would decode with less competition than
-     * the level claims. Then the fillers are cancelled.
-     */
-    private void stopAndCancelFillers() {
-        stopIssuing = true;
-        if (dispatcher != null) LockSupport.unpark(dispatcher);
-        cancelInFlight();
-    }
-
-    private void cancelInFlight() {
-        for (Lane lane : lanes) lane.context.runOnContext(v -> new ArrayList<>(lane.inFlight).forEach(Exchange::cancel));
-    }
-
     private void sendSnapshot() {
         StepRecorder.Interval iv = recorder.takeInterval();
         long now = System.currentTimeMillis();
-        int inFlight = lanes.stream().mapToInt(l -> l.inFlight.size()).sum();
+        int inFlight = lanes.stream().mapToInt(Lane::inFlightCount).sum();
+        int awaiting = lanes.stream().mapToInt(Lane::awaitingFirstTokenCount).sum();
         send.accept(new IntervalSnapshot(assign.runId(), assign.stepId(), assign.workerId(), lastSnapshotEpochMillis, now,
-                iv.histograms(), iv.tokenEvents(), iv.completed(), iv.errors(), inFlight));
+                iv.histograms(), iv.tokenEvents(), iv.completed(), iv.errors(), inFlight, iv.firstTokenTtfts(), awaiting, driver.queued()));
         lastSnapshotEpochMillis = now;
     }
 
@@ -329,32 +218,11 @@ public final class StepRunner {
     }
 
     private StepTotals totals() {
-        List<Exchange> all = new ArrayList<>(finished);
-        long from;
-        long to;
-        if (step.isTimed()) {
-            from = windowStartNanos;
-            to = windowEndNanos;
-        } else {
-            from = all.stream().mapToLong(e -> e.stamps.sendNanos).filter(n -> n != Long.MIN_VALUE).min().orElse(startNanos);
-            to = all.stream().mapToLong(e -> e.stamps.endNanos).max().orElse(from) + 1;
-        }
-        double tokens = 0;
-        int completedInWindow = 0;
-        int cancelled = 0;
-        for (Exchange e : all) {
-            RequestRecord r = e.record();
-            if (r.cancelled() && e.measured) cancelled++;
-            if (step.kind() == StepKind.WARMUP) continue;
-            int events = e.eventNanos.size();
-            if (events > 0) {
-                double weight = r.usageCompletionTokens() != null ? (double) r.usageCompletionTokens() / events : 1.0;
-                tokens += weight * e.eventNanos.countIn(from, to);
-            }
-            if (!r.cancelled() && e.stamps.endNanos >= from && e.stamps.endNanos < to) completedInWindow++;
-        }
-        return new StepTotals(clock.epochMicros(from), (to - from) / 1000, tokens, completedInWindow, started.get(), recorder.completed(),
-                recorder.errorsByClass(), cancelled, recorder.encodedTotals(), recorder.clampedValues(), scheduledInWindow.get(), notSentInWindow.get(),
-                startLateMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop(), habits.snapshot());
+        MeasurementWindow w = window;
+        long from = w.fromNanos(startNanos);
+        return new StepTotals(clock.epochMicros(from), w.lengthNanos(startNanos) / 1000, w.tokens(), w.completedInside(), started.get(),
+                recorder.completed(), recorder.errorsByClass(), w.cancelledMeasured(), recorder.encodedTotals(), recorder.clampedValues(),
+                driver.scheduledInWindow(), driver.notSentInWindow(), startLateMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop(),
+                habits.snapshot(), w.decodingNanos() / 1000);
     }
 }

@@ -26,6 +26,8 @@ public final class StepRecorder {
     private final AtomicInteger intervalErrors = new AtomicInteger();
     private final AtomicLong intervalTokenEvents = new AtomicLong();
     private final AtomicLong clamped = new AtomicLong();
+    /** TTFT of every request at its first token (not at its end, and fillers too): for the live view only. */
+    private final Recorder firstTokens = new Recorder(1, Histograms.HIGHEST_TRACKABLE, Histograms.SIGNIFICANT_DIGITS);
 
     public StepRecorder() {
         for (Metric m : Metric.values()) {
@@ -39,8 +41,14 @@ public final class StepRecorder {
         record(Metric.ITL_MICROS, micros);
     }
 
+    /** Any request's token event (measured or not): the live output rate. */
     public void tokenEvent() {
         intervalTokenEvents.incrementAndGet();
+    }
+
+    /** Any request's first token arrived {@code ttftMicros} after it was sent. */
+    public void firstToken(long ttftMicros) {
+        firstTokens.recordValue(Histograms.clamp(ttftMicros));
     }
 
     /** A measured request ended: its metrics go into the histograms, or it counts as an error. */
@@ -80,7 +88,9 @@ public final class StepRecorder {
             if (h.getTotalCount() > 0) encoded.put(m.key(), Histograms.encode(h));
             totals.get(m).add(h);
         }
-        return new Interval(encoded, intervalTokenEvents.getAndSet(0), intervalCompleted.getAndSet(0), intervalErrors.getAndSet(0));
+        Histogram first = firstTokens.getIntervalHistogram();
+        return new Interval(encoded, intervalTokenEvents.getAndSet(0), intervalCompleted.getAndSet(0), intervalErrors.getAndSet(0),
+                first.getTotalCount() == 0 ? null : Histograms.encode(first));
     }
 
     /** Step totals per metric, encoded (call after the last {@link #takeInterval()}). */
@@ -108,5 +118,5 @@ public final class StepRecorder {
         return clamped.get();
     }
 
-    public record Interval(Map<String, byte[]> histograms, long tokenEvents, int completed, int errors) {}
+    public record Interval(Map<String, byte[]> histograms, long tokenEvents, int completed, int errors, byte[] firstTokenTtfts) {}
 }

@@ -88,9 +88,9 @@ public final class ChunkDecoder {
                 }
                 case "tool_calls" -> {
                     if (v == JsonToken.START_ARRAY) {
-                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
                             info.toolCallParts++;
-                            p.skipChildren();
+                            toolCall(p);
                         }
                     } else {
                         p.skipChildren();
@@ -99,6 +99,37 @@ public final class ChunkDecoder {
                 default -> p.skipChildren();
             }
         }
+    }
+
+    /** One {@code tool_calls} element: {@code index}, {@code id}, {@code function.name}, {@code function.arguments}. */
+    private void toolCall(JsonParser p) throws IOException {
+        int index = 0;
+        String id = null;
+        String name = null;
+        String arguments = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "index" -> index = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
+                case "id" -> id = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "function" -> {
+                    if (v != JsonToken.START_OBJECT) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String f = p.currentName();
+                        JsonToken fv = p.nextToken();
+                        if (f.equals("name") && fv == JsonToken.VALUE_STRING) name = p.getText();
+                        else if (f.equals("arguments") && fv == JsonToken.VALUE_STRING) arguments = p.getText();
+                        else p.skipChildren();
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        info.toolCalls.add(new ChunkInfo.ToolCallDelta(index, id, name, arguments));
     }
 
     private void usage(JsonParser p, JsonToken value) throws IOException {

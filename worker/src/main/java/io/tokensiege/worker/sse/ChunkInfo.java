@@ -14,6 +14,8 @@ public final class ChunkInfo {
     public int contentChars;
     public int reasoningChars;
     public int toolCallParts;
+    /** The tool-call deltas of this event, in order: a call's id and name come first, its arguments in fragments. */
+    public final java.util.List<ToolCallDelta> toolCalls = new java.util.ArrayList<>();
     public String finishReason;
     public final StringBuilder contentText = new StringBuilder();
     public int usageCompletionTokens = -1;
@@ -38,6 +40,7 @@ public final class ChunkInfo {
         contentChars = 0;
         reasoningChars = 0;
         toolCallParts = 0;
+        toolCalls.clear();
         finishReason = null;
         contentText.setLength(0);
         usageCompletionTokens = -1;
@@ -53,7 +56,10 @@ public final class ChunkInfo {
         timingsPredictedPerSecond = -1;
     }
 
-    /** A token-carrying event: at least one generated character in any channel (DESIGN.md §3). */
+    /** One element of {@code delta.tool_calls}: which call ({@code index}), and what this event adds to it (any may be null). */
+    public record ToolCallDelta(int index, String id, String name, String argumentsFragment) {}
+
+    /** A token-carrying event: at least one generated character in any channel (docs/design.md §3). */
     public boolean carriesToken() {
         return contentChars > 0 || reasoningChars > 0 || toolCallParts > 0;
     }

@@ -1,0 +1,88 @@
+package io.tokensiege.coordinator.run;
+
+import io.tokensiege.common.metric.Histograms;
+import io.tokensiege.common.protocol.IntervalSnapshot;
+import io.tokensiege.common.protocol.StepSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The live view of a running step. Workers' one-second snapshots are merged by the second they end in (never by
+ * arrival), and each update gives rolling figures over the last {@value #WINDOW_SECONDS} seconds: TTFT of the
+ * requests whose first token arrived then (not of those that happened to finish), the output rate of every stream
+ * (fillers and requests begun earlier included), and what is in flight now. A second with nothing to show gives
+ * nulls, never NaN. Every update is kept, so the step's history can be drawn.
+ */
+final class LiveWindow {
+    static final int WINDOW_SECONDS = 5;
+
+    /** One second of the step, summed over the workers whose snapshots ended in it. */
+    private static final class Second {
+        final Map<String, IntervalSnapshot> byWorker = new LinkedHashMap<>();
+    }
+
+    private final StepSpec step;
+    private final long startEpochMillis;
+    private final NavigableMap<Long, Second> seconds = new TreeMap<>();
+    private final List<RunListener.LiveStats> history = new ArrayList<>();
+
+    LiveWindow(StepSpec step, long startEpochMillis) {
+        this.step = step;
+        this.startEpochMillis = startEpochMillis;
+    }
+
+    /** Adds one worker's snapshot and returns the rolling figures at its second. */
+    RunListener.LiveStats add(IntervalSnapshot s) {
+        long second = Math.max(0, Math.round((s.intervalEndEpochMillis() - startEpochMillis) / 1000.0));
+        seconds.computeIfAbsent(second, k -> new Second()).byWorker.put(s.workerId(), s);
+        RunListener.LiveStats stats = rolling(second);
+        history.add(stats);
+        return stats;
+    }
+
+    List<RunListener.LiveStats> history() {
+        return List.copyOf(history);
+    }
+
+    private RunListener.LiveStats rolling(long upTo) {
+        double ts = step.target().timeScale();
+        Histogram ttft = Histograms.create();
+        long tokens = 0;
+        int completed = 0;
+        int errors = 0;
+        long coveredMillis = 0;
+        for (Second sec : seconds.subMap(upTo - WINDOW_SECONDS + 1, true, upTo, true).values()) {
+            long longest = 0;
+            for (IntervalSnapshot w : sec.byWorker.values()) {
+                if (w.firstTokenTtfts() != null) ttft.add(Histograms.decode(w.firstTokenTtfts()));
+                tokens += w.tokenEvents();
+                completed += w.completed();
+                errors += w.errors();
+                longest = Math.max(longest, w.intervalEndEpochMillis() - w.intervalStartEpochMillis());
+            }
+            coveredMillis += longest;
+        }
+        int inFlight = 0;
+        int awaiting = 0;
+        int queued = 0;
+        for (IntervalSnapshot w : seconds.get(upTo).byWorker.values()) {
+            inFlight += w.inFlight();
+            awaiting += w.awaitingFirstToken();
+            queued += w.queued();
+        }
+        boolean anyTtft = ttft.getTotalCount() > 0;
+        return new RunListener.LiveStats(upTo * 1000, expectedMillis(), coveredMillis,
+                anyTtft ? ttft.getValueAtPercentile(50) * ts / 1000 : null, anyTtft ? ttft.getValueAtPercentile(95) * ts / 1000 : null,
+                coveredMillis > 0 ? tokens * 1000.0 / coveredMillis / ts : null, completed, errors, inFlight, awaiting, queued);
+    }
+
+    /** The step's planned length in wall time (ramp + window), or 0 when it runs a number of requests instead. */
+    private long expectedMillis() {
+        return step.isTimed() ? step.rampMillis() + step.durationMillis() : 0;
+    }
+}

@@ -1,0 +1,93 @@
+package io.tokensiege.worker.load;
+
+import io.tokensiege.common.metric.RequestStamps;
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.common.protocol.StepSpec;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Streams that each send their next request when the last one ends (after the think time): a concurrency level,
+ * or a sequence when there is one stream (sequential, turns, warm-up).
+ *
+ * <p>A timed step measures requests sent inside the window. When it closes, measured requests still running go
+ * on to their end (their queueing is the measurement) while the streams keep the concurrency up with unmeasured
+ * fillers, so the last measured requests do not decode with less competition than the level claims; then the
+ * fillers are cancelled. A stream's state changes only on its lane's event loop.
+ */
+final class ClosedLoop implements LoadDriver {
+    private final StepRunner runner;
+    private final StepSpec step;
+    private final Vertx vertx;
+    private final List<Lane> lanes;
+    private final AtomicInteger activeStreams = new AtomicInteger();
+    private final AtomicInteger measuredInFlight = new AtomicInteger();
+    private volatile boolean stopping;
+    private volatile boolean windowClosed;
+
+    ClosedLoop(StepRunner runner, StepSpec step, Vertx vertx, List<Lane> lanes) {
+        this.runner = runner;
+        this.step = step;
+        this.vertx = vertx;
+        this.lanes = lanes;
+    }
+
+    @Override
+    public void start() {
+        if (step.isTimed()) {
+            vertx.setTimer(Math.max(1, step.rampMillis() + step.durationMillis()), t -> {
+                windowClosed = true;
+                if (measuredInFlight.get() == 0) runner.stopAndCancel();
+                // Safety net: measured requests are bounded by their own timeouts; this ends anything left.
+                vertx.setTimer(step.timeouts().totalMillis() + 1000, t2 -> runner.stopAndCancel());
+            });
+        }
+        int streams = lanes.stream().mapToInt(l -> l.streams.size()).sum();
+        activeStreams.set(streams);
+        if (streams == 0) {
+            runner.driverDone();
+            return;
+        }
+        for (Lane lane : lanes) {
+            if (lane.streams.isEmpty()) continue;
+            lane.context.runOnContext(v -> {
+                lane.activeStreams = lane.streams.size();
+                for (int s : List.copyOf(lane.streams)) next(lane, s, 0);
+            });
+        }
+    }
+
+    /** Issues request {@code seq} of {@code stream}, or ends the stream. On the lane's loop. */
+    private void next(Lane lane, int stream, int seq) {
+        if (stopping || (!step.isTimed() && seq >= step.requests())) {
+            streamEnded(lane);
+            return;
+        }
+        boolean measured = step.kind() != StepKind.WARMUP && !windowClosed && runner.window().contains(System.nanoTime());
+        if (measured) measuredInFlight.incrementAndGet();
+        runner.issue(lane, stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0, measured, RequestStamps.NONE);
+    }
+
+    @Override
+    public void ended(Lane lane, Exchange ex) {
+        if (ex.measured && measuredInFlight.decrementAndGet() == 0 && windowClosed) runner.stopAndCancel();
+        if (stopping) {
+            streamEnded(lane);
+            return;
+        }
+        int nextSeq = ex.seq + 1;
+        if (step.thinkMillis() > 0) vertx.setTimer(step.thinkMillis(), t -> lane.context.runOnContext(v -> next(lane, ex.stream, nextSeq)));
+        else next(lane, ex.stream, nextSeq);
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+    }
+
+    private void streamEnded(Lane lane) {
+        lane.activeStreams--;
+        if (activeStreams.decrementAndGet() == 0) runner.driverDone();
+    }
+}

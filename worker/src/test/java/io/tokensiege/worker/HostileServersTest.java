@@ -1,0 +1,237 @@
+package io.tokensiege.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.metric.TokenSource;
+import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.plan.Timeouts;
+import io.tokensiege.common.protocol.AssignStep;
+import io.tokensiege.common.protocol.SecretBox;
+import io.tokensiege.common.protocol.StartStep;
+import io.tokensiege.common.protocol.StepFinished;
+import io.tokensiege.common.protocol.StepKind;
+import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.common.protocol.WorkerReady;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Servers an attacker, or a broken proxy, would put in front of a worker. Every case must end on time with its
+ * error class, and the worker's heap must stay flat: this class runs in its own JVM with {@code -Xmx256m} (see the
+ * worker pom), where unbounded buffering used to end in OutOfMemoryErrors. Four streams at once, so a leak shows.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HostileServersTest {
+    private static final String KEY = "sk-hostile-test-key-0123456789";
+    /** Short timeouts, so the slow cases end quickly; the bound on each case below is what they promise. */
+    private static final Timeouts TIMEOUTS = new Timeouts(2_000, 3_000, 2_000, 8_000);
+    private static final long CASE_BOUND_SECONDS = 20;
+    /** What the worker may hold after a case, with 256 MB of heap: far below what the cases would make it buffer if it let them. */
+    private static final long FLAT_HEAP_BYTES = 96L << 20;
+    private static Vertx vertx;
+    private static final SecretBox SECRETS = new SecretBox("hostile-test-token");
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aLineThatNeverEnds_isOversized() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: ");
+            endless(req, "x");
+        });
+        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("oversized"));
+    }
+
+    @Test
+    void fiftyMegabyteEvents_areOversized() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: {\"choices\":[{\"delta\":{\"content\":\"");
+            byte[] block = "y".repeat(64 << 10).getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 800; i++) req.write(block); // 50 MB in one event
+            req.write("\"}}]}\n\n");
+        });
+        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("oversized"));
+    }
+
+    @Test
+    void anEndlessErrorBody_isReadToItsBoundAndClassifiedByItsStatus() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write("HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
+            String chunk = "z".repeat(8192);
+            while (!req.socket.isClosed()) req.write(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
+        });
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.error()).isEqualTo("http_5xx");
+            assertThat(x.errorDetail()).contains("body longer than 65536 bytes; not read further");
+        });
+    }
+
+    @Test
+    void aTrickleOfOneByteAtATime_endsAtTheFirstTokenTimeout() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
+            for (int i = 0; i < 200 && !req.socket.isClosed(); i++) {
+                req.write(":");
+                pause(req, 200); // a byte every 200 ms: never a token, always a little activity
+            }
+        });
+        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("timeout_first_token"));
+    }
+
+    @Test
+    void aBlackHole_endsAtTheFirstTokenTimeout() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            while (req.socket.getInputStream().read() >= 0) {
+                // reads whatever comes, answers nothing, until the client gives up
+            }
+        });
+        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("timeout_first_token"));
+    }
+
+    @Test
+    void aServerThatEchoesTheKey_neverGetsItStored() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            String auth = req.headers.lines().filter(l -> l.toLowerCase().startsWith("authorization:")).findFirst().orElse("none");
+            String body = "{\"error\":{\"message\":\"bad credentials: " + auth + "\",\"type\":\"authentication_error\"}}";
+            req.write("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        });
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.error()).isEqualTo("http_4xx");
+            assertThat(x.errorDetail()).contains("[REDACTED]").doesNotContain(KEY);
+            assertThat(x.errorReason()).doesNotContain(KEY);
+        });
+    }
+
+    @Test
+    void aConnectionClosedInsideAChunk_isTruncated() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+            for (String e : ScriptedServer.sseEvents(3).subList(0, 3)) req.write(Integer.toHexString(e.length()) + "\r\n" + e + "\r\n");
+            req.write("64\r\ndata: {\"cho"); // 100 bytes announced, 12 sent
+            req.socket.close();
+        });
+        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("truncated"));
+    }
+
+    @Test
+    void invalidUtf8InsideAnEvent_isMalformed() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
+            req.write("data: {\"choices\":[{\"delta\":{\"content\":\"".getBytes(StandardCharsets.US_ASCII));
+            req.write(new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc3});
+            req.write("\"}}]}\n\ndata: [DONE]\n\n");
+        });
+        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("malformed"));
+    }
+
+    @Test
+    void aRedirect_isNeverFollowed() throws Exception {
+        ScriptedServer.Script redirect = req -> {
+            req.write("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.2:9/steal\r\nContent-Length: 0\r\n\r\n");
+            return true;
+        };
+        try (ScriptedServer server = new ScriptedServer(redirect)) {
+            List<RequestRecord> r = run(server);
+            assertThat(r).allSatisfy(x -> {
+                assertThat(x.error()).isEqualTo("http_3xx");
+                assertThat(x.errorReason()).isEqualTo("redirect to http://127.0.0.2:9/steal, not followed");
+            });
+            assertThat(server.requests.get()).isEqualTo(r.size()); // one each, none to the Location
+        }
+    }
+
+    @Test
+    void anAbsurdUsage_isNotBelieved() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
+            List<String> events = ScriptedServer.sseEvents(5);
+            for (String e : events) req.write(e.replace("\"completion_tokens\":5", "\"completion_tokens\":2000000000"));
+        });
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.ok()).isTrue();
+            assertThat(x.tokenSource()).isEqualTo(TokenSource.COUNTED);
+            assertThat(x.outputTokens()).isEqualTo(5);
+            assertThat(x.usageCompletionTokens()).isEqualTo(2_000_000_000);
+        });
+    }
+
+    /** A script that answers once and closes the connection (a hostile server rarely keeps one alive). */
+    private interface Attack {
+        void on(ScriptedServer.Request request) throws IOException;
+    }
+
+    private List<RequestRecord> attack(Attack attack) throws Exception {
+        try (ScriptedServer server = new ScriptedServer(req -> {
+            attack.on(req);
+            return false;
+        })) {
+            return run(server);
+        }
+    }
+
+    private static List<RequestRecord> run(ScriptedServer server) throws Exception {
+        Target target = new Target("hostile", server.baseUrl(), "m", "HOSTILE_API_KEY", Map.of(), Map.of(), null);
+        StepSpec step = new StepSpec("hostile", 0, StepKind.CLOSED, target, "hostile", 4, 1, 2, 0, 0, 0, 50, 0.0, 16, true, 0, List.of(), TIMEOUTS, 7,
+                "nonce", null, null, null);
+        StepFinished f = runWithKey(step);
+        assertThat(f.records()).hasSize(8);
+        assertFlatHeap();
+        return f.records();
+    }
+
+    private static StepFinished runWithKey(StepSpec step) throws Exception {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        CompletableFuture<StepFinished> finished = new CompletableFuture<>();
+        Consumer<io.tokensiege.common.protocol.ToCoordinator> send = m -> {
+            if (m instanceof WorkerReady) ready.complete(null);
+            if (m instanceof StepFinished fin) finished.complete(fin);
+        };
+        WorkerAgent agent = new WorkerAgent(vertx, "w1", SECRETS, send, List.of());
+        agent.onMessage(new AssignStep("run", step.stepId(), "w1", step, step.concurrency(), 0, SECRETS.seal(KEY)));
+        ready.get(10, TimeUnit.SECONDS);
+        agent.onMessage(new StartStep("run", step.stepId(), (System.currentTimeMillis() + 50) * 1000));
+        return finished.get(CASE_BOUND_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static void assertFlatHeap() {
+        var memory = ManagementFactory.getMemoryMXBean();
+        memory.gc();
+        long used = memory.getHeapMemoryUsage().getUsed();
+        assertThat(used).as("heap after the case, of %d MB", memory.getHeapMemoryUsage().getMax() >> 20).isLessThan(FLAT_HEAP_BYTES);
+    }
+
+    /** Writes {@code text} until the client hangs up, bounded so the thread always ends by itself. */
+    private static void endless(ScriptedServer.Request req, String text) throws IOException {
+        byte[] block = text.repeat(16 << 10).getBytes(StandardCharsets.US_ASCII);
+        for (long written = 0; written < (512L << 20); written += block.length) req.write(block);
+    }
+
+    private static void pause(ScriptedServer.Request req, long millis) throws IOException {
+        req.socket.setSoTimeout((int) millis);
+        try {
+            if (req.socket.getInputStream().read() < 0) req.socket.close(); // the client hung up
+        } catch (java.net.SocketTimeoutException waited) {
+            // the pause: nothing to read is the point
+        }
+    }
+}
