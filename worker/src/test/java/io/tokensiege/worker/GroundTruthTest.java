@@ -126,7 +126,7 @@ class GroundTruthTest {
                 assertThat(r.outputTokens()).isEqualTo(100);
                 double truthDecode = 99 * 1e9 / (flushes[99] - flushes[0]);
                 assertThat(r.decodeRateTokS()).isCloseTo(truthDecode, within(0.05 * truthDecode));
-                // The trap of CONTEXT.md: 100 tokens over the answer window only would read ~2.5x faster.
+                // The trap of docs/context.md: 100 tokens over the answer window only would read ~2.5x faster.
                 assertThat(r.decodeRateTokS()).isLessThan(1.1 * 100 * 1e9 / (flushes[99] - flushes[0]));
             }
         }

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code runs/<timestamp>-<plan>/}: plan.yaml, run.json, hlog/, requests.jsonl.gz, results.csv,
- * summary.md, report.html and failures.jsonl (DESIGN.md §7). Everything is written as each step ends, so a crash
+ * summary.md, report.html and failures.jsonl (docs/design.md §7). Everything is written as each step ends, so a crash
  * loses at most the step in flight.
  *
  * <p>A failed write (a full disk) is never silent: it is logged and handed to the {@link #onWriteFailure listener} (the run
