@@ -31,7 +31,7 @@ class RunVerdictTest {
         return new StepResult("s-" + scenario + "-" + level, "t / " + scenario, "t", scenario, kind, level, 1, 1, false, Map.of(), requests, ok, errors, 0,
                 requests == 0 ? 0 : (double) (requests - ok) / requests, ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode,
                 Percentiles.EMPTY, ok == 0 ? 0 : 45.0 * level, ok / 5.0, 5, null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE,
-                null, List.of(), null, null, new ArrayList<>(flags), partial != null, partial, null, null, null, reasons, null, null);
+                null, List.of(), null, null, new ArrayList<>(flags), partial != null, partial, null, null, null, reasons, null, null, null);
     }
 
     private static StepResult good(String scenario, String kind, int level) {
@@ -125,14 +125,14 @@ class RunVerdictTest {
         // One answer of any kind (even an error status) is an answer.
         RequestRecord hung = cancelled;
         RequestRecord answered = new RequestRecord("s", "w", 0, 0, 0, 0, null, null, null, null, 900L, 1000L, null, null, 0, TokenSource.COUNTED, 0, null,
-                0, 0, 0, null, null, null, null, "http_5xx", "500", 500, null, 0, "", false, true, null, null, null, null);
+                0, 0, 0, null, null, null, null, "http_5xx", "500", 500, null, 0, "", false, true, null, null, null, null, null);
         assertThat(Unanswered.of(List.of(hung, answered), 1.0)).isEmpty();
         assertThat(Unanswered.of(List.of(), 1.0)).isEmpty();
     }
 
     private static RequestRecord unanswered(String error, long e2eMicros) {
         return new RequestRecord("s", "w", 0, 0, 0, 0, null, null, null, null, null, e2eMicros, null, null, 0, TokenSource.COUNTED, 0, null, 0, 0, 0,
-                null, null, null, null, error, null, 0, null, 0, "", error == null, false, null, null, null, null); // no error: cancelled at the step's end
+                null, null, null, null, error, null, 0, null, 0, "", error == null, false, null, null, null, null, null); // no error: cancelled at the step's end
     }
 
     @Test

@@ -46,7 +46,7 @@ class NoNaNTest {
         return new StepResult("s-" + scenario + level, "t / " + scenario, "t", scenario, kind, level, 1, 1, false, Map.of(), requests, ok, errors, 0,
                 requests == 0 ? 0 : (double) (requests - ok) / requests, ttft, ttft, ttft, ttft, Percentiles.EMPTY, Percentiles.EMPTY, decode,
                 Percentiles.EMPTY, 0, 0, 5, Double.NaN, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), open, null,
-                new ArrayList<>(flags), false, null, null, null, null, reasons, null, null);
+                new ArrayList<>(flags), false, null, null, null, null, reasons, null, null, null);
     }
 
     private static List<StepResult> steps() {
