@@ -135,7 +135,9 @@ public final class Engine {
     private void admit(long nowNanos) {
         while (running.size() < config.slots() && !queue.isEmpty()) {
             Sequence seq = queue.peek();
-            if (!running.isEmpty() && !kvFits(kvHeldTokens() + seq.kvTokens())) return; // FIFO: nobody overtakes a head that waits for memory
+            if (config.kvCapacityTokens() > 0 && !running.isEmpty() && !kvFits(kvHeldTokens() + seq.kvTokens())) {
+                return; // FIFO: nobody overtakes a head that waits for memory
+            }
             queue.poll();
             SimRequest req = seq.request;
             int cached = prefixCache.cachedTokens(req.promptText(), req.promptTokens());
@@ -154,6 +156,7 @@ public final class Engine {
 
     /** Preempts the last admitted sequences until every running one can hold its next token. */
     private void preemptUntilGrowthFits(long nowNanos) {
+        if (config.kvCapacityTokens() == 0) return;
         while (running.size() > 1 && !kvFits(kvHeldTokens())) {
             Sequence victim = running.remove(running.size() - 1);
             kvPool.release(victim.kvBlocks);
