@@ -192,8 +192,10 @@ public final class Engine {
             if (seq.emitted == seq.request.maxTokens()) {
                 it.remove();
                 kvPool.release(seq.kvBlocks);
-                String answer = seq.request.answerText().get();
-                if (!answer.isEmpty()) prefixCache.insert(seq.request.promptText() + answer);
+                if (prefixCache.enabled()) { // the answer's text is built only for a cache that keeps it
+                    String answer = seq.request.answerText().get();
+                    if (!answer.isEmpty()) prefixCache.insert(seq.request.promptText() + answer);
+                }
                 listener.onFinished(seq.request.id(), endNanos);
             }
         }

@@ -41,6 +41,10 @@ public final class PrefixCache {
         this.capacityBlocks = capacityTokens / blockTokens;
     }
 
+    public boolean enabled() {
+        return capacityBlocks > 0;
+    }
+
     /** Tokens of {@code prompt} served from the cache; touches matched blocks (LRU). */
     public int cachedTokens(String prompt, int promptTokens) {
         if (capacityBlocks == 0) return 0;
