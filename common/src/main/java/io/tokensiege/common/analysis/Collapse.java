@@ -11,9 +11,10 @@ import java.util.List;
  * @param parallelism       sequences the server decodes at once at the top level (see {@link KneeFinder})
  * @param line              one sentence for the summary and the console
  * @param levels            per-level evidence, in order
+ * @param why               what broke at the collapse level, in words; null without a collapse
  */
 public record Collapse(String target, String scenario, Double collapseLevel, String rule, Double usableConcurrency,
-                       Double parallelism, String line, List<Level> levels) {
+                       Double parallelism, String line, List<Level> levels, String why) {
 
     /**
      * Evidence at one level: scaling efficiency vs level 1, Little's-law concurrency, active sequences, and the server's

@@ -68,7 +68,8 @@ public final class KneeFinder {
             }
         }
         Double parallelism = evidence.get(evidence.size() - 1).activeSequences();
-        return new Collapse(target, scenario, collapse, rule, usable, parallelism, line(target, scenario, collapse, why, usable, parallelism, slo, levels), evidence);
+        return new Collapse(target, scenario, collapse, rule, usable, parallelism, line(target, scenario, collapse, why, usable, parallelism, slo, levels),
+                evidence, why);
     }
 
     /** Warm turns this close to cold ones mean the server stopped reusing the conversations' prefixes. */

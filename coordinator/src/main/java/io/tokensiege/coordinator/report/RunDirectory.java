@@ -9,6 +9,7 @@ import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.StepFinished;
+import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.common.protocol.Version;
 import io.tokensiege.coordinator.run.Failure;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code runs/<timestamp>-<plan>/}: plan.yaml, run.json, hlog/, requests.jsonl.gz, results.csv,
- * summary.md, report.html and failures.jsonl (DESIGN.md §7). Everything is written as each step ends, so a crash
+ * summary.md, report.html, histograms/ (see {@link StepHistograms}) and failures.jsonl (DESIGN.md §7). Everything is written as each step ends, so a crash
  * loses at most the step in flight. A failed write (full disk) is reported, and the run goes on with
  * what it holds in memory.
  */
@@ -56,11 +57,14 @@ public final class RunDirectory {
     private final Map<String, Map<String, Double>> serverMetrics = new LinkedHashMap<>();
     private Map<String, List<String>> serverNotes = Map.of();
     private long startedEpochMillis;
+    private final RunCharts charts;
+    private int stepsPlanned;
 
     private RunDirectory(Path dir, String runId, Map<String, Object> provenance) {
         this.dir = dir;
         this.runId = runId;
         this.provenance = provenance;
+        this.charts = new RunCharts(dir);
     }
 
     /** Creates {@code root/<UTC timestamp>-<plan name>}; {@code provenance} lands in run.json as is. */
@@ -83,8 +87,10 @@ public final class RunDirectory {
     public void begin(Plan plan, List<StepSpec> steps) {
         this.plan = plan;
         this.startedEpochMillis = System.currentTimeMillis();
+        this.stepsPlanned = (int) steps.stream().filter(s -> s.kind() != StepKind.WARMUP).count();
         write("plan.yaml", "# Plan as submitted (plans never hold secrets: api_key_env names a variable).\n" + plan.source());
         writeRunJson(List.of(), "running");
+        write("report.html", HtmlReport.render(plan, results, List.of(), RunVerdict.of(plan, results), facts("running"), charts.byStep()));
     }
 
     /** What a target exposed about itself (see ServerProvenance), stored in run.json under "servers". */
@@ -133,8 +139,7 @@ public final class RunDirectory {
 
     private HistogramLogWriter openHlog(StepSpec step) {
         try {
-            Path file = hlogPath(dir, step.target().name(), step.scenario(), step.kind().name(), step.concurrency(),
-                    step.openLoop() == null ? 0 : step.openLoop().ratePerSecond(), step.repeat());
+            Path file = hlogOf(step);
             Files.createDirectories(file.getParent());
             HistogramLogWriter w = new HistogramLogWriter(new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8));
             w.outputComment("tokensiege " + step.label() + (step.target().isSimulated() ? " (SIMULATED target, time x" + step.target().timeScale() + ")" : ""));
@@ -150,15 +155,27 @@ public final class RunDirectory {
         }
     }
 
+    private Path hlogOf(StepSpec step) {
+        return hlogPath(dir, step.target().name(), step.scenario(), step.kind().name(), step.concurrency(),
+                step.openLoop() == null ? 0 : step.openLoop().ratePerSecond(), step.repeat());
+    }
+
     public void writeStep(StepSpec step, StepResult result, Collection<StepFinished> shares, List<Failure> failures) {
         HistogramLogWriter w = hlogs.remove(step.stepId());
         if (w != null) w.close();
-        if (!step.kind().name().equals("WARMUP")) results.add(result);
+        if (step.kind() != StepKind.WARMUP) {
+            results.add(result);
+            try {
+                charts.stepEnded(step, shares, hlogOf(step));
+            } catch (IOException | RuntimeException e) {
+                writeError("histograms of " + step.stepId(), e);
+            }
+        }
         appendRequests(shares);
         write("results.csv", ResultsCsv.render(results));
         RunVerdict sofar = RunVerdict.of(plan, results);
         write("summary.md", SummaryTable.markdown(plan, results, failures, sofar));
-        write("report.html", HtmlReport.render(plan, results, failures, sofar));
+        write("report.html", HtmlReport.render(plan, results, failures, sofar, facts("running"), charts.byStep()));
         writeRunJson(failures, "running");
     }
 
@@ -186,10 +203,16 @@ public final class RunDirectory {
         hlogs.values().forEach(HistogramLogWriter::close);
         this.verdict = verdict;
         this.serverNotes = notes;
-        writeRunJson(failures, failures.stream().anyMatch(Failure::terminal) ? "failed" : "finished");
+        String status = failures.stream().anyMatch(Failure::terminal) ? "failed" : "finished";
+        writeRunJson(failures, status);
         write("summary.md", SummaryTable.markdown(plan, results, failures, verdict, notes));
-        write("report.html", HtmlReport.render(plan, results, failures, verdict));
+        write("report.html", HtmlReport.render(plan, results, failures, verdict, facts(status), charts.byStep()));
         if (!writeErrors.isEmpty()) log.error("some results could not be written ({}); what was written is in {}", writeErrors, dir);
+    }
+
+    private RunFacts facts(String status) {
+        return new RunFacts(runId, status, startedEpochMillis, Version.current(), RunFacts.workers(provenance.get("workers"), results), servers,
+                serverNotes, stepsPlanned);
     }
 
     public List<String> writeErrors() {
