@@ -70,6 +70,13 @@ final class Axis {
         return new Axis(true, bottom, top, ticks);
     }
 
+    /** Shares, 0 to 100 %. */
+    static Axis percent() {
+        List<Tick> ticks = new ArrayList<>();
+        for (int v = 0; v <= 100; v += 25) ticks.add(new Tick(v, v + "%"));
+        return new Axis(false, 0, 100, ticks);
+    }
+
     /** A log axis with ticks of one's own, e.g. percentiles on a 1/(1-p) axis. */
     static Axis logWithTicks(double lo, double hi, List<Tick> ticks) {
         return new Axis(true, lo, hi, ticks);

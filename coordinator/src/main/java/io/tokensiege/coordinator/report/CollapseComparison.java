@@ -20,7 +20,7 @@ final class CollapseComparison {
             if (tb == null) continue;
             JsonNode cb = find(b, tb, ca.path("scenario").asText());
             if (cb == null) continue;
-            String unit = unit(a, ta, ca.path("scenario").asText());
+            TargetCards.Unit unit = unit(a, ta, ca.path("scenario").asText());
             String key = ta + " / " + ca.path("scenario").asText();
             Double collapseA = level(ca.path("collapse_level"));
             Double collapseB = level(cb.path("collapse_level"));
@@ -42,17 +42,17 @@ final class CollapseComparison {
         return null;
     }
 
-    /** "streams", "sessions" or "req/s", from the sweep's steps. */
-    private static String unit(JsonNode run, String target, String scenario) {
+    /** Streams, sessions or req/s, from the sweep's steps. */
+    private static TargetCards.Unit unit(JsonNode run, String target, String scenario) {
         for (JsonNode s : run.path("steps")) {
             if (!s.path("target").asText().equals(target) || !s.path("scenario").asText().equals(scenario)) continue;
             return switch (s.path("kind").asText()) {
-                case "OPEN" -> "req/s";
-                case "SESSIONS" -> "sessions";
-                default -> "streams";
+                case "OPEN" -> new TargetCards.Unit("req/s", "req/s");
+                case "SESSIONS" -> new TargetCards.Unit("session", "sessions");
+                default -> new TargetCards.Unit("stream", "streams");
             };
         }
-        return "";
+        return new TargetCards.Unit("", "");
     }
 
     private static Double level(JsonNode n) {
@@ -66,12 +66,12 @@ final class CollapseComparison {
         return top;
     }
 
-    private static String collapse(Double level, double top, String unit) {
-        return level == null ? "none up to " + SweepChart.levelLabel(top) + " " + unit : "at " + SweepChart.levelLabel(level) + " " + unit;
+    private static String collapse(Double level, double top, TargetCards.Unit unit) {
+        return level == null ? "none up to " + unit.of(top) : "at " + unit.of(level);
     }
 
-    private static String usable(Double level, String unit) {
-        return level == null ? "no level" : SweepChart.levelLabel(level) + " " + unit;
+    private static String usable(Double level, TargetCards.Unit unit) {
+        return level == null ? "no level" : unit.of(level);
     }
 
     /** A later collapse beats an earlier one, and none beats one, unless the run without it stopped below the other's collapse. */

@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * {@code report.html} (DESIGN.md §7): the run on one self-contained page (inline CSS and SVG, no script and no external
  * file), so it opens offline and can be mailed or archived as it is. The answer comes first: a PARTIAL banner while the
- * run goes on, the run's header, then a card per target ({@link TargetCards}). Then per sweep the curves against the load
+ * run goes on, when and with what it ran, then a card per target ({@link TargetCards}) and what each server said about
+ * itself. Then per sweep the curves against the load
  * (SLO lines, collapse markers) and per target its merged histograms drawn level by level ({@link SweepDetail}), the
  * side-by-side table, collapse lines, repeats, flags with their legend, partial steps and failures.
  *
@@ -43,8 +44,9 @@ public final class HtmlReport {
         StringBuilder sb = Html.page("tokensiege: " + plan.name(), STYLE, "");
         Set<String> simulated = RunHeader.simulated(plan, facts.servers());
         sb.append(RunHeader.banner(facts, results.size()));
-        sb.append(RunHeader.html(plan, facts, simulated));
+        sb.append(RunHeader.line(facts, simulated));
         sb.append("<h2>The answer</h2>\n").append(TargetCards.html(plan, results, verdict, simulated));
+        sb.append(RunHeader.targets(plan, facts, simulated));
         for (Scenario scenario : plan.scenarios()) {
             List<StepResult> mine = results.stream().filter(r -> r.scenario().equals(scenario.name())).toList();
             if (!scenario.isSweep() || mine.isEmpty()) continue;

@@ -23,6 +23,8 @@ import java.util.function.Function;
  */
 public final class RunComparison {
     private static final int MAX_SETTING_LINES = 30;
+    /** A change that rounds to +0 % is no change to mark. */
+    private static final double SAME = 0.005;
 
     /** {@code lowerIsBetter}: latency and errors; throughput and decode rate are better higher. */
     private record Measure(String name, boolean lowerIsBetter, Function<JsonNode, Double> value) {}
@@ -146,7 +148,7 @@ public final class RunComparison {
     private static String mark(double[] a, double[] b, Measure m) {
         double ma = Bootstrap.medianOf(a);
         double mb = Bootstrap.medianOf(b);
-        if (ma == mb) return "same";
+        if (ma == mb || Math.abs(mb / ma - 1) < SAME) return "same";
         if (a.length > 1 && b.length > 1 && ma != 0 && !Bootstrap.difference(a, b, 1).significant()) return "within noise";
         return (mb < ma) == m.lowerIsBetter() ? "better" : "worse";
     }

@@ -17,10 +17,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The top of report.html: a PARTIAL banner while the run goes on ({@code p.partial-banner}), when and with what it ran
- * (date, tokensiege version, workers), each target's model and what its server said about itself (run.json {@code servers}
- * and {@code server_notes}), and a SIMULATED label on every simulated target: one the plan simulates, or a URL target that
- * says it is the simulator.
+ * The head of report.html: a PARTIAL banner while the run goes on ({@code p.partial-banner}), when and with what it ran
+ * (date, tokensiege version, workers), and after the cards each target's model and what its server said about itself
+ * (run.json {@code servers} and {@code server_notes}); a SIMULATED label on every simulated target: one the plan simulates,
+ * or a URL target that says it is the simulator.
  */
 final class RunHeader {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
@@ -48,7 +48,8 @@ final class RunHeader {
         return "";
     }
 
-    static String html(Plan plan, RunFacts facts, Set<String> simulated) {
+    /** When and with what the run ran, and which targets are simulated: above the cards. */
+    static String line(RunFacts facts, Set<String> simulated) {
         StringBuilder sb = new StringBuilder("<div class=\"run-header\"><p>Run <code>").append(escape(facts.runId())).append("</code>, started ")
                 .append(DATE.format(Instant.ofEpochMilli(facts.startedEpochMillis()))).append(" · tokensiege ").append(escape(facts.version()))
                 .append(" · workers: ").append(escape(facts.workers().isEmpty() ? "none yet" : String.join(", ", facts.workers()))).append("</p>\n");
@@ -56,7 +57,12 @@ final class RunHeader {
             sb.append("<p class=\"simulated\"><strong>SIMULATED</strong> targets: ").append(escape(String.join(", ", simulated)))
                     .append(". Their numbers come from the built-in simulator, not from a real server; times are shown in simulated time.</p>\n");
         }
-        sb.append("<table class=\"targets\"><tr><th>target</th><th>model</th><th>what the server said about itself</th></tr>\n");
+        return sb.append("</div>\n").toString();
+    }
+
+    /** Each target's model and what its server said about itself: below the cards. */
+    static String targets(Plan plan, RunFacts facts, Set<String> simulated) {
+        StringBuilder sb = new StringBuilder("<h2>The targets, and what their servers said</h2>\n<table class=\"targets\"><tr><th>target</th><th>model</th><th>what the server said about itself</th></tr>\n");
         for (Target t : plan.targets()) {
             sb.append("<tr data-target=\"").append(escape(t.name())).append("\"><td>").append(escape(t.name()));
             if (simulated.contains(t.name())) sb.append(" <span class=\"sim-badge\">SIMULATED</span>");
@@ -70,10 +76,10 @@ final class RunHeader {
             }
             sb.append("</td></tr>\n");
         }
-        return sb.append("</table></div>\n").toString();
+        return sb.append("</table>\n").toString();
     }
 
-    /** The few facts a reader wants from what a server exposed: models, versions, slots and context, the simulator's profile. */
+    /** The few facts a reader wants from what a server exposed: models, versions, slots, the simulator's profile (context and sizing are in the notes). */
     static List<String> said(JsonNode s) {
         List<String> out = new ArrayList<>();
         List<String> models = new ArrayList<>();
@@ -89,9 +95,6 @@ final class RunHeader {
         }
         JsonNode profile = s.path("simulator_profile");
         if (profile.isObject()) out.add("simulator profile " + profile.path("name").asText() + ": " + profile.path("description").asText());
-        if (s.at("/context_window/tokens").isNumber()) {
-            out.add(String.format("context %,d tokens (%s)", s.at("/context_window/tokens").asLong(), s.at("/context_window/source").asText()));
-        }
         List<String> hidden = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -145,7 +145,7 @@ final class SweepDetail {
         List<String> labels = turns.stream().map(String::valueOf).toList();
         List<Integer> index = List.copyOf(turns);
         XyChart cached = new XyChart("prompt served from the server's cache, by turn", "turn-cached", identity, Axis.categories(labels), "user turn",
-                Axis.linear(100, "%"));
+                Axis.percent());
         List<Double> all = new ArrayList<>();
         for (StepResult r : steps) if (r.agents() != null) r.agents().turns().forEach(t -> { if (t.ttftP50Ms() != null) all.add(t.ttftP50Ms()); });
         XyChart ttft = new XyChart("TTFT p50 by turn: turn 1 cold, 2+ warm", "turn-ttft", identity, Axis.categories(labels), "user turn", Axis.auto(toArray(all), "ms"));
@@ -200,8 +200,11 @@ final class SweepDetail {
         return collapse != null && collapse.collapseLevel() != null && collapse.collapseLevel() == r.level();
     }
 
-    private static String colour(int level) {
-        return LEVEL_COLOURS[level % LEVEL_COLOURS.length];
+    /** Levels spread over the palette, so two levels get far-apart colours and eight get all of them. */
+    private String colour(int level) {
+        int n = steps.size();
+        if (n > LEVEL_COLOURS.length) return LEVEL_COLOURS[level % LEVEL_COLOURS.length];
+        return LEVEL_COLOURS[n == 1 ? 0 : (int) Math.round(level * (LEVEL_COLOURS.length - 1) / (double) (n - 1))];
     }
 
     private static double[] toArray(List<Double> values) {

@@ -158,7 +158,7 @@ final class XyChart {
         double lx = LEFT;
         double line = LEGEND_LINE - 4;
         for (String e : entries) {
-            double w = 20 + 6.2 * e.length();
+            double w = 24 + 6.6 * e.length(); // 11 px system-ui runs about 6.6 px a character
             if (lx + w > WIDTH - RIGHT && lx > LEFT) {
                 lx = LEFT;
                 line += LEGEND_LINE;
