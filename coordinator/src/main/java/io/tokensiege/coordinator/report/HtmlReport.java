@@ -86,10 +86,10 @@ public final class HtmlReport {
                 .threshold(slo.decodeP50TokS(), "SLO").collapses(ofSweep).svg());
         sb.append("</div>\n");
         for (Target t : plan.targets()) {
-            List<StepResult> levels = SweepDetail.levels(mine, t.name(), scenario.name());
+            List<StepResult> levels = SweepLevels.of(mine, t.name(), scenario.name());
             if (levels.isEmpty()) continue;
             Collapse c = ofSweep.stream().filter(x -> x.target().equals(t.name())).findFirst().orElse(null);
-            sb.append(new SweepDetail(t.name(), scenario.name(), levels, charts, c, plan.slo()).html());
+            sb.append(SweepDetail.html(new SweepLevels(t.name(), scenario.name(), levels, charts, c, plan.slo())));
         }
         return sb.toString();
     }

@@ -14,8 +14,8 @@ import org.HdrHistogram.Histogram;
 final class PercentileChart {
     static final double[] PERCENTILES = {0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
 
-    /** One level's histogram; {@code factor} turns its recorded values into display units. */
-    record Curve(String label, String colour, boolean emphasised, Histogram histogram, double factor) {}
+    /** One level's histogram, {@code label} its level and {@code legend} its name; {@code factor} turns its recorded values into display units. */
+    record Curve(String label, String legend, String colour, String dash, double strokeWidth, Histogram histogram, double factor) {}
 
     private PercentileChart() {}
 
@@ -42,8 +42,7 @@ final class PercentileChart {
             for (double[] p : points(c.histogram(), c.factor())) {
                 pts.add(new XyChart.Point(x(p[0]), p[1], Map.of("p", Double.toString(p[0]), "v", Double.toString(p[1]), "level", c.label())));
             }
-            chart.series(new XyChart.Series(c.label() + (c.emphasised() ? " (collapse)" : ""), c.colour(), c.emphasised() ? "6 3" : "", c.emphasised() ? 2.6 : 1.6,
-                    true, pts, Map.of("level", c.label())));
+            chart.series(new XyChart.Series(c.legend(), c.colour(), c.dash(), c.strokeWidth(), true, pts, Map.of("level", c.label())));
         }
         return chart;
     }

@@ -46,7 +46,7 @@ final class TargetCards {
             Collapse c = verdict.collapses().stream().filter(x -> x.target().equals(t.name()) && x.scenario().equals(s.name())).findFirst().orElse(null);
             if (c == null) continue;
             anySweep = true;
-            List<StepResult> levels = SweepDetail.levels(results, t.name(), s.name());
+            List<StepResult> levels = SweepLevels.of(results, t.name(), s.name());
             Unit unit = Unit.of(levels.get(levels.size() - 1));
             sb.append("<p class=\"collapse-line\" data-scenario=\"").append(escape(s.name())).append("\"><strong>").append(escape(s.name()))
                     .append("</strong>: ").append(escape(sentence(c, unit, levels.get(levels.size() - 1).level())))

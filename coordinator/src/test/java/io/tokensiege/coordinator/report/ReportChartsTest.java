@@ -193,6 +193,29 @@ class ReportChartsTest {
         assertThat(elements("//p[@class='partial-banner']")).as("the finished run of @BeforeAll").isEmpty();
     }
 
+    @Test
+    void agentSessions_drawTtftAndTheCachedShareByTurn_perLevel() throws Exception {
+        SyntheticRun agents = SyntheticRun.write(root.resolve("agents"), """
+                name: agents
+                targets:
+                  - { name: box, url: "http://127.0.0.1:9/v1", model: m }
+                defaults: { warmup: 0 }
+                scenarios:
+                  - { name: sessions, prefix: { tokens: 2000 }, turns: 4, load: { sessions: [1, 4], duration: 10s } }
+                """, c -> new SyntheticRun.Level(40 * c, 200, 400, 40), true);
+        Document doc = parse(agents.dir.path().resolve("report.html"));
+        for (StepResult step : agents.results) {
+            List<Element> ttft = elements(doc, "//svg[contains(@class,'turn-ttft')]//circle[@data-level='" + step.levelLabel() + "']");
+            assertThat(ttft).extracting(e -> e.getAttribute("data-turn")).containsExactly("1", "2", "3", "4");
+            List<Element> cached = elements(doc, "//svg[contains(@class,'turn-cached')]//circle[@data-level='" + step.levelLabel() + "']");
+            assertThat(cached).hasSize(4);
+            assertThat(cached.get(1).getAttribute("cy")).as("56 of 64 tokens cached on turn 2, none on turn 1").isNotEqualTo(cached.get(0).getAttribute("cy"));
+            // turn 1 is cold (3x slower here): its point sits higher than turn 2's
+            assertThat(Double.parseDouble(ttft.get(0).getAttribute("cy"))).isLessThan(Double.parseDouble(ttft.get(1).getAttribute("cy")));
+        }
+        assertThat(elements(doc, "//section[@class='target-card']//p[@class='collapse-line']").get(0).getTextContent()).contains("sessions");
+    }
+
     private List<StepResult> stepsOf(String target) {
         return run.results.stream().filter(r -> r.target().equals(target)).toList();
     }

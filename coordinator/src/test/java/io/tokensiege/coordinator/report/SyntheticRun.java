@@ -35,6 +35,8 @@ public final class SyntheticRun {
     public static final List<String> WORKERS = List.of("w1", "w2");
     /** Seconds each step's requests are spread over (the hlog intervals). */
     static final int SECONDS = 3;
+    /** User turns of an agent session, in SESSIONS steps. */
+    static final int TURNS = 4;
 
     /** What one level's requests look like: TTFT spread between {@code ttftLowMs} and {@code ttftHighMs}, a decode rate, a count per worker. */
     public record Level(int requestsPerWorker, double ttftLowMs, double ttftHighMs, double decodeTokS) {}
@@ -77,7 +79,9 @@ public final class SyntheticRun {
             List<RequestRecord> mine = new ArrayList<>();
             for (int i = 0; i < level.requestsPerWorker(); i++) {
                 double ttftMs = level.ttftLowMs() * Math.exp(random.nextDouble() * Math.log(level.ttftHighMs() / level.ttftLowMs()));
-                mine.add(record(step.stepId(), worker, i, (start + i * 5L) * 1000, Math.round(ttftMs * 1000), level.decodeTokS()));
+                RequestRecord.AgentTurn agent = step.kind() == StepKind.SESSIONS ? new RequestRecord.AgentTurn(i / TURNS, i % TURNS + 1, false, 0, null, false, 2 * (i % TURNS) + 1) : null;
+                if (agent != null && agent.userTurn() == 1) ttftMs *= 3; // a cold turn: its whole prompt is new to the server
+                mine.add(record(step.stepId(), worker, i, (start + i * 5L) * 1000, Math.round(ttftMs * 1000), level.decodeTokS(), agent));
             }
             for (int second = 0; second < SECONDS; second++) {
                 Map<String, byte[]> histograms = histograms(mine.subList(second * mine.size() / SECONDS, (second + 1) * mine.size() / SECONDS));
@@ -126,12 +130,15 @@ public final class SyntheticRun {
         return out;
     }
 
-    private static RequestRecord record(String stepId, String worker, int seq, long sendEpochMicros, long ttftMicros, double decodeTokS) {
+    /** Agent sessions: a session's requests are its turns 1..TURNS in a row; turns 2+ find 56 of their 64 prompt tokens cached. */
+    private static RequestRecord record(String stepId, String worker, int seq, long sendEpochMicros, long ttftMicros, double decodeTokS,
+                                        RequestRecord.AgentTurn agent) {
         int tokens = 100;
         long tpot = Math.round(1e6 / decodeTokS);
         long e2e = ttftMicros + tpot * (tokens - 1);
         return new RequestRecord(stepId, worker, seq % 4, seq, 0, sendEpochMicros, null, ttftMicros, ttftMicros, ttftMicros, ttftMicros / 2, e2e, tpot,
-                decodeTokS, tokens, TokenSource.USAGE, tokens, null, 0, tokens, 0, 64, null, tokens, "stop", null, null, 200, null, 400,
-                "The answer is a short sentence.", false, true, null, null, null, null, null);
+                decodeTokS, tokens, TokenSource.USAGE, tokens, null, 0, tokens, 0, 64,
+                agent == null ? null : agent.userTurn() == 1 ? 0 : 56, tokens, "stop", null, null, 200, null, 400, "The answer is a short sentence.", false, true,
+                null, null, null, agent, null);
     }
 }
