@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code report.html} (DESIGN.md §7): the run on one self-contained page (inline CSS and SVG, no script and no external
+ * {@code report.html} (docs/design.md §7): the run on one self-contained page (inline CSS and SVG, no script and no external
  * file), so it opens offline and can be mailed or archived as it is. The answer comes first: a PARTIAL banner while the
  * run goes on, when and with what it ran, then a card per target ({@link TargetCards}) and what each server said about
  * itself. Then per sweep the curves against the load
