@@ -10,6 +10,7 @@ import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Slo;
 import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.protocol.Version;
 import io.tokensiege.coordinator.run.Failure;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,13 @@ public final class HtmlReport {
             + "a.flag{text-decoration:none}dt{font-weight:bold;margin-top:.4em}details pre{max-height:24em;overflow:auto;font-size:.8em}";
 
     private HtmlReport() {}
+
+    /** The page from the results alone, as of a finished run: no histograms drawn, nothing said about workers or servers. */
+    public static String render(Plan plan, List<StepResult> results, List<Failure> failures, RunVerdict verdict) {
+        RunFacts none = new RunFacts("", "finished", 0, Version.current(), RunFacts.workers(null, results), Map.of(), Map.of(),
+                results.size());
+        return render(plan, results, failures, verdict, none, Map.of());
+    }
 
     public static String render(Plan plan, List<StepResult> results, List<Failure> failures, RunVerdict verdict, RunFacts facts,
                                 Map<String, StepCharts> charts) {

@@ -50,8 +50,11 @@ final class RunHeader {
 
     /** When and with what the run ran, and which targets are simulated: above the cards. */
     static String line(RunFacts facts, Set<String> simulated) {
-        StringBuilder sb = new StringBuilder("<div class=\"run-header\"><p>Run <code>").append(escape(facts.runId())).append("</code>, started ")
-                .append(DATE.format(Instant.ofEpochMilli(facts.startedEpochMillis()))).append(" · tokensiege ").append(escape(facts.version()))
+        StringBuilder sb = new StringBuilder("<div class=\"run-header\"><p>");
+        if (facts.startedEpochMillis() > 0) { // a page rendered from results alone knows no run
+            sb.append("Run <code>").append(escape(facts.runId())).append("</code>, started ").append(DATE.format(Instant.ofEpochMilli(facts.startedEpochMillis()))).append(" · ");
+        }
+        sb.append("tokensiege ").append(escape(facts.version()))
                 .append(" · workers: ").append(escape(facts.workers().isEmpty() ? "none yet" : String.join(", ", facts.workers()))).append("</p>\n");
         if (!simulated.isEmpty()) {
             sb.append("<p class=\"simulated\"><strong>SIMULATED</strong> targets: ").append(escape(String.join(", ", simulated)))

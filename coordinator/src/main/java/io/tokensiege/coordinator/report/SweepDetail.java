@@ -78,7 +78,9 @@ final class SweepDetail {
         return any ? sb.append("</table>\n").toString() : "";
     }
 
+    /** A value with its exact number in {@code data-v}; "—" and no number where there is none. */
     private static void cell(StringBuilder sb, String name, double v) {
-        sb.append("<td class=\"n\" data-p=\"").append(name).append("\" data-v=\"").append(v).append("\">").append(escape(PercentileSummary.format(v, "ms"))).append("</td>");
+        sb.append("<td class=\"n\" data-p=\"").append(name).append('"').append(Double.isNaN(v) ? "" : " data-v=\"" + v + "\"").append('>')
+                .append(escape(PercentileSummary.format(v, "ms"))).append("</td>");
     }
 }

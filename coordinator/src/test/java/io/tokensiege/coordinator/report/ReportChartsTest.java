@@ -216,6 +216,17 @@ class ReportChartsTest {
         assertThat(elements(doc, "//section[@class='target-card']//p[@class='collapse-line']").get(0).getTextContent()).contains("sessions");
     }
 
+    @Test
+    void fromResultsAlone_thePageStillAnswers_butDrawsNoHistogram() throws Exception {
+        Path page = root.resolve("alone.html");
+        Files.writeString(page, HtmlReport.render(run.plan, run.results, List.of(), io.tokensiege.common.analysis.RunVerdict.of(run.plan, run.results)));
+        Document alone = parse(page);
+        assertThat(elements(alone, "//section[@class='target-card']")).hasSize(2);
+        assertThat(elements(alone, "//svg[contains(@class,'sweep-chart')]")).hasSize(3);
+        assertThat(elements(alone, "//svg[contains(@class,'histogram-chart')]")).isEmpty();
+        assertThat(elements(alone, "//p[@class='partial-banner']")).isEmpty();
+    }
+
     private List<StepResult> stepsOf(String target) {
         return run.results.stream().filter(r -> r.target().equals(target)).toList();
     }
