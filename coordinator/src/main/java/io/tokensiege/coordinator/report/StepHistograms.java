@@ -6,7 +6,6 @@ import io.tokensiege.common.metric.Histograms;
 import io.tokensiege.common.metric.Metric;
 import io.tokensiege.common.protocol.StepFinished;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,16 +63,15 @@ public final class StepHistograms {
         return runDir.resolve(FOLDER).resolve(stepId + ".json");
     }
 
-    void write(Path runDir) throws IOException {
+    /** The file's content (see {@link #path}). */
+    String json() {
         Map<String, byte[]> encoded = new LinkedHashMap<>();
         totals.forEach((m, h) -> {
             if (h.getTotalCount() > 0) encoded.put(m.key(), Histograms.encode(h));
         });
         List<StoredSecond> seconds = ttftPerSecond.stream().map(s -> new StoredSecond(s.endSeconds(), Histograms.encode(s.ttft()))).toList();
-        Path file = path(runDir, stepId);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, Json.write(new Stored(stepId, timeScale, "measured microseconds (decode_rate: milli-tokens/s); "
-                + "multiply durations by time_scale for a simulated target's own time", encoded, seconds)), StandardCharsets.UTF_8);
+        return Json.write(new Stored(stepId, timeScale, "measured microseconds (decode_rate: milli-tokens/s); "
+                + "multiply durations by time_scale for a simulated target's own time", encoded, seconds));
     }
 
     /**

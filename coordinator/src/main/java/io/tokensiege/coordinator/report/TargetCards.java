@@ -3,6 +3,7 @@ package io.tokensiege.coordinator.report;
 import static io.tokensiege.coordinator.report.Html.escape;
 
 import io.tokensiege.common.analysis.Collapse;
+import io.tokensiege.common.analysis.KneeFinder;
 import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.plan.Plan;
@@ -54,9 +55,10 @@ final class TargetCards {
             String words = sloWords(c, plan.slo(), unit);
             if (words != null) sb.append("<p class=\"slo-words\" data-scenario=\"").append(escape(s.name())).append("\">").append(escape(words)).append("</p>\n");
         }
-        if (!anySweep) {
-            String v = verdict.sloVerdicts().get(t.name());
-            if (v != null) sb.append("<p class=\"slo-words\">").append(escape(v)).append("</p>\n");
+        String v = verdict.sloVerdicts().get(t.name());
+        // Without sweeps the verdict is the SLO's word; with them, only a verdict that nothing was measured adds to the sweeps' lines.
+        if (v != null && (!anySweep || v.startsWith("FAILS:") || v.startsWith("NOT MEASURED"))) {
+            sb.append("<p class=\"slo-words\">").append(escape(v)).append("</p>\n");
         }
         Set<String> codes = new LinkedHashSet<>();
         mine.forEach(r -> r.flags().forEach(f -> codes.add(f.code())));
@@ -84,9 +86,13 @@ final class TargetCards {
     static String sentence(Collapse c, Unit unit, double topLevel) {
         List<String> parts = new ArrayList<>();
         parts.add(c.usableConcurrency() == null ? "usable at no level" : "usable up to " + unit.of(c.usableConcurrency()));
+        String why = c.why() == null ? c.rule() : c.why();
+        boolean judged = !KneeFinder.NO_SUCCESS.equals(c.rule()) && !KneeFinder.NOT_JUDGED.equals(c.rule());
         if (c.collapseLevel() == null) parts.add("no collapse up to " + unit.of(topLevel));
-        else parts.add("collapses at " + SweepChart.levelLabel(c.collapseLevel()) + ": " + (c.why() == null ? c.rule() : c.why()));
-        if (c.parallelism() != null) {
+        else if (KneeFinder.NO_SUCCESS.equals(c.rule())) parts.add("fails at " + SweepChart.levelLabel(c.collapseLevel()) + ": " + why);
+        else if (KneeFinder.NOT_JUDGED.equals(c.rule())) parts.add("not judged from " + SweepChart.levelLabel(c.collapseLevel()) + ": " + why);
+        else parts.add("collapses at " + SweepChart.levelLabel(c.collapseLevel()) + ": " + why);
+        if (c.parallelism() != null && judged) { // a level without successes, or cut short, says nothing of the server's parallelism
             parts.add(String.format(Locale.ROOT, "~%d decoded at once%s", Math.max(1, Math.round(c.parallelism())),
                     c.collapseLevel() == null ? " at " + unit.of(topLevel) : ""));
         }

@@ -66,7 +66,7 @@ public final class SyntheticRun {
     }
 
     public void finish() {
-        dir.finish(results, List.of(), RunVerdict.of(plan, results), Map.of());
+        dir.finish(results, List.of(), RunVerdict.of(plan, results), Map.of(), "finished");
     }
 
     private void step(StepSpec step, Level level) {
