@@ -135,8 +135,11 @@ public final class StepRunner {
     private void run() {
         startNanos = System.nanoTime(); // first: the start skew is about this instant, not about setting up the probe
         startLateMicros = clock.epochMicros(startNanos) - startInstantMicros;
-        window = step.isTimed() ? MeasurementWindow.timed(startNanos, step.rampMillis(), step.durationMillis())
-                : MeasurementWindow.untimed(step.kind() == StepKind.WARMUP);
+        // Agent sessions are measured from their start: each begins with a cold turn, part of what agents cost (their
+        // ramp only staggers the starts). Left out, a level whose cold turns outlast the ramp would have no turn 1 at all.
+        if (!step.isTimed()) window = MeasurementWindow.untimed(step.kind() == StepKind.WARMUP);
+        else if (step.kind() == StepKind.SESSIONS) window = MeasurementWindow.timed(startNanos, 0, step.rampMillis() + step.durationMillis());
+        else window = MeasurementWindow.timed(startNanos, step.rampMillis(), step.durationMillis());
         health = new HealthProbe(vertx, lanes);
         lastSnapshotEpochMillis = System.currentTimeMillis();
         snapshotTimer = vertx.setPeriodic(SNAPSHOT_MILLIS, t -> sendSnapshot());
