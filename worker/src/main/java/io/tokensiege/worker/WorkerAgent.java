@@ -6,6 +6,9 @@ import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.StartStep;
 import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.ToWorker;
+import io.tokensiege.common.protocol.TraceChunk;
+import io.tokensiege.common.trace.TraceRecord;
+import java.util.List;
 import io.tokensiege.common.protocol.WorkerFailed;
 import io.tokensiege.common.security.TargetAllowList;
 import io.tokensiege.worker.load.StepRunner;
@@ -30,6 +33,7 @@ public final class WorkerAgent {
     private final Consumer<ToCoordinator> send;
     private final TargetAllowList allowTargets;
     private final Map<String, StepRunner> runners = new ConcurrentHashMap<>();
+    private final TraceInbox traces = new TraceInbox();
 
     /** @param allowTargets {@link TargetAllowList} patterns (SCHEME://HOST[:PORT]); empty = anywhere */
     public WorkerAgent(Vertx vertx, String workerId, SecretBox secrets, Consumer<ToCoordinator> send, java.util.List<String> allowTargets) {
@@ -52,7 +56,9 @@ public final class WorkerAgent {
     }
 
     public void onMessage(ToWorker message) {
-        if (message instanceof AssignStep a) {
+        if (message instanceof TraceChunk c) {
+            traces.add(c);
+        } else if (message instanceof AssignStep a) {
             assign(a);
         } else if (message instanceof StartStep s) {
             StepRunner r = runners.get(s.stepId());
@@ -89,7 +95,17 @@ public final class WorkerAgent {
             send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "bad_secret", e.getMessage(), true));
             return;
         }
-        StepRunner runner = new StepRunner(vertx, a, apiKey, send);
+        List<TraceRecord> trace = null;
+        if (a.step().replay() != null) {
+            int received = traces.received(a.stepId());
+            trace = traces.take(a.stepId());
+            if (trace == null) {
+                send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "trace_incomplete", "worker " + workerId + " got " + received
+                        + " of its trace chunks for step " + a.stepId() + " before the assignment; the step cannot replay a part of its share", false));
+                return;
+            }
+        }
+        StepRunner runner = new StepRunner(vertx, a, apiKey, send, trace);
         runners.put(a.stepId(), runner);
         runner.prepare();
     }
