@@ -44,7 +44,7 @@ final class JsonLineReader {
             }
             return root;
         } catch (JsonProcessingException e) {
-            String message = e.getOriginalMessage();
+            String message = e.getOriginalMessage().replaceAll("\\s*\\(for \\w+ starting at \\[Source:.*?\\]\\)", ""); // where, we say ourselves
             if (message.length() > 160) message = message.substring(0, 160) + "...";
             reader.error(e.getLocation(), "", "not JSON: " + message.replace('\n', ' '), "each line is one JSON object, e.g. {\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
             return null;
