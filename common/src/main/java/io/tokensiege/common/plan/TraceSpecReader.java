@@ -25,7 +25,8 @@ final class TraceSpecReader {
     /** @param baseDir where trace files are looked up; null when none may be read. @param confined refuse files outside it */
     TraceSpecReader(Fields fields, Path baseDir, boolean confined) {
         this.fields = fields;
-        this.baseDir = baseDir;
+        // Confined: absolute, so that "is it inside" compares whole paths (a relative "." would contain nothing).
+        this.baseDir = baseDir != null && confined ? baseDir.toAbsolutePath().normalize() : baseDir;
         this.confined = confined;
     }
 
@@ -116,7 +117,7 @@ final class TraceSpecReader {
     private boolean inside(Path path) {
         try {
             Path root = baseDir.toRealPath();
-            if (!path.startsWith(baseDir.normalize())) return false;
+            if (!path.startsWith(baseDir)) return false;
             return !Files.exists(path) || path.toRealPath().startsWith(root);
         } catch (IOException e) {
             return false;

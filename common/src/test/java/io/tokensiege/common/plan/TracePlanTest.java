@@ -106,6 +106,8 @@ class TracePlanTest {
         assertThat(PlanReader.parse(text, "sent.yaml", withDir).scenarios().get(0).trace().trace().records()).hasSize(1);
         assertThat(catchThrowableOfType(PlanException.class, () -> PlanReader.parse(text.replace("ok.jsonl", "../secret.jsonl"), "sent.yaml", withDir))
                 .getMessage()).contains("trace file '../secret.jsonl' is outside the coordinator's trace folder");
+        assertThat(catchThrowableOfType(PlanException.class, () -> PlanReader.parse(text.replace("ok.jsonl", dir.resolve("secret.jsonl").toString()), "sent.yaml", withDir))
+                .getMessage()).contains("is outside the coordinator's trace folder"); // an absolute path too
         Files.createSymbolicLink(traces.resolve("link.jsonl"), dir.resolve("secret.jsonl"));
         assertThat(catchThrowableOfType(PlanException.class, () -> PlanReader.parse(text.replace("ok.jsonl", "link.jsonl"), "sent.yaml", withDir))
                 .getMessage()).contains("trace file 'link.jsonl' is outside the coordinator's trace folder");
