@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
- * One workload shape (DESIGN.md §5). Exactly one of {@code prompt} (a generated prompt of about
+ * One workload shape (docs/design.md §5). Exactly one of {@code prompt} (a generated prompt of about
  * {@code tokens} tokens, {@code unique} = a nonce so no cache can serve it) or {@code prefix} (a stable
  * agent prefix sent with {@code turns} different user turns; turn 1 is cold, the rest warm).
  * Without {@code load}, {@code requests} run one after another; with it, one step per concurrency level. A prefix

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The side-by-side table a user came for (CONTEXT.md's layout): one column per target, rows per
+ * The side-by-side table a user came for (docs/context.md's layout): one column per target, rows per
  * scenario — cold and warm TTFT, decode rates, aggregate throughput per concurrency level — then
  * flags and failures. A padded Markdown table, so it reads the same in a terminal and in summary.md.
  */

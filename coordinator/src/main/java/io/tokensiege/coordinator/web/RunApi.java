@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The coordinator's REST API: {@code POST /api/runs} (a plan's YAML) starts a run over the cluster's
  * workers, {@code GET /api/runs/ID} follows it (progress lines, then the summary and exit code),
+ * {@code DELETE /api/runs/current} aborts the run in progress (the client then follows it to its aborted outcome),
  * {@code GET /api/workers} lists who joined. One run at a time. Off loopback, every call needs the
  * cluster token as {@code Authorization: Bearer ...}. Also the web pages: {@code GET /} (the run in
  * progress, live, and every run of the data folder) and {@code GET /runs/NAME/report.html}; off
@@ -57,6 +58,7 @@ public final class RunApi {
     private static final String SESSION_COOKIE = "tokensiege_session";
     private static final int MAX_LOGIN_BYTES = 4 * 1024;
     private static final int MAX_PLAN_BYTES = PlanText.MAX_BYTES;
+    private static final long FOLLOWER_GRACE_MILLIS = 3_000;
 
     private static final class ActiveRun {
         final String id;
@@ -67,6 +69,10 @@ public final class RunApi {
         volatile RunOutcome outcome;
         volatile String summary;
         volatile String error;
+        final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+        /** A client is following the run (it asked for its status): a stopping coordinator lets it read the end first. */
+        volatile boolean followed;
+        final java.util.concurrent.CompletableFuture<Void> endServed = new java.util.concurrent.CompletableFuture<>();
 
         ActiveRun(String id, Path dir, RunOrchestrator orchestrator, ByteArrayOutputStream progress, AtomicReference<Map<String, Object>> live) {
             this.live = live;
@@ -77,7 +83,7 @@ public final class RunApi {
         }
 
         String status() {
-            return error != null ? "failed" : outcome != null ? (outcome.failed() ? "failed" : "finished") : "running";
+            return error != null ? "failed" : outcome != null ? outcome.status() : "running";
         }
 
         List<String> progressLines() {
@@ -146,9 +152,10 @@ public final class RunApi {
             return;
         }
         if (req.method().name().equals("POST") && path.equals("/api/runs")) boundedBody(req, MAX_PLAN_BYTES, body -> submit(req, body.getBytes()));
+        else if (req.method().name().equals("DELETE") && path.equals("/api/runs/current")) abort(req);
         else if (req.method().name().equals("GET") && path.startsWith("/api/runs/")) status(req, path.substring("/api/runs/".length()));
         else if (req.method().name().equals("GET") && path.equals("/api/workers")) reply(req, 200, Map.of("workers", cluster.describeWorkers()));
-        else reply(req, 404, Map.of("error", "unknown path " + path + "; try POST /api/runs, GET /api/runs/ID, GET /api/workers"));
+        else reply(req, 404, Map.of("error", "unknown path " + path + "; try POST /api/runs, GET /api/runs/ID, DELETE /api/runs/current, GET /api/workers"));
     }
 
     private void submit(HttpServerRequest req, byte[] yaml) {
@@ -233,6 +240,8 @@ public final class RunApi {
                     run.outcome = o;
                 } catch (RuntimeException e) {
                     run.error = e.toString();
+                } finally {
+                    run.ended.complete(null);
                 }
             }, "run-" + dir.runId());
             t.setDaemon(true);
@@ -241,6 +250,17 @@ public final class RunApi {
         } catch (Exception e) {
             reply(req, 500, Map.of("error", "cannot start the run: " + e.getMessage()));
         }
+    }
+
+    /** {@code DELETE /api/runs/current}: 202 and the run's id when one was running (follow it with GET /api/runs/ID), else 404. */
+    private void abort(HttpServerRequest req) {
+        ActiveRun run = current.get();
+        if (run == null || !run.status().equals("running")) {
+            reply(req, 404, Map.of("error", "no run in progress on this coordinator"));
+            return;
+        }
+        run.orchestrator.abort("DELETE /api/runs/current");
+        reply(req, 202, Map.of("run_id", run.id, "status", "aborting", "directory", run.dir.toAbsolutePath().toString()));
     }
 
     private void status(HttpServerRequest req, String id) {
@@ -254,6 +274,8 @@ public final class RunApi {
         body.put("directory", run.dir.toAbsolutePath().toString());
         body.put("progress", run.progressLines());
         body.put("status", run.status());
+        run.followed = true;
+        if (!run.status().equals("running")) run.endServed.complete(null);
         if (run.error != null) {
             body.put("error", run.error);
             body.put("exit_code", ExitCodes.RUN_FAILED);
@@ -363,9 +385,23 @@ public final class RunApi {
         req.response().setStatusCode(status).putHeader("content-type", "application/json").end(Json.write(body));
     }
 
-    /** For tests and the shutdown hook: aborts the run in progress, if any. */
-    public void abortCurrent() {
+    /**
+     * Aborts the run in progress, if any (SIGTERM to the coordinator, tests), and returns when it has ended and written what it
+     * recorded, or after {@code waitMillis}. Returns the run's exit code, or -1 when no run was in progress.
+     */
+    public int abortCurrent(String reason, long waitMillis) {
         ActiveRun run = current.get();
-        if (run != null) run.orchestrator.abort();
+        if (run == null || !run.status().equals("running")) return -1;
+        run.orchestrator.abort(reason);
+        try {
+            run.ended.get(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (run.followed) run.endServed.get(FOLLOWER_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS); // its client polls once a second
+        } catch (java.util.concurrent.TimeoutException e) {
+            return ExitCodes.RUN_FAILED; // what it wrote so far stays; the failure is the abort itself
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            return ExitCodes.RUN_FAILED;
+        }
+        return run.outcome == null ? ExitCodes.RUN_FAILED : ExitCodes.of(run.outcome);
     }
 }

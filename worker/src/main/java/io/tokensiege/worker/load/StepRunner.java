@@ -84,7 +84,7 @@ public final class StepRunner {
         this.habits = new ConnectionHabits(step.facts().connectionPerRequest());
         int laneCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), assign.streams()));
         long idleSeconds = (step.timeouts().idleMillis() + 999) / 1000 + 5;
-        for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, idleSeconds, requests.connectOptions(), habits));
+        for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, idleSeconds, requests.connectOptions(), habits, recorder.newLane()));
         for (int s = 0; s < assign.streams(); s++) lanes.get(s % laneCount).streams.add(assign.firstStream() + s);
         if (step.replay() != null && trace == null) throw new IllegalArgumentException("step " + step.stepId() + " replays a trace but got no records");
         this.driver = switch (step.kind()) {
@@ -192,7 +192,7 @@ public final class StepRunner {
     Exchange exchange(Lane lane, int stream, int seq, int turn, boolean measured, long intendedNanos) {
         started.incrementAndGet();
         Exchange ex = new Exchange(step.stepId(), assign.workerId(), stream, seq, turn, measured, intendedNanos, step.timeouts(), step.limits(),
-                recorder, redactor, clock, window, lane, e -> exchangeEnded(lane, e));
+                lane.recorder, redactor, clock, window, lane, e -> exchangeEnded(lane, e));
         ex.stamps.maxTokens = requests.maxTokens();
         return ex;
     }
@@ -212,7 +212,7 @@ public final class StepRunner {
         RequestRecord r = ex.record();
         window.account(ex, r);
         records.add(r); // warm-ups too, unmeasured: their usage sizes prompts for servers without a tokenizer
-        if (ex.measured && !r.cancelled() && !PROBE.equals(r.part())) recorder.requestEnded(r);
+        if (ex.measured && !r.cancelled() && !PROBE.equals(r.part())) lane.recorder.requestEnded(r);
         driver.ended(lane, ex);
     }
 
