@@ -1,6 +1,5 @@
 package io.tokensiege.common.trace;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -40,7 +39,6 @@ public final class ShareGptConverter {
     private static final Map<String, String> ROLES = Map.ofEntries(Map.entry("human", "user"), Map.entry("user", "user"),
             Map.entry("gpt", "assistant"), Map.entry("chatgpt", "assistant"), Map.entry("bard", "assistant"), Map.entry("bing", "assistant"),
             Map.entry("assistant", "assistant"), Map.entry("model", "assistant"), Map.entry("system", "system"));
-    private static final JsonFactory FACTORY = new JsonFactory();
 
     /** @param maxRecords stop after this many records (at most a trace's {@link TraceReader#MAX_RECORDS}) */
     public record Options(int maxRecords, boolean turnsAsSessions) {}
@@ -89,7 +87,7 @@ public final class ShareGptConverter {
     }
 
     private void run(InputStream in) throws IOException, ConversionException {
-        try (JsonParser p = FACTORY.setCodec(Json.MAPPER).createParser(in)) {
+        try (JsonParser p = Json.MAPPER.createParser(in)) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_ARRAY) {
                 throw new ConversionException(where(p) + ": a ShareGPT file is a JSON array of conversations, not " + (first == null ? "an empty file" : describe(first)));
