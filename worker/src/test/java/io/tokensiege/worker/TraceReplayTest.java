@@ -137,6 +137,23 @@ class TraceReplayTest {
     }
 
     @Test
+    void asFastAsPossible_forADuration_goesRoundTheTrace_inItsOrder() throws Exception {
+        Trace trace = TraceReader.parse(line("", "a", 1, "agent", "a-1") + line("", "a", 2, "agent", "a-2") + line("", null, 0, "chat", "c"), "t.jsonl");
+        List<String> arrivals = new CopyOnWriteArrayList<>();
+        try (ScriptedServer server = server(arrivals, "", "")) {
+            StepSpec step = new StepSpec("replay-cycle", 0, StepKind.CLOSED, target(server), "replay", 1, 1, 0, 2_000, 0, 0, 20, 0.0, 0, false,
+                    0, List.of(), new Timeouts(2_000, 5_000, 5_000, 10_000), 7, "nonce", null, null, null, null, null,
+                    new StepSpec.Replay("t.jsonl", "as_fast_as_possible", 1, 1, true));
+            StepFinished f = replay(step, trace.records(), 1);
+
+            assertThat(arrivals.size()).as("more requests than the trace holds").isGreaterThan(3);
+            List<String> order = List.of("a-1", "a-2", "c");
+            for (int i = 0; i < arrivals.size(); i++) assertThat(arrivals.get(i)).as("request %d", i).isEqualTo(order.get(i % 3));
+            assertThat(f.records()).filteredOn(RequestRecord::measured).isNotEmpty();
+        }
+    }
+
+    @Test
     void atItsOwnPace_eachRecordKeepsTheTracesTime_andASessionsTurnWaitsForThePreviousOne() throws Exception {
         Trace trace = TraceReader.parse(line("\"timestamp\": 0, ", "s", 1, "agent", "s-1")
                 + line("\"timestamp\": 0.5, ", null, 0, "chat", "a")
