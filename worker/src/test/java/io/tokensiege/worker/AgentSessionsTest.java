@@ -75,9 +75,14 @@ class AgentSessionsTest {
         });
     }
 
+    /** One conversation per session (no duration): every request is known in advance, whatever the machine's load. */
     private static StepFinished run(ScriptedServer server, int sessions, int turns, Scenario.Tools tools) throws Exception {
+        return run(server, sessions, turns, tools, 0);
+    }
+
+    private static StepFinished run(ScriptedServer server, int sessions, int turns, Scenario.Tools tools, long durationMillis) throws Exception {
         Target target = new Target("scripted", server.baseUrl(), "m", null, Map.of(), Map.of(), null);
-        StepSpec step = new StepSpec("agents", 0, StepKind.SESSIONS, target, "agents", sessions, 1, turns, 1_500, 0, 0, 20, 0.0, 0, true, 200,
+        StepSpec step = new StepSpec("agents", 0, StepKind.SESSIONS, target, "agents", sessions, 1, turns, durationMillis, 0, 0, 20, 0.0, 0, true, 200,
                 List.of("role"), new Timeouts(2_000, 5_000, 5_000, 10_000), 7, "nonce", null, null, null,
                 new StepSpec.Conversation(true, tools, "constant", false), null);
         return SimulatorHarness.runStep(vertx, new SecretBox("test-token"), step, sessions, 30);
@@ -90,8 +95,12 @@ class AgentSessionsTest {
         try (ScriptedServer server = server(requests)) {
             StepFinished f = run(server, 1, 3, tools);
 
-            assertThat(f.records()).allSatisfy(r -> assertThat(r.error()).as(r.errorDetail()).isNull()); // fillers cancelled at the end are not errors
-            // One conversation: turn 1, turn 2 (a tool call), its follow-up, turn 3; then a fresh one.
+            assertThat(f.records()).hasSize(4).allSatisfy(r -> {
+                assertThat(r.error()).as(r.errorDetail()).isNull();
+                assertThat(r.measured()).isTrue();
+            });
+            assertThat(requests).hasSize(4);
+            // One conversation: turn 1, turn 2 (a tool call), its follow-up, turn 3.
             JsonNode t1 = requests.get(0).get("messages");
             JsonNode t2 = requests.get(1).get("messages");
             JsonNode followUp = requests.get(2).get("messages");
@@ -128,11 +137,21 @@ class AgentSessionsTest {
             assertThat(callTurn.agent().malformedToolCall()).isFalse();
             assertThat(byOrder.get(2).agent().followUp()).isTrue();
             assertThat(byOrder.get(2).agent().userTurn()).isEqualTo(2);
-            if (requests.size() > 4) {
-                JsonNode fresh = requests.get(4).get("messages");
-                assertThat(fresh).hasSize(2);
-                assertThat(fresh.get(0)).isNotEqualTo(t1.get(0)); // per-session prefix: a new conversation, a new prefix
-            }
+        }
+    }
+
+    @Test
+    void forADuration_aSessionThatEndsStartsANewConversationWithANewPrefix() throws Exception {
+        List<JsonNode> requests = new CopyOnWriteArrayList<>();
+        try (ScriptedServer server = server(requests)) {
+            // One turn per conversation against a server that answers at once: 4 s hold many conversations.
+            StepFinished f = run(server, 1, 1, null, 4_000);
+
+            assertThat(f.records()).allSatisfy(r -> assertThat(r.error()).as(r.errorDetail()).isNull());
+            assertThat(requests).hasSizeGreaterThanOrEqualTo(2).allSatisfy(r -> assertThat(r.get("messages")).hasSize(2)); // each starts small
+            long prefixes = requests.stream().map(r -> r.get("messages").get(0).get("content").asText()).distinct().count();
+            assertThat(prefixes).isEqualTo(requests.size()); // per-session prefix: a new conversation, a new prefix
+            assertThat(f.records().stream().map(r -> r.agent().session()).distinct().count()).isEqualTo(requests.size());
         }
     }
 
@@ -142,10 +161,10 @@ class AgentSessionsTest {
         try (ScriptedServer server = server(requests)) {
             StepFinished f = run(server, 3, 2, null);
 
-            assertThat(f.records()).allSatisfy(r -> assertThat(r.error()).isNull());
+            assertThat(f.records()).hasSize(6).allSatisfy(r -> assertThat(r.error()).isNull());
             long prefixes = requests.stream().map(r -> r.get("messages").get(0).get("content").asText()).distinct().count();
             long sessions = f.records().stream().map(r -> r.agent().session()).distinct().count();
-            assertThat(prefixes).isEqualTo(sessions).isGreaterThanOrEqualTo(3);
+            assertThat(prefixes).isEqualTo(sessions).isEqualTo(3);
             assertThat(requests).allSatisfy(r -> assertThat(r.has("tools")).isFalse());
         }
     }

@@ -246,8 +246,9 @@ public final class PlanReader {
         }
         List<Integer> sessions = sn == null ? List.of() : sessionLevels(sn);
         if (sn != null) {
-            if (n.get("requests_per_stream") != null) fields.error(n.get("requests_per_stream"), "sessions run for a duration; each session's turns come from 'turns'", null);
-            if (n.get("duration") == null) fields.error(n, "agent sessions need a duration (e.g. 120s)", null);
+            // Without a duration each session holds one conversation of the scenario's turns.
+            if (n.get("requests_per_stream") != null) fields.error(n.get("requests_per_stream"), "sessions run for a duration, or one conversation each without"
+                    + " one; each session's turns come from 'turns'", null);
         } else {
             for (String sessionOnly : List.of("think", "start")) {
                 if (n.get(sessionOnly) != null) fields.error(n.get(sessionOnly), sessionOnly + " is for agent sessions (sessions: ...)", null);

@@ -83,7 +83,15 @@ public record StepSpec(String stepId, int index, StepKind kind, Target target, S
      * @param think            think time between turns around {@code thinkMillis}: "constant" or "exponential"
      * @param staggered        sessions start spread over the ramp, else together
      */
-    public record Conversation(boolean perSessionPrefix, io.tokensiege.common.plan.Scenario.Tools tools, String think, boolean staggered) {}
+    public record Conversation(boolean perSessionPrefix, io.tokensiege.common.plan.Scenario.Tools tools, String think, boolean staggered) {
+        /** Tool calls answered in a row within one turn before the turn is given up (a model looping on tools). */
+        public static final int MAX_FOLLOW_UPS = 4;
+
+        /** The most requests one conversation of {@code turns} turns can send: each turn and its follow-ups. */
+        public int maxRequests(int turns) {
+            return turns * (1 + (tools == null ? 0 : MAX_FOLLOW_UPS));
+        }
+    }
 
     /**
      * @param ratePerSecond     requested rate in the target's own time (what the user wrote)
@@ -91,10 +99,13 @@ public record StepSpec(String stepId, int index, StepKind kind, Target target, S
      */
     public record OpenLoop(double ratePerSecond, double realRatePerSecond, String arrival, double burstiness) {}
 
-    /** Steps that carry a measurement window of fixed length (closed loop by duration). */
+    /**
+     * Steps that carry a measurement window of fixed length: a closed loop or sessions by duration, an open loop.
+     * Sessions without a duration hold one conversation each.
+     */
     @JsonIgnore
     public boolean isTimed() {
-        return (kind == StepKind.CLOSED && requests == 0) || kind == StepKind.OPEN || kind == StepKind.SESSIONS;
+        return (kind == StepKind.CLOSED && requests == 0) || kind == StepKind.OPEN || (kind == StepKind.SESSIONS && durationMillis > 0);
     }
 
     @JsonIgnore

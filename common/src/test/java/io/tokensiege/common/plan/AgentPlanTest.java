@@ -38,6 +38,19 @@ class AgentPlanTest {
     }
 
     @Test
+    void sessionsWithoutADuration_holdOneConversationEach() throws PlanException {
+        Plan p = PlanReader.parse(HEAD + """
+                  - name: agents
+                    prefix: { tokens: 1000 }
+                    turns: 3
+                    load: { sessions: [1, 4] }
+                """, "plan.yaml");
+        Scenario.Load load = p.scenarios().get(0).load();
+        assertThat(load.isSessions()).isTrue();
+        assertThat(load.durationMillis()).isZero();
+    }
+
+    @Test
     void sessionsWithoutAPrefix_toolsWithoutSessions_andABadToolTurn_areRefusedWithTheirPlace() {
         PlanException e = assertThrows(PlanException.class, () -> PlanReader.parse(HEAD + """
                   - name: a

@@ -438,13 +438,17 @@ public final class RunOrchestrator {
     private String deadlineRule(StepSpec step) {
         String grace = " + " + settings.stepGraceMillis() / 1000 + " s grace";
         if (step.isTimed()) return "ramp + duration + the total timeout + 1 s" + grace;
-        return step.requests() + " requests x (the total timeout" + (step.thinkMillis() > 0 ? " + think time" : "") + ")" + grace;
+        return requestsPerStream(step) + " requests x (the total timeout" + (step.thinkMillis() > 0 ? " + think time" : "") + ")" + grace;
     }
 
     private long expectedMillis(StepSpec step) {
         if (step.isTimed()) return step.rampMillis() + step.durationMillis() + step.timeouts().totalMillis() + 1000;
-        int perStream = step.requests();
-        return (long) perStream * (step.timeouts().totalMillis() + step.thinkMillis());
+        return step.rampMillis() + (long) requestsPerStream(step) * (step.timeouts().totalMillis() + step.thinkMillis());
+    }
+
+    /** The most requests one stream of an untimed step sends: its requests, or one conversation's turns and follow-ups. */
+    private static int requestsPerStream(StepSpec step) {
+        return step.conversation() != null ? step.conversation().maxRequests(step.requests()) : step.requests();
     }
 
     private void abortStep(StepSpec step, Map<String, WorkerLink> assigned, String reason) {

@@ -19,13 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * system prefix, every earlier question, the server's real replies, its tool calls and their results). When the
  * model answers with tool calls, a synthetic result of the configured size is appended for each and the same turn
  * goes on at once, as an agent framework would. After its last turn a session starts anew with a fresh
- * conversation (and, with per-session prefixes, a new prefix), so the level holds for the whole window. Think time
- * separates turns. The window and fillers work as in {@link ClosedLoop}; a session's state changes only on its
+ * conversation (and, with per-session prefixes, a new prefix), so the level holds for the whole window; a step
+ * without a duration holds one conversation per session, every request measured. Think time separates turns. The window and fillers work as in {@link ClosedLoop}; a session's state changes only on its
  * lane's event loop.
  */
 final class SessionLoop implements LoadDriver {
-    /** Tool calls answered in a row within one turn before the turn is given up (a model looping on tools). */
-    static final int MAX_FOLLOW_UPS = 4;
     /** An answer kept for the history: long enough for any max_tokens a plan would ask. */
     static final int ANSWER_CHARS = 256 << 10;
 
@@ -72,11 +70,13 @@ final class SessionLoop implements LoadDriver {
 
     @Override
     public void start() {
-        vertx.setTimer(Math.max(1, step.rampMillis() + step.durationMillis()), t -> {
-            windowClosed = true;
-            if (measuredInFlight.get() == 0) runner.stopAndCancel();
-            vertx.setTimer(step.timeouts().totalMillis() + 1000, t2 -> runner.stopAndCancel()); // safety net, as in ClosedLoop
-        });
+        if (step.isTimed()) {
+            vertx.setTimer(Math.max(1, step.rampMillis() + step.durationMillis()), t -> {
+                windowClosed = true;
+                if (measuredInFlight.get() == 0) runner.stopAndCancel();
+                vertx.setTimer(step.timeouts().totalMillis() + 1000, t2 -> runner.stopAndCancel()); // safety net, as in ClosedLoop
+            });
+        }
         int total = lanes.stream().mapToInt(l -> l.streams.size()).sum();
         activeSessions.set(total);
         if (total == 0) {
@@ -147,21 +147,24 @@ final class SessionLoop implements LoadDriver {
             return;
         }
         RequestRecord r = ex.record();
-        if (!r.ok()) { // a broken turn breaks the conversation: an agent would start over
-            afterThink(lane, s, () -> begin(lane, s));
+        if (!r.ok()) { // a broken turn breaks the conversation: an agent would start over (or, holding one, stop)
+            if (step.isTimed()) afterThink(lane, s, () -> begin(lane, s));
+            else sessionEnded();
             return;
         }
         List<ChatMessage.ToolCall> calls = ex.answer().toolCalls().calls("call_" + s.number + "_" + s.seq + "_");
         s.history.add(new ChatMessage("assistant", ex.answer().text(), calls.isEmpty() ? null : calls, null));
-        if (!calls.isEmpty() && conversation.tools() != null && s.followUps < MAX_FOLLOW_UPS) {
+        if (!calls.isEmpty() && conversation.tools() != null && s.followUps < StepSpec.Conversation.MAX_FOLLOW_UPS) {
             s.followUps++;
             int resultTokens = conversation.tools().resultTokens();
             for (ChatMessage.ToolCall c : calls) s.history.add(new ChatMessage("tool", prompts.toolResult(resultTokens, s.seq), null, c.id()));
             send(lane, s, true); // the tool ran: the model reads its result at once
         } else if (s.userTurn < step.requests()) {
             afterThink(lane, s, () -> nextTurn(lane, s));
-        } else {
+        } else if (step.isTimed()) {
             afterThink(lane, s, () -> begin(lane, s));
+        } else {
+            sessionEnded(); // without a duration, each session holds one conversation
         }
     }
 
