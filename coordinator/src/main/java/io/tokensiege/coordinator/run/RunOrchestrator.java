@@ -207,6 +207,11 @@ public final class RunOrchestrator {
         StepResult result = StepAnalyzer.analyze(step, collected, plan.defaults().maxPlausibleDecodeTokS(), plan.slo(), partial);
         serverMetrics.after(step.target()).ifPresent(delta -> directory.recordServerMetrics(step.stepId(), delta));
         knowledge.learn(step, finished.values());
+        Map<String, io.tokensiege.common.protocol.StepTotals.WorkerHealth> health = new LinkedHashMap<>();
+        finished.forEach((id, f) -> {
+            if (f.totals() != null && f.totals().health() != null) health.put(id, f.totals().health());
+        });
+        listener.onWorkerHealth(step, health);
         directory.recordServer(step.target().name(), knowledge.describe(step.target()));
         if (result.requests() > 0 && result.errorsByClass().getOrDefault("connect", 0) == result.requests()) {
             fail(Failure.of(Failure.Kind.TARGET_UNREACHABLE, false, step.stepId(), null,
@@ -320,6 +325,7 @@ public final class RunOrchestrator {
 
     private void live(StepSpec step, IntervalSnapshot s, LiveWindow live, long startAt) {
         directory.writeInterval(step, s, startAt);
+        listener.onSnapshot(step, s);
         listener.onInterval(step, live.add(s));
     }
 
