@@ -31,9 +31,11 @@ public final class LiveBoard implements RunListener {
     /**
      * The step in progress.
      *
-     * @param number its place in the run (1-based), of {@code of} planned steps
+     * @param number           its place in the run (1-based), of {@code of} planned steps
+     * @param startEpochMillis when its workers start (the coordinator's clock); null while they get ready
      */
-    public record StepNow(String stepId, String label, String target, String scenario, String level, int number, int of, boolean simulated) {}
+    public record StepNow(String stepId, String label, String target, String scenario, String level, int number, int of, boolean simulated,
+                          Long startEpochMillis) {}
 
     /** One worker's load during the last finished step, and whether it may have limited that step itself. */
     public record WorkerLoad(double eventLoopDelayP90Ms, double cpuPercent, long gcMillis, boolean clientBound) {}
@@ -51,8 +53,16 @@ public final class LiveBoard implements RunListener {
 
     @Override
     public synchronized void onStepStarted(StepSpec s, int number, int of) {
-        step = new StepNow(s.stepId(), s.label(), s.target().name(), s.scenario(), levelOf(s), number, of, s.target().isSimulated());
+        step = new StepNow(s.stepId(), s.label(), s.target().name(), s.scenario(), levelOf(s), number, of, s.target().isSimulated(), null);
         history.clear();
+    }
+
+    @Override
+    public synchronized void onStepStartInstant(StepSpec s, long startEpochMillis) {
+        if (step != null && step.stepId().equals(s.stepId())) {
+            step = new StepNow(step.stepId(), step.label(), step.target(), step.scenario(), step.level(), step.number(), step.of(), step.simulated(),
+                    startEpochMillis);
+        }
     }
 
     @Override

@@ -7,6 +7,9 @@ import io.tokensiege.common.protocol.StepSpec;
 public interface RunListener {
     default void onStepStarted(StepSpec step, int number, int of) {}
 
+    /** Every worker is ready and the step starts at {@code startEpochMillis} (the coordinator's clock), a moment from now. */
+    default void onStepStartInstant(StepSpec step, long startEpochMillis) {}
+
     /** Live view of the step: rolling figures merged over workers, in the target's own time (see LiveWindow). */
     default void onInterval(StepSpec step, LiveStats stats) {}
 
@@ -26,6 +29,11 @@ public interface RunListener {
             @Override
             public void onStepStarted(StepSpec step, int number, int of) {
                 for (RunListener l : all) l.onStepStarted(step, number, of);
+            }
+
+            @Override
+            public void onStepStartInstant(StepSpec step, long startEpochMillis) {
+                for (RunListener l : all) l.onStepStartInstant(step, startEpochMillis);
             }
 
             @Override

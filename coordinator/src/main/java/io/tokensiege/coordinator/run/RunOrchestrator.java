@@ -199,6 +199,7 @@ public final class RunOrchestrator {
         // One instant on the coordinator's clock, translated to each worker's: clocks that disagree still start together.
         for (WorkerLink link : assigned.values()) link.send(new StartStep(runId, step.stepId(), startAt * 1000 + link.clockOffsetMicros()));
         log.debug("step {} starts at {} on {}", step.stepId(), startAt, assigned.keySet());
+        listener.onStepStartInstant(step, startAt);
 
         Map<String, StepFinished> finished = new LinkedHashMap<>();
         String partial = awaitFinished(step, assigned, finished, startAt);

@@ -62,7 +62,10 @@
     text('step-number', step ? '(' + step.number + ' of ' + step.of + ')' : '');
     text('step-target', step ? step.target + (step.simulated ? ' (simulated)' : '') : '—');
     text('step-level', step ? step.level : '—');
-    text('step-elapsed', live ? 'elapsed ' + seconds(live.elapsed_millis) + (live.expected_millis > 0 ? ' of ' + seconds(live.expected_millis) : '') : '—');
+    text('step-elapsed', live ? 'elapsed ' + seconds(live.elapsed_millis) + (live.expected_millis > 0 ? ' of ' + seconds(live.expected_millis) : '')
+      : (step && !step.start_epoch_millis ? 'workers getting ready' : '—'));
+    var elapsed = document.getElementById('step-elapsed');
+    if (elapsed) elapsed.dataset.stepStart = step && step.start_epoch_millis ? String(step.start_epoch_millis) : '';
     text('live-ttft-p50', ms(get(live, 'ttft_p50_ms')));
     text('live-ttft-p95', ms(get(live, 'ttft_p95_ms')));
     text('live-tok-s', num(get(live, 'output_tok_s')));
