@@ -120,17 +120,22 @@ final class IndexPage {
                     .append(escape(r.status())).append("</span>");
             for (String v : r.verdict()) sb.append("<br/>").append(escape(v));
             sb.append("</td><td class=\"files\">");
-            List<String> logs = r.files().stream().filter(f -> f.startsWith("hlog/")).toList();
-            for (String f : r.files()) if (!f.startsWith("hlog/")) link(sb, r.name(), f, f);
-            if (!logs.isEmpty()) { // one per step: folded, or they would crowd out the rest
-                sb.append("<details><summary>").append(logs.size()).append(" interval logs (hlog)</summary>");
-                for (String f : logs) link(sb, r.name(), f, f.substring("hlog/".length()));
-                sb.append("</details>");
-            }
+            for (String f : r.files()) if (!f.contains("/")) link(sb, r.name(), f, f);
+            perStep(sb, r, "hlog/", "interval logs (hlog)");
+            perStep(sb, r, "histograms/", "merged step histograms (json)");
             if (r.files().isEmpty()) sb.append("none yet");
             sb.append("</td></tr>\n");
         }
         sb.append("</tbody></table></section>\n");
+    }
+
+    /** A folder with a file per step, folded: they would crowd out the rest. */
+    private static void perStep(StringBuilder sb, RunList.Row r, String folder, String what) {
+        List<String> files = r.files().stream().filter(f -> f.startsWith(folder)).toList();
+        if (files.isEmpty()) return;
+        sb.append("<details><summary>").append(files.size()).append(' ').append(what).append("</summary>");
+        for (String f : files) link(sb, r.name(), f, f.substring(folder.length()));
+        sb.append("</details>");
     }
 
     private static void link(StringBuilder sb, String run, String file, String text) {

@@ -21,9 +21,13 @@ final class Replies {
 
     private Replies() {}
 
+    /**
+     * Referrer-Policy same-origin, not no-referrer: under no-referrer a browser sends {@code Origin: null} with a form
+     * post, and the cross-site guard (rightly) refuses that, so the page's own forms, sign-in included, would never work.
+     */
     static HttpServerResponse secured(HttpServerRequest req) {
         return req.response().putHeader("content-security-policy", CSP).putHeader("x-content-type-options", "nosniff")
-                .putHeader("referrer-policy", "no-referrer");
+                .putHeader("referrer-policy", "same-origin");
     }
 
     static void json(HttpServerRequest req, int status, Object body) {

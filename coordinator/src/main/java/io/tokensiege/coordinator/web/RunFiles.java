@@ -11,17 +11,21 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The files of a run directory that the web serves, each with its content type: the result files by name, and the
- * interval logs under {@code hlog/}. A path is served only when every segment is a plain name and the file's real
+ * The files of a run directory that the web serves, each with its content type: the result files by name, the
+ * interval logs under {@code hlog/} and the merged step totals under {@code histograms/}. A path is served only when every segment is a plain name and the file's real
  * path (symlinks resolved) lies inside the data folder's: a link out of it is never followed.
  */
 final class RunFiles {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final int MAX_HLOG_DEPTH = 3; // hlog/<target>/<scenario>/<level>.hlog
+    /** Folders of per-step files: their file name ending and content type. */
+    private static final Map<String, String[]> FOLDERS = Map.of("hlog", new String[] {".hlog", "text/plain; charset=utf-8"},
+            "histograms", new String[] {".json", "application/json"});
     private static final Map<String, String> RESULT_TYPES = new LinkedHashMap<>();
 
     static {
         RESULT_TYPES.put("report.html", "text/html; charset=utf-8");
+        RESULT_TYPES.put("compare.html", "text/html; charset=utf-8");
         RESULT_TYPES.put("summary.md", "text/markdown; charset=utf-8");
         RESULT_TYPES.put("results.csv", "text/csv; charset=utf-8");
         RESULT_TYPES.put("run.json", "application/json");
@@ -42,9 +46,8 @@ final class RunFiles {
         for (String p : parts) if (!NAME.matcher(p).matches() || p.contains("..")) return null;
         String inRun = rest.substring(parts[0].length() + 1);
         String type = RESULT_TYPES.get(inRun);
-        if (type == null && parts[1].equals("hlog") && parts.length >= 3 && parts.length <= 2 + MAX_HLOG_DEPTH && inRun.endsWith(".hlog")) {
-            type = "text/plain; charset=utf-8";
-        }
+        String[] folder = FOLDERS.get(parts[1]);
+        if (type == null && folder != null && parts.length >= 3 && parts.length <= 2 + MAX_HLOG_DEPTH && inRun.endsWith(folder[0])) type = folder[1];
         if (type == null) return null;
         Path file = realInside(dataRoot, dataRoot.toAbsolutePath().normalize().resolve(parts[0]).resolve(inRun));
         return file == null || !Files.isRegularFile(file) ? null : new Served(file, type);
@@ -55,13 +58,15 @@ final class RunFiles {
         List<String> files = new ArrayList<>();
         if (!NAME.matcher(name).matches()) return files;
         for (String f : RESULT_TYPES.keySet()) if (resolve(dataRoot, name + "/" + f) != null) files.add(f);
-        Path hlog = dataRoot.resolve(name).resolve("hlog");
-        if (realInside(dataRoot, hlog) == null) return files;
-        try (Stream<Path> s = Files.walk(hlog, MAX_HLOG_DEPTH)) {
-            s.filter(p -> p.getFileName().toString().endsWith(".hlog")).map(p -> dataRoot.resolve(name).relativize(p).toString().replace('\\', '/'))
-                    .filter(rel -> resolve(dataRoot, name + "/" + rel) != null).sorted().forEach(files::add);
-        } catch (IOException | RuntimeException e) {
-            // unreadable: the result files above are still listed
+        for (String folder : List.of("hlog", "histograms")) {
+            Path top = dataRoot.resolve(name).resolve(folder);
+            if (realInside(dataRoot, top) == null) continue;
+            try (Stream<Path> s = Files.walk(top, MAX_HLOG_DEPTH)) {
+                s.map(p -> dataRoot.resolve(name).relativize(p).toString().replace('\\', '/')).filter(rel -> resolve(dataRoot, name + "/" + rel) != null)
+                        .sorted().forEach(files::add);
+            } catch (IOException | RuntimeException e) {
+                // unreadable: the files listed so far still are
+            }
         }
         return files;
     }

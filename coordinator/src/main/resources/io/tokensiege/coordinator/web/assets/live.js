@@ -27,7 +27,7 @@
   function get(o, k) { return o && has(o[k]) ? o[k] : null; }
 
   /* Draws (or redraws) one chart: x values, and series {label, values}. A log y axis when the values span more than 20x. */
-  function draw(id, xLabel, yLabel, xs, series, format) {
+  function draw(id, xLabel, yLabel, xs, series, format, ordinalX) {
     var el = document.getElementById(id);
     if (!el || typeof uPlot === 'undefined') return;
     var data = [xs].concat(series.map(function (s) { return s.values; }));
@@ -42,12 +42,14 @@
       if (c) c.plot.destroy();
       var opts = {
         width: Math.max(300, el.clientWidth), height: 220,
-        scales: { x: { time: false }, y: log ? { distr: 3 } : { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
+        legend: { live: false },
+        scales: { x: ordinalX ? { time: false, distr: 2 } : { time: false }, y: log ? { distr: 3 } : { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
         series: [{ label: xLabel, value: function (u, v) { return has(v) ? NF1.format(v) : '—'; } }].concat(series.map(function (s, i) {
           return { label: s.label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true, points: { show: true, size: 5 },
                    value: function (u, v) { return has(v) ? format(v) : '—'; } };
         })),
-        axes: [{ label: xLabel }, { label: yLabel, size: 70, values: function (u, vals) { return vals.map(function (v) { return format(v); }); } }]
+        axes: [ordinalX ? { label: xLabel, values: function (u, vals) { return vals.map(function (v) { return NF1.format(v); }); } }
+          : { label: xLabel, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600] }, { label: yLabel, size: 70, values: function (u, vals) { return vals.map(function (v) { return format(v); }); } }]
       };
       charts[id] = c = { key: key, plot: new uPlot(opts, data, el) };
     }
@@ -97,10 +99,10 @@
         }) };
       });
     }
-    draw('chart-sweep-toks', unit, 'tok/s', levels, series('aggregate_tok_s'), num);
-    draw('chart-sweep-ttft-p50', unit, 'ms', levels, series('ttft_p50_ms'), ms);
-    draw('chart-sweep-ttft-p95', unit, 'ms', levels, series('ttft_p95_ms'), ms);
-    draw('chart-sweep-decode', unit, 'tok/s', levels, series('decode_p50_tok_s'), num);
+    draw('chart-sweep-toks', unit, 'tok/s', levels, series('aggregate_tok_s'), num, true);
+    draw('chart-sweep-ttft-p50', unit, 'ms', levels, series('ttft_p50_ms'), ms, true);
+    draw('chart-sweep-ttft-p95', unit, 'ms', levels, series('ttft_p95_ms'), ms, true);
+    draw('chart-sweep-decode', unit, 'tok/s', levels, series('decode_p50_tok_s'), num, true);
   }
 
   function renderWorkers(workers, loadStep) {
