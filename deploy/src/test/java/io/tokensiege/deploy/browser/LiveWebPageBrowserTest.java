@@ -116,10 +116,10 @@ class LiveWebPageBrowserTest {
 
             // The finished run's report, as a file on disk.
             browser.open(runA.resolve("report.html").toUri().toString());
+            browser.screenshot(SCREENSHOTS.resolve("report.png"));
             assertThat(browser.eval("document.querySelectorAll('.target-card').length").asInt()).as("a card per target").isEqualTo(2);
             assertThat(browser.eval("document.querySelectorAll('svg.histogram-chart[data-metric=ttft]').length").asInt()).as("TTFT histogram charts")
                     .isGreaterThanOrEqualTo(1);
-            browser.screenshot(SCREENSHOTS.resolve("report.png"));
         }
     }
 
