@@ -79,6 +79,11 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * SSE parse + chunk decode on one thread, as a worker lane does it: events of a llama.cpp stream fed in
+     * MTU-sized pieces. Reported as CPU time per event (the thread's own, so other processes on the machine do not
+     * inflate it) and the rate that makes on one core.
+     */
     private void parse() {
         StringBuilder sb = new StringBuilder();
         String prefix = "data: {\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"content\":\"";
@@ -86,25 +91,28 @@ public final class BenchCommand implements Callable<Integer> {
                 + "\"system_fingerprint\":\"b10108-0a50d990\",\"object\":\"chat.completion.chunk\"}\n\n";
         for (int i = 0; i < 1000; i++) sb.append(prefix).append(" word").append(i % 10).append(suffix);
         byte[] buffer = sb.toString().getBytes(StandardCharsets.UTF_8);
-        ChunkDecoder decoder = new ChunkDecoder(80);
+        ChunkDecoder decoder = new ChunkDecoder();
+        decoder.wantId(false); // as a worker does once it has the stream's id
+        decoder.wantContentText(false); // ...and its answer sample
         long[] chars = {0};
-        SseParser parser = new SseParser((data, len, t) -> chars[0] += decoder.decode(data, len).contentChars);
+        SseParser parser = new SseParser((data, offset, len, t) -> chars[0] += decoder.decode(data, offset, len).contentChars);
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(2, parseSeconds / 2)); // JIT warm-up
+        while (System.nanoTime() < warmEnd) feedMtuPieces(parser, buffer);
         long events = 0;
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(parseSeconds);
-        long measuredFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(2, parseSeconds / 2)); // JIT warm-up
-        long counted = 0;
-        long start = 0;
+        long cpuStart = cpu.getCurrentThreadCpuTime();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, parseSeconds - Math.min(2, parseSeconds / 2)));
         while (System.nanoTime() < end) {
-            for (int off = 0; off < buffer.length; off += 1460) parser.feed(buffer, off, Math.min(1460, buffer.length - off), 0); // MTU-sized pieces
+            feedMtuPieces(parser, buffer);
             events += 1000;
-            if (start == 0 && System.nanoTime() >= measuredFrom) {
-                start = System.nanoTime();
-                counted = events;
-            }
         }
-        double rate = (events - counted) / ((System.nanoTime() - start) / 1e9);
-        System.out.printf(Locale.ROOT, "SSE parse + chunk decode: %,.0f events/s on one core (%d-byte llama.cpp-style events)%n",
-                rate, buffer.length / 1000);
+        double nsPerEvent = (cpu.getCurrentThreadCpuTime() - cpuStart) / (double) events;
+        System.out.printf(Locale.ROOT, "SSE parse + chunk decode: %.0f ns of CPU per event, %,.0f events/s on one core (%d-byte llama.cpp-style events)%n",
+                nsPerEvent, 1e9 / nsPerEvent, buffer.length / 1000);
+    }
+
+    private static void feedMtuPieces(SseParser parser, byte[] buffer) {
+        for (int off = 0; off < buffer.length; off += 1460) parser.feed(buffer, off, Math.min(1460, buffer.length - off), 0);
     }
 
     /**

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * The cluster token the user gave, from {@code --token-file} or {@code TOKENSIEGE_TOKEN}; {@code value} is
  * null when none was given. There is no built-in fallback: a coordinator without one generates a random
- * token for this machine ({@link LoopbackToken}) and holds everything to loopback (DESIGN.md §9).
+ * token for this machine ({@link LoopbackToken}) and holds everything to loopback (docs/design.md §9).
  */
 record ClusterToken(String value, boolean given) {
 

@@ -53,7 +53,7 @@ class DistributedRunTest {
     void start() throws Exception {
         vertx = Vertx.vertx();
         sim = SimulatorServer.start(vertx, Profiles.load("moe-35b-a3b"), "127.0.0.1", 0, 20).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        cluster = "test-" + UUID.randomUUID(); // never join a stale cluster (STACK-NOTES)
+        cluster = "test-" + UUID.randomUUID(); // never join a stale cluster (docs/stack-notes.md)
         clusterPort = Jvms.freePort();
         httpPort = Jvms.freePort();
         jvms = new Jvms(dir);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Sweeps simulated servers whose capacity is known, and checks the knee finder names it. */
+@org.junit.jupiter.api.Timeout(value = 600, unit = java.util.concurrent.TimeUnit.SECONDS)
 class KneeAgainstSimulatorTest {
     @TempDir
     Path runs;

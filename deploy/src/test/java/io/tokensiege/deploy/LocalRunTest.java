@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** A whole local run on the smoke plan: two in-process workers, a simulated target, every output file. */
+@org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS)
 class LocalRunTest {
     @TempDir
     Path runs;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * capacity the achieved rate is the requested one; beyond it the wait moves into ttft_intended and the
  * schedule lag, arrivals the step could not send are counted, and the knee finder names the rate.
  */
+@org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS)
 class OpenLoopTest {
     @TempDir
     Path runs;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** The plan quick builds from its options, checked without starting a run: values survive exactly, and errors name the option. */
+@org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
 class QuickCommandTest {
     /** quick with these options, plus a good --url and --model where they are not given. */
     private static QuickCommand parse(String... extra) {

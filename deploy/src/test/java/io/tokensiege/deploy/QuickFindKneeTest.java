@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** quick --find-knee against a server with 4 slots: climbs 1, 2, 4, 8 and stops after the collapse. */
+@org.junit.jupiter.api.Timeout(value = 180, unit = java.util.concurrent.TimeUnit.SECONDS)
 class QuickFindKneeTest {
     @TempDir
     Path runs;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs after packaging: the distribution tarball's bin/tokensiege starts a coordinator and a worker that joins it. */
+@org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS)
 class TarballIT {
     @TempDir
     Path dir;

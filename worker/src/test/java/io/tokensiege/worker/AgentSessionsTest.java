@@ -79,7 +79,7 @@ class AgentSessionsTest {
         Target target = new Target("scripted", server.baseUrl(), "m", null, Map.of(), Map.of(), null);
         StepSpec step = new StepSpec("agents", 0, StepKind.SESSIONS, target, "agents", sessions, 1, turns, 1_500, 0, 0, 20, 0.0, 0, true, 200,
                 List.of("role"), new Timeouts(2_000, 5_000, 5_000, 10_000), 7, "nonce", null, null, null,
-                new StepSpec.Conversation(true, tools, "constant", false));
+                new StepSpec.Conversation(true, tools, "constant", false), null);
         return SimulatorHarness.runStep(vertx, new SecretBox("test-token"), step, sessions, 30);
     }
 

@@ -2,7 +2,6 @@ package io.tokensiege.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokensiege.common.metric.ErrorClass;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.plan.Timeouts;
@@ -16,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every error class, each produced by a simulator fault (or a closed port), counted, and on time. */
+@org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
 class ErrorClassesTest {
     private static SimulatorHarness h;
 
@@ -35,6 +35,7 @@ class ErrorClassesTest {
             "429, http_429",
             "drop:3, truncated",
             "malformed:2, malformed",
+            "stream_error:2, stream_error",
             "empty, empty",
             "stall:0:3000, timeout_first_token",
             "stall:4:3000, timeout_idle",
@@ -53,6 +54,10 @@ class ErrorClassesTest {
         assertThat(f.records()).hasSize(2).allSatisfy(r -> assertThat(r.error()).isEqualTo(expected));
         assertThat(f.totals().errorsByClass()).containsEntry(expected, 2);
         assertThat(f.records()).noneMatch(RequestRecord::ok);
-        assertThat(ErrorClass.values()).anyMatch(e -> e.key().equals(expected));
+        // Every failure explains itself: a detail for the record, a short reason for the table.
+        assertThat(f.records()).allSatisfy(r -> {
+            assertThat(r.errorDetail()).isNotBlank();
+            assertThat(r.errorReason()).isNotBlank();
+        });
     }
 }

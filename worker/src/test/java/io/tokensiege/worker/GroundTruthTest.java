@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * The worker's numbers against what the simulator knows it did (same JVM, same nanoTime clock):
  * every request's TTFT and decode rate, and the step's aggregate tokens, at concurrency 64.
  */
+@org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS)
 class GroundTruthTest {
     private static final long MS = 1_000_000L;
     /**
@@ -126,7 +127,7 @@ class GroundTruthTest {
                 assertThat(r.outputTokens()).isEqualTo(100);
                 double truthDecode = 99 * 1e9 / (flushes[99] - flushes[0]);
                 assertThat(r.decodeRateTokS()).isCloseTo(truthDecode, within(0.05 * truthDecode));
-                // The trap of CONTEXT.md: 100 tokens over the answer window only would read ~2.5x faster.
+                // The trap of docs/context.md: 100 tokens over the answer window only would read ~2.5x faster.
                 assertThat(r.decodeRateTokS()).isLessThan(1.1 * 100 * 1e9 / (flushes[99] - flushes[0]));
             }
         }

@@ -4,7 +4,7 @@ import io.tokensiege.common.metric.RequestRecord;
 import java.util.List;
 
 /**
- * Speed is not quality (CONTEXT.md lesson 5): per step, the share of answers that were empty, cut off at
+ * Speed is not quality (docs/context.md lesson 5): per step, the share of answers that were empty, cut off at
  * {@code max_tokens} ({@code finish_reason: length}), or degenerate (the answer sample is one short
  * pattern repeated, as a model stuck in a loop produces). Shares are of finished requests.
  */

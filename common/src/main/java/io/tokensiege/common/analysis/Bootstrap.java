@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 /**
  * Percentile-bootstrap 95 % intervals for the median of repeated measurements, and for the relative
- * difference of two targets' medians — CONTEXT.md lesson 4: one run cannot call a 5 % difference.
+ * difference of two targets' medians — docs/context.md lesson 4: one run cannot call a 5 % difference.
  * Deterministic for a given seed.
  */
 public final class Bootstrap {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Finds where a sweep collapses (DESIGN.md §4): the first level where throughput stops scaling (A
+ * Finds where a sweep collapses (docs/design.md §4): the first level where throughput stops scaling (A
  * rises < 10 % while TTFT p95 more than doubles), the SLO breaks, or errors pass the limit — and
  * explains it from the data. The server's parallelism is the number of sequences between their first
  * and last token at once, averaged over the window (Little's law on the decode phase; a serial server

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The checks of DESIGN.md §3 that catch numbers which cannot be real — the 574 tok/s on a 26B model of
- * CONTEXT.md lesson 1 — and caveats a reader must see beside a number.
+ * The checks of docs/design.md §3 that catch numbers which cannot be real — the 574 tok/s on a 26B model of
+ * docs/context.md lesson 1 — and caveats a reader must see beside a number.
  */
 public final class Plausibility {
     private Plausibility() {}

@@ -101,12 +101,13 @@ public final class StepAnalyzer {
         ServerView server = ServerView.of(records).orElse(null);
         if (server != null) ServerView.flag(step.stepId(), server, decode, records, ts, flags);
         // An agent's later turns carry its history: the asked size is turn 1's.
-        PromptSize promptSize = PromptSize.of(StepPrompts.askedPromptTokens(step), records.stream().filter(RequestRecord::ok)
+        // A mixed step asks for several sizes at once: its parts say theirs.
+        PromptSize promptSize = step.mix() != null ? null : PromptSize.of(StepPrompts.askedPromptTokens(step), records.stream().filter(RequestRecord::ok)
                 .filter(r -> r.agent() == null || (r.agent().userTurn() == 1 && !r.agent().followUp())).toList(), describe(step.facts().sizing()));
         AgentView agents = step.kind() == StepKind.SESSIONS ? AgentView.of(records, ts, step.conversation() == null || step.conversation().tools() == null
                 ? List.of() : step.conversation().tools().requiredTurns()).orElse(null) : null;
         if (agents != null) agents.flag(step.stepId(), flags);
-        if (step.kind() != StepKind.WARMUP) promptSize.flag(step.stepId(), flags);
+        if (step.kind() != StepKind.WARMUP && promptSize != null) promptSize.flag(step.stepId(), flags);
         ConnectionStats connections = ConnectionStats.NONE;
         for (Share s : shares) if (s.totals() != null) connections = connections.plus(s.totals().connections());
         AnswerSanity sanity = AnswerSanity.of(records);
@@ -132,7 +133,7 @@ public final class StepAnalyzer {
                 aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
                 output > 0 ? (double) reasoning / output : null, Fairness.of(records), sanity, SloCheck.goodput(records, slo, ts), List.of(),
                 open, startSkewMs(shares), flags, partialReason != null, partialReason, promptSize, server, connections, ErrorReason.top(records),
-                step.isTimed() && windowMicros > 0 ? decodingMicros / windowMicros : null, agents);
+                step.isTimed() && windowMicros > 0 ? decodingMicros / windowMicros : null, agents, PartView.of(records, ts));
         return withBreaches(result, SloCheck.breaches(result, slo));
     }
 
@@ -142,7 +143,7 @@ public final class StepAnalyzer {
                 r.e2eMs(), r.tpotMs(), r.itlMs(), r.decodeTokS(), r.outputTokens(), r.aggregateTokS(), r.requestRate(), r.windowSeconds(),
                 r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(), r.sanity(),
                 r.goodput(), breaches, r.open(), r.startSkewMs(), r.flags(), r.partial(), r.partialReason(), r.promptSize(), r.server(), r.connections(),
-                r.errorReasons(), r.decodingAtOnce(), r.agents());
+                r.errorReasons(), r.decodingAtOnce(), r.agents(), r.parts());
     }
 
     /** Flags a step whose workers were themselves saturated: their delays would show up as the server's. */

@@ -25,6 +25,7 @@ import io.tokensiege.common.protocol.ConnectionStats;
  * @param connections        what the server did with the workers' connections, summed
  * @param errorReasons       why requests failed, most frequent first
  * @param agents             SESSIONS steps: turn by turn, cold against warm, cache and tool figures; else null
+ * @param parts              mixed steps: per part (and "probe"), its own figures; empty otherwise
  * @param decodingAtOnce     sequences between their first and last token at once, on average over the window (Little's law
  *                           on the decode phase: it can never exceed the streams); null for untimed steps
  */
@@ -38,7 +39,7 @@ public record StepResult(String stepId, String label, String target, String scen
                          Double reasoningShare, Fairness fairness, AnswerSanity sanity, Double goodput, List<String> sloBreaches,
                          OpenLoopStats open, Double startSkewMs, List<Flag> flags, boolean partial, String partialReason,
                          PromptSize promptSize, ServerView server, ConnectionStats connections, List<ErrorReason> errorReasons,
-                         Double decodingAtOnce, AgentView agents) {
+                         Double decodingAtOnce, AgentView agents, Map<String, PartView> parts) {
 
     /** Why every request of this step failed, e.g. "failed: 5/5 http_4xx exceed_context_size (7,868 > 4,096 tokens)"; null when any succeeded. */
     @JsonIgnore

@@ -1,6 +1,6 @@
 package io.tokensiege.common.metric;
 
-/** Why a request failed (DESIGN.md §3). A failed request counts against goodput, never silently. */
+/** Why a request failed (docs/design.md §3). A failed request counts against goodput, never silently. */
 public enum ErrorClass {
     CONNECT("connect", "could not connect, or a fresh connection failed before any response byte"),
     HTTP_3XX("http_3xx", "the server answered with a redirect; never followed (the API key would go with it): give the final URL"),

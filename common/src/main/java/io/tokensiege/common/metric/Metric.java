@@ -2,7 +2,7 @@ package io.tokensiege.common.metric;
 
 /**
  * Every histogram metric tokensiege records, with its unit in the name. The definitions are
- * DESIGN.md §3 and live in code in {@link RequestMetrics}; this enum is the one list of names.
+ * docs/design.md §3 and live in code in {@link RequestMetrics}; this enum is the one list of names.
  *
  * <p>Durations are recorded in microseconds (1 µs .. 1 h, 3 significant digits); the decode rate in
  * milli-tokens per second so that 43.25 tok/s keeps its decimals in an integer histogram.

@@ -1,7 +1,7 @@
 package io.tokensiege.common.metric;
 
 /**
- * The metric contract of DESIGN.md §3 in code: derives a {@link RequestRecord} from
+ * The metric contract of docs/design.md §3 in code: derives a {@link RequestRecord} from
  * {@link RequestStamps}. Nothing else in tokensiege computes TTFT, decode rate or token counts.
  *
  * <p>Worked example: send at 0, first token event at 170 ms, 200 tokens by usage, last token at
@@ -43,7 +43,7 @@ public final class RequestMetrics {
                 s.finishReason, s.error == null ? null : s.error.key(), s.errorDetail, s.httpStatus, s.serverId,
                 s.answerChars, s.answerSample.length() > SAMPLE_CHARS ? s.answerSample.substring(0, SAMPLE_CHARS) : s.answerSample.toString(), cancelled, measured,
                 s.errorReason, new RequestRecord.ConnectionUse(s.reusedConnection, s.connectNanos == RequestStamps.NONE ? null : s.connectNanos / 1000, s.attempts),
-                s.serverTimings, s.agent);
+                s.serverTimings, s.agent, s.part);
     }
 
     /** A stream that ended "successfully" may still be truncated or empty: decided here, once. */
@@ -58,9 +58,14 @@ public final class RequestMetrics {
         return Math.max(0, (to - from) / 1000);
     }
 
-    /** Appends answer text to the sample kept for sanity checks. */
-    public static void appendAnswer(RequestStamps s, CharSequence text) {
-        s.answerChars += text.length();
+    /** Counts {@code chars} of answer and keeps what the sample (for sanity checks) still lacks of {@code text}, which may be empty. */
+    public static void appendAnswer(RequestStamps s, int chars, CharSequence text) {
+        s.answerChars += chars;
         if (s.answerSample.length() < SAMPLE_CHARS) s.answerSample.append(text, 0, Math.min(text.length(), SAMPLE_CHARS - s.answerSample.length()));
+    }
+
+    /** Whether the answer sample still wants text. */
+    public static boolean wantsSample(RequestStamps s) {
+        return s.answerSample.length() < SAMPLE_CHARS;
     }
 }

@@ -3,7 +3,7 @@ package io.tokensiege.common.metric;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
- * One request as measured, with every metric of DESIGN.md §3 derived once (by
+ * One request as measured, with every metric of docs/design.md §3 derived once (by
  * {@link RequestMetrics}). Times are microseconds relative to {@code t_send}; absent values are null.
  * {@code measured} is false for ramp and tail-filler requests: kept on disk, never in statistics.
  * Written to {@code requests.jsonl.gz} and carried to the coordinator at step end.
@@ -45,7 +45,8 @@ public record RequestRecord(
         String errorReason,
         ConnectionUse connection,
         ServerTimings serverTimings,
-        AgentTurn agent) {
+        AgentTurn agent,
+        String part) {
 
     /**
      * Where a request sits in an agent session (SESSIONS steps only).

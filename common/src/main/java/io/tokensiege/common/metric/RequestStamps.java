@@ -37,6 +37,8 @@ public final class RequestStamps {
     /** 2 when a reused connection was found closed before any response byte and the request went again on a fresh one. */
     public int attempts = 1;
     public ServerTimings serverTimings;
+    /** The part of a mixed step this request was drawn from ("probe" for the probe), or null. */
+    public String part;
     /** The agent turn this request belongs to (sessions only; the exchange fills in the tool calls it saw); null otherwise. */
     public RequestRecord.AgentTurn agent;
     /** The max_tokens the request asked for (0 = unknown): a usage above it cannot be true. */

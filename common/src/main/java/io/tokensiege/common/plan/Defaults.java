@@ -4,7 +4,7 @@ package io.tokensiege.common.plan;
  * Plan-wide settings every scenario inherits.
  *
  * @param temperature             sent with every request (0 = as deterministic as the server allows)
- * @param warmup                  unmeasured requests per target before its first step (CONTEXT.md used 2)
+ * @param warmup                  unmeasured requests per target before its first step (docs/context.md used 2)
  * @param maxTokens               requested output length when a scenario does not say
  * @param rampMillis              start of a closed-loop step excluded from statistics while streams open
  * @param timeouts                per-request timeouts

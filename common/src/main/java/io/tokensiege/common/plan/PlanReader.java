@@ -166,14 +166,15 @@ public final class PlanReader {
 
     private Scenario scenario(YNode n, Defaults d) {
         if (!fields.isMap(n)) return null;
-        fields.keys(n, "name", "prompt", "prefix", "turns", "requests", "max_tokens", "load", "repeat", "tools", "tool_choice", "tool_turns",
+        fields.keys(n, "name", "prompt", "prefix", "mix", "probe", "turns", "requests", "max_tokens", "load", "repeat", "tools", "tool_choice", "tool_turns",
                 "tool_result_tokens");
         String name = fields.name(n, "name", true);
         YNode p = n.get("prompt");
         YNode x = n.get("prefix");
-        if ((p == null) == (x == null)) {
-            fields.error(n, "scenario '" + name + "' needs exactly one of 'prompt' or 'prefix'",
-                    "prompt: { tokens: 64, unique: true } for independent requests; prefix: { tokens: 10000 } with turns for an agent");
+        YNode mx = n.get("mix");
+        if ((p == null ? 0 : 1) + (x == null ? 0 : 1) + (mx == null ? 0 : 1) != 1) {
+            fields.error(n, "scenario '" + name + "' needs exactly one of 'prompt', 'prefix' or 'mix'",
+                    "prompt: { tokens: 64, unique: true } for independent requests; prefix: { tokens: 10000 } with turns for an agent; mix: [...] for several at once");
         }
         Scenario.Prompt prompt = null;
         if (p != null && fields.isMap(p)) {
@@ -205,8 +206,13 @@ public final class PlanReader {
         if (prefix != null && prefix.perSession() && (load == null || !load.isSessions())) fields.error(x.get("per_session"), "per_session is for agent sessions", null);
         int turns = (int) fields.integer(n, "turns", 5, 1, 1000);
         Scenario.Tools tools = new ToolsReader(fields).read(n, turns, load != null && load.isSessions());
-        return new Scenario(name, prompt, prefix, turns, (int) fields.integer(n, "requests", 5, 1, 1_000_000),
-                (int) fields.integer(n, "max_tokens", d.maxTokens(), 1, 1_000_000), load, (int) fields.integer(n, "repeat", d.repeat(), 1, 100), tools);
+        int maxTokens = (int) fields.integer(n, "max_tokens", d.maxTokens(), 1, 1_000_000);
+        Scenario.Mix mix = new MixReader(fields).read(n, maxTokens);
+        if (mix != null && (load == null || load.isOpen() || load.isSessions())) {
+            fields.error(n, "a mix runs at concurrency levels", "add load: { concurrency: [4, 8], duration: 60s }");
+        }
+        return new Scenario(name, prompt, prefix, turns, (int) fields.integer(n, "requests", 5, 1, 1_000_000), maxTokens, load,
+                (int) fields.integer(n, "repeat", d.repeat(), 1, 100), tools, mix);
     }
 
     private Scenario.Load load(YNode n) {

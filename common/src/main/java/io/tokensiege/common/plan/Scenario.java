@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
- * One workload shape (DESIGN.md §5). Exactly one of {@code prompt} (a generated prompt of about
+ * One workload shape (docs/design.md §5). Exactly one of {@code prompt} (a generated prompt of about
  * {@code tokens} tokens, {@code unique} = a nonce so no cache can serve it) or {@code prefix} (a stable
  * agent prefix sent with {@code turns} different user turns; turn 1 is cold, the rest warm).
  * Without {@code load}, {@code requests} run one after another; with it, one step per concurrency level. A prefix
@@ -12,8 +12,10 @@ import java.util.List;
  * whose history grows with every reply and tool result, that many at once.
  *
  * @param tools the tools sent with an agent's requests, or null
+ * @param mix   a mixed workload: each request of the step drawn from weighted parts (instead of prompt or prefix), or null
  */
-public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int requests, int maxTokens, Load load, int repeat, Tools tools) {
+public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int requests, int maxTokens, Load load, int repeat, Tools tools,
+                       Mix mix) {
 
     @JsonIgnore
     public boolean isSweep() {
@@ -25,6 +27,24 @@ public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int
     /** @param perSession each agent session its own prefix (distinct prefixes compete for the server's cache), else one shared */
     public record Prefix(int tokens, List<String> parts, boolean perSession) {
         public static final List<String> PARTS = List.of("role", "tools", "memory", "history");
+    }
+
+    /**
+     * Several workloads in one load level: each request is drawn from the parts by weight (80 % agent turns, 15 %
+     * long cold prompts, 5 % long decodes), and an optional probe sends a short request at a low rate alongside, so
+     * the report shows how one long prefill delays everyone else's first token.
+     */
+    public record Mix(List<Part> parts, Probe probe) {
+        /** A part: exactly one of {@code prompt} (a generated prompt) or {@code prefix} (a turn of a shared agent prefix). */
+        public record Part(String name, int weight, Prompt prompt, Prefix prefix, int maxTokens) {}
+
+        /** A short cold prompt of {@code tokens} every {@code everyMillis}, at most one in flight. */
+        public record Probe(int tokens, long everyMillis, int maxTokens) {}
+
+        @JsonIgnore
+        public int totalWeight() {
+            return parts.stream().mapToInt(Part::weight).sum();
+        }
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.tokensiege.common.plan;
 
 /**
- * Per-request timeouts, each classified separately when it fires (DESIGN.md §3 error classes).
+ * Per-request timeouts, each classified separately when it fires (docs/design.md §3 error classes).
  *
  * @param connectMillis    TCP connect
  * @param firstTokenMillis from send to the first generated token (a 10K cold prefill can take 30 s)

@@ -39,6 +39,28 @@ public final class StepPrompts {
         };
     }
 
+    private final java.util.Map<String, String> partPrefixes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The messages of a mixed step's request drawn from {@code part}: a prompt part's cold (or shared) prompt, or a
+     * turn of the part's own agent prefix (shared by every request of that part, so it can be cached).
+     */
+    public java.util.List<ChatMessage> partMessages(io.tokensiege.common.plan.Scenario.Mix.Part part, int stream, int seq) {
+        long salt = stream * 100_003L + seq;
+        if (part.prefix() != null) {
+            String prefix = partPrefixes.computeIfAbsent(part.name(),
+                    n -> prompts.agentPrefix(part.prefix().tokens(), part.prefix().parts(), step.nonce() + " " + n));
+            return prompts.agentTurn(prefix, seq % 1000 + 1, salt);
+        }
+        return part.prompt().unique() ? prompts.coldPrompt(part.prompt().tokens(), step.nonce() + " " + part.name() + " " + workerId + " s" + stream + " r" + seq, salt)
+                : prompts.sharedPrompt(part.prompt().tokens(), stream);
+    }
+
+    /** The probe's short cold prompt. */
+    public java.util.List<ChatMessage> probeMessages(int tokens, int seq) {
+        return prompts.coldPrompt(tokens, step.nonce() + " probe " + workerId + " r" + seq, 77_777L + seq);
+    }
+
     /** The agent prefix of a TURNS step, or a SESSIONS step's shared one (null for other kinds). */
     public String agentPrefix() {
         return agentPrefix;

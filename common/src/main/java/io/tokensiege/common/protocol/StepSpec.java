@@ -19,11 +19,13 @@ import java.util.List;
  * @param limits         bounds on what is read from the server per request (null = {@link Limits#DEFAULT})
  * @param facts          what the coordinator learned about the target (prompt sizing, connection habit); null = nothing yet
  * @param conversation   SESSIONS steps: how each agent session talks (per-session prefix, tools, think time); else null
+ * @param mix            CLOSED steps of a mixed workload: the weighted parts each request is drawn from, and the probe; else null
  */
 public record StepSpec(String stepId, int index, StepKind kind, Target target, String scenario, int concurrency, int repeat,
                        int requests, long durationMillis, long rampMillis, long thinkMillis, int maxTokens, double temperature,
                        int promptTokens, boolean uniquePrompt, int prefixTokens, List<String> prefixParts, Timeouts timeouts,
-                       long seed, String nonce, OpenLoop openLoop, Limits limits, TargetFacts facts, Conversation conversation) {
+                       long seed, String nonce, OpenLoop openLoop, Limits limits, TargetFacts facts, Conversation conversation,
+                       io.tokensiege.common.plan.Scenario.Mix mix) {
 
     public StepSpec {
         if (limits == null) limits = Limits.DEFAULT;
@@ -36,12 +38,12 @@ public record StepSpec(String stepId, int index, StepKind kind, Target target, S
                     int prefixTokens, List<String> prefixParts, Timeouts timeouts, long seed, String nonce, OpenLoop openLoop, Limits limits,
                     TargetFacts facts) {
         this(stepId, index, kind, target, scenario, concurrency, repeat, requests, durationMillis, rampMillis, thinkMillis, maxTokens, temperature,
-                promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, facts, null);
+                promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, facts, null, null);
     }
 
     public StepSpec withFacts(TargetFacts f) {
         return new StepSpec(stepId, index, kind, target, scenario, concurrency, repeat, requests, durationMillis, rampMillis, thinkMillis, maxTokens,
-                temperature, promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, f, conversation);
+                temperature, promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, f, conversation, mix);
     }
 
     /**

@@ -25,7 +25,7 @@ class KneeFinderTest {
         return new StepResult("s" + c, "t / sweep @" + c, "t", "sweep", "CLOSED", c, 1, 1, false, Map.of(), 10, 10, Map.of(), 0, errorRate,
                 ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY, aggregate, c / 4.0, 15,
                 null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), null, null, List.of(), false, null,
-                null, server, null, List.of(), null, null);
+                null, server, null, List.of(), null, null, Map.of());
     }
 
     @Test
@@ -98,7 +98,7 @@ class KneeFinderTest {
 
     private static RequestRecord sent(long sendMicros, long ttftMicros) {
         return new RequestRecord("s", "w", 0, 0, 0, sendMicros, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, 40.0, 10,
-                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null, null);
+                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null, null, null);
     }
 
     @Test
@@ -130,6 +130,6 @@ class KneeFinderTest {
 
     private static RequestRecord record(long ttftMicros, double decode) {
         return new RequestRecord("s", "w", 0, 0, 0, 0, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, decode, 10,
-                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null, null);
+                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null, null, null);
     }
 }

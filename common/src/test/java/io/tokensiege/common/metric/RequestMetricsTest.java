@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
-/** The metric definitions of DESIGN.md §3, on hand-made stamps with known answers. */
+/** The metric definitions of docs/design.md §3, on hand-made stamps with known answers. */
 class RequestMetricsTest {
     private static final long MS = 1_000_000L;
 

@@ -1,6 +1,6 @@
 package io.tokensiege.coordinator.cli;
 
-/** The process exit codes users script against (DESIGN.md §8). */
+/** The process exit codes users script against (docs/design.md §8). */
 public final class ExitCodes {
     public static final int OK = 0;
     public static final int INVALID_INPUT = 2;

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code report.html} (DESIGN.md §7): the run on one self-contained page — inline CSS and SVG, no
+ * {@code report.html} (docs/design.md §7): the run on one self-contained page — inline CSS and SVG, no
  * script and no external file, so it can be mailed or archived as it is. Curves per sweep (aggregate
  * tok/s and TTFT against the load level, one line per target), then the same side-by-side table as
  * summary.md, the collapse lines, the SLO verdict, flags and failures. Well-formed XML, so a test can

@@ -18,7 +18,7 @@ import java.util.function.Function;
  * level; same target name, or the only target of each run when each has one, as in a before/after
  * tuning). Per metric: both medians over repeats and B's relative change. With two or more repeats
  * on each side the change carries a bootstrap 95 % interval and a verdict; with one run each it says
- * that no verdict is possible (CONTEXT.md: one run cannot call a 5 % difference). Then the server
+ * that no verdict is possible (docs/context.md: one run cannot call a 5 % difference). Then the server
  * settings that differ between the runs, since a default can hide a 10x difference.
  */
 public final class RunComparison {

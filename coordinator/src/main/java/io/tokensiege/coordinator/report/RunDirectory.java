@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code runs/<timestamp>-<plan>/}: plan.yaml, run.json, hlog/, requests.jsonl.gz, results.csv,
- * summary.md, report.html and failures.jsonl (DESIGN.md §7). Everything is written as each step ends, so a crash
+ * summary.md, report.html and failures.jsonl (docs/design.md §7). Everything is written as each step ends, so a crash
  * loses at most the step in flight. A failed write (full disk) is reported, and the run goes on with
  * what it holds in memory.
  */

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The side-by-side table a user came for (CONTEXT.md's layout): one column per target, rows per
+ * The side-by-side table a user came for (docs/context.md's layout): one column per target, rows per
  * scenario — cold and warm TTFT, decode rates, aggregate throughput per concurrency level — then
  * flags and failures. A padded Markdown table, so it reads the same in a terminal and in summary.md.
  */
@@ -93,7 +93,9 @@ public final class SummaryTable {
             String s = scenario.name();
             List<StepResult> mine = results.stream().filter(r -> r.scenario().equals(s)).toList();
             if (mine.isEmpty()) continue;
-            rows.add(row(s + ": prompt tokens asked / counted by the server", firstPerTarget(mine), SummaryTable::promptSize));
+            if (mine.stream().anyMatch(r -> r.promptSize() != null)) {
+                rows.add(row(s + ": prompt tokens asked / counted by the server", firstPerTarget(mine), SummaryTable::promptSize));
+            }
             if (mine.stream().anyMatch(r -> r.server() != null) && !scenario.isSweep()) {
                 rows.add(row(s + ": server's own decode p50 / prompt time p50 / prompt tokens cached", mine, SummaryTable::serverView));
             }
@@ -117,6 +119,11 @@ public final class SummaryTable {
                     rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.ttftMs().p50()) + " / " + ms(r.ttftMs().p95())));
                     rows.add(row(s + " @" + c + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));
                     rows.add(row(s + " @" + c + ": errors", at, SummaryTable::errors));
+                    java.util.Set<String> parts = new java.util.LinkedHashSet<>();
+                    at.forEach(r -> { if (r.parts() != null) parts.addAll(r.parts().keySet()); });
+                    for (String part : parts) {
+                        rows.add(row(s + " @" + c + ": " + part + " TTFT p50 / p95, decode p50 (n)", at, r -> partCell(r, part)));
+                    }
                     if (at.stream().anyMatch(r -> r.agents() != null)) {
                         rows.add(row(s + " @" + c + ": TTFT p50 cold (turn 1) / warm (turns 2+)", at,
                                 r -> r.agents() == null ? "n/a" : ms(r.agents().coldTtftMs()) + " / " + ms(r.agents().warmTtftMs())));
@@ -156,6 +163,13 @@ public final class SummaryTable {
         Map<String, StepResult> first = new LinkedHashMap<>();
         for (StepResult r : steps) first.putIfAbsent(r.target(), r);
         return List.copyOf(first.values());
+    }
+
+    private static String partCell(StepResult r, String part) {
+        var v = r.parts() == null ? null : r.parts().get(part);
+        if (v == null) return "-";
+        return ms(v.ttftP50Ms()) + " / " + ms(v.ttftP95Ms()) + ", " + (v.decodeP50TokS() == null ? "n/a" : fmt(v.decodeP50TokS()) + " tok/s")
+                + " (" + v.requests() + (v.errors() > 0 ? ", " + v.errors() + " failed" : "") + ")";
     }
 
     private static String toolCalls(StepResult r) {

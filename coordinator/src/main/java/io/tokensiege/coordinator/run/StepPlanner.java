@@ -77,7 +77,7 @@ public final class StepPlanner {
                 requests, duration, ramp, think, s.maxTokens(), plan.defaults().temperature(),
                 s.prompt() == null ? 0 : s.prompt().tokens(), s.prompt() == null || s.prompt().unique(),
                 s.prefix() == null ? 0 : s.prefix().tokens(), s.prefix() == null ? List.of() : s.prefix().parts(),
-                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null, plan.defaults().limits(), null);
+                plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null, plan.defaults().limits(), null, null, s.mix());
     }
 
     /** {@code sessions} agent conversations at once, each of the scenario's turns, for the load's duration. */
@@ -88,7 +88,7 @@ public final class StepPlanner {
         return new StepSpec(id, index, StepKind.SESSIONS, target, s.name(), sessions, repeat, s.turns(), scale(load.durationMillis(), ts),
                 scale(plan.defaults().rampMillis(), ts), scale(load.thinkMillis(), ts), s.maxTokens(), plan.defaults().temperature(), 0, true,
                 s.prefix().tokens(), s.prefix().parts(), plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null, plan.defaults().limits(), null,
-                new StepSpec.Conversation(s.prefix().perSession(), s.tools(), load.think(), load.staggered()));
+                new StepSpec.Conversation(s.prefix().perSession(), s.tools(), load.think(), load.staggered()), null);
     }
 
     private static long scale(long millis, double timeScale) {

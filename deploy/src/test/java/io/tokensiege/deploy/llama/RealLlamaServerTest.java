@@ -127,6 +127,45 @@ class RealLlamaServerTest {
     }
 
     @Test
+    void agentSessions_haveNoClientErrors_reportTheServersCachedTokensPerTurn_andWarmTurnsBeatColdOnesWithinTheSlots() throws Exception {
+        try (LlamaServer llama = LlamaServer.start(llamaDir, "tiny", "-c", "65536", "--parallel", "4")) {
+            String plan = """
+                    name: agents-llama
+                    targets:
+                      - { name: llama, url: "%s", model: %s, extra_body: { ignore_eos: true } }
+                    defaults: { warmup: 2, max_tokens: 32 }
+                    scenarios:
+                      - name: agents
+                        prefix: { tokens: 3000, per_session: true }
+                        turns: 4
+                        tools: builtin
+                        tool_turns: [2]
+                        load: { sessions: [1, 2, 4], duration: 15s, think_time: 500ms }
+                    """.formatted(llama.url(), llama.model);
+            Path file = runs.resolve("agents-llama.yaml");
+            Files.writeString(file, plan);
+            assertThat(cli("run", file.toString(), "--local", "--data", runs.toString())).isIn(0, 3);
+            JsonNode json = runJson(onlyRun());
+            assertThat(json.get("steps")).hasSize(3);
+            for (JsonNode s : json.get("steps")) {
+                String id = s.get("step_id").asText();
+                noClientSideErrors(s);
+                JsonNode agents = s.get("agents");
+                System.out.printf("real llama.cpp %s: cold %s ms, warm %s ms, cached share of warm prompts %s%n", id, agents.get("cold_ttft_ms"),
+                        agents.get("warm_ttft_ms"), agents.get("warm_cached_share"));
+                assertThat(agents.get("warm_ttft_ms").asDouble()).as(id + ": warm turns faster than cold while sessions <= slots")
+                        .isLessThan(agents.get("cold_ttft_ms").asDouble());
+                assertThat(agents.get("warm_cached_share").asDouble()).as(id + ": the server's own count of cached prompt tokens").isGreaterThan(0.5);
+                for (JsonNode turn : agents.get("turns")) {
+                    if (turn.get("turn").asInt() > 1) assertThat(turn.get("cached_tokens_p50").asInt()).as(id + " turn " + turn.get("turn")).isPositive();
+                }
+                // This model's chat template cannot express tools: llama.cpp answers in text, and the step says so.
+                assertThat(s.get("flags").toString()).contains("tools_ignored");
+            }
+        }
+    }
+
+    @Test
     void aPlanThatCannotFitTheContext_isRefusedBeforeAnyLoad_andTheServers400ExplainsItself() throws Exception {
         try (LlamaServer llama = LlamaServer.start(llamaDir, "tiny", "-c", "4096", "--parallel", "1")) {
             ByteArrayOutputStream printed = new ByteArrayOutputStream();

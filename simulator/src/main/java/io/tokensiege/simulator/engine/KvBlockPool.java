@@ -2,7 +2,7 @@ package io.tokensiege.simulator.engine;
 
 /**
  * A KV block pool that starts small and grows on demand at a cost per added block, keeping what it
- * grew — the oMLX behaviour behind CONTEXT.md's lesson 2 (256 initial blocks made a 10K-token cold
+ * grew — the oMLX behaviour behind docs/context.md's lesson 2 (256 initial blocks made a 10K-token cold
  * prompt take 28 s; 1,024 made it 2.3 s).
  */
 public final class KvBlockPool {

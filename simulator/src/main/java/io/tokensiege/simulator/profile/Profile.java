@@ -5,7 +5,7 @@ import io.tokensiege.simulator.engine.EngineConfig;
 /**
  * A named simulated server: which model it serves, whose HTTP habits it has, how its engine behaves
  * and which faults it injects. Every number in a profile is simulated, chosen to reproduce the shape
- * of the measurements in CONTEXT.md, never a measurement itself.
+ * of the measurements in docs/context.md, never a measurement itself.
  */
 public record Profile(String name, String description, String model, long seed, ServerConfig server, EngineConfig engine, FaultConfig faults) {
     public Profile {

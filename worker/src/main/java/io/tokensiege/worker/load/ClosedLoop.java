@@ -25,6 +25,9 @@ final class ClosedLoop implements LoadDriver {
     private final AtomicInteger measuredInFlight = new AtomicInteger();
     private volatile boolean stopping;
     private volatile boolean windowClosed;
+    /** A mixed step's probe: at most one in flight, so a slow server is probed, not flooded. */
+    private final java.util.concurrent.atomic.AtomicBoolean probeInFlight = new java.util.concurrent.atomic.AtomicBoolean();
+    private int probeSeq;
 
     ClosedLoop(StepRunner runner, StepSpec step, Vertx vertx, List<Lane> lanes) {
         this.runner = runner;
@@ -43,6 +46,7 @@ final class ClosedLoop implements LoadDriver {
                 vertx.setTimer(step.timeouts().totalMillis() + 1000, t2 -> runner.stopAndCancel());
             });
         }
+        if (step.mix() != null && step.mix().probe() != null) startProbe();
         int streams = lanes.stream().mapToInt(l -> l.streams.size()).sum();
         activeStreams.set(streams);
         if (streams == 0) {
@@ -69,8 +73,26 @@ final class ClosedLoop implements LoadDriver {
         runner.issue(lane, stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0, measured, RequestStamps.NONE);
     }
 
+    /** The probe's arrivals, every {@code every} of the target's time, on the first lane; skipped while one is in flight. */
+    private void startProbe() {
+        Lane lane = lanes.get(0);
+        long every = Math.max(1, Math.round(step.mix().probe().everyMillis() / step.target().timeScale()));
+        vertx.setPeriodic(every, t -> {
+            if (stopping) {
+                vertx.cancelTimer(t);
+                return;
+            }
+            if (!probeInFlight.compareAndSet(false, true)) return;
+            lane.context.runOnContext(v -> runner.issueProbe(lane, probeSeq++, !windowClosed && runner.window().contains(System.nanoTime())));
+        });
+    }
+
     @Override
     public void ended(Lane lane, Exchange ex) {
+        if (StepRunner.PROBE.equals(ex.stamps.part)) {
+            probeInFlight.set(false);
+            return;
+        }
         if (ex.measured && measuredInFlight.decrementAndGet() == 0 && windowClosed) runner.stopAndCancel();
         if (stopping) {
             streamEnded(lane);

@@ -9,11 +9,13 @@ import io.tokensiege.common.metric.ServerTimings;
 import io.tokensiege.common.plan.Limits;
 import io.tokensiege.common.plan.Timeouts;
 import io.tokensiege.common.security.Redactor;
-import io.tokensiege.worker.record.StepRecorder;
+import io.tokensiege.worker.record.LaneRecorder;
 import io.tokensiege.worker.sse.ChunkDecoder;
 import io.tokensiege.worker.sse.ChunkInfo;
 import io.tokensiege.worker.sse.SseParser;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpVersion;
@@ -45,9 +47,9 @@ final class Exchange implements SseParser.Listener {
     private final String workerId;
     private final Timeouts timeouts;
     private final Limits limits;
-    private final StepRecorder recorder;
+    private final LaneRecorder recorder;
     private final Redactor redactor;
-    private ChunkDecoder decoder = new ChunkDecoder(80);
+    private final ChunkDecoder decoder = new ChunkDecoder();
     /** Agent sessions keep the whole answer (bounded) and its tool calls, to carry them in the next turn's history. */
     private StringBuilder fullAnswer;
     private ToolCallAssembler toolCalls;
@@ -68,7 +70,7 @@ final class Exchange implements SseParser.Listener {
     private RequestRecord record;
 
     Exchange(String stepId, String workerId, int stream, int seq, int turn, boolean measured, long intendedNanos, Timeouts timeouts, Limits limits,
-             StepRecorder recorder, Redactor redactor, EpochClock clock, MeasurementWindow window, Lane lane, Consumer<Exchange> onEnd) {
+             LaneRecorder recorder, Redactor redactor, EpochClock clock, MeasurementWindow window, Lane lane, Consumer<Exchange> onEnd) {
         this.stepId = stepId;
         this.workerId = workerId;
         this.stream = stream;
@@ -89,7 +91,6 @@ final class Exchange implements SseParser.Listener {
 
     /** Keeps the whole answer text (up to {@code maxChars}) and the tool calls, for an agent's history. Before {@link #start}. */
     void captureAnswer(int maxChars) {
-        decoder = new ChunkDecoder(limits.maxEventBytes());
         fullAnswer = new StringBuilder();
         toolCalls = new ToolCallAssembler();
         answerLimit = maxChars;
@@ -179,13 +180,29 @@ final class Exchange implements SseParser.Listener {
         response.handler(buffer -> {
             long arrival = System.nanoTime(); // stamped before any parsing
             lastActivityNanos = arrival;
-            if (!ended) parser.feed(buffer.getBytes(), arrival);
+            if (!ended) feed(buffer, arrival);
         });
         response.exceptionHandler(t -> end());
         response.endHandler(v -> {
             responseComplete = true;
             end();
         });
+    }
+
+    /**
+     * Parses a network read where it lies: Vert.x hands over a heap buffer (its own copy of Netty's), whose array the
+     * parser reads in place; any other kind is copied once into the lane's scratch array, never into a new one.
+     */
+    private void feed(Buffer buffer, long arrivalNanos) {
+        ByteBuf bytes = ((BufferInternal) buffer).getByteBuf();
+        int n = bytes.readableBytes();
+        if (bytes.hasArray()) {
+            parser.feed(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), n, arrivalNanos);
+        } else {
+            byte[] scratch = lane.scratch(n);
+            bytes.getBytes(bytes.readerIndex(), scratch, 0, n);
+            parser.feed(scratch, 0, n, arrivalNanos);
+        }
     }
 
     /** Reads at most {@link Limits#maxErrorBodyBytes()} of an error body: its status classifies it, its text explains it. */
@@ -219,9 +236,11 @@ final class Exchange implements SseParser.Listener {
     }
 
     @Override
-    public void onEvent(byte[] data, int length, long arrivalNanos) {
+    public void onEvent(byte[] data, int offset, int length, long arrivalNanos) {
         if (ended) return;
-        ChunkInfo info = decoder.decode(data, length);
+        decoder.wantId(stamps.serverId == null);
+        decoder.wantContentText(fullAnswer != null || RequestMetrics.wantsSample(stamps));
+        ChunkInfo info = decoder.decode(data, offset, length);
         if (info.done) {
             stamps.sawDone = true;
             return;
@@ -244,7 +263,7 @@ final class Exchange implements SseParser.Listener {
             stamps.overlapEvents += channels - 1;
             stamps.tokenEvent(arrivalNanos, content, reasoning, tool);
             if (window.contains(arrivalNanos)) eventsInWindow++;
-            if (content) RequestMetrics.appendAnswer(stamps, info.contentText);
+            if (content) RequestMetrics.appendAnswer(stamps, info.contentChars, info.contentText);
             if (fullAnswer != null) {
                 if (content && fullAnswer.length() < answerLimit) fullAnswer.append(info.contentText, 0, Math.min(info.contentText.length(), answerLimit - fullAnswer.length()));
                 for (ChunkInfo.ToolCallDelta d : info.toolCalls) toolCalls.add(d);

@@ -1,5 +1,6 @@
 package io.tokensiege.worker.load;
 
+import io.tokensiege.worker.record.LaneRecorder;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -19,6 +20,8 @@ final class Lane {
     final List<Integer> streams = new ArrayList<>();
     final List<Exchange> inFlight = new ArrayList<>();
     final ServerConnections connections;
+    /** Written only on this lane's loop. */
+    final LaneRecorder recorder;
     private final HttpClientAgent agent;
     /** Streams of this lane still issuing requests; touched only on this lane's event loop. */
     int activeStreams;
@@ -27,7 +30,8 @@ final class Lane {
     private final AtomicInteger inFlightCount = new AtomicInteger();
     private final AtomicInteger awaitingFirstToken = new AtomicInteger();
 
-    Lane(Vertx vertx, long idleTimeoutSeconds, HttpConnectOptions connect, ConnectionHabits habits) {
+    Lane(Vertx vertx, long idleTimeoutSeconds, HttpConnectOptions connect, ConnectionHabits habits, LaneRecorder recorder) {
+        this.recorder = recorder;
         // A fresh event-loop context per lane (round-robin over event loops): public getOrCreateContext()
         // would return the caller's context when called from an event loop, putting every lane on one core.
         this.context = ((VertxInternal) vertx).createEventLoopContext();
@@ -35,6 +39,14 @@ final class Lane {
                 .setIdleTimeout((int) Math.max(0, idleTimeoutSeconds)).setMaxInitialLineLength(16_384);
         this.agent = vertx.httpClientBuilder().with(options).build();
         this.connections = new ServerConnections(agent, connect, habits);
+    }
+
+    private byte[] scratch = new byte[16 << 10];
+
+    /** A byte array for one network read, reused by every request of this lane (the parser copies what it keeps). */
+    byte[] scratch(int size) {
+        if (scratch.length < size) scratch = new byte[Math.max(size, scratch.length * 2)];
+        return scratch;
     }
 
     void exchangeStarted() {

@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.tokensiege.common.plan.Scenario;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -63,11 +64,35 @@ final class RequestFactory {
         return body(prompts.messages(stream, seq), null, null);
     }
 
+    /** A mixed step's request drawn from {@code part}, with the part's max_tokens. */
+    Buffer body(Scenario.Mix.Part part, int stream, int seq) {
+        return body(prompts.partMessages(part, stream, seq), null, null, part.maxTokens());
+    }
+
+    Buffer probeBody(Scenario.Mix.Probe probe, int seq) {
+        return body(prompts.probeMessages(probe.tokens(), seq), null, null, probe.maxTokens());
+    }
+
+    /** The part request {@code seq} of {@code stream} draws from, by weight: deterministic in the step's seed. */
+    Scenario.Mix.Part part(int stream, int seq) {
+        Scenario.Mix mix = step.mix();
+        int pick = new java.util.SplittableRandom(step.seed() * 7_919L + stream * 100_003L + seq).nextInt(mix.totalWeight());
+        for (Scenario.Mix.Part p : mix.parts()) {
+            if (pick < p.weight()) return p;
+            pick -= p.weight();
+        }
+        return mix.parts().get(mix.parts().size() - 1);
+    }
+
     /**
      * A request with these messages (an agent's whole history: assistant tool calls and tool results included), and
      * with {@code tools} offered under {@code toolChoice} when given.
      */
     Buffer body(List<ChatMessage> history, List<Map<String, Object>> tools, Object toolChoice) {
+        return body(history, tools, toolChoice, maxTokens());
+    }
+
+    private Buffer body(List<ChatMessage> history, List<Map<String, Object>> tools, Object toolChoice, int maxTokens) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("model", step.target().model());
         ArrayNode messages = root.putArray("messages");
@@ -76,7 +101,7 @@ final class RequestFactory {
             root.set("tools", Json.MAPPER.valueToTree(tools));
             root.set("tool_choice", Json.MAPPER.valueToTree(toolChoice));
         }
-        root.put("max_tokens", maxTokens());
+        root.put("max_tokens", maxTokens);
         root.put("temperature", step.temperature());
         root.put("stream", true);
         root.putObject("stream_options").put("include_usage", true);

@@ -1,6 +1,7 @@
 package io.tokensiege.worker.load;
 
 import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.protocol.AssignStep;
 import io.tokensiege.common.protocol.EpochMicros;
 import io.tokensiege.common.protocol.IntervalSnapshot;
@@ -38,6 +39,8 @@ public final class StepRunner {
     private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
     private static final long SNAPSHOT_MILLIS = 1000;
     private static final long SWEEP_MILLIS = 50;
+    /** The part name of a mixed step's probe requests. */
+    static final String PROBE = "probe";
     /** An open loop's arrivals are spread over lanes; a handful of warm connections per lane serve its first ones. */
     private static final int OPEN_LOOP_WARM_PER_LANE = 16;
 
@@ -75,7 +78,7 @@ public final class StepRunner {
         this.habits = new ConnectionHabits(step.facts().connectionPerRequest());
         int laneCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), assign.streams()));
         long idleSeconds = (step.timeouts().idleMillis() + 999) / 1000 + 5;
-        for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, idleSeconds, requests.connectOptions(), habits));
+        for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, idleSeconds, requests.connectOptions(), habits, recorder.newLane()));
         for (int s = 0; s < assign.streams(); s++) lanes.get(s % laneCount).streams.add(assign.firstStream() + s);
         this.driver = switch (step.kind()) {
             case OPEN -> new OpenLoop(this, step, vertx, lanes, assign.streams(), assign.firstStream(),
@@ -147,14 +150,30 @@ public final class StepRunner {
 
     /** Sends request {@code seq} of {@code stream} on {@code lane}. On the lane's event loop. */
     void issue(Lane lane, int stream, int seq, int turn, boolean measured, long intendedNanos) {
-        start(exchange(lane, stream, seq, turn, measured, intendedNanos), lane, requests.body(stream, seq));
+        Exchange ex = exchange(lane, stream, seq, turn, measured, intendedNanos);
+        if (step.mix() == null) {
+            start(ex, lane, requests.body(stream, seq));
+            return;
+        }
+        Scenario.Mix.Part part = requests.part(stream, seq);
+        ex.stamps.part = part.name();
+        ex.stamps.maxTokens = part.maxTokens();
+        start(ex, lane, requests.body(part, stream, seq));
+    }
+
+    /** A mixed step's probe request: a short cold prompt beside the load, recorded as part "probe", kept out of the step's histograms. */
+    void issueProbe(Lane lane, int seq, boolean measured) {
+        Exchange ex = exchange(lane, -1, seq, 0, measured, io.tokensiege.common.metric.RequestStamps.NONE);
+        ex.stamps.part = PROBE;
+        ex.stamps.maxTokens = step.mix().probe().maxTokens();
+        start(ex, lane, requests.probeBody(step.mix().probe(), seq));
     }
 
     /** A request of this step, not yet sent: a driver that needs it (agent sessions) sets it up before {@link #start}. */
     Exchange exchange(Lane lane, int stream, int seq, int turn, boolean measured, long intendedNanos) {
         started.incrementAndGet();
         Exchange ex = new Exchange(step.stepId(), assign.workerId(), stream, seq, turn, measured, intendedNanos, step.timeouts(), step.limits(),
-                recorder, redactor, clock, window, lane, e -> exchangeEnded(lane, e));
+                lane.recorder, redactor, clock, window, lane, e -> exchangeEnded(lane, e));
         ex.stamps.maxTokens = requests.maxTokens();
         return ex;
     }
@@ -174,7 +193,7 @@ public final class StepRunner {
         RequestRecord r = ex.record();
         window.account(ex, r);
         records.add(r); // warm-ups too, unmeasured: their usage sizes prompts for servers without a tokenizer
-        if (ex.measured && !r.cancelled()) recorder.requestEnded(r);
+        if (ex.measured && !r.cancelled() && !PROBE.equals(r.part())) lane.recorder.requestEnded(r);
         driver.ended(lane, ex);
     }
 

@@ -3,94 +3,58 @@ package io.tokensiege.worker.record;
 import io.tokensiege.common.metric.ErrorClass;
 import io.tokensiege.common.metric.Histograms;
 import io.tokensiege.common.metric.Metric;
-import io.tokensiege.common.metric.RequestRecord;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
- * Records one worker's share of a step: an HdrHistogram {@link Recorder} per metric (written from
- * any event loop, wait-free), interval snapshots taken once a second, and the step totals (the exact
- * sum of every interval, built with {@code add}).
+ * One worker's share of a step, over its lanes: each lane writes its own {@link LaneRecorder}; once a second this
+ * takes every lane's interval histograms (each lane recycles its own), merges them with {@code add}, and
+ * adds them to the step totals (the exact sum of every interval). Counters are the lanes' monotonic counts, taken
+ * as differences.
  */
 public final class StepRecorder {
-    private final Map<Metric, Recorder> recorders = new EnumMap<>(Metric.class);
+    private final List<LaneRecorder> lanes = new CopyOnWriteArrayList<>();
     private final Map<Metric, Histogram> totals = new EnumMap<>(Metric.class);
-    private final Map<ErrorClass, AtomicInteger> errors = new EnumMap<>(ErrorClass.class);
-    private final AtomicInteger completed = new AtomicInteger();
-    private final AtomicInteger intervalCompleted = new AtomicInteger();
-    private final AtomicInteger intervalErrors = new AtomicInteger();
-    private final AtomicLong intervalTokenEvents = new AtomicLong();
-    private final AtomicLong clamped = new AtomicLong();
-    /** TTFT of every request at its first token (not at its end, and fillers too): for the live view only. */
-    private final Recorder firstTokens = new Recorder(1, Histograms.HIGHEST_TRACKABLE, Histograms.SIGNIFICANT_DIGITS);
+
+    private long lastTokenEvents;
+    private long lastCompleted;
+    private long lastFailed;
 
     public StepRecorder() {
-        for (Metric m : Metric.values()) {
-            recorders.put(m, new Recorder(1, Histograms.HIGHEST_TRACKABLE, Histograms.SIGNIFICANT_DIGITS));
-            totals.put(m, Histograms.create());
-        }
-        for (ErrorClass e : ErrorClass.values()) errors.put(e, new AtomicInteger());
+        for (Metric m : Metric.values()) totals.put(m, Histograms.create());
     }
 
-    public void recordItlMicros(long micros) {
-        record(Metric.ITL_MICROS, micros);
+    /** A recorder for a new lane; only that lane's event loop may write to it. */
+    public LaneRecorder newLane() {
+        LaneRecorder lane = new LaneRecorder();
+        lanes.add(lane);
+        return lane;
     }
 
-    /** Any request's token event (measured or not): the live output rate. */
-    public void tokenEvent() {
-        intervalTokenEvents.incrementAndGet();
-    }
-
-    /** Any request's first token arrived {@code ttftMicros} after it was sent. */
-    public void firstToken(long ttftMicros) {
-        firstTokens.recordValue(Histograms.clamp(ttftMicros));
-    }
-
-    /** A measured request ended: its metrics go into the histograms, or it counts as an error. */
-    public void requestEnded(RequestRecord r) {
-        intervalCompleted.incrementAndGet();
-        completed.incrementAndGet();
-        if (!r.ok()) {
-            intervalErrors.incrementAndGet();
-            for (ErrorClass e : ErrorClass.values()) if (e.key().equals(r.error())) errors.get(e).incrementAndGet();
-            return;
-        }
-        recordIfPresent(Metric.TTFT_MICROS, r.ttftMicros());
-        recordIfPresent(Metric.TTFT_INTENDED_MICROS, r.ttftIntendedMicros());
-        recordIfPresent(Metric.TTFA_MICROS, r.ttfaMicros());
-        recordIfPresent(Metric.TTFB_MICROS, r.ttfbMicros());
-        recordIfPresent(Metric.E2E_MICROS, r.e2eMicros());
-        recordIfPresent(Metric.TPOT_MICROS, r.tpotMicros());
-        if (r.decodeRateTokS() != null) record(Metric.DECODE_RATE_MILLITOK_S, Math.round(r.decodeRateTokS() * 1000));
-        record(Metric.OUTPUT_TOKENS, r.outputTokens());
-    }
-
-    private void recordIfPresent(Metric m, Long value) {
-        if (value != null) record(m, value);
-    }
-
-    private void record(Metric m, long value) {
-        long v = Histograms.clamp(value);
-        if (v != value && value > 0) clamped.incrementAndGet();
-        recorders.get(m).recordValue(v);
-    }
-
-    /** Takes the interval histograms (resetting them) and adds them to the totals. */
+    /** Takes the interval (resetting it) over every lane and adds it to the totals. */
     public synchronized Interval takeInterval() {
         Map<String, byte[]> encoded = new LinkedHashMap<>();
         for (Metric m : Metric.values()) {
-            Histogram h = recorders.get(m).getIntervalHistogram();
-            if (h.getTotalCount() > 0) encoded.put(m.key(), Histograms.encode(h));
-            totals.get(m).add(h);
+            Histogram merged = Histograms.create();
+            for (LaneRecorder lane : lanes) merged.add(lane.interval(m));
+            if (merged.getTotalCount() > 0) encoded.put(m.key(), Histograms.encode(merged));
+            totals.get(m).add(merged);
         }
-        Histogram first = firstTokens.getIntervalHistogram();
-        return new Interval(encoded, intervalTokenEvents.getAndSet(0), intervalCompleted.getAndSet(0), intervalErrors.getAndSet(0),
+        Histogram first = Histograms.create();
+        for (LaneRecorder lane : lanes) first.add(lane.firstTokenInterval());
+        long tokens = lanes.stream().mapToLong(LaneRecorder::tokenEvents).sum();
+        long done = completed();
+        long failed = lanes.stream().mapToLong(LaneRecorder::failed).sum();
+        Interval iv = new Interval(encoded, tokens - lastTokenEvents, (int) (done - lastCompleted), (int) (failed - lastFailed),
                 first.getTotalCount() == 0 ? null : Histograms.encode(first));
+        lastTokenEvents = tokens;
+        lastCompleted = done;
+        lastFailed = failed;
+        return iv;
     }
 
     /** Step totals per metric, encoded (call after the last {@link #takeInterval()}). */
@@ -104,18 +68,19 @@ public final class StepRecorder {
 
     public Map<String, Integer> errorsByClass() {
         Map<String, Integer> out = new LinkedHashMap<>();
-        errors.forEach((e, n) -> {
-            if (n.get() > 0) out.put(e.key(), n.get());
-        });
+        for (ErrorClass e : ErrorClass.values()) {
+            long n = lanes.stream().mapToLong(l -> l.errors(e)).sum();
+            if (n > 0) out.put(e.key(), (int) n);
+        }
         return out;
     }
 
     public int completed() {
-        return completed.get();
+        return (int) lanes.stream().mapToLong(LaneRecorder::completed).sum();
     }
 
     public long clampedValues() {
-        return clamped.get();
+        return lanes.stream().mapToLong(LaneRecorder::clamped).sum();
     }
 
     public record Interval(Map<String, byte[]> histograms, long tokenEvents, int completed, int errors, byte[] firstTokenTtfts) {}

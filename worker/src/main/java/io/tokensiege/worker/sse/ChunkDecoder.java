@@ -12,7 +12,10 @@ import java.io.IOException;
  * details), llama.cpp's {@code timings}, {@code id}, and in-stream {@code error} values (kept as JSON, at most
  * {@value #ERROR_JSON_BYTES} bytes). Everything else is skipped unread.
  *
- * <p>Keeps at most {@code sampleChars} characters of content text, for answer-sanity checks.
+ * <p>One non-blocking Jackson parser is reused for every event of a response (each event is fed to it as the next
+ * root value), instead of a parser per event; a malformed event gets a fresh one. Text is read only when wanted: the
+ * {@code id} until the caller has it ({@link #wantId}), and content text while the caller still wants some
+ * ({@link #wantContentText}) — counting characters needs no String.
  */
 public final class ChunkDecoder {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -20,34 +23,64 @@ public final class ChunkDecoder {
     static final int ERROR_JSON_BYTES = 4096;
 
     private final ChunkInfo info = new ChunkInfo();
-    private final int sampleChars;
+    private JsonParser parser;
+    private boolean wantId = true;
+    private boolean wantContentText = true;
 
-    public ChunkDecoder(int sampleChars) {
-        this.sampleChars = sampleChars;
+    /** Whether the next events' {@code id} should be read (once the caller has one, it need not be). */
+    public void wantId(boolean want) {
+        this.wantId = want;
+    }
+
+    /** Whether the next events' content text should be kept in {@link ChunkInfo#contentText} (its length is always counted). */
+    public void wantContentText(boolean want) {
+        this.wantContentText = want;
+    }
+
+    private JsonParser parser() throws IOException {
+        if (parser == null) parser = FACTORY.createNonBlockingByteArrayParser();
+        return parser;
+    }
+
+    /** After a malformed event the parser's state is lost: the next event gets a fresh one. */
+    private void discardParser() {
+        if (parser == null) return;
+        try {
+            parser.close();
+        } catch (IOException ignored) {
+            // closing a parser over a byte array
+        }
+        parser = null;
     }
 
     public ChunkInfo decode(byte[] data, int length) {
+        return decode(data, 0, length);
+    }
+
+    public ChunkInfo decode(byte[] data, int offset, int length) {
         info.reset();
-        if (isDone(data, length)) {
+        if (isDone(data, offset, length)) {
             info.done = true;
             return info;
         }
-        try (JsonParser p = FACTORY.createParser(data, 0, length)) {
+        try {
+            JsonParser p = parser();
+            ((com.fasterxml.jackson.core.async.ByteArrayFeeder) p.getNonBlockingInputFeeder()).feedInput(data, offset, offset + length);
             if (p.nextToken() != JsonToken.START_OBJECT) return malformed("event data is not a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "id" -> info.id = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "id" -> info.id = wantId && value == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "choices" -> choices(p, value);
                     case "usage" -> usage(p, value);
                     case "timings" -> timings(p, value);
-                    case "error" -> info.errorJson = errorJson(p, value, data);
+                    case "error" -> info.errorJson = errorJson(p, value);
                     default -> p.skipChildren();
                 }
             }
             if (p.currentToken() != JsonToken.END_OBJECT) return malformed("unexpected JSON structure");
-            if (p.nextToken() != null) return malformed("trailing data after the JSON object");
+            if (p.nextToken() != JsonToken.NOT_AVAILABLE) return malformed("trailing data after the JSON object");
         } catch (IOException e) {
             String m = e.getMessage();
             return malformed("invalid JSON: " + (m == null ? "" : m.lines().findFirst().orElse("")));
@@ -80,7 +113,7 @@ public final class ChunkDecoder {
                     if (v == JsonToken.VALUE_STRING) {
                         int n = p.getTextLength();
                         info.contentChars += n;
-                        if (n > 0 && info.contentText.length() < sampleChars) info.contentText.append(p.getText());
+                        if (n > 0 && wantContentText) info.contentText.append(p.getTextCharacters(), p.getTextOffset(), n);
                     }
                 }
                 case "reasoning", "reasoning_content" -> {
@@ -169,15 +202,12 @@ public final class ChunkDecoder {
         return v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
     }
 
-    /** The error value's own bytes (an object, usually), wrapped as {@code {"error":...}}. */
-    private static String errorJson(JsonParser p, JsonToken v, byte[] data) throws IOException {
-        if (v == JsonToken.VALUE_STRING) return "{\"error\":" + io.tokensiege.common.json.Json.write(p.getText()) + "}";
-        long start = p.currentTokenLocation().getByteOffset();
-        p.skipChildren();
-        long end = p.currentLocation().getByteOffset();
-        if (start < 0 || end <= start || end > data.length) return "{\"error\":\"error\"}";
-        int length = (int) Math.min(end - start, ERROR_JSON_BYTES);
-        return "{\"error\":" + new String(data, (int) start, length, java.nio.charset.StandardCharsets.UTF_8) + "}";
+    /** The error value (an object, usually) as JSON, wrapped as {@code {"error":...}}, at most {@value #ERROR_JSON_BYTES} characters. */
+    private static String errorJson(JsonParser p, JsonToken v) throws IOException {
+        String value = v == JsonToken.VALUE_STRING ? io.tokensiege.common.json.Json.write(p.getText())
+                : v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY ? io.tokensiege.common.json.Json.MAPPER.readTree(p).toString() : "\"error\"";
+        if (value.length() > ERROR_JSON_BYTES) value = value.substring(0, ERROR_JSON_BYTES); // ServerError reads a cut one as text
+        return "{\"error\":" + value + "}";
     }
 
     private void timings(JsonParser p, JsonToken value) throws IOException {
@@ -203,14 +233,15 @@ public final class ChunkDecoder {
     }
 
     private ChunkInfo malformed(String detail) {
+        discardParser();
         info.malformed = true;
         info.malformedDetail = detail;
         return info;
     }
 
-    private static boolean isDone(byte[] data, int length) {
-        int start = 0;
-        int end = length;
+    private static boolean isDone(byte[] data, int offset, int length) {
+        int start = offset;
+        int end = offset + length;
         while (start < end && data[start] == ' ') start++;
         while (end > start && (data[end - 1] == ' ')) end--;
         if (end - start != DONE.length) return false;

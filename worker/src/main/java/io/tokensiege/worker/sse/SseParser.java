@@ -7,16 +7,18 @@ import java.util.Arrays;
  * split across buffers); {@code :} lines are comments (keep-alives); several {@code data:} lines join
  * with LF; an empty line dispatches the event. Events may be split at any byte and may be megabytes.
  *
- * <p>Works on bytes, not Strings, so the decoder can parse the JSON in place. Every event is reported
- * with the arrival time of the buffer that completed it, stamped by the caller before any parsing.
- * A line or an event longer than the limit is reported once ({@link Listener#onOversized}) and everything after
- * it is ignored: a server that never sends a newline costs one request, not the worker's memory.
+ * <p>Works on bytes in place: an event whose single {@code data:} line and closing blank line arrive in the same
+ * buffer (nearly every event of an LLM stream) is handed to the listener as a slice of that buffer, never copied.
+ * Only a line split across buffers, or an event of several data lines, is copied into the parser's own arrays.
+ * Every event is reported with the arrival time of the buffer that completed it, stamped by the caller before any
+ * parsing. A line or an event longer than the limit is reported once ({@link Listener#onOversized}) and everything
+ * after it is ignored: a server that never sends a newline costs one request, not the worker's memory.
  * Not thread-safe: one parser per response.
  */
 public final class SseParser {
-    /** Receives complete events; {@code data} is only valid during the call. */
+    /** Receives complete events; {@code data[offset, offset + length)} is only valid during the call. */
     public interface Listener {
-        void onEvent(byte[] data, int length, long arrivalNanos);
+        void onEvent(byte[] data, int offset, int length, long arrivalNanos);
 
         default void onComment(long arrivalNanos) {}
 
@@ -30,11 +32,17 @@ public final class SseParser {
     private final Listener listener;
     private final int maxEventBytes;
     private boolean oversized;
+    /** A line split across buffers, carried to the next one. */
     private byte[] line = new byte[256];
     private int lineLength;
+    /** An event's data once it had to be copied (several data lines, or a data line whose event ends in a later buffer). */
     private byte[] data = new byte[512];
     private int dataLength;
     private boolean hasData;
+    /** The event's single data line still in the caller's buffer, not yet copied: valid only within one feed call. */
+    private byte[] inPlace;
+    private int inPlaceOffset;
+    private int inPlaceLength;
     private boolean lastWasCr;
 
     public SseParser(Listener listener) {
@@ -55,20 +63,24 @@ public final class SseParser {
         int segment = i;
         for (; i < end; i++) {
             byte b = bytes[i];
-            if (b == '\n' || b == '\r') {
+            if (b != '\n' && b != '\r') continue;
+            if (lineLength == 0) {
+                lineInPlace(bytes, segment, i - segment, arrivalNanos);
+            } else {
                 appendLine(bytes, segment, i - segment);
-                endOfLine(arrivalNanos);
-                if (oversized) return;
-                if (b == '\r') {
-                    if (i + 1 < end) {
-                        if (bytes[i + 1] == '\n') i++;
-                    } else {
-                        lastWasCr = true;
-                    }
-                }
-                segment = i + 1;
+                if (!oversized) lineFromCarry(arrivalNanos);
             }
+            if (oversized) return;
+            if (b == '\r') {
+                if (i + 1 < end) {
+                    if (bytes[i + 1] == '\n') i++;
+                } else {
+                    lastWasCr = true;
+                }
+            }
+            segment = i + 1;
         }
+        if (inPlace != null) copyInPlaceData(); // the caller reuses its buffer: the pending data line must outlive it
         if (segment < end) appendLine(bytes, segment, end - segment);
     }
 
@@ -79,6 +91,75 @@ public final class SseParser {
     /** True when bytes of an unfinished event are buffered (the stream ended mid-event). */
     public boolean hasPartialEvent() {
         return lineLength > 0 || hasData;
+    }
+
+    /** A whole line inside the caller's buffer. */
+    private void lineInPlace(byte[] bytes, int from, int length, long arrivalNanos) {
+        if (length == 0) {
+            dispatch(arrivalNanos);
+        } else if (bytes[from] == ':') {
+            listener.onComment(arrivalNanos);
+        } else if (isData(bytes, from, length)) {
+            int valueStart = valueStart(bytes, from, length);
+            dataLine(bytes, valueStart, from + length - valueStart);
+        }
+        // Other fields (event:, id:, retry:) carry nothing OpenAI streams need.
+    }
+
+    /** A line completed from the carry buffer. */
+    private void lineFromCarry(long arrivalNanos) {
+        int length = lineLength;
+        lineLength = 0;
+        if (line[0] == ':') {
+            listener.onComment(arrivalNanos);
+        } else if (isData(line, 0, length)) {
+            int valueStart = valueStart(line, 0, length);
+            copyDataLine(line, valueStart, length - valueStart);
+        }
+    }
+
+    private void dataLine(byte[] bytes, int from, int length) {
+        if (!hasData && length <= maxEventBytes) { // the common case: keep it where it is
+            inPlace = bytes;
+            inPlaceOffset = from;
+            inPlaceLength = length;
+            hasData = true;
+            return;
+        }
+        copyDataLine(bytes, from, length);
+    }
+
+    private void copyDataLine(byte[] bytes, int from, int length) {
+        if (inPlace != null) copyInPlaceData();
+        if (hasData) appendData(NEWLINE, 0, 1);
+        if (oversized) return;
+        appendData(bytes, from, length);
+        if (!oversized) hasData = true;
+    }
+
+    private void dispatch(long arrivalNanos) {
+        if (!hasData) return;
+        if (inPlace != null) listener.onEvent(inPlace, inPlaceOffset, inPlaceLength, arrivalNanos);
+        else listener.onEvent(data, 0, dataLength, arrivalNanos);
+        inPlace = null;
+        hasData = false;
+        dataLength = 0;
+    }
+
+    private void copyInPlaceData() {
+        byte[] source = inPlace;
+        inPlace = null;
+        dataLength = 0;
+        appendData(source, inPlaceOffset, inPlaceLength);
+    }
+
+    private static boolean isData(byte[] b, int from, int length) {
+        return length >= 4 && b[from] == 'd' && b[from + 1] == 'a' && b[from + 2] == 't' && b[from + 3] == 'a' && (length == 4 || b[from + 4] == ':');
+    }
+
+    private static int valueStart(byte[] b, int from, int length) {
+        if (length <= 5) return from + length;
+        return b[from + 5] == ' ' ? from + 6 : from + 5;
     }
 
     private void appendLine(byte[] bytes, int from, int count) {
@@ -92,44 +173,6 @@ public final class SseParser {
         lineLength += count;
     }
 
-    private void endOfLine(long arrivalNanos) {
-        if (oversized) return;
-        if (lineLength == 0) {
-            if (hasData) listener.onEvent(data, dataLength, arrivalNanos);
-            hasData = false;
-            dataLength = 0;
-            return;
-        }
-        if (line[0] == ':') {
-            listener.onComment(arrivalNanos);
-        } else if (startsWithData()) {
-            int valueStart = 5;
-            if (lineLength > 5 && line[5] == ' ') valueStart = 6;
-            if (hasData) appendData(NEWLINE, 0, 1);
-            if (oversized) return;
-            appendData(line, valueStart, lineLength - valueStart);
-            if (oversized) return;
-            hasData = true;
-        }
-        // Other fields (event:, id:, retry:) carry nothing OpenAI streams need.
-        lineLength = 0;
-    }
-
-    private boolean startsWithData() {
-        return lineLength >= 5 && line[0] == 'd' && line[1] == 'a' && line[2] == 't' && line[3] == 'a'
-                && (lineLength == 4 || line[4] == ':');
-    }
-
-    private void overflow() {
-        oversized = true;
-        line = new byte[0]; // let the big buffers go at once
-        data = new byte[0];
-        lineLength = 0;
-        dataLength = 0;
-        hasData = false;
-        listener.onOversized(maxEventBytes);
-    }
-
     private void appendData(byte[] bytes, int from, int count) {
         if (dataLength + count > maxEventBytes) {
             overflow();
@@ -138,5 +181,16 @@ public final class SseParser {
         if (dataLength + count > data.length) data = Arrays.copyOf(data, Math.max(data.length * 2, dataLength + count));
         System.arraycopy(bytes, from, data, dataLength, count);
         dataLength += count;
+    }
+
+    private void overflow() {
+        oversized = true;
+        line = new byte[0]; // let the big buffers go at once
+        data = new byte[0];
+        inPlace = null;
+        lineLength = 0;
+        dataLength = 0;
+        hasData = false;
+        listener.onOversized(maxEventBytes);
     }
 }

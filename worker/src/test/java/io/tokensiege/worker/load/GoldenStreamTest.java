@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Real server transcripts served over HTTP in 7-byte pieces, measured by a real {@link Exchange}. */
+@org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
 class GoldenStreamTest {
     private static Vertx vertx;
     private static HttpServer server;
@@ -56,8 +57,9 @@ class GoldenStreamTest {
     static RequestRecord measure(String file) throws Exception {
         CompletableFuture<RequestRecord> done = new CompletableFuture<>();
         ConnectionHabits habits = new ConnectionHabits(false);
-        Lane lane = new Lane(vertx, 60, new HttpConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()), habits);
-        Exchange ex = new Exchange("step", "w1", 0, 0, 0, true, RequestStamps.NONE, Timeouts.DEFAULT, Limits.DEFAULT, new StepRecorder(),
+        StepRecorder recorder = new StepRecorder();
+        Lane lane = new Lane(vertx, 60, new HttpConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()), habits, recorder.newLane());
+        Exchange ex = new Exchange("step", "w1", 0, 0, 0, true, RequestStamps.NONE, Timeouts.DEFAULT, Limits.DEFAULT, lane.recorder,
                 Redactor.NONE, new EpochClock(), MeasurementWindow.untimed(false), lane, e -> done.complete(e.record()));
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(server.actualPort())
                 .setURI("/" + file + "/v1/chat/completions");

@@ -6,7 +6,7 @@ import io.tokensiege.common.metric.ServerError;
 import org.junit.jupiter.api.Test;
 
 class ChunkDecoderTest {
-    private final ChunkDecoder decoder = new ChunkDecoder(80);
+    private final ChunkDecoder decoder = new ChunkDecoder();
 
     private ChunkInfo decode(String json) {
         byte[] b = json.getBytes();
@@ -63,5 +63,40 @@ class ChunkDecoderTest {
         assertThat(c.timingsPredictedMs).isEqualTo(11.993);
         assertThat(c.timingsPredictedPerSecond).isEqualTo(333.52789126990746);
         assertThat(decode("{\"choices\":[]}").hasTimings).isFalse();
+    }
+
+    @Test
+    void oneDecoderServesEveryEventOfAStream_andAMalformedOneDoesNotSpoilTheNext() {
+        ChunkDecoder d = new ChunkDecoder();
+        String ok = "{\"id\":\"x\",\"choices\":[{\"delta\":{\"content\":\"ab\"}}]}";
+        for (int i = 0; i < 1000; i++) assertThat(d.decode(ok.getBytes(), ok.length()).contentChars).isEqualTo(2);
+        assertThat(d.decode("{\"choices\":[{\"delta\":".getBytes(), 21).malformed).isTrue();
+        assertThat(d.decode("{\"a\":1} {\"b\":2}".getBytes(), 15).malformed).isTrue(); // trailing data
+        ChunkInfo after = d.decode(ok.getBytes(), ok.length());
+        assertThat(after.malformed).isFalse();
+        assertThat(after.contentText.toString()).isEqualTo("ab");
+        byte[] framed = ("junk" + ok + "junk").getBytes();
+        assertThat(d.decode(framed, 4, ok.length()).contentChars).isEqualTo(2); // a slice of a bigger buffer
+    }
+
+    @Test
+    void textIsReadOnlyWhenWanted_butCharactersAreAlwaysCounted() {
+        ChunkDecoder d = new ChunkDecoder();
+        d.wantId(false);
+        d.wantContentText(false);
+        ChunkInfo c = decodeWith(d, "{\"id\":\"chatcmpl-1\",\"choices\":[{\"delta\":{\"content\":\"hello\"}}]}");
+        assertThat(c.id).isNull();
+        assertThat(c.contentText).isEmpty();
+        assertThat(c.contentChars).isEqualTo(5);
+        d.wantId(true);
+        d.wantContentText(true);
+        c = decodeWith(d, "{\"id\":\"chatcmpl-1\",\"choices\":[{\"delta\":{\"content\":\"hello\"}}]}");
+        assertThat(c.id).isEqualTo("chatcmpl-1");
+        assertThat(c.contentText.toString()).isEqualTo("hello");
+    }
+
+    private static ChunkInfo decodeWith(ChunkDecoder d, String json) {
+        byte[] b = json.getBytes();
+        return d.decode(b, b.length);
     }
 }

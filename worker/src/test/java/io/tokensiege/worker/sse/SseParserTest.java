@@ -21,7 +21,7 @@ public class SseParserTest {
 
     static List<String> parse(byte[]... buffers) {
         List<String> events = new ArrayList<>();
-        SseParser p = new SseParser((data, len, t) -> events.add(new String(data, 0, len, StandardCharsets.UTF_8)));
+        SseParser p = new SseParser((data, off, len, t) -> events.add(new String(data, off, len, StandardCharsets.UTF_8)));
         for (byte[] b : buffers) p.feed(b, 0);
         return events;
     }
@@ -63,8 +63,8 @@ public class SseParserTest {
         int[] comments = {0};
         SseParser p = new SseParser(new SseParser.Listener() {
             @Override
-            public void onEvent(byte[] data, int length, long arrivalNanos) {
-                events.add(new String(data, 0, length, StandardCharsets.UTF_8));
+            public void onEvent(byte[] data, int offset, int length, long arrivalNanos) {
+                events.add(new String(data, offset, length, StandardCharsets.UTF_8));
             }
 
             @Override
@@ -87,7 +87,7 @@ public class SseParserTest {
     void parser_whenEventIsMegabytesWithinTheLimit_thenDeliveredWhole() {
         String big = "x".repeat(3 * 1024 * 1024);
         List<String> events = new ArrayList<>();
-        SseParser p = new SseParser((data, len, t) -> events.add(new String(data, 0, len, StandardCharsets.UTF_8)), 4 << 20);
+        SseParser p = new SseParser((data, off, len, t) -> events.add(new String(data, off, len, StandardCharsets.UTF_8)), 4 << 20);
         for (byte[] piece : pieces(("data: " + big + "\n\n").getBytes(), 8192)) p.feed(piece, 0);
         assertThat(events).containsExactly(big);
     }
@@ -98,8 +98,8 @@ public class SseParserTest {
         int[] oversized = new int[1];
         SseParser p = new SseParser(new SseParser.Listener() {
             @Override
-            public void onEvent(byte[] data, int length, long arrivalNanos) {
-                events.add(new String(data, 0, length, StandardCharsets.UTF_8));
+            public void onEvent(byte[] data, int offset, int length, long arrivalNanos) {
+                events.add(new String(data, offset, length, StandardCharsets.UTF_8));
             }
 
             @Override
@@ -122,7 +122,7 @@ public class SseParserTest {
         int[] oversized = new int[1];
         SseParser p = new SseParser(new SseParser.Listener() {
             @Override
-            public void onEvent(byte[] data, int length, long arrivalNanos) {
+            public void onEvent(byte[] data, int offset, int length, long arrivalNanos) {
                 throw new AssertionError("no event may be delivered");
             }
 
@@ -145,7 +145,7 @@ public class SseParserTest {
     @Test
     void parser_reportsArrivalTimeOfTheBufferThatCompletedTheEvent() {
         List<Long> times = new ArrayList<>();
-        SseParser p = new SseParser((d, l, t) -> times.add(t));
+        SseParser p = new SseParser((d, o, l, t) -> times.add(t));
         p.feed("data: {\"a\"".getBytes(), 100);
         p.feed(":1}\n".getBytes(), 200);
         p.feed("\ndata: b\n\n".getBytes(), 300);
@@ -154,8 +154,33 @@ public class SseParserTest {
 
     @Test
     void parser_whenStreamStopsMidEvent_thenReportsPartial() {
-        SseParser p = new SseParser((d, l, t) -> {});
+        SseParser p = new SseParser((d, o, l, t) -> {});
         p.feed("data: {\"x\":1}\n\ndata: {\"y\"".getBytes(), 0);
         assertThat(p.hasPartialEvent()).isTrue();
+    }
+
+    @Test
+    void aWholeEventInOneBuffer_isHandedOverInPlace_withoutACopy() {
+        byte[] buffer = "data: {\"a\":1}\n\n".getBytes(StandardCharsets.UTF_8);
+        byte[][] seen = new byte[1][];
+        int[] slice = new int[2];
+        new SseParser((data, off, len, t) -> {
+            seen[0] = data;
+            slice[0] = off;
+            slice[1] = len;
+        }).feed(buffer, 0);
+        assertThat(seen[0]).isSameAs(buffer);
+        assertThat(new String(buffer, slice[0], slice[1], StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
+    }
+
+    @Test
+    void anEventEndingInALaterBuffer_survivesTheCallerReusingItsBuffer() {
+        List<String> events = new ArrayList<>();
+        SseParser p = new SseParser((data, off, len, t) -> events.add(new String(data, off, len, StandardCharsets.UTF_8)));
+        byte[] reused = "data: {\"first\":1}\n".getBytes(StandardCharsets.UTF_8);
+        p.feed(reused, 0);
+        java.util.Arrays.fill(reused, (byte) 'X'); // a network buffer is recycled as soon as feed returns
+        p.feed("\ndata: {\"second\":2}\n\n".getBytes(StandardCharsets.UTF_8), 0);
+        assertThat(events).containsExactly("{\"first\":1}", "{\"second\":2}");
     }
 }
