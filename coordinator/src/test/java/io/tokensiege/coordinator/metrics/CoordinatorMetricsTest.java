@@ -47,7 +47,7 @@ class CoordinatorMetricsTest {
         Percentiles p = new Percentiles(3, 450, 450, 450, 450, 450, 450);
         return new StepResult("s1", STEP.label(), STEP.target().name(), "sweep", "CLOSED", 8, 1, 1, false, Map.of(), 3, 2, byClass, 0, 1 / 3.0,
                 p, p, p, p, Percentiles.EMPTY, Percentiles.EMPTY, p, Percentiles.EMPTY, 100, 1, 3, null, null, null, null, null, null, Fairness.NONE,
-                AnswerSanity.NONE, null, List.of(), null, null, List.of(), false, null, null, null, null, List.of(), null, null);
+                AnswerSanity.NONE, null, List.of(), null, null, List.of(), false, null, null, null, null, List.of(), null, null, null);
     }
 
     @Test
