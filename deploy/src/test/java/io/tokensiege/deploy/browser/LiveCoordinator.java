@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * loopback ports with its own cluster name.
  */
 final class LiveCoordinator implements AutoCloseable {
-    private static final String TOKEN = "browser-test-token-" + UUID.randomUUID();
+    static final String TOKEN = "browser-test-token-" + UUID.randomUUID();
 
     final Vertx vertx = Vertx.vertx();
     final List<SimulatorServer> simulators = new ArrayList<>();
@@ -28,6 +28,8 @@ final class LiveCoordinator implements AutoCloseable {
     final ClusterWorker worker;
     final Path data;
     final String base;
+    /** The same coordinator's pages as an address off loopback serves them: the token asked once, then a session cookie. */
+    final String signedBase;
 
     LiveCoordinator(Path dir, List<String> profiles) throws Exception {
         for (String p : profiles) {
@@ -41,6 +43,10 @@ final class LiveCoordinator implements AutoCloseable {
         new RunApi(cluster, data, TOKEN, new RunApi.Options(false)).listen(vertx, "127.0.0.1", httpPort).toCompletionStage().toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + httpPort;
+        int signedPort = freePort();
+        new RunApi(cluster, data, TOKEN, new RunApi.Options(true)).listen(vertx, "127.0.0.1", signedPort).toCompletionStage().toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        signedBase = "http://127.0.0.1:" + signedPort;
         worker = new ClusterWorker(vertx, new ClusterWorker.Settings("127.0.0.1:" + clusterPort, name, "w1", 1, TargetAllowList.ANY, 1000,
                 dir.resolve("worker-data"), null, ClusterWorker.Settings.DEFAULT_SILENCE_MILLIS, 60_000), TOKEN);
         if (!worker.joined().get(60, TimeUnit.SECONDS).accepted()) throw new IllegalStateException("the coordinator refused the test's worker");

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The coordinator's page in a real browser (Debian's headless Chromium over the DevTools Protocol) while a run goes
- * against two simulated servers: a plan checked and started from the page, live figures that become numbers within
+ * against two simulated servers: the sign-in of a coordinator that needs its token, a plan checked and started from the page, live figures that become numbers within
  * 3 s of each step's start and change, charts with the expected series and points (the sweep's equal to run.json),
  * /metrics moving, a second run stopped from the page, and the finished run's report.html opened from disk.
  * Screenshots are kept in target/screenshots/.
@@ -70,6 +70,12 @@ class LiveWebPageBrowserTest {
         }
         try (LiveCoordinator c = new LiveCoordinator(dir, List.of("moe-35b-a3b", "dense-26b"));
              Chromium browser = Chromium.start(binary.get(), dir, 1280, 1000)) {
+            // Off loopback the page asks for the token once; the browser's own sign-in form gets through the cross-site guard.
+            browser.open(c.signedBase + "/");
+            browser.eval("document.querySelector('input[name=token]').value = " + Json.write(LiveCoordinator.TOKEN)
+                    + "; document.querySelector('form[action=\"/login\"]').submit(); true");
+            browser.awaitTrue("document.getElementById('run-status') !== null && document.getElementById('run-status').textContent === 'no run yet'", 20_000);
+
             browser.open(c.base + "/");
             assertThat(browser.eval("document.getElementById('run-status').textContent").asText()).isEqualTo("no run yet");
 
