@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -107,15 +108,23 @@ public final class CoordinatorCommand implements Callable<Integer> {
                         + "runs in %s)%s%n", clusterName, clusterAddress.literal(), port, group == null ? "" : " (announced on multicast " + group + ")",
                 httpAddress.literal(), httpPort, httpAddress.isLoopback() ? "" : " with the token as a bearer token", data.toAbsolutePath(),
                 allowList.allowsAny() ? "" : "; allowed targets: " + allowList.patterns());
+        // SIGTERM (systemd stop) or Ctrl-C: abort the run in progress (its workers are told to stop), wait for it to write what it
+        // recorded, then leave: 4 when a run was aborted, 0 when idle.
         CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            api.abortCurrent();
+        AtomicInteger exit = new AtomicInteger(ExitCodes.OK);
+        try (AbortOnSignal signals = AbortOnSignal.install(System.err, "stopping; aborting the run in progress, if any", reason -> {
+            if (api.abortCurrent(reason, ABORT_WAIT_MILLIS) >= 0) exit.set(ExitCodes.RUN_FAILED);
             stop.countDown();
-        }));
-        stop.await();
+        })) {
+            if (!signals.installed()) Runtime.getRuntime().addShutdownHook(new Thread(() -> api.abortCurrent("the JVM shutting down", ABORT_WAIT_MILLIS)));
+            stop.await();
+        }
         cluster.close();
-        return ExitCodes.OK;
+        return exit.get();
     }
+
+    /** How long a stopping coordinator waits for the aborted run to drain its workers and write its files. */
+    private static final long ABORT_WAIT_MILLIS = 60_000;
 
     private static ResolvedAddress resolve(String option, String host) {
         try {

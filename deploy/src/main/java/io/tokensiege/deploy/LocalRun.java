@@ -13,15 +13,30 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code run --local}: starts simulated targets, a coordinator and N in-process workers, runs the
- * plan, prints the summary and returns the outcome. Ctrl-C aborts the run and still writes results.
+ * plan, prints the summary and returns the outcome. Ctrl-C or SIGTERM (when {@code abortOnSignal}) aborts the run:
+ * the step in progress is kept as a partial step over the window it covered, everything recorded is written,
+ * run.json says {@code aborted}, and the command exits 4.
  */
 final class LocalRun {
     private LocalRun() {}
 
     static RunOutcome execute(Plan plan, int workers, Path dataRoot, PrintStream out, RunListener extra) throws Exception {
+        return execute(plan, workers, dataRoot, out, extra, false);
+    }
+
+    static RunOutcome execute(Plan plan, int workers, Path dataRoot, PrintStream out, RunListener extra, boolean abortOnSignal) throws Exception {
+        PendingAbort pending = new PendingAbort();
+        try (AbortOnSignal signals = abortOnSignal ? AbortOnSignal.install(System.err, "aborting the run and writing what was recorded", pending::abort) : null) {
+            return run(plan, workers, dataRoot, out, extra, pending);
+        }
+    }
+
+    private static RunOutcome run(Plan plan, int workers, Path dataRoot, PrintStream out, RunListener extra, PendingAbort pending) throws Exception {
         Vertx vertx = Vertxes.create();
         try (SimulatedTargets simulated = new SimulatedTargets(vertx, plan)) {
             RunDirectory dir = RunDirectory.create(dataRoot, plan.name(), simulated.provenance);
@@ -31,11 +46,13 @@ final class LocalRun {
                 RunListener console = new ConsoleProgress(out, System.console() != null);
                 RunListener listener = extra == null ? console : new Both(console, extra);
                 holder[0] = new RunOrchestrator(simulated.plan, dir.runId(), cluster::links, dir, listener, secrets, RunOrchestrator.Settings.LOCAL);
+                pending.attach(holder[0]);
                 CountDownLatch finished = new CountDownLatch(1);
+                // Other ways out of the JVM (SIGHUP, or signals not caught): still abort and let the run write what it has.
                 Thread hook = new Thread(() -> {
-                    holder[0].abort();
+                    holder[0].abort("the JVM shutting down");
                     try {
-                        finished.await(15, TimeUnit.SECONDS); // let the orchestrator write what it has
+                        finished.await(15, TimeUnit.SECONDS);
                     } catch (InterruptedException ignored) {
                         Thread.currentThread().interrupt();
                     }
@@ -50,16 +67,36 @@ final class LocalRun {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException shuttingDown) {
-                    // the JVM is exiting because of Ctrl-C: the hook is already running
+                    // the JVM is exiting: the hook is already running
                 }
                 out.println();
                 out.print(SummaryTable.markdown(simulated.plan, outcome.steps(), outcome.failures(), outcome.verdict(), outcome.serverNotes()));
                 simulated.lateSimulators().forEach(out::println);
-                out.println("Results: " + outcome.directory().toAbsolutePath());
+                out.println((outcome.aborted() ? "Run aborted; what was recorded is in: " : "Results: ") + outcome.directory().toAbsolutePath());
                 return outcome;
             }
         } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                LoggerFactory.getLogger(LocalRun.class).warn("the in-process workers and simulators did not stop within 10 s; exiting anyway");
+            }
+        }
+    }
+
+    /** An abort that may come before the orchestrator exists (Ctrl-C while the simulators start): kept, then passed on. */
+    private static final class PendingAbort {
+        private RunOrchestrator orchestrator;
+        private String reason;
+
+        synchronized void abort(String why) {
+            reason = why;
+            if (orchestrator != null) orchestrator.abort(why);
+        }
+
+        synchronized void attach(RunOrchestrator o) {
+            orchestrator = o;
+            if (reason != null) o.abort(reason);
         }
     }
 

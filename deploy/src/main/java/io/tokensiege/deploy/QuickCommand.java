@@ -105,7 +105,7 @@ public final class QuickCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
-        return RunCommand.exitCode(LocalRun.execute(plan, workers, data, System.out, null));
+        return RunCommand.exitCode(LocalRun.execute(plan, workers, data, System.out, null, true));
     }
 
     /** The plan these options describe, validated like a plan file; every mistake in the options is reported at once. */

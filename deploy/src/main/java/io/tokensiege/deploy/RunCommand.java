@@ -56,7 +56,7 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("--workers must be at least 1");
             return ExitCodes.INVALID_INPUT;
         }
-        return exitCode(LocalRun.execute(plan, workers, data, System.out, null));
+        return exitCode(LocalRun.execute(plan, workers, data, System.out, null, true));
     }
 
     static int exitCode(RunOutcome outcome) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tokensiege", mixinStandardHelpOptions = true, versionProvider = Tokensiege.VersionProvider.class,
         description = "Distributed load tester for LLM inference servers (OpenAI-compatible streaming).",
         subcommands = {DemoCommand.class, RunCommand.class, QuickCommand.class, PlansCommand.class, SimulateCommand.class,
-                CoordinatorCommand.class, WorkerCommand.class, io.tokensiege.coordinator.cli.ReportCommand.class,
+                CoordinatorCommand.class, WorkerCommand.class, AbortCommand.class, io.tokensiege.coordinator.cli.ReportCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Tokensiege implements Runnable {
     @Override
@@ -21,7 +21,7 @@ public final class Tokensiege implements Runnable {
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Tokensiege());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("tokensiege: " + e.getMessage());
+            cmd.getErr().println("tokensiege: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
             return ExitCodes.RUN_FAILED;
         });
         cli.setParameterExceptionHandler((e, args2) -> {

@@ -161,7 +161,7 @@ class DistributedRunTest {
             assertThat(Math.abs(w.get("clock_offset_ms").asDouble())).isLessThanOrEqualTo(rtt / 2 + 0.5);
         }
         // While it ran, the client printed the coordinator's live merged view each second.
-        assertThat(runOutput.toString(StandardCharsets.UTF_8)).containsPattern("live sim / sweep @5 \\+\\d+ s: merged TTFT p50 \\d+ ms");
+        assertThat(runOutput.toString(StandardCharsets.UTF_8)).containsPattern("live sim / sweep @5  \\d+/\\d+ s  TTFT p50 [\\d,]+ ms");
     }
 
     @Test
@@ -201,7 +201,7 @@ class DistributedRunTest {
         int code = run(plan("4", "6s"));
         killer.join(10_000);
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).isLessThan(60);
-        assertThat(code).isZero();
+        assertThat(code).as("a run that lost a worker measured less than planned").isEqualTo(4);
         JsonNode step = runJson().get("steps").get(0);
         assertThat(step.get("partial").asBoolean()).isTrue();
         assertThat(step.get("partial_reason").asText()).contains("w2");

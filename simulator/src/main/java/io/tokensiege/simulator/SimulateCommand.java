@@ -36,7 +36,7 @@ public final class SimulateCommand implements Callable<Integer> {
     double speed;
 
     @Option(names = "--set", description = "Override a profile field, e.g. --set engine.slots=8 --set faults.error500_share=0.05 "
-            + "--set server.personality=llama.cpp --set server.context_tokens=4096")
+            + "--set server.personality=llama.cpp --set server.context_tokens=4096 --set tools.support=reject --set engine.kv_capacity_tokens=32768")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Override

@@ -2,13 +2,16 @@ package io.tokensiege.worker;
 
 import io.tokensiege.common.protocol.AbortStep;
 import io.tokensiege.common.protocol.AssignStep;
+import io.tokensiege.common.protocol.EpochMicros;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.StartStep;
+import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.ToWorker;
 import io.tokensiege.common.protocol.WorkerFailed;
 import io.tokensiege.common.security.TargetAllowList;
 import io.tokensiege.worker.load.StepRunner;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A worker's brain, independent of transport: takes {@link ToWorker} messages (from the in-process
  * bus or the cluster), runs step shares, and sends {@link ToCoordinator} messages back. Refuses
- * targets outside its allow-list, and any target URL with user-info.
+ * targets outside its allow-list, and any target URL with user-info. An aborted share reports the window it covered, not the
+ * one planned; an error of the JVM itself (out of memory) is reported for every share it may have spoiled, which are aborted.
  */
 public final class WorkerAgent {
     private static final Logger log = LoggerFactory.getLogger(WorkerAgent.class);
@@ -30,6 +34,9 @@ public final class WorkerAgent {
     private final Consumer<ToCoordinator> send;
     private final TargetAllowList allowTargets;
     private final Map<String, StepRunner> runners = new ConcurrentHashMap<>();
+    private final Map<String, String> runOfStep = new ConcurrentHashMap<>();
+    /** Step id -> when its abort arrived (epoch µs): its measurement window ends there. */
+    private final Map<String, Long> abortedAtMicros = new ConcurrentHashMap<>();
 
     /** @param allowTargets {@link TargetAllowList} patterns (SCHEME://HOST[:PORT]); empty = anywhere */
     public WorkerAgent(Vertx vertx, String workerId, SecretBox secrets, Consumer<ToCoordinator> send, java.util.List<String> allowTargets) {
@@ -45,6 +52,12 @@ public final class WorkerAgent {
         this.secrets = secrets;
         this.send = send;
         this.allowTargets = allowTargets;
+        Handler<Throwable> previous = vertx.exceptionHandler();
+        vertx.exceptionHandler(t -> {
+            if (t instanceof VirtualMachineError e) jvmError(e);
+            if (previous != null) previous.handle(t);
+            else log.error("unhandled exception on an event loop", t); // what Vert.x logs when no handler is set
+        });
     }
 
     public String workerId() {
@@ -62,17 +75,42 @@ public final class WorkerAgent {
             }
             r.start(s.startEpochMicros()).onComplete(ar -> runners.remove(s.stepId()));
         } else if (message instanceof AbortStep a) {
-            StepRunner r = runners.remove(a.stepId());
-            if (r != null) r.abort(a.reason());
+            abort(a.stepId(), a.reason());
         }
     }
 
     /** Stops every step now (coordinator lost, or shutdown): in-flight requests are cancelled. */
     public void abortAll(String reason) {
-        for (var e : runners.entrySet()) {
-            e.getValue().abort(reason);
-            runners.remove(e.getKey());
+        for (String stepId : java.util.List.copyOf(runners.keySet())) abort(stepId, reason);
+    }
+
+    private void abort(String stepId, String reason) {
+        StepRunner r = runners.remove(stepId);
+        if (r == null) return;
+        abortedAtMicros.put(stepId, EpochMicros.now());
+        r.abort(reason);
+    }
+
+    /** Out of memory (or another error of the JVM): every running share may be incomplete; say so, once per share, and stop them. */
+    private void jvmError(VirtualMachineError e) {
+        for (String stepId : java.util.List.copyOf(runners.keySet())) {
+            String runId = runOfStep.get(stepId);
+            if (runId == null || !runners.containsKey(stepId)) continue;
+            log.error("{} during step {}: aborting this worker's share", e, stepId);
+            send.accept(new WorkerFailed(runId, stepId, workerId, WorkerFailed.WORKER_ERROR, e.getClass().getSimpleName() + " (" + e.getMessage()
+                    + ") in the worker's JVM; its share was aborted: give the worker more heap (-Xmx) or less load", false));
+            abort(stepId, e.getClass().getSimpleName());
         }
+    }
+
+    /** The runner's messages on their way out: an aborted share's totals cover the window up to the abort, not the planned one. */
+    private void forward(ToCoordinator m) {
+        if (m instanceof StepFinished f) {
+            runOfStep.remove(f.stepId());
+            Long abortedAt = abortedAtMicros.remove(f.stepId());
+            if (abortedAt != null && f.totals() != null) m = CoveredWindow.clip(f, abortedAt);
+        }
+        send.accept(m);
     }
 
     private void assign(AssignStep a) {
@@ -89,7 +127,8 @@ public final class WorkerAgent {
             send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "bad_secret", e.getMessage(), true));
             return;
         }
-        StepRunner runner = new StepRunner(vertx, a, apiKey, send);
+        StepRunner runner = new StepRunner(vertx, a, apiKey, this::forward);
+        runOfStep.put(a.stepId(), a.runId());
         runners.put(a.stepId(), runner);
         runner.prepare();
     }

@@ -17,6 +17,7 @@ public final class Bootstrap {
     /** A point estimate with its 95 % interval. */
     public record Interval(double estimate, double low, double high, int n) {
         public String describe(String unit) {
+            if (n == 0 || !Double.isFinite(estimate)) return "n/a (no values)";
             return String.format(Locale.ROOT, "%.1f%s [%.1f, %.1f] (n=%d)", estimate, unit, low, high, n);
         }
     }
@@ -24,6 +25,8 @@ public final class Bootstrap {
     /** Relative difference of B against A, (median B / median A - 1), with its interval and a plain verdict. */
     public record Difference(double relative, double low, double high, boolean significant) {
         public String verdict() {
+            // A reference median of 0 (a target that produced nothing) has no relative change to speak of.
+            if (!Double.isFinite(relative) || !Double.isFinite(low) || !Double.isFinite(high)) return "n/a: the reference has a median of 0";
             return significant
                     ? String.format(Locale.ROOT, "%+.0f %% ± %.0f %%, significant", 100 * relative, 100 * (high - low) / 2)
                     : String.format(Locale.ROOT, "%+.0f %% [%+.0f %%, %+.0f %%], not distinguishable", 100 * relative, 100 * low, 100 * high);

@@ -6,14 +6,17 @@ import java.util.List;
  * Where one target × scenario sweep collapses and why.
  *
  * @param collapseLevel     first level (streams, or req/s for an open loop) that broke a rule, or null when every level held
- * @param rule              {@code throughput_stopped_scaling}, {@code cache_collapse}, {@code slo_breached} or {@code errors}
+ * @param rule              {@code throughput_stopped_scaling}, {@code cache_collapse}, {@code slo_breached}, {@code errors},
+ *                          {@code no_successful_requests} (the level had none) or {@code not_judged} (the level was partial: cut short
+ *                          by a lost worker, an abort or a timeout)
  * @param usableConcurrency largest level meeting the SLO (every level below it too), or null if none
  * @param parallelism       sequences the server decodes at once at the top level (see {@link KneeFinder})
  * @param line              one sentence for the summary and the console
  * @param levels            per-level evidence, in order
+ * @param why               what broke at the collapse level, in words; null without a collapse
  */
 public record Collapse(String target, String scenario, Double collapseLevel, String rule, Double usableConcurrency,
-                       Double parallelism, String line, List<Level> levels) {
+                       Double parallelism, String line, List<Level> levels, String why) {
 
     /**
      * Evidence at one level: scaling efficiency vs level 1, Little's-law concurrency, active sequences, and the server's

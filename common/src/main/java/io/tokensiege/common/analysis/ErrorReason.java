@@ -1,5 +1,6 @@
 package io.tokensiege.common.analysis;
 
+import io.tokensiege.common.metric.ErrorClass;
 import io.tokensiege.common.metric.RequestRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +23,13 @@ public record ErrorReason(String errorClass, String reason, int count) {
         counts.forEach((k, n) -> out.add(new ErrorReason(k.get(0), k.get(1), n)));
         out.sort(Comparator.comparingInt(ErrorReason::count).reversed());
         return out.size() > KEPT ? List.copyOf(out.subList(0, KEPT)) : out;
+    }
+
+    /** The server's reason, or when it gave none (a timeout, a broken stream) what the class means, in parentheses. */
+    public String explanation() {
+        if (reason != null && !reason.isEmpty()) return reason;
+        for (ErrorClass c : ErrorClass.values()) if (c.key().equals(errorClass)) return "(" + c.meaning() + ")";
+        return "";
     }
 
     /** e.g. "5 http_4xx exceed_context_size (7,868 > 4,096 tokens)". */

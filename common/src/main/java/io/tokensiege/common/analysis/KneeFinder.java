@@ -18,6 +18,10 @@ public final class KneeFinder {
     static final double MIN_SCALING = 0.10;
     static final double TTFT_BLOWUP = 2.0;
     static final double DEFAULT_ERROR_LIMIT = 0.01;
+    /** Rule of a level without one successful request: the server failed there (nothing it did can be "usable"). */
+    public static final String NO_SUCCESS = "no_successful_requests";
+    /** Rule of a partial level: the tool, not the server, cut it short, so the search stops without blaming the server. */
+    public static final String NOT_JUDGED = "not_judged";
 
     private KneeFinder() {}
 
@@ -42,7 +46,13 @@ public final class KneeFinder {
             evidence.add(new Collapse.Level(r.level(), r.aggregateTokS(), r.userTtftMs().p50(), r.userTtftMs().p95(), r.decodeTokS().p50(),
                     r.errorRate(), efficiency, littles, active, breaches, r.server() == null ? null : r.server().promptMsP50()));
             if (collapse != null) continue;
-            if (r.errorRate() > errorLimit) {
+            java.util.Optional<String> unjudged = SloCheck.unjudged(r);
+            if (unjudged.isPresent()) {
+                // Nothing to judge is never "usable": a level with no successful request fails, a partial one stops the search.
+                collapse = r.level();
+                rule = r.ok() == 0 ? NO_SUCCESS : NOT_JUDGED;
+                why = unjudged.get();
+            } else if (r.errorRate() > errorLimit) {
                 collapse = r.level();
                 rule = "errors";
                 why = String.format(Locale.ROOT, "errors %.1f%% > %.1f%% %s", 100 * r.errorRate(), 100 * errorLimit,
@@ -68,7 +78,8 @@ public final class KneeFinder {
             }
         }
         Double parallelism = evidence.get(evidence.size() - 1).activeSequences();
-        return new Collapse(target, scenario, collapse, rule, usable, parallelism, line(target, scenario, collapse, why, usable, parallelism, slo, levels), evidence);
+        return new Collapse(target, scenario, collapse, rule, usable, parallelism, line(target, scenario, collapse, rule, why, usable, parallelism, slo, levels),
+                evidence, why);
     }
 
     /** Warm turns this close to cold ones mean the server stopped reusing the conversations' prefixes. */
@@ -101,17 +112,19 @@ public final class KneeFinder {
         return flat && ttftBlewUp;
     }
 
-    private static String line(String target, String scenario, Double collapse, String why, Double usable, Double parallelism, Slo slo,
+    private static String line(String target, String scenario, Double collapse, String rule, String why, Double usable, Double parallelism, Slo slo,
                                List<StepResult> levels) {
         StepResult top = levels.get(levels.size() - 1);
         String unit = top.open() != null ? " req/s" : "";
         StringBuilder sb = new StringBuilder(target).append(" / ").append(scenario);
         if (collapse == null) sb.append(": no collapse up to ").append(trim(top.level())).append(unit);
+        else if (NO_SUCCESS.equals(rule)) sb.append(" fails at ").append(trim(collapse)).append(unit).append(": ").append(why);
+        else if (NOT_JUDGED.equals(rule)) sb.append(" is not judged from ").append(trim(collapse)).append(unit).append(": ").append(why);
         else sb.append(" collapses at ").append(trim(collapse)).append(unit).append(": ").append(why);
         sb.append(top.open() != null ? "; usable rate " : "SESSIONS".equals(top.kind()) ? "; usable sessions " : "; usable concurrency ")
                 .append(usable == null ? "none" : trim(usable) + unit);
         if (slo != null && !slo.isEmpty()) sb.append(" under ").append(describe(slo));
-        if (parallelism != null && collapse != null) {
+        if (parallelism != null && collapse != null && !NO_SUCCESS.equals(rule) && !NOT_JUDGED.equals(rule)) {
             long k = Math.max(1, Math.round(parallelism));
             boolean queues = top.open() == null ? k < top.concurrency() * 0.8 : top.open().achievedRate() < 0.98 * top.open().requestedRate()
                     || top.userTtftMs().p50() > 2 * levels.get(0).userTtftMs().p50();

@@ -11,7 +11,10 @@ import java.util.Map;
 /**
  * The run's answer: a collapse finding per target × sweep, and an SLO verdict per target. With sweeps
  * in the plan, a target meets the SLO when at least its lowest level does (its usable concurrency is
- * reported); without sweeps, when every step does. {@link #sloFailed()} drives exit code 3.
+ * reported); without sweeps, when every step does. Nothing measured is never good: a target with no
+ * finished step, or without one successful request in any step, fails whatever the SLO (and without
+ * one); a step without successful requests or a partial one never meets it. {@link #sloFailed()} drives
+ * exit code 3.
  */
 public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdicts, boolean sloFailed) {
 
@@ -21,36 +24,66 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
         boolean failed = false;
         boolean hasSlo = plan.slo() != null && !plan.slo().isEmpty();
         for (Target t : plan.targets()) {
+            List<StepResult> ofTarget = results.stream().filter(r -> r.target().equals(t.name())).toList();
             List<String> fails = new ArrayList<>();
             List<String> usable = new ArrayList<>();
             boolean anySweep = false;
             for (Scenario s : plan.scenarios()) {
-                List<StepResult> mine = results.stream()
-                        .filter(r -> r.target().equals(t.name()) && r.scenario().equals(s.name()) && r.repeat() == 1 && r.requests() > 0).toList();
-                if (mine.isEmpty()) continue;
-                if (s.isSweep()) {
-                    anySweep = true;
-                    Collapse c = KneeFinder.find(mine, plan.slo());
-                    collapses.add(c);
-                    if (c.usableConcurrency() == null) fails.add(s.name() + " fails at every level");
-                    else usable.add((s.load().isOpen() ? "usable rate " + KneeFinder.trim(c.usableConcurrency()) + " req/s"
+                List<StepResult> mine = ofTarget.stream().filter(r -> r.scenario().equals(s.name()) && r.repeat() == 1).toList();
+                if (mine.isEmpty() || !s.isSweep()) continue;
+                anySweep = true;
+                Collapse c = KneeFinder.find(mine, plan.slo());
+                collapses.add(c);
+                if (c.usableConcurrency() == null) {
+                    fails.add(s.name() + " fails at its first level, " + KneeFinder.trim(c.collapseLevel()) + (s.load().isOpen() ? " req/s" : "") + ": " + c.why());
+                } else {
+                    usable.add((s.load().isOpen() ? "usable rate " + KneeFinder.trim(c.usableConcurrency()) + " req/s"
                             : "usable concurrency " + KneeFinder.trim(c.usableConcurrency())) + " in " + s.name());
                 }
             }
             if (!anySweep) {
-                for (StepResult r : results) {
-                    if (!r.target().equals(t.name())) continue;
+                for (StepResult r : ofTarget) {
                     List<String> b = SloCheck.breaches(r, plan.slo());
                     if (!b.isEmpty()) fails.add(r.scenario() + ": " + String.join(", ", b));
                 }
             }
-            if (!hasSlo) verdicts.put(t.name(), "no SLO in the plan");
-            else if (fails.isEmpty()) verdicts.put(t.name(), "MEETS the SLO" + (usable.isEmpty() ? "" : " (" + String.join("; ", usable) + ")"));
-            else {
+            String nothing = nothingMeasured(ofTarget);
+            if (nothing != null) {
+                failed = true;
+                verdicts.put(t.name(), nothing);
+            } else if (!hasSlo) {
+                verdicts.put(t.name(), "no SLO in the plan");
+            } else if (fails.isEmpty()) {
+                verdicts.put(t.name(), "MEETS the SLO" + (usable.isEmpty() ? "" : " (" + String.join("; ", usable) + ")"));
+            } else {
                 failed = true;
                 verdicts.put(t.name(), "FAILS the SLO: " + String.join("; ", fails));
             }
         }
         return new RunVerdict(collapses, verdicts, failed);
+    }
+
+    /** The verdict of a target that has nothing to judge (no step finished, or not one successful request), else null. */
+    private static String nothingMeasured(List<StepResult> ofTarget) {
+        if (ofTarget.isEmpty()) return "NOT MEASURED: none of its measured steps ran to the end (see the failures)";
+        if (ofTarget.stream().anyMatch(r -> r.ok() > 0)) return null;
+        return "FAILS: no successful requests in any step (" + dominantFailure(ofTarget) + ")";
+    }
+
+    /** The most frequent error over the steps, e.g. "12/12 timeout_first_token (...)"; else the first step's reason for measuring nothing. */
+    private static String dominantFailure(List<StepResult> steps) {
+        Map<List<String>, Integer> counts = new LinkedHashMap<>();
+        int requests = 0;
+        for (StepResult r : steps) {
+            requests += r.requests();
+            if (r.errorReasons() == null) continue;
+            for (ErrorReason e : r.errorReasons()) counts.merge(List.of(e.errorClass(), e.reason() == null ? "" : e.reason()), e.count(), Integer::sum);
+        }
+        if (counts.isEmpty()) {
+            return steps.stream().map(StepResult::failureSummary).filter(s -> s != null).findFirst().orElse(requests + " measured requests, none succeeded");
+        }
+        Map.Entry<List<String>, Integer> top = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
+        String explanation = new ErrorReason(top.getKey().get(0), top.getKey().get(1), top.getValue()).explanation();
+        return top.getValue() + "/" + requests + " " + top.getKey().get(0) + (explanation.isEmpty() ? "" : " " + explanation);
     }
 }

@@ -4,6 +4,8 @@ import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Slo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Evaluates a plan's SLO on a step (its percentiles and error rate) and per request (goodput: the
@@ -12,10 +14,15 @@ import java.util.List;
 public final class SloCheck {
     private SloCheck() {}
 
-    /** The SLO thresholds a step breaks, in words; empty = it meets the SLO. */
+    /**
+     * The SLO thresholds a step breaks, in words; empty = it meets the SLO. A step that cannot be judged (see
+     * {@link #unjudged}) breaks the SLO for that reason alone: its percentiles are empty or cover only part of the load.
+     */
     public static List<String> breaches(StepResult r, Slo slo) {
         List<String> out = new ArrayList<>();
         if (slo == null || slo.isEmpty()) return out;
+        Optional<String> unjudged = unjudged(r);
+        if (unjudged.isPresent()) return List.of(unjudged.get());
         Percentiles ttft = r.userTtftMs();
         String from = r.open() != null ? " (from intended start)" : "";
         if (slo.ttftP50Millis() != null && !(ttft.p50() <= slo.ttftP50Millis())) {
@@ -25,12 +32,26 @@ public final class SloCheck {
             out.add(String.format("TTFT p95 %s > %s%s", ms(ttft.p95()), ms(slo.ttftP95Millis()), from));
         }
         if (slo.decodeP50TokS() != null && !(r.decodeTokS().p50() >= slo.decodeP50TokS())) {
-            out.add(String.format("decode p50 %.1f < %.0f tok/s", r.decodeTokS().p50(), slo.decodeP50TokS()));
+            out.add(String.format(Locale.ROOT, "decode p50 %s < %.0f tok/s", tokS(r.decodeTokS().p50()), slo.decodeP50TokS()));
         }
         if (slo.errorRate() != null && r.errorRate() > slo.errorRate()) {
-            out.add(String.format("errors %.1f%% > %.1f%%", 100 * r.errorRate(), 100 * slo.errorRate()));
+            out.add(String.format(Locale.ROOT, "errors %.1f%% > %.1f%%", 100 * r.errorRate(), 100 * slo.errorRate()));
         }
         return out;
+    }
+
+    /**
+     * Why a step can meet no SLO whatever its thresholds: it has no successful request (so nothing was measured
+     * that an SLO could accept), or it is partial (a lost worker, an abort or a timeout cut its load short). Empty
+     * when the step can be judged.
+     */
+    public static Optional<String> unjudged(StepResult r) {
+        if (r.ok() == 0) {
+            String why = r.failureSummary();
+            return Optional.of("no successful requests" + (why == null ? "" : " (" + why + ")"));
+        }
+        if (r.partial()) return Optional.of("partial step (" + r.partialReason() + ")");
+        return Optional.empty();
     }
 
     /** Share of requests that met every per-request threshold (TTFT, decode rate); null without an SLO. */
@@ -51,7 +72,13 @@ public final class SloCheck {
         return all == 0 ? null : (double) good / all;
     }
 
+    /** A duration for a sentence: "850 ms", "2.4 s", or "n/a" when there is no value (never "NaN ms"). */
     static String ms(double v) {
-        return v >= 1000 ? String.format("%.1f s", v / 1000) : String.format("%.0f ms", v);
+        if (Double.isNaN(v) || Double.isInfinite(v)) return "n/a";
+        return v >= 1000 ? String.format(Locale.ROOT, "%.1f s", v / 1000) : String.format(Locale.ROOT, "%.0f ms", v);
+    }
+
+    static String tokS(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
     }
 }

@@ -93,8 +93,9 @@ public final class StepAnalyzer {
         long output = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::outputTokens).sum();
         List<Flag> flags = Plausibility.check(step.stepId(), records, ts, maxDecodeTokS, cancelled, clamped);
         if ((step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN || step.kind() == StepKind.SESSIONS) && finished > 0 && finished < LOW_SAMPLE) {
+            double e2eP50 = Percentiles.of(h.get(Metric.E2E_MICROS), msFactor).p50();
             flags.add(new Flag(Flag.LOW_SAMPLE, step.stepId(), "only " + finished + " measured requests: percentiles are rough; lengthen the duration"
-                    + " (a request here takes " + SloCheck.ms(Percentiles.of(h.get(Metric.E2E_MICROS), msFactor).p50()) + ")"));
+                    + (Double.isNaN(e2eP50) ? "" : " (a request here takes " + SloCheck.ms(e2eP50) + ")")));
         }
         clientBound(step, shares).ifPresent(flags::add);
         Percentiles decode = Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts);
@@ -122,7 +123,11 @@ public final class StepAnalyzer {
                     "%.0f%% of answers repeat one short pattern (a model stuck in a loop): speed without a usable answer", 100 * sanity.degenerateShare())));
         }
         if (finished == 0 && step.kind() != StepKind.WARMUP) {
-            flags.add(new Flag(Flag.NOTHING_MEASURED, step.stepId(), "no measured request finished: the step's duration may be shorter than one request at this load"));
+            List<RequestRecord> sent = shares.stream().flatMap(s -> s.records().stream()).toList(); // ramp and filler requests too
+            flags.add(new Flag(Flag.NOTHING_MEASURED, step.stepId(), Unanswered.of(sent, ts)
+                    .map(u -> "nothing measured: the target " + u.describe())
+                    .orElse(partialReason != null ? "nothing measured: the step was cut short (" + partialReason + ")"
+                            : "nothing measured: no measured request finished; the step's duration may be shorter than one request at this load")));
         }
         StepResult result = new StepResult(step.stepId(), step.label(), step.target().name(), step.scenario(), step.kind().name(), step.concurrency(), step.repeat(),
                 ts, step.target().isSimulated(), workerShares, finished, ok, errors, cancelled, finished == 0 ? 0 : (double) failed / finished,

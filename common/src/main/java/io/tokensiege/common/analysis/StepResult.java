@@ -41,13 +41,20 @@ public record StepResult(String stepId, String label, String target, String scen
                          PromptSize promptSize, ServerView server, ConnectionStats connections, List<ErrorReason> errorReasons,
                          Double decodingAtOnce, AgentView agents, Map<String, PartView> parts) {
 
-    /** Why every request of this step failed, e.g. "failed: 5/5 http_4xx exceed_context_size (7,868 > 4,096 tokens)"; null when any succeeded. */
+    /**
+     * Why this step has no successful request, in words: "failed: 5/5 http_4xx exceed_context_size (7,868 > 4,096 tokens)", or for a
+     * step where no measured request finished, its nothing_measured flag ("nothing measured: the target answered none of ..."); null
+     * when any request succeeded.
+     */
     @JsonIgnore
     public String failureSummary() {
-        if (ok > 0 || requests == 0) return null;
+        if (ok > 0) return null;
+        if (requests == 0) {
+            return flags == null ? null : flags.stream().filter(f -> Flag.NOTHING_MEASURED.equals(f.code())).map(Flag::message).findFirst().orElse(null);
+        }
         if (errorReasons == null || errorReasons.isEmpty()) return "failed: " + requests + "/" + requests + " " + errorsByClass;
         ErrorReason top = errorReasons.get(0);
-        return "failed: " + top.count() + "/" + requests + " " + top.errorClass() + (top.reason().isEmpty() ? "" : " " + top.reason())
+        return "failed: " + top.count() + "/" + requests + " " + top.errorClass() + (top.explanation().isEmpty() ? "" : " " + top.explanation())
                 + (errorReasons.size() > 1 ? " (and " + (requests - top.count()) + " more)" : "");
     }
 

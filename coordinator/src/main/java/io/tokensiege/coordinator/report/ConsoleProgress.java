@@ -41,10 +41,11 @@ public final class ConsoleProgress implements RunListener {
 
     @Override
     public void onStepFinished(StepSpec step, StepResult r) {
-        String line = step.kind() == StepKind.WARMUP
-                ? prefix + "  warm-up done (not measured)"
-                : String.format(Locale.ROOT, "%s  %d req, TTFT p50 %s, decode p50 %.1f tok/s, %.1f tok/s aggregate%s",
-                        prefix, r.requests(), ms(r.ttftMs().p50()), r.decodeTokS().p50(), r.aggregateTokS(),
+        String line;
+        if (step.kind() == StepKind.WARMUP) line = prefix + "  warm-up done (not measured)";
+        else if (r.failureSummary() != null) line = prefix + "  " + r.requests() + " req, " + r.failureSummary(); // no numbers to show: say why
+        else line = String.format(Locale.ROOT, "%s  %d req, TTFT p50 %s, decode p50 %s tok/s, %.1f tok/s aggregate%s",
+                        prefix, r.requests(), ms(r.ttftMs().p50()), tokS(r.decodeTokS().p50()), r.aggregateTokS(),
                         r.errorsByClass().isEmpty() ? "" : ", errors " + r.errorsByClass())
                 + (r.startSkewMs() == null ? "" : String.format(Locale.ROOT, ", start skew %.1f ms", r.startSkewMs()));
         out.print((interactive ? "\r" : "") + line + (interactive ? "\u001B[K\n" : "\n"));
@@ -59,5 +60,10 @@ public final class ConsoleProgress implements RunListener {
 
     private static String ms(double v) {
         return LiveLine.ms(v);
+    }
+
+    /** A rate, or "—" when no request gave one (never "NaN"), as {@link LiveLine} shows a missing figure. */
+    private static String tokS(double v) {
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.1f", v);
     }
 }

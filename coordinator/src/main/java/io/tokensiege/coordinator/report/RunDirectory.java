@@ -4,6 +4,7 @@ import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.json.Json;
 import io.tokensiege.common.metric.Histograms;
+import io.tokensiege.common.metric.HlogFile;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Target;
@@ -14,7 +15,6 @@ import io.tokensiege.common.protocol.Version;
 import io.tokensiege.coordinator.run.Failure;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
 import org.HdrHistogram.HistogramLogWriter;
 import org.slf4j.Logger;
@@ -37,8 +38,13 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code runs/<timestamp>-<plan>/}: plan.yaml, run.json, hlog/, requests.jsonl.gz, results.csv,
  * summary.md, report.html and failures.jsonl (docs/design.md §7). Everything is written as each step ends, so a crash
- * loses at most the step in flight. A failed write (full disk) is reported, and the run goes on with
- * what it holds in memory.
+ * loses at most the step in flight.
+ *
+ * <p>A failed write (a full disk) is never silent: it is logged and handed to the {@link #onWriteFailure listener} (the run
+ * records it as a failure, which the client shows and which makes the exit code 4), and the run goes on with what it holds in
+ * memory. From then on the bulky files (hlog intervals, request records) are no longer written, and a small space reserve
+ * ({@value #RESERVE_BYTES} bytes, set aside when the run began) is given back, so that run.json and failures.jsonl can still
+ * say what happened.
  */
 public final class RunDirectory {
     private static final Logger log = LoggerFactory.getLogger(RunDirectory.class);
@@ -48,8 +54,14 @@ public final class RunDirectory {
     private final String runId;
     private final Map<String, Object> provenance;
     private final List<StepResult> results = new ArrayList<>();
-    private final Map<String, HistogramLogWriter> hlogs = new HashMap<>();
+    static final int RESERVE_BYTES = 64 * 1024;
+    private static final String RESERVE = ".space-reserve";
+
+    private final Map<String, HlogFile> hlogs = new HashMap<>();
     private final List<String> writeErrors = new ArrayList<>();
+    private Consumer<String> writeFailureListener = message -> {};
+    private boolean reportingWriteFailure;
+    private boolean bulkStopped;
     private Plan plan;
     private RunVerdict verdict;
     private final Map<String, Object> servers = new LinkedHashMap<>();
@@ -69,7 +81,28 @@ public final class RunDirectory {
         Path dir = root.resolve(id);
         for (int n = 2; Files.exists(dir); n++) dir = root.resolve(id + "-" + n);
         Files.createDirectories(dir);
+        reserveSpace(dir);
         return new RunDirectory(dir, dir.getFileName().toString(), provenance);
+    }
+
+    /** Sets aside a little space where there is room, so a full disk later can still be recorded in run.json. */
+    private static void reserveSpace(Path dir) {
+        Path reserve = dir.resolve(RESERVE);
+        try {
+            if (Files.getFileStore(dir).getUsableSpace() < 2L * RESERVE_BYTES) return; // a disk this full gets no reserve taken from it
+            Files.write(reserve, new byte[RESERVE_BYTES]); // zeros actually written, so the blocks are taken
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(reserve);
+            } catch (IOException ignored) {
+                // nothing set aside: a later full disk is still reported, only run.json may not say so
+            }
+        }
+    }
+
+    /** Told of each write that failed (once per file and reason), on the thread that wrote; the message names file and cause. */
+    public void onWriteFailure(Consumer<String> listener) {
+        this.writeFailureListener = listener;
     }
 
     public Path path() {
@@ -99,9 +132,12 @@ public final class RunDirectory {
     }
 
     public void writeInterval(StepSpec step, IntervalSnapshot s, long stepStartEpochMillis) {
+        if (bulkStopped) return;
+        HlogFile hlog = null;
         try {
-            HistogramLogWriter w = hlogs.computeIfAbsent(step.stepId(), k -> openHlog(step));
-            if (w == null) return;
+            hlog = hlogs.computeIfAbsent(step.stepId(), k -> openHlog(step));
+            if (hlog == null) return;
+            HistogramLogWriter w = hlog.writer();
             double start = (s.intervalStartEpochMillis() - startedEpochMillis) / 1000.0;
             double end = (s.intervalEndEpochMillis() - startedEpochMillis) / 1000.0;
             s.histograms().forEach((metric, bytes) -> {
@@ -111,8 +147,9 @@ public final class RunDirectory {
                 h.setTag(metric + "/" + s.workerId());
                 w.outputIntervalHistogram(start, end, h, 1.0);
             });
+            if (hlog.failure() != null) writeError(relative(hlog.path()), hlog.failure());
         } catch (RuntimeException e) {
-            writeError("hlog of " + step.stepId(), e);
+            writeError(hlog == null ? "hlog of " + step.stepId() : relative(hlog.path()), e);
         }
     }
 
@@ -131,38 +168,45 @@ public final class RunDirectory {
         return runDir.resolve("hlog").resolve(target).resolve(scenario).resolve(level + (repeat > 1 ? "-r" + repeat : "") + ".hlog");
     }
 
-    private HistogramLogWriter openHlog(StepSpec step) {
+    private HlogFile openHlog(StepSpec step) {
+        Path file = hlogPath(dir, step.target().name(), step.scenario(), step.kind().name(), step.concurrency(),
+                step.openLoop() == null ? 0 : step.openLoop().ratePerSecond(), step.repeat());
         try {
-            Path file = hlogPath(dir, step.target().name(), step.scenario(), step.kind().name(), step.concurrency(),
-                    step.openLoop() == null ? 0 : step.openLoop().ratePerSecond(), step.repeat());
-            Files.createDirectories(file.getParent());
-            HistogramLogWriter w = new HistogramLogWriter(new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8));
+            HlogFile hlog = HlogFile.create(file);
+            HistogramLogWriter w = hlog.writer();
             w.outputComment("tokensiege " + step.label() + (step.target().isSimulated() ? " (SIMULATED target, time x" + step.target().timeScale() + ")" : ""));
             w.outputComment("values in microseconds of measured wall time (decode_rate: milli-tokens/s); tag = metric/worker");
             w.outputLogFormatVersion();
             w.outputStartTime(startedEpochMillis);
             w.setBaseTime(startedEpochMillis);
             w.outputLegend();
-            return w;
+            return hlog;
         } catch (IOException e) {
-            writeError("hlog of " + step.stepId(), e);
+            writeError(relative(file), e);
             return null;
         }
     }
 
     public void writeStep(StepSpec step, StepResult result, Collection<StepFinished> shares, List<Failure> failures) {
-        HistogramLogWriter w = hlogs.remove(step.stepId());
-        if (w != null) w.close();
+        closeHlog(hlogs.remove(step.stepId()));
         if (!step.kind().name().equals("WARMUP")) results.add(result);
         appendRequests(shares);
+        writeRunJson(failures, "running"); // first: with the disk nearly full, the one file that says what happened
+        if (bulkStopped) return;
         write("results.csv", ResultsCsv.render(results));
         RunVerdict sofar = RunVerdict.of(plan, results);
         write("summary.md", SummaryTable.markdown(plan, results, failures, sofar));
         write("report.html", HtmlReport.render(plan, results, failures, sofar));
-        writeRunJson(failures, "running");
+    }
+
+    private void closeHlog(HlogFile hlog) {
+        if (hlog == null) return;
+        hlog.close();
+        if (hlog.failure() != null) writeError(relative(hlog.path()), hlog.failure());
     }
 
     private void appendRequests(Collection<StepFinished> shares) {
+        if (bulkStopped) return;
         // One gzip member per step: a crash leaves every earlier step readable (zcat reads concatenated members).
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve("requests.jsonl.gz"),
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
@@ -182,13 +226,20 @@ public final class RunDirectory {
         }
     }
 
-    public void finish(List<StepResult> all, List<Failure> failures, RunVerdict verdict, Map<String, List<String>> notes) {
-        hlogs.values().forEach(HistogramLogWriter::close);
+    /** The run is over: {@code status} is run.json's last word ({@code finished}, {@code failed} or {@code aborted}). */
+    public void finish(List<StepResult> all, List<Failure> failures, RunVerdict verdict, Map<String, List<String>> notes, String status) {
+        List.copyOf(hlogs.values()).forEach(this::closeHlog);
+        hlogs.clear();
         this.verdict = verdict;
         this.serverNotes = notes;
-        writeRunJson(failures, failures.stream().anyMatch(Failure::terminal) ? "failed" : "finished");
+        writeRunJson(failures, status);
         write("summary.md", SummaryTable.markdown(plan, results, failures, verdict, notes));
         write("report.html", HtmlReport.render(plan, results, failures, verdict));
+        try {
+            Files.deleteIfExists(dir.resolve(RESERVE));
+        } catch (IOException e) {
+            log.debug("cannot remove {} in {}: {}", RESERVE, dir, e.getMessage());
+        }
         if (!writeErrors.isEmpty()) log.error("some results could not be written ({}); what was written is in {}", writeErrors, dir);
     }
 
@@ -235,20 +286,47 @@ public final class RunDirectory {
 
     /** Writes via a temporary file and an atomic move, so a crash never leaves half a file. */
     private void write(String name, String content) {
+        Path tmp = dir.resolve(name + ".tmp");
         try {
-            Path tmp = dir.resolve(name + ".tmp");
             Files.writeString(tmp, content, StandardCharsets.UTF_8);
             Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp); // half a file would hold on to space the next write needs
+            } catch (IOException ignored) {
+                // reported below with the write itself
+            }
             writeError(name, e);
         }
     }
 
+    /**
+     * A write failed: said once per file and cause, in the log and to the listener (which records a failure; that failure's own
+     * append to failures.jsonl may fail in turn, and is then only logged). The bulky files stop, and the reserve goes to run.json.
+     */
     private void writeError(String what, Exception e) {
-        String msg = what + ": " + e.getMessage();
-        if (!writeErrors.contains(msg)) {
-            writeErrors.add(msg);
-            log.error("cannot write {} in {} ({}); results stay in memory and in the files already written", what, dir, e.getMessage());
+        String msg = "cannot write " + what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        if (writeErrors.contains(msg)) return;
+        writeErrors.add(msg);
+        log.error("{} in {}; results stay in memory and in the files already written", msg, dir);
+        if (!bulkStopped) {
+            bulkStopped = true;
+            try {
+                Files.deleteIfExists(dir.resolve(RESERVE));
+            } catch (IOException ignored) {
+                // nothing to give back
+            }
         }
+        if (reportingWriteFailure) return;
+        reportingWriteFailure = true;
+        try {
+            writeFailureListener.accept(msg);
+        } finally {
+            reportingWriteFailure = false;
+        }
+    }
+
+    private String relative(Path file) {
+        return dir.relativize(file).toString();
     }
 }

@@ -4,6 +4,8 @@ import io.tokensiege.common.analysis.StepAnalyzer;
 import io.tokensiege.common.analysis.KneeFinder;
 import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
+import io.tokensiege.common.analysis.Unanswered;
+import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.metric.Histograms;
 import io.tokensiege.common.metric.Metric;
 import io.tokensiege.common.plan.Plan;
@@ -19,10 +21,13 @@ import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.WorkerFailed;
 import io.tokensiege.common.protocol.WorkerReady;
 import io.tokensiege.coordinator.report.RunDirectory;
+import io.tokensiege.coordinator.server.ServerHttp;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -40,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunOrchestrator {
     private static final Logger log = LoggerFactory.getLogger(RunOrchestrator.class);
+    /** Beyond a step's connect timeout, how long the barrier waits for workers that are opening their connections. */
+    private static final long BARRIER_SLACK_MILLIS = 5_000;
 
     /**
      * @param barrierMillis     how long every assigned worker has to report ready
@@ -62,6 +69,10 @@ public final class RunOrchestrator {
     private final List<Failure> failures = new ArrayList<>();
     private final List<StepResult> results = new ArrayList<>();
     private volatile boolean abortRequested;
+    private volatile String abortReason = "the user";
+    private volatile long abortedAtMillis;
+    /** Targets that answered nothing in a whole step: their remaining steps are not run. */
+    private final Set<String> silentTargets = new java.util.HashSet<>();
     private final TargetKnowledge knowledge;
     private final StepServerMetrics serverMetrics = new StepServerMetrics();
 
@@ -75,6 +86,7 @@ public final class RunOrchestrator {
         this.secrets = secrets;
         this.settings = settings;
         this.knowledge = new TargetKnowledge(plan.seed());
+        directory.onWriteFailure(this::writeFailed);
     }
 
     /** Entry for worker messages, from any thread. */
@@ -83,31 +95,60 @@ public final class RunOrchestrator {
     }
 
     public void abort() {
+        abort("the user");
+    }
+
+    /**
+     * Stops the run from any thread: the step in progress is aborted on every worker, kept as a partial step over the window it
+     * covered, and everything recorded is written. {@code reason} says who asked, after "aborted by": e.g. "Ctrl-C (SIGINT)".
+     */
+    public void abort(String reason) {
+        if (abortRequested) return;
+        abortReason = reason;
+        abortedAtMillis = System.currentTimeMillis();
         abortRequested = true;
     }
 
     public RunOutcome execute() {
         List<StepSpec> steps = StepPlanner.expand(plan);
         directory.begin(plan, steps);
-        for (var target : plan.targets()) directory.recordServer(target.name(), knowledge.probe(target));
+        for (var target : plan.targets()) {
+            if (abortRequested) break;
+            directory.recordServer(target.name(), knowledge.probe(target));
+            String silent = knowledge.unanswered(target);
+            if (silent != null) log.warn("target {} did not answer before the run: {}", target.name(), silent);
+        }
         List<String> misfits = plan.targets().stream().flatMap(t -> knowledge.misfits(plan, t).stream()).toList();
         // Refused before any load: a request the server will reject, or truncate, measures nothing.
         for (String m : misfits) fail(Failure.of(Failure.Kind.PLAN_DOES_NOT_FIT, true, null, null, m));
+        int ran = 0;
         for (int i = 0; i < steps.size() && !abortRequested && misfits.isEmpty(); i++) {
             StepSpec step = steps.get(i);
-            if (beyondCollapse(step)) continue;
+            if (beyondCollapse(step) || silentTargets.contains(step.target().name())) continue;
             listener.onStepStarted(step, i + 1, steps.size());
             StepResult result = runStep(step);
+            ran++;
             if (result != null && step.kind() != StepKind.WARMUP) results.add(result);
             if (failures.stream().anyMatch(Failure::terminal)) break;
             if (endsSweep(step, i + 1 < steps.size() ? steps.get(i + 1) : null)) refine(step, steps.size());
         }
-        if (abortRequested) fail(Failure.of(Failure.Kind.ABORTED, true, null, null, "run aborted by the user"));
+        if (abortRequested) {
+            fail(Failure.of(Failure.Kind.ABORTED, true, null, null, "run aborted by " + abortReason + " after " + ran + " of " + steps.size()
+                    + " steps; everything recorded until then is kept"));
+        }
         RunVerdict verdict = RunVerdict.of(plan, results);
         Map<String, List<String>> notes = new LinkedHashMap<>();
         for (var target : plan.targets()) notes.put(target.name(), knowledge.notes(target));
-        directory.finish(results, failures, verdict, notes);
-        return new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abortRequested, verdict, notes);
+        RunOutcome outcome = new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abortRequested, verdict, notes);
+        directory.finish(results, failures, verdict, notes, outcome.status());
+        return outcome;
+    }
+
+    /** A result file could not be written: a failure the client sees and that makes the exit code 4; the run goes on. */
+    private void writeFailed(String message) {
+        boolean first = failures.stream().noneMatch(f -> f.kind() == Failure.Kind.WRITE_FAILED && f.workerId() == null);
+        fail(Failure.of(Failure.Kind.WRITE_FAILED, false, null, null, message + (first ? " (is the disk full?); the run goes on, with its results in"
+                + " memory; hlog and request records are no longer written for this run" : "")));
     }
 
     private boolean endsSweep(StepSpec step, StepSpec next) {
@@ -123,9 +164,9 @@ public final class RunOrchestrator {
     private void refine(StepSpec last, int index) {
         var scenario = scenarioOf(last);
         if (scenario == null || scenario.load() == null || scenario.load().refineSteps() == 0) return;
-        for (int extra = 0; extra < scenario.load().refineSteps() && !abortRequested; extra++) {
+        for (int extra = 0; extra < scenario.load().refineSteps() && !abortRequested && !silentTargets.contains(last.target().name()); extra++) {
             var c = KneeFinder.find(sweepSoFar(last), plan.slo());
-            if (c.collapseLevel() == null || c.usableConcurrency() == null) return;
+            if (c.collapseLevel() == null || c.usableConcurrency() == null || KneeFinder.NOT_JUDGED.equals(c.rule())) return;
             double good = c.usableConcurrency(), bad = c.collapseLevel();
             StepSpec step;
             if (scenario.load().isOpen()) {
@@ -163,7 +204,7 @@ public final class RunOrchestrator {
     /** The levels of {@code step}'s sweep (same target, scenario and repeat) measured so far. */
     private List<StepResult> sweepSoFar(StepSpec step) {
         return results.stream().filter(r -> r.target().equals(step.target().name()) && r.scenario().equals(step.scenario())
-                && r.repeat() == step.repeat() && r.requests() > 0).toList();
+                && r.repeat() == step.repeat()).toList();
     }
 
     private StepResult runStep(StepSpec planned) {
@@ -203,6 +244,7 @@ public final class RunOrchestrator {
 
         Map<String, StepFinished> finished = new LinkedHashMap<>();
         String partial = awaitFinished(step, assigned, finished, startAt);
+        if (abortRequested) partial = cutShort(step, startAt, finished.values()) + (partial == null ? "" : "; " + partial);
         List<StepAnalyzer.Share> collected = new ArrayList<>();
         finished.forEach((id, f) -> collected.add(new StepAnalyzer.Share(id, streamsOf.get(id), f.totals(), f.records())));
         StepResult result = StepAnalyzer.analyze(step, collected, plan.defaults().maxPlausibleDecodeTokS(), plan.slo(), partial);
@@ -214,13 +256,38 @@ public final class RunOrchestrator {
         });
         listener.onWorkerHealth(step, health);
         directory.recordServer(step.target().name(), knowledge.describe(step.target()));
-        if (result.requests() > 0 && result.errorsByClass().getOrDefault("connect", 0) == result.requests()) {
-            fail(Failure.of(Failure.Kind.TARGET_UNREACHABLE, false, step.stepId(), null,
-                    "every request to " + step.target().name() + " failed to connect (" + step.target().url() + "): is the server running and reachable from the workers?"));
-        }
+        if (!abortRequested) unanswered(step, finished.values());
         directory.writeStep(step, result, finished.values(), failures);
         listener.onStepFinished(step, result);
         return result;
+    }
+
+    /**
+     * A step in which the target answered not one request (measured or not), and at least one waited out its own timeout (or
+     * none could connect), names the target as the cause, and the target's remaining steps are skipped: each would wait out
+     * the same timeouts and measure nothing.
+     */
+    private void unanswered(StepSpec step, Collection<StepFinished> shares) {
+        List<RequestRecord> sent = shares.stream().flatMap(f -> f.records().stream()).toList();
+        Unanswered.of(sent, step.target().timeScale()).filter(Unanswered::conclusive).ifPresent(u -> {
+            silentTargets.add(step.target().name());
+            String what = "target '" + step.target().name() + "' (" + step.target().url() + ") " + u.describe() + " in step " + step.stepId()
+                    + "; its remaining steps are skipped";
+            if (u.unreachable()) fail(Failure.of(Failure.Kind.TARGET_UNREACHABLE, false, step.stepId(), null, what
+                    + ": is the server running and reachable from the workers?"));
+            else fail(Failure.of(Failure.Kind.TARGET_SILENT, false, step.stepId(), null, what + ": is it overloaded, stuck, or not an OpenAI-compatible server?"));
+        });
+    }
+
+    /** The partial reason of the step the abort cut: when, and the window the measurement covered (in the target's own time). */
+    private String cutShort(StepSpec step, long startAt, Collection<StepFinished> shares) {
+        double ts = step.target().timeScale();
+        double atSeconds = Math.max(0, abortedAtMillis - startAt) * ts / 1000;
+        String what = String.format(Locale.ROOT, "aborted by %s at +%.1f s", abortReason, atSeconds);
+        if (!step.isTimed()) return what + ": only the requests finished by then are counted";
+        long coveredMicros = shares.stream().filter(f -> f.totals() != null).mapToLong(f -> f.totals().windowMicros()).max().orElse(0);
+        return what + String.format(Locale.ROOT, ": measured over the %.1f s of the window it covered, of %.1f s planned",
+                coveredMicros * ts / 1e6, step.durationMillis() * ts / 1000);
     }
 
     private int[] shares(StepSpec step, List<WorkerLink> live) {
@@ -243,10 +310,20 @@ public final class RunOrchestrator {
         return secrets.seal(key);
     }
 
+    /**
+     * Waits for every assigned worker to report ready. A worker opens its connections to the target before it does, so the
+     * barrier lasts at least the connect timeout; when it runs out, the target is asked directly whether it answers, so the
+     * failure names the target when the target is what did not answer.
+     */
     private boolean awaitReady(StepSpec step, Map<String, WorkerLink> assigned) {
         Set<String> waiting = new LinkedHashSet<>(assigned.keySet());
-        long deadline = System.currentTimeMillis() + settings.barrierMillis();
+        long barrierMillis = Math.max(settings.barrierMillis(), step.timeouts().connectMillis() + BARRIER_SLACK_MILLIS);
+        long deadline = System.currentTimeMillis() + barrierMillis;
         while (!waiting.isEmpty()) {
+            if (abortRequested) {
+                abortStep(step, assigned, "run aborted");
+                return false;
+            }
             ToCoordinator m = poll(deadline);
             if (m == null) {
                 if (lostWorkers(assigned, waiting, step)) {
@@ -255,13 +332,19 @@ public final class RunOrchestrator {
                     return false;
                 }
                 if (System.currentTimeMillis() < deadline) continue;
+                ServerHttp.Reply target = new ServerHttp(step.target()).getBase("/models");
+                String who = target.unanswered()
+                        ? "; the target did not answer either: '" + step.target().name() + "' (" + step.target().url() + "), GET /models: " + target.body()
+                                + ". The workers were most likely still waiting on it (opening connections, or ending the previous step's requests)"
+                        : "; the target answers (GET /models: HTTP " + target.status() + "), so check the workers' logs";
                 fail(Failure.of(Failure.Kind.BARRIER_TIMEOUT, false, step.stepId(), null,
-                        "workers not ready after " + settings.barrierMillis() + " ms: " + waiting + "; check their logs"));
+                        "workers not ready after " + barrierMillis + " ms: " + waiting + who));
                 abortStep(step, assigned, "barrier timeout");
                 return false;
             }
             if (!m.stepId().equals(step.stepId())) continue;
             if (m instanceof WorkerReady) waiting.remove(m.workerId());
+            else if (m instanceof WorkerFailed f && !f.terminal() && WorkerFailed.WRITE_FAILED.equals(f.kind())) workerFailed(step, f);
             else if (m instanceof WorkerFailed f) {
                 fail(Failure.of(Failure.Kind.WORKER_REJECTED, f.terminal(), step.stepId(), f.workerId(), f.kind() + ": " + f.message()));
                 abortStep(step, assigned, "a worker rejected the step");
@@ -277,10 +360,12 @@ public final class RunOrchestrator {
         long deadline = startAt + expectedMillis(step) + settings.stepGraceMillis();
         LiveWindow live = new LiveWindow(step, startAt);
         String partial = null;
+        boolean abortSent = false;
         while (!waiting.isEmpty()) {
-            if (abortRequested) {
-                abortStep(step, assigned, "run aborted");
-                deadline = Math.min(deadline, System.currentTimeMillis() + settings.barrierMillis());
+            if (abortRequested && !abortSent) {
+                abortSent = true;
+                abortStep(step, assigned, "run aborted by " + abortReason);
+                deadline = Math.min(deadline, System.currentTimeMillis() + settings.barrierMillis()); // the drain is bounded too
             }
             ToCoordinator m = poll(deadline);
             if (m == null) {
@@ -295,16 +380,35 @@ public final class RunOrchestrator {
                     continue;
                 }
                 if (System.currentTimeMillis() < deadline) continue;
-                fail(Failure.of(Failure.Kind.STEP_TIMEOUT, false, step.stepId(), null, "no result from " + waiting + " by the step deadline; the step is partial"));
+                String bound = abortSent ? "within " + settings.barrierMillis() + " ms of the abort"
+                        : String.format(Locale.ROOT, "by the step deadline (%.0f s after the start: %s)", (deadline - startAt) / 1000.0, deadlineRule(step));
+                fail(Failure.of(Failure.Kind.STEP_TIMEOUT, false, step.stepId(), null, "no result from " + waiting + " " + bound + "; the step is partial"));
                 abortStep(step, assigned, "step deadline passed");
                 return "timed out waiting for " + waiting;
             }
             if (!m.stepId().equals(step.stepId())) continue;
             if (m instanceof IntervalSnapshot s) live(step, s, live, startAt);
             else if (m instanceof StepFinished f && waiting.remove(f.workerId())) finished.put(f.workerId(), f);
-            else if (m instanceof WorkerFailed f) fail(Failure.of(Failure.Kind.WORKER_REJECTED, f.terminal(), step.stepId(), f.workerId(), f.kind() + ": " + f.message()));
+            else if (m instanceof WorkerFailed f) {
+                String why = workerFailed(step, f);
+                if (why != null) partial = partial == null ? why : partial + "; " + why;
+            }
         }
         return partial;
+    }
+
+    /** Records a worker's report of trouble; returns why its share is incomplete, or null when the share is whole. */
+    private String workerFailed(StepSpec step, WorkerFailed f) {
+        if (WorkerFailed.WRITE_FAILED.equals(f.kind())) {
+            fail(Failure.of(Failure.Kind.WRITE_FAILED, false, step.stepId(), f.workerId(), "worker " + f.workerId() + ": " + f.message()));
+            return null;
+        }
+        if (WorkerFailed.WORKER_ERROR.equals(f.kind())) {
+            fail(Failure.of(Failure.Kind.WORKER_ERROR, false, step.stepId(), f.workerId(), "worker " + f.workerId() + ": " + f.message()));
+            return "worker " + f.workerId() + " hit " + f.message();
+        }
+        fail(Failure.of(Failure.Kind.WORKER_REJECTED, f.terminal(), step.stepId(), f.workerId(), f.kind() + ": " + f.message()));
+        return null;
     }
 
     private boolean terminalFailure() {
@@ -328,6 +432,13 @@ public final class RunOrchestrator {
         directory.writeInterval(step, s, startAt);
         listener.onSnapshot(step, s);
         listener.onInterval(step, live.add(s));
+    }
+
+    /** How the step deadline was set, for the failure that says it passed. */
+    private String deadlineRule(StepSpec step) {
+        String grace = " + " + settings.stepGraceMillis() / 1000 + " s grace";
+        if (step.isTimed()) return "ramp + duration + the total timeout + 1 s" + grace;
+        return step.requests() + " requests x (the total timeout" + (step.thinkMillis() > 0 ? " + think time" : "") + ")" + grace;
     }
 
     private long expectedMillis(StepSpec step) {

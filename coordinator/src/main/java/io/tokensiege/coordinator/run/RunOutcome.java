@@ -13,7 +13,13 @@ import java.util.Map;
  */
 public record RunOutcome(String runId, Path directory, List<StepResult> steps, List<Failure> failures, boolean aborted, RunVerdict verdict,
                          Map<String, List<String>> serverNotes) {
+    /** Aborted, ended by a terminal failure, or short of what the plan asked (a lost worker, a timeout, a write that failed): exit 4. */
     public boolean failed() {
-        return aborted || failures.stream().anyMatch(Failure::terminal);
+        return aborted || failures.stream().anyMatch(f -> f.terminal() || f.kind().failsRun());
+    }
+
+    /** What run.json's {@code status} says: {@code aborted}, {@code failed} or {@code finished}. */
+    public String status() {
+        return aborted ? "aborted" : failed() ? "failed" : "finished";
     }
 }

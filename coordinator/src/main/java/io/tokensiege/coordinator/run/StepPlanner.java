@@ -3,6 +3,7 @@ package io.tokensiege.coordinator.run;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.plan.Timeouts;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import java.security.SecureRandom;
@@ -18,6 +19,7 @@ import java.util.List;
  */
 public final class StepPlanner {
     private static final SecureRandom RANDOM = new SecureRandom();
+    static final long WARMUP_REQUEST_MAX_MILLIS = 120_000;
 
     private StepPlanner() {}
 
@@ -47,7 +49,18 @@ public final class StepPlanner {
     private static StepSpec warmup(Plan plan, Target target, int index) {
         return new StepSpec(id(index, target, "warmup", StepKind.WARMUP, 1, 1), index, StepKind.WARMUP, target, "warmup", 1, 1,
                 plan.defaults().warmup(), 0, 0, 0, plan.defaults().maxTokens(), plan.defaults().temperature(), 32, true, 0, List.of(),
-                plan.defaults().timeouts().scaledBy(target.timeScale()), plan.seed(), nonce(), null, plan.defaults().limits(), null);
+                warmupTimeouts(plan.defaults().timeouts()).scaledBy(target.timeScale()), plan.seed(), nonce(), null, plan.defaults().limits(), null);
+    }
+
+    /**
+     * A warm-up request ends after at most {@value #WARMUP_REQUEST_MAX_MILLIS} ms (or the plan's total timeout when shorter), whatever the
+     * plan's first-token timeout: a warm-up only has to load the model, and a server that does not answer must not hold the run
+     * for the plan's total timeout (15 min by default) per warm-up request. The warm-up step as a whole is then bounded by
+     * {@code warmup} times that (its step deadline).
+     */
+    static Timeouts warmupTimeouts(Timeouts t) {
+        long total = Math.min(t.totalMillis(), WARMUP_REQUEST_MAX_MILLIS);
+        return new Timeouts(Math.min(t.connectMillis(), total), Math.min(t.firstTokenMillis(), total), Math.min(t.idleMillis(), total), total);
     }
 
     static StepSpec open(Plan plan, Target target, Scenario s, double rate, int repeat, int index) {

@@ -54,6 +54,7 @@ final class TargetKnowledge {
     Map<String, Object> probe(Target target) {
         Known k = known(target);
         k.provenance = ServerProvenance.read(target);
+        if (k.provenance.containsKey(ServerProvenance.UNANSWERED)) return describe(target); // a silent server has no tokenizer to ask either
         k.window = ContextWindow.of(target.model(), k.provenance).orElse(null);
         k.tokenizer = ServerTokenizer.detect(target).orElse(null);
         if (k.tokenizer != null) PromptCalibration.fromTokenizer(k.tokenizer, seed).ifPresent(s -> k.facts = k.facts.withSizing(s));
@@ -142,6 +143,8 @@ final class TargetKnowledge {
     List<String> notes(Target target) {
         Known k = known(target);
         List<String> out = new ArrayList<>();
+        Object unanswered = k.provenance.get(ServerProvenance.UNANSWERED);
+        if (unanswered != null) out.add("did not answer before the run: " + unanswered);
         PromptSizing s = k.facts.sizing();
         out.add(String.format(Locale.ROOT, "prompts sized by %s: %.2f characters per token, %d tokens of chat template", s.source(), s.charsPerToken(), s.overheadTokens()));
         if (k.window != null) out.add(String.format(Locale.ROOT, "context: %,d tokens per request (%s)", k.window.tokens(), k.window.source()));
@@ -150,6 +153,12 @@ final class TargetKnowledge {
             out.add("connections: " + ConnectionNote.describe(k.connections, p50));
         }
         return out;
+    }
+
+    /** Why the target answered nothing when asked before its first step, or null when it answered. */
+    String unanswered(Target target) {
+        Object why = known(target).provenance.get(ServerProvenance.UNANSWERED);
+        return why == null ? null : why.toString();
     }
 
     Optional<ServerTokenizer> tokenizer(Target target) {

@@ -1,23 +1,34 @@
 package io.tokensiege.coordinator.server;
 
 import io.tokensiege.common.plan.Target;
-import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The coordinator's few questions to a target's own endpoints (provenance, tokenizer, Prometheus counters):
- * short timeouts, bodies read up to {@link #MAX_BODY_BYTES}, the target's API key sent and never kept.
- * Never throws: a failure is a {@link Reply} with status 0 and the reason.
+ * each answer must be complete within {@link #TIMEOUT} (headers and body: a server trickling bytes cannot hold
+ * the coordinator), bodies are read up to {@link #MAX_BODY_BYTES}, the target's API key is sent and never kept.
+ * Never throws: a failure is a {@link Reply} with status 0 and the reason in words.
  */
 public final class ServerHttp {
     static final int MAX_BODY_BYTES = 2 << 20;
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
 
     /** {@code status} 0 means no answer; {@code body} then says why. */
@@ -25,7 +36,21 @@ public final class ServerHttp {
         public boolean ok() {
             return status / 100 == 2;
         }
+
+        /** The target took the connection and then said nothing within the timeout: a stuck or overloaded server. */
+        public boolean silent() {
+            return status == 0 && body.startsWith(SILENT);
+        }
+
+        /** No answer at all: silent, or no connection. */
+        public boolean unanswered() {
+            return status == 0 && (body.startsWith(SILENT) || body.startsWith(REFUSED) || body.startsWith(NO_CONNECTION));
+        }
     }
+
+    private static final String SILENT = "connection accepted, no complete answer within";
+    private static final String REFUSED = "connection refused";
+    private static final String NO_CONNECTION = "no connection within";
 
     private final String base;
     private final String root;
@@ -54,17 +79,84 @@ public final class ServerHttp {
     }
 
     private Reply send(HttpRequest.Builder b) {
+        CompletableFuture<HttpResponse<byte[]>> answer;
         try {
             if (apiKey != null) b.header("authorization", "Bearer " + apiKey);
-            HttpResponse<InputStream> r = HTTP.send(b.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = r.body()) {
-                return new Reply(r.statusCode(), new String(in.readNBytes(MAX_BODY_BYTES), StandardCharsets.UTF_8));
-            }
-        } catch (IOException | IllegalArgumentException e) {
+            answer = HTTP.sendAsync(b.timeout(TIMEOUT).build(), info -> new BoundedBody(MAX_BODY_BYTES));
+        } catch (IllegalArgumentException e) {
             return new Reply(0, e.getClass().getSimpleName());
+        }
+        try {
+            // The request timeout covers the headers only; this bounds the body too.
+            HttpResponse<byte[]> r = answer.get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+            return new Reply(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            return new Reply(0, SILENT + " " + TIMEOUT.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            return new Reply(0, reason(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            answer.cancel(true);
             return new Reply(0, "interrupted");
+        }
+    }
+
+    private static String reason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpConnectTimeoutException) return NO_CONNECTION + " " + TIMEOUT.toSeconds() + " s";
+            if (t instanceof HttpTimeoutException) return SILENT + " " + TIMEOUT.toSeconds() + " s";
+            if (t instanceof ConnectException) return REFUSED;
+        }
+        return failure == null ? "no answer" : failure.getClass().getSimpleName();
+    }
+
+    /** Collects a body up to {@code max} bytes, then stops reading and keeps what it has. */
+    private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final int max;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        BoundedBody(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer b : buffers) {
+                int n = Math.min(b.remaining(), max - bytes.size());
+                byte[] chunk = new byte[n];
+                b.get(chunk);
+                bytes.write(chunk, 0, n);
+            }
+            if (bytes.size() >= max) {
+                subscription.cancel();
+                body.complete(bytes.toByteArray());
+            } else {
+                subscription.request(1);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            body.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toByteArray());
         }
     }
 }

@@ -11,17 +11,26 @@ import java.util.stream.Collectors;
  * Reads what a server says about itself before its first step (defaults can hide a 10x difference, so the
  * settings belong next to the numbers): {@code /v1/models}; llama.cpp {@code /props}; Ollama {@code /api/version},
  * {@code /api/ps} and {@code /api/show}; vLLM {@code /version} and the config lines of {@code /metrics}; the
- * simulator's {@code /sim/profile}. Anything that fails is recorded as "not exposed", never fatal.
+ * simulator's {@code /sim/profile}. Anything that fails is recorded as "not exposed", never fatal; a target that does not
+ * answer the first question at all is not asked the rest (each would wait out the same timeout).
  */
 public final class ServerProvenance {
     private static final int MAX_TEXT = 4096;
 
     private ServerProvenance() {}
 
+    /** Under this key when the target did not answer its first question: the others are not asked (each would wait as long). */
+    public static final String UNANSWERED = "unanswered";
+
     public static Map<String, Object> read(Target target) {
         ServerHttp http = new ServerHttp(target);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("models", shown(http.getBase("/models")));
+        ServerHttp.Reply models = http.getBase("/models");
+        out.put("models", shown(models));
+        if (models.unanswered()) {
+            out.put(UNANSWERED, "GET " + target.url().replaceAll("/+$", "") + "/models: " + models.body() + "; no other question was asked");
+            return out;
+        }
         out.put("llama_cpp_props", shown(http.get("/props")));
         out.put("ollama_version", shown(http.get("/api/version")));
         out.put("ollama_ps", shown(http.get("/api/ps")));

@@ -64,7 +64,6 @@ final class CrossSiteGuard {
         if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
             return new Refusal(403, "cross-site request refused: Origin " + origin + " is not this coordinator (http://" + host + ")");
         }
-        if (method.equals("DELETE")) return null; // no form can send it, and a cross-site script would need a preflight nobody answers
         String type = mediaType(contentType);
         if (path.equals("/login")) {
             return type.equals(FORM_TYPE) ? null : new Refusal(415, "sign in with the form of this coordinator's page (" + FORM_TYPE + ")");

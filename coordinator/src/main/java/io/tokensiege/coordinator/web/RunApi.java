@@ -121,7 +121,7 @@ public final class RunApi {
             });
         } else if (method == HttpMethod.DELETE && path.equals("/api/runs/current")) {
             RunControl.ActiveRun run = runs.current();
-            if (runs.abort()) Replies.json(req, 202, Map.of("run_id", run.id, "status", "aborting", "directory", run.dir.toAbsolutePath().toString()));
+            if (runs.abort("DELETE /api/runs/current")) Replies.json(req, 202, Map.of("run_id", run.id, "status", "aborting", "directory", run.dir.toAbsolutePath().toString()));
             else Replies.json(req, 404, Map.of("error", "no run in progress on this coordinator"));
         } else if (method == HttpMethod.GET && path.startsWith("/api/runs/")) {
             String id = path.substring("/api/runs/".length());
@@ -168,7 +168,7 @@ public final class RunApi {
     }
 
     private void stop(HttpServerRequest req) {
-        runs.abort();
+        runs.abort("stopped from the web page");
         Replies.seeOther(req, "/");
     }
 
@@ -207,9 +207,12 @@ public final class RunApi {
         return a.port() >= 0 ? host + ":" + a.port() : host;
     }
 
-    /** The shutdown hook and tests: stops the run in progress, if any. */
-    public void abortCurrent() {
-        runs.abort();
+    /**
+     * Aborts the run in progress, if any (SIGTERM to the coordinator, tests), and returns when it has ended and written what it
+     * recorded, or after {@code waitMillis}. Returns the run's exit code, or -1 when no run was in progress.
+     */
+    public int abortCurrent(String reason, long waitMillis) {
+        return runs.abortAndWait(reason, waitMillis);
     }
 
     /** The live figures and counters behind {@code /metrics} (also fed by local runs that want them). */

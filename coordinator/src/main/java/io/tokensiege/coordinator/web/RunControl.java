@@ -27,6 +27,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -42,6 +45,7 @@ final class RunControl {
     private final PlanOptions planOptions;
     private final CoordinatorMetrics metrics;
     private final AtomicReference<ActiveRun> current = new AtomicReference<>();
+    private static final long FOLLOWER_GRACE_MILLIS = 3_000;
 
     /** What became of a plan: started, or refused with an HTTP status, a message and the plan's errors (file:line:column ...). */
     sealed interface Submission permits Started, Refused {}
@@ -62,6 +66,10 @@ final class RunControl {
         volatile RunOutcome outcome;
         volatile String summary;
         volatile String error;
+        final CompletableFuture<Void> ended = new CompletableFuture<>();
+        /** A client is following the run (it asked for its status): a stopping coordinator lets it read the end first. */
+        volatile boolean followed;
+        final CompletableFuture<Void> endServed = new CompletableFuture<>();
 
         private ActiveRun(String id, String plan, Path dir, java.util.function.Function<ActiveRun, RunOrchestrator> orchestrator) {
             this.id = id;
@@ -71,7 +79,7 @@ final class RunControl {
         }
 
         String status() {
-            return error != null ? "failed" : outcome != null ? (outcome.failed() ? "failed" : "finished") : "running";
+            return error != null ? "failed" : outcome != null ? outcome.status() : "running";
         }
 
         boolean running() {
@@ -141,15 +149,36 @@ final class RunControl {
             run.error = e.toString();
         } finally {
             metrics.onRunEnded();
+            run.ended.complete(null);
         }
     }
 
-    /** Stops the run in progress; false when none is running. */
-    boolean abort() {
+    /** Stops the run in progress, saying why (in failures.jsonl); false when none is running. */
+    boolean abort(String reason) {
         ActiveRun run = current.get();
         if (run == null || !run.running()) return false;
-        run.orchestrator.abort();
+        run.orchestrator.abort(reason);
         return true;
+    }
+
+    /**
+     * Aborts the run in progress, if any (SIGTERM to the coordinator, tests), and returns when it has ended and written what it
+     * recorded, or after {@code waitMillis}. Returns the run's exit code, or -1 when no run was in progress.
+     */
+    int abortAndWait(String reason, long waitMillis) {
+        ActiveRun run = current.get();
+        if (run == null || !run.running()) return -1;
+        run.orchestrator.abort(reason);
+        try {
+            run.ended.get(waitMillis, TimeUnit.MILLISECONDS);
+            if (run.followed) run.endServed.get(FOLLOWER_GRACE_MILLIS, TimeUnit.MILLISECONDS); // its client polls once a second
+        } catch (TimeoutException e) {
+            return ExitCodes.RUN_FAILED; // what it wrote so far stays; the failure is the abort itself
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            return ExitCodes.RUN_FAILED;
+        }
+        return run.outcome == null ? ExitCodes.RUN_FAILED : ExitCodes.of(run.outcome);
     }
 
     /** {@code GET /api/runs/ID}: progress lines, then the summary and exit code; null when this coordinator has no such run. */
@@ -161,6 +190,8 @@ final class RunControl {
         body.put("directory", run.dir.toAbsolutePath().toString());
         body.put("progress", run.progressLines());
         body.put("status", run.status());
+        run.followed = true;
+        if (!run.running()) run.endServed.complete(null);
         if (run.error != null) {
             body.put("error", run.error);
             body.put("exit_code", ExitCodes.RUN_FAILED);

@@ -9,12 +9,32 @@ import java.util.List;
  * The simulated inference engine: slots with continuous batching, a FIFO queue, prefill (optionally
  * chunked and interleaved with decode), a prefix cache and a KV block pool, on a simulated clock.
  *
- * <p>The engine runs in iterations. An iteration starts with admissions (queue → free slots), then
+ * <p>The engine runs in iterations. An iteration starts with admissions (queue → free slots; after any KV
+ * preemption, below), then
  * spends its prefill budget on sequences still prefilling, in admission order, and decodes one token
  * for every sequence already decoding. Its length is the prefill work plus, if anything decodes,
  * {@code decodeBaseMs + decodePerSeqMs × decoding}. At the iteration's end every decoding sequence
  * emits one token, and a sequence whose prefill completed emits its first token. A request that
  * arrives mid-iteration waits for the next one, as in a real continuous-batching server.
+ *
+ * <p><b>Prefix cache.</b> A sequence's prompt enters the cache when its prefill completes, and prompt + answer
+ * text ({@link SimRequest#answerText}) when it finishes: the next turn of a conversation that sends the
+ * answer back reuses both.
+ *
+ * <p><b>KV capacity</b> ({@code kvCapacityTokens} &gt; 0). A running sequence holds its prompt, the tokens it
+ * generated and the one it is computing: {@code prompt + generated + 1}. Each iteration first checks that
+ * the running sequences, each one token longer than before, still fit; while they do not, the last admitted
+ * one is preempted (vLLM's recompute policy): it releases everything, goes back to the head of the queue and
+ * its stream pauses. Then the queue head is admitted only while it fits ({@code held + prompt + generated + 1
+ * <= capacity}); a head that does not fit waits, and so does everyone behind it (FIFO). A resumed sequence
+ * prefills its prompt again (the prefix cache may serve part of it) plus the tokens it had generated, and its
+ * next token follows. A sequence alone in the engine is never preempted and is always admitted, so a request
+ * longer than the whole capacity still completes, alone.
+ *
+ * <p>Worked example: capacity 1,000, two requests of 400 prompt tokens and 200 to generate. Both are admitted
+ * (401 + 401 = 802). While computing their 100th tokens they hold 2 x (400 + 99 + 1) = 1,000; the next
+ * iteration would need 1,002, so the second is preempted after its 100th token and the first finishes alone.
+ * Then the second is readmitted and recomputes 400 + 100 tokens before its 101st.
  *
  * <p>Not thread-safe: one driver (a test or {@code RealTimeDriver}) owns it.
  */
@@ -48,7 +68,7 @@ public final class Engine {
      */
     public void submit(SimRequest request, long nowNanos) {
         advanceTo(nowNanos - 1);
-        queue.add(new Sequence(request));
+        queue.addLast(new Sequence(request));
         listener.onQueued(request.id(), nowNanos);
         if (iterationEndNanos == Long.MAX_VALUE) iterationEndNanos = nowNanos;
     }
@@ -90,6 +110,7 @@ public final class Engine {
     }
 
     private void startIteration(long nowNanos) {
+        preemptUntilGrowthFits(nowNanos);
         admit(nowNanos);
         double budgetMs = config.prefillChunkTokens() == 0
                 ? Double.POSITIVE_INFINITY
@@ -113,18 +134,47 @@ public final class Engine {
 
     private void admit(long nowNanos) {
         while (running.size() < config.slots() && !queue.isEmpty()) {
-            Sequence seq = queue.poll();
+            Sequence seq = queue.peek();
+            if (config.kvCapacityTokens() > 0 && !running.isEmpty() && !kvFits(kvHeldTokens() + seq.kvTokens())) {
+                return; // FIFO: nobody overtakes a head that waits for memory
+            }
+            queue.poll();
             SimRequest req = seq.request;
             int cached = prefixCache.cachedTokens(req.promptText(), req.promptTokens());
             seq.kvBlocks = kvPool.blocksFor(req.promptTokens() + req.maxTokens());
             double growthMs = kvPool.reserve(seq.kvBlocks);
             double restoreMs = config.cacheRestoreTokensPerSecond() > 0 ? cached * 1000.0 / config.cacheRestoreTokensPerSecond() : 0;
-            double computeMs = (req.promptTokens() - cached) * 1000.0 / config.prefillTokensPerSecond();
+            // A resumed sequence recomputes the tokens it had generated too; they were never in the prefix cache.
+            double computeMs = (req.promptTokens() - cached + seq.emitted) * 1000.0 / config.prefillTokensPerSecond();
             seq.prefillRemainingMs = config.requestOverheadMs() + growthMs + restoreMs + computeMs;
             seq.prefillRemainingMs = Math.max(seq.prefillRemainingMs, 1e-6); // the first token needs a forward pass
             running.add(seq);
-            listener.onAdmitted(req.id(), nowNanos, cached);
+            if (seq.preemptions == 0) listener.onAdmitted(req.id(), nowNanos, cached);
+            else listener.onResumed(req.id(), nowNanos);
         }
+    }
+
+    /** Preempts the last admitted sequences until every running one can hold its next token. */
+    private void preemptUntilGrowthFits(long nowNanos) {
+        if (config.kvCapacityTokens() == 0) return;
+        while (running.size() > 1 && !kvFits(kvHeldTokens())) {
+            Sequence victim = running.remove(running.size() - 1);
+            kvPool.release(victim.kvBlocks);
+            victim.prefillRemainingMs = 0;
+            victim.preemptions++;
+            queue.addFirst(victim); // the victims go back in admission order, ahead of every waiting request
+            listener.onPreempted(victim.request.id(), nowNanos);
+        }
+    }
+
+    private boolean kvFits(long tokens) {
+        return config.kvCapacityTokens() == 0 || tokens <= config.kvCapacityTokens();
+    }
+
+    private long kvHeldTokens() {
+        long held = 0;
+        for (Sequence seq : running) held += seq.kvTokens();
+        return held;
     }
 
     private void completeIteration(long endNanos) {
@@ -142,6 +192,10 @@ public final class Engine {
             if (seq.emitted == seq.request.maxTokens()) {
                 it.remove();
                 kvPool.release(seq.kvBlocks);
+                if (prefixCache.enabled()) { // the answer's text is built only for a cache that keeps it
+                    String answer = seq.request.answerText().get();
+                    if (!answer.isEmpty()) prefixCache.insert(seq.request.promptText() + answer);
+                }
                 listener.onFinished(seq.request.id(), endNanos);
             }
         }
@@ -159,9 +213,15 @@ public final class Engine {
         double prefillThisIterationMs;
         int emitted;
         int kvBlocks;
+        int preemptions;
 
         Sequence(SimRequest request) {
             this.request = request;
+        }
+
+        /** KV tokens it holds while running: its prompt, what it generated, and the token being computed. */
+        long kvTokens() {
+            return (long) request.promptTokens() + emitted + 1;
         }
     }
 }

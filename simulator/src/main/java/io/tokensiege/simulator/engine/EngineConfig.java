@@ -21,6 +21,10 @@ package io.tokensiege.simulator.engine;
  * @param kvGrowthMsPerBlock    time to add one block to the pool; the pool keeps what it grew
  * @param reasoningTokens       the first tokens of every answer stream in the reasoning channel
  * @param reasoningField        {@code reasoning} (Ollama) or {@code reasoning_content} (vLLM, DeepSeek)
+ * @param kvCapacityTokens      KV memory in tokens over the running sequences (each holds its prompt, the tokens it
+ *                              generated and the one it is computing); 0 = unlimited. A request that does not fit
+ *                              waits in the queue; a running sequence whose next token does not fit preempts the
+ *                              last admitted sequences (vLLM's recompute preemption). See {@link Engine}.
  */
 public record EngineConfig(
         int slots,
@@ -36,7 +40,8 @@ public record EngineConfig(
         int kvInitialBlocks,
         double kvGrowthMsPerBlock,
         int reasoningTokens,
-        String reasoningField) {
+        String reasoningField,
+        int kvCapacityTokens) {
 
     public EngineConfig {
         require(slots >= 1, "slots must be at least 1");
@@ -47,8 +52,23 @@ public record EngineConfig(
         require(prefixBlockTokens >= 1 && kvBlockTokens >= 1, "block sizes must be at least 1 token");
         require(prefixCacheTokens >= 0 && kvInitialBlocks >= 0, "capacities must not be negative");
         require(reasoningTokens >= 0, "reasoning_tokens must not be negative");
+        require(kvCapacityTokens >= 0, "kv_capacity_tokens must be 0 (unlimited) or positive");
         require(reasoningField == null || reasoningField.equals("reasoning") || reasoningField.equals("reasoning_content"),
                 "reasoning_field must be 'reasoning' or 'reasoning_content'");
+    }
+
+    /** Without a KV capacity (unlimited), as every profile was before it existed. */
+    public EngineConfig(int slots, double decodeBaseMs, double decodePerSeqMs, double prefillTokensPerSecond, int prefillChunkTokens,
+                        double requestOverheadMs, int prefixCacheTokens, int prefixBlockTokens, double cacheRestoreTokensPerSecond,
+                        int kvBlockTokens, int kvInitialBlocks, double kvGrowthMsPerBlock, int reasoningTokens, String reasoningField) {
+        this(slots, decodeBaseMs, decodePerSeqMs, prefillTokensPerSecond, prefillChunkTokens, requestOverheadMs, prefixCacheTokens,
+                prefixBlockTokens, cacheRestoreTokensPerSecond, kvBlockTokens, kvInitialBlocks, kvGrowthMsPerBlock, reasoningTokens, reasoningField, 0);
+    }
+
+    /** The same server with a KV capacity of {@code tokens}. */
+    public EngineConfig withKvCapacityTokens(int tokens) {
+        return new EngineConfig(slots, decodeBaseMs, decodePerSeqMs, prefillTokensPerSecond, prefillChunkTokens, requestOverheadMs, prefixCacheTokens,
+                prefixBlockTokens, cacheRestoreTokensPerSecond, kvBlockTokens, kvInitialBlocks, kvGrowthMsPerBlock, reasoningTokens, reasoningField, tokens);
     }
 
     /** A plain batching server: handy as a base for tests. */

@@ -7,6 +7,17 @@ import java.util.Map;
  * An LRU cache of prompt-prefix blocks. A block's key is a chained hash of the block's text and
  * every block before it, so a block only matches when the whole prefix up to it is identical —
  * the way vLLM's automatic prefix caching and llama.cpp's slot reuse behave.
+ *
+ * <p>Blocks are touched in prompt order, so a prompt's first blocks are its least recently used. When two
+ * conversations' prefixes do not fit together, the newcomer evicts the older one's first blocks and with
+ * them the whole older prefix (a match must start at block 0); that one's next turn is cold, re-inserts its
+ * prefix and evicts the other's in turn. So distinct prefixes that do not fit together evict each other
+ * whole, LRU-wise: a cliff, as with llama.cpp's and Ollama's slots, not a gradual decline.
+ *
+ * <p>Worked example: 16,384 tokens of 64-token blocks (256 blocks) and two sessions with distinct
+ * 10,000-token prefixes (156 full blocks each, 312 together): the second's blocks evict the first's from
+ * block 0 on, so the first finds 0 cached tokens on its next turn, and so on alternately. One session alone
+ * keeps its whole prefix.
  */
 public final class PrefixCache {
     private final int blockTokens;
@@ -28,6 +39,10 @@ public final class PrefixCache {
         this.blockTokens = blockTokens;
         this.blockChars = Math.max(1, tokenizer.bytesFor(blockTokens));
         this.capacityBlocks = capacityTokens / blockTokens;
+    }
+
+    public boolean enabled() {
+        return capacityBlocks > 0;
     }
 
     /** Tokens of {@code prompt} served from the cache; touches matched blocks (LRU). */

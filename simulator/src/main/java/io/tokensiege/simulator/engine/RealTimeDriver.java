@@ -120,6 +120,18 @@ public final class RealTimeDriver implements AutoCloseable {
         }
 
         @Override
+        public void onPreempted(long id, long simNanos) {
+            EngineListener l = listeners.get(id);
+            if (l != null) l.onPreempted(id, simNanos);
+        }
+
+        @Override
+        public void onResumed(long id, long simNanos) {
+            EngineListener l = listeners.get(id);
+            if (l != null) l.onResumed(id, simNanos);
+        }
+
+        @Override
         public void onToken(long id, int index, Channel channel, long simNanos) {
             EngineListener l = listeners.get(id);
             if (l != null) l.onToken(id, index, channel, simNanos);

@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.tokensiege.simulator.engine.Channel;
 import io.tokensiege.simulator.engine.EngineListener;
 import io.tokensiege.simulator.engine.TextGenerator;
+import io.tokensiege.simulator.tools.ToolCall;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -20,6 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * token chunks in the server's reasoning field or {@code content}, a {@code finish_reason} chunk, an
  * optional usage-only chunk, {@code [DONE]}) or, when not streaming, one JSON body, in the style of the
  * profile's server. Applies the request's fault and stamps the ground truth at each write.
+ *
+ * <p>A tool-call answer ({@link AnswerPlan}) streams as OpenAI's does: after any reasoning, a first delta
+ * {@code tool_calls:[{index:0,id,type:"function",function:{name,arguments:""}}]}, then one
+ * {@code tool_calls:[{index:0,function:{arguments:FRAGMENT}}]} per token, then {@code finish_reason:
+ * "tool_calls"}; not streamed, {@code message.tool_calls} with the whole arguments and {@code content: null}.
  *
  * <p>Engine callbacks arrive on the driver thread; a stall's release runs on a Vert.x timer, hence
  * the synchronisation. A hot-path class: larger than most, so that a token costs no String or JSON work.
@@ -46,6 +52,7 @@ final class CompletionStream implements EngineListener {
     private final HttpServerRequest httpRequest;
     private final HttpServerResponse response;
     private final ChatRequest request;
+    private final AnswerPlan plan;
     private final GroundTruth truth;
     private final FaultPlan fault;
     private final StreamServices services;
@@ -55,7 +62,7 @@ final class CompletionStream implements EngineListener {
     private final String prefix;
     private final byte[] prefixBytes;
     private final byte[] reasoningKey;
-    private final StringBuilder answer = new StringBuilder();
+    private final StringBuilder content = new StringBuilder();
     private final StringBuilder reasoning = new StringBuilder();
     private final Runnable onLeftSystem;
     private final Runnable onClientGone;
@@ -68,13 +75,14 @@ final class CompletionStream implements EngineListener {
     private volatile boolean clientGone;
     private boolean leftSystem;
 
-    CompletionStream(Vertx vertx, HttpServerRequest httpRequest, ChatRequest request, GroundTruth truth, FaultPlan fault,
+    CompletionStream(Vertx vertx, HttpServerRequest httpRequest, ChatRequest request, AnswerPlan plan, GroundTruth truth, FaultPlan fault,
                      StreamServices services, Runnable onLeftSystem, Runnable onClientGone) {
         this.vertx = vertx;
         this.lane = services.batcher().lane(vertx.getOrCreateContext()); // the connection's event loop: constructed in its request handler
         this.httpRequest = httpRequest;
         this.response = httpRequest.response();
         this.request = request;
+        this.plan = plan;
         this.truth = truth;
         this.fault = fault;
         this.services = services;
@@ -113,6 +121,16 @@ final class CompletionStream implements EngineListener {
         times.admitted(simNanos, cachedTokens);
     }
 
+    @Override
+    public synchronized void onPreempted(long id, long simNanos) {
+        times.preempted(simNanos);
+    }
+
+    @Override
+    public synchronized void onResumed(long id, long simNanos) {
+        times.resumed(simNanos);
+    }
+
     private synchronized void clientClosed() {
         clientGone = true;
         leaveSystem(); // a client that gave up no longer counts toward the 429 limit
@@ -134,10 +152,11 @@ final class CompletionStream implements EngineListener {
             streamError();
             return;
         }
-        String token = services.text().token(streamKey, index, channel);
+        boolean toolToken = channel == Channel.CONTENT && plan.callsTool();
+        String token = toolToken ? toolText(index) : services.text().token(streamKey, index, channel);
         if (channel == Channel.REASONING) reasoningTokens++;
         if (!request.stream()) {
-            (channel == Channel.REASONING ? reasoning : answer).append(token);
+            if (!toolToken || index > plan.reasoningTokens()) (channel == Channel.REASONING ? reasoning : content).append(token);
             truth.token(System.nanoTime());
             return;
         }
@@ -150,9 +169,13 @@ final class CompletionStream implements EngineListener {
             write(Buffer.buffer(prefix + "{\"index\":0,\"delta\":{\"content\":\"" + token.trim() + "\n\n"), simNanos);
             return;
         }
-        byte[] quoted = QUOTED.computeIfAbsent(token, t -> Json.quote(t).getBytes(StandardCharsets.UTF_8));
-        byte[] key = channel == Channel.REASONING ? reasoningKey : CONTENT_KEY;
-        write(BufferInternal.buffer(Unpooled.wrappedBuffer(concat(prefixBytes, DELTA_OPEN, key, quoted, TOKEN_CLOSE))), simNanos);
+        if (toolToken) {
+            write(Buffer.buffer(prefix + "{\"index\":0,\"delta\":{\"tool_calls\":[" + toolCallDelta(index, token) + "]},\"finish_reason\":null}]}\n\n"), simNanos);
+        } else {
+            byte[] quoted = QUOTED.computeIfAbsent(token, t -> Json.quote(t).getBytes(StandardCharsets.UTF_8));
+            byte[] key = channel == Channel.REASONING ? reasoningKey : CONTENT_KEY;
+            write(BufferInternal.buffer(Unpooled.wrappedBuffer(concat(prefixBytes, DELTA_OPEN, key, quoted, TOKEN_CLOSE))), simNanos);
+        }
         if (fault.kind() == FaultPlan.Kind.DROP && index + 1 == fault.atToken()) drop();
     }
 
@@ -166,18 +189,19 @@ final class CompletionStream implements EngineListener {
             truth.endNanos = System.nanoTime();
             return;
         }
-        if (fault.kind() == FaultPlan.Kind.DROP && fault.atToken() >= request.maxTokens()) {
+        if (fault.kind() == FaultPlan.Kind.DROP && fault.atToken() >= plan.tokens()) {
             drop(); // a drop after the last token: the stream ends without finish_reason or [DONE]
             return;
         }
-        if (fault.kind() == FaultPlan.Kind.STREAM_ERROR && fault.atToken() >= request.maxTokens()) {
+        if (fault.kind() == FaultPlan.Kind.STREAM_ERROR && fault.atToken() >= plan.tokens()) {
             streamError();
             return;
         }
         String usage = usageJson();
         String timings = style.timings() ? ",\"timings\":" + times.timings().toJson() : "";
         if (request.stream()) {
-            StringBuilder end = new StringBuilder(prefix).append("{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n");
+            StringBuilder end = new StringBuilder(prefix).append("{\"index\":0,\"delta\":{},\"finish_reason\":\"").append(plan.finishReason())
+                    .append("\"}]}\n\n");
             if (request.includeUsage()) end.append(prefix).append("],\"usage\":").append(usage).append(timings).append("}\n\n");
             end.append("data: [DONE]\n\n");
             write(Buffer.buffer(end.toString()), NOT_A_TOKEN);
@@ -186,8 +210,8 @@ final class CompletionStream implements EngineListener {
             String reasoningPart = reasoning.isEmpty() ? "" : "," + Json.quote(style.reasoningField()) + ":" + Json.quote(reasoning.toString());
             String body = "{\"id\":\"chatcmpl-sim-" + truth.id + "\",\"object\":\"chat.completion\",\"created\":"
                     + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model())
-                    + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + Json.quote(answer.toString())
-                    + reasoningPart + "},\"finish_reason\":\"length\"}],\"usage\":" + usage + timings + "}";
+                    + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\"," + messageBody() + reasoningPart
+                    + "},\"finish_reason\":\"" + plan.finishReason() + "\"}],\"usage\":" + usage + timings + "}";
             lane.run(() -> {
                 truth.endNanos = System.nanoTime();
                 truth.outcome = "ok";
@@ -196,8 +220,49 @@ final class CompletionStream implements EngineListener {
         }
     }
 
+    /** {@code "content":...} of a non-streamed answer, or {@code "content":null,"tool_calls":[...]} for a call. */
+    private String messageBody() {
+        if (!plan.callsTool()) return "\"content\":" + Json.quote(content.toString());
+        return "\"content\":null,\"tool_calls\":[{\"id\":" + Json.quote(plan.call().id()) + ",\"type\":\"function\",\"function\":{\"name\":"
+                + Json.quote(plan.call().name()) + ",\"arguments\":" + Json.quote(content.toString()) + "}}]";
+    }
+
+    /** A call's token text: its name first, then its argument fragments. */
+    private String toolText(int index) {
+        int k = index - plan.reasoningTokens();
+        return k == 0 ? plan.call().name() : plan.call().fragments().get(k - 1);
+    }
+
+    private String toolCallDelta(int index, String token) {
+        if (index == plan.reasoningTokens()) {
+            return "{\"index\":0,\"id\":" + Json.quote(plan.call().id()) + ",\"type\":\"function\",\"function\":{\"name\":" + Json.quote(token)
+                    + ",\"arguments\":\"\"}}";
+        }
+        return "{\"index\":0,\"function\":{\"arguments\":" + Json.quote(token) + "}}";
+    }
+
+    /**
+     * The text this answer appends to the prompt in the sequence the server holds: the reasoning as generated,
+     * then the template's rendering of the content or call (what the same assistant message renders as when a
+     * client sends it back; clients do not send reasoning back, so after a reasoning answer only the prompt is reused).
+     * Called once on the engine thread when the answer is complete.
+     */
+    String answerText() {
+        StringBuilder thinking = new StringBuilder();
+        StringBuilder text = new StringBuilder();
+        TextGenerator generator = services.text();
+        for (int i = 0; i < plan.tokens(); i++) {
+            if (i < plan.reasoningTokens()) thinking.append(generator.token(streamKey, i, Channel.REASONING));
+            else if (!plan.callsTool()) text.append(generator.token(streamKey, i, Channel.CONTENT));
+        }
+        List<ToolCall> calls = plan.callsTool()
+                ? List.of(new ToolCall(plan.call().id(), plan.call().name(), plan.argumentsSent()))
+                : List.of();
+        return thinking + services.habits().template().renderAnswer(text.toString(), calls);
+    }
+
     private String usageJson() {
-        int completion = fault.kind() == FaultPlan.Kind.EMPTY ? 0 : request.maxTokens();
+        int completion = fault.kind() == FaultPlan.Kind.EMPTY ? 0 : plan.tokens();
         String details = reasoningTokens > 0 ? ",\"completion_tokens_details\":{\"reasoning_tokens\":" + reasoningTokens + "}" : "";
         return "{\"prompt_tokens\":" + request.promptTokens() + ",\"completion_tokens\":" + completion
                 + ",\"total_tokens\":" + (request.promptTokens() + completion)

@@ -16,6 +16,8 @@ final class EngineTimes {
     private int cachedTokens;
     private int generated;
     private boolean left;
+    private boolean holdingSlot;
+    private long preemptedSimNanos;
 
     EngineTimes(GroundTruth truth, ServedCounters served, int promptTokens) {
         this.truth = truth;
@@ -34,6 +36,21 @@ final class EngineTimes {
         truth.admittedNanos = System.nanoTime();
         truth.cachedTokens = cached;
         truth.queueWaitSimNanos = simNanos - queuedSimNanos;
+        holdingSlot = true;
+        served.admitted();
+    }
+
+    /** Preempted for KV memory: back in the queue until {@link #resumed}. Its first admission's figures stay. */
+    void preempted(long simNanos) {
+        truth.preempted(generated);
+        preemptedSimNanos = simNanos;
+        holdingSlot = false;
+        served.preempted();
+    }
+
+    void resumed(long simNanos) {
+        truth.pausedSimNanos += simNanos - preemptedSimNanos;
+        holdingSlot = true;
         served.admitted();
     }
 
@@ -56,7 +73,7 @@ final class EngineTimes {
     void left() {
         if (left) return;
         left = true;
-        served.left(admittedSimNanos >= 0, generated > 0 ? timings() : null);
+        served.left(holdingSlot, generated > 0 ? timings() : null);
     }
 
     Timings timings() {

@@ -25,6 +25,11 @@ public final class GroundTruth {
     private int tokens;
     volatile long endNanos;
     volatile String outcome = "in_flight";
+    private final java.util.List<Integer> preemptedAfterTokens = new java.util.ArrayList<>();
+    volatile long pausedSimNanos;
+    volatile String toolCallId;
+    volatile String toolCallName;
+    volatile boolean toolCallMalformed;
 
     GroundTruth(long id, String fault, int promptTokens, int requestedPromptTokens, int maxTokens, long receivedNanos) {
         this.id = id;
@@ -84,5 +89,39 @@ public final class GroundTruth {
 
     public String outcome() {
         return outcome;
+    }
+
+    synchronized void preempted(int afterTokens) {
+        preemptedAfterTokens.add(afterTokens);
+    }
+
+    /** Times the engine preempted this request for KV memory (its stream paused, and it recomputed). */
+    public synchronized int preemptions() {
+        return preemptedAfterTokens.size();
+    }
+
+    /** For each preemption, the tokens it had generated then: its stream paused after that many. */
+    public synchronized java.util.List<Integer> preemptedAfterTokens() {
+        return java.util.List.copyOf(preemptedAfterTokens);
+    }
+
+    /** Simulated ms its preemptions kept it out of the engine (from each preemption to its readmission). */
+    public double pausedMs() {
+        return pausedSimNanos / 1e6;
+    }
+
+    /** The id of the tool call it was answered with, or null for a content answer. */
+    public String toolCallId() {
+        return toolCallId;
+    }
+
+    /** The function it called, or null for a content answer. */
+    public String toolCallName() {
+        return toolCallName;
+    }
+
+    /** Its call's arguments were deliberately not valid JSON. */
+    public boolean toolCallMalformed() {
+        return toolCallMalformed;
     }
 }

@@ -20,8 +20,32 @@ final class LlamaCppHabits extends ServerHabits {
     static final String KEEP_ALIVE = "timeout=5, max=100";
     static final String BUILD_INFO = "b10108-sim (tokensiege simulator)";
     private static final String JSON_TYPE = "application/json; charset=utf-8";
-    private static final String CHAT_TEMPLATE_JINJA = "{%- for message in messages -%}\n  {{- '<|im_start|>' + message.role + '\n' "
-            + "+ message.content + '<|im_end|>\n' -}}\n{%- endfor -%}\n{%- if add_generation_prompt -%}\n  {{- '<|im_start|>assistant\n' -}}\n{%- endif -%}";
+    /** What ChatTemplate.ChatMl renders, as llama.cpp shows a model's template in /props (Qwen2.5's tool sections). */
+    private static final String CHAT_TEMPLATE_JINJA = String.join("\n",
+            "{%- if tools -%}",
+            "  {{- '<|im_start|>system\\n' -}}",
+            "  {%- if messages[0].role == 'system' -%}{{- messages[0].content + '\\n\\n' -}}{%- endif -%}",
+            "  {{- '# Tools\\n\\nYou may call one or more functions to assist with the user query.\\n\\nYou are provided with function signatures "
+                    + "within <tools></tools> XML tags:\\n<tools>' -}}",
+            "  {%- for tool in tools -%}{{- '\\n' + tool | tojson -}}{%- endfor -%}",
+            "  {{- '\\n</tools>\\n\\nFor each function call, return a json object with function name and arguments within "
+                    + "<tool_call></tool_call> XML tags:\\n<tool_call>\\n{\"name\": <function-name>, \"arguments\": <args-json-object>}\\n</tool_call><|im_end|>\\n' -}}",
+            "{%- endif -%}",
+            "{%- for message in messages -%}",
+            "  {%- if message.role == 'tool' -%}",
+            "    {%- if loop.first or loop.previtem.role != 'tool' -%}{{- '<|im_start|>user' -}}{%- endif -%}",
+            "    {{- '\\n<tool_response>\\n' + message.content + '\\n</tool_response>' -}}",
+            "    {%- if loop.last or loop.nextitem.role != 'tool' -%}{{- '<|im_end|>\\n' -}}{%- endif -%}",
+            "  {%- elif not (tools and loop.first and message.role == 'system') -%}",
+            "    {{- '<|im_start|>' + message.role + '\\n' + (message.content or '') -}}",
+            "    {%- for call in message.tool_calls or [] -%}",
+            "      {%- if message.content or not loop.first -%}{{- '\\n' -}}{%- endif -%}",
+            "      {{- '<tool_call>\\n{\"name\": \"' + call.function.name + '\", \"arguments\": ' + call.function.arguments + '}\\n</tool_call>' -}}",
+            "    {%- endfor -%}",
+            "    {{- '<|im_end|>\\n' -}}",
+            "  {%- endif -%}",
+            "{%- endfor -%}",
+            "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}");
 
     LlamaCppHabits(Facts facts) {
         super(facts);
@@ -122,10 +146,15 @@ final class LlamaCppHabits extends ServerHabits {
         json(req, 200, root.toString());
     }
 
-    /** {"messages": [...]}: the ChatML prompt a chat request with them is counted as. */
+    /** {"messages": [...], "tools": [...]}: the ChatML prompt a chat request with them is counted as. */
     private void applyTemplate(HttpServerRequest req, JsonNode body) throws ChatRequest.BadRequest {
-        String prompt = template().render(ChatRequest.parseMessages(body.get("messages")));
-        json(req, 200, JSON.createObjectNode().put("prompt", prompt).toString());
+        json(req, 200, JSON.createObjectNode().put("prompt", render(prompt(body))).toString());
+    }
+
+    /** llama.cpp started without --jinja refuses tools with this message. */
+    @Override
+    String toolsRefusal() {
+        return "tools param requires --jinja flag";
     }
 
     /** llama.cpp's --metrics: its counter names and help texts; times in simulated seconds. */

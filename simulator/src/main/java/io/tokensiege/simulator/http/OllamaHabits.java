@@ -43,6 +43,12 @@ final class OllamaHabits extends ServerHabits {
         return chat.withPrompt(kept, limitTokens);
     }
 
+    /** Ollama's answer for a model whose template has no tools section. */
+    @Override
+    String toolsRefusal() {
+        return "registry.ollama.ai/library/" + profile.model() + " does not support tools";
+    }
+
     @Override
     List<String> ownPaths() {
         return List.of("GET /api/version", "GET /api/ps", "POST /api/show");

@@ -23,6 +23,7 @@ final class ServedCounters {
     final LongAdder predictedSimNanos = new LongAdder();
     final AtomicInteger running = new AtomicInteger();     // holding a slot
     final AtomicInteger waiting = new AtomicInteger();     // queued for a slot
+    final LongAdder preemptions = new LongAdder();         // running sequences sent back to the queue for KV memory (vLLM)
     private final AtomicLongArray ttftBucketCounts = new AtomicLongArray(TTFT_BUCKETS_SECONDS.length);
     private final LongAdder ttftSimNanos = new LongAdder();
     private final LongAdder ttftCount = new LongAdder();
@@ -34,6 +35,12 @@ final class ServedCounters {
     void admitted() {
         waiting.decrementAndGet();
         running.incrementAndGet();
+    }
+
+    void preempted() {
+        running.decrementAndGet();
+        waiting.incrementAndGet();
+        preemptions.increment();
     }
 
     /** A request left the engine (finished or cancelled); {@code wasAdmitted} says which gauge it leaves. */

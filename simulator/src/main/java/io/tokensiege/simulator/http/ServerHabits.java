@@ -48,6 +48,33 @@ abstract class ServerHabits {
         return new ChatTemplate.OpenAiFraming();
     }
 
+    /**
+     * The messages and tools of a chat request (or of /apply-template, /tokenize) as this server's template
+     * sees them: a server that ignores tools drops them, one that rejects them refuses the request.
+     */
+    ChatPrompt prompt(JsonNode root) throws ChatRequest.BadRequest {
+        ChatPrompt prompt = ChatPrompt.parse(root);
+        if (prompt.tools().isEmpty()) return prompt;
+        return switch (profile.tools().support()) {
+            case NATIVE -> prompt;
+            case IGNORE -> prompt.withoutTools();
+            case REJECT -> throw new ChatRequest.BadRequest(toolsRefusal(), "tools");
+        };
+    }
+
+    String render(ChatPrompt prompt) {
+        return template().render(prompt.messages(), prompt.tools());
+    }
+
+    int countTokens(ChatPrompt prompt) {
+        return template().countTokens(prompt.messages(), prompt.tools(), tokenizer);
+    }
+
+    /** The 400 message of a server without tool support (profile {@code tools.support: reject}). */
+    String toolsRefusal() {
+        return "This server does not support tools: the request offers 'tools', which this model cannot call (simulated; tools.support: reject).";
+    }
+
     StreamStyle streamStyle() {
         return new StreamStyle(profile.reasoningField(), false, false, false,
                 Map.of("content-type", "text/event-stream", "cache-control", "no-cache"));

@@ -8,6 +8,8 @@ import io.tokensiege.simulator.engine.RealTimeDriver;
 import io.tokensiege.simulator.engine.SimRequest;
 import io.tokensiege.simulator.engine.TextGenerator;
 import io.tokensiege.simulator.profile.Profile;
+import io.tokensiege.simulator.tools.PlannedCall;
+import io.tokensiege.simulator.tools.ToolAnswers;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,6 +42,7 @@ public final class SimulatorServer implements AutoCloseable {
     private final WriteLag writeLag;
     private final ServerHabits habits;
     private final StreamServices streamServices;
+    private final ToolAnswers toolAnswers;
     private final AtomicLong ids = new AtomicLong();
     /** Requests accepted and not yet finished (running or queued): exact, so the 429 limit is too. */
     private final AtomicInteger inSystem = new AtomicInteger();
@@ -56,6 +59,7 @@ public final class SimulatorServer implements AutoCloseable {
         ServedCounters served = new ServedCounters();
         this.habits = ServerHabits.of(new ServerHabits.Facts(profile, tokenizer, served, driver::iterations));
         this.streamServices = new StreamServices(new TextGenerator(profile.seed()), new WriteBatcher(), writeLag, served, habits);
+        this.toolAnswers = new ToolAnswers(profile.tools(), profile.seed(), profile.server().charsPerToken());
     }
 
     /**
@@ -160,7 +164,7 @@ public final class SimulatorServer implements AutoCloseable {
         ChatRequest chat;
         FaultPlan fault;
         try {
-            chat = ChatRequest.parse(body.getBytes(), habits.template(), tokenizer);
+            chat = ChatRequest.parse(body.getBytes(), habits);
             String header = req.getHeader("x-sim-fault");
             long id = ids.incrementAndGet();
             fault = header != null ? FaultPlan.fromHeader(header) : FaultPlan.draw(profile.faults(), profile.seed(), id);
@@ -192,7 +196,15 @@ public final class SimulatorServer implements AutoCloseable {
     }
 
     private void serve(HttpServerRequest req, ChatRequest served, FaultPlan fault, long id, long received) {
-        GroundTruth truth = new GroundTruth(id, fault.label(), served.promptTokens(), served.requestedPromptTokens(), served.maxTokens(), received);
+        ChatPrompt prompt = served.prompt();
+        PlannedCall call = toolAnswers.plan(served.promptText(), prompt.tools(), prompt.toolChoice(), prompt.answersToolResult());
+        AnswerPlan plan = AnswerPlan.of(call, served.maxTokens(), profile.engine().reasoningTokens());
+        GroundTruth truth = new GroundTruth(id, fault.label(), served.promptTokens(), served.requestedPromptTokens(), plan.tokens(), received);
+        if (plan.callsTool()) {
+            truth.toolCallId = call.id();
+            truth.toolCallName = call.name();
+            truth.toolCallMalformed = call.malformed();
+        }
         truthLog.add(truth);
         req.response().putHeader("x-sim-request-id", Long.toString(id));
         int limit = profile.faults().maxQueue();
@@ -212,9 +224,9 @@ public final class SimulatorServer implements AutoCloseable {
             return;
         }
         Runnable onLeftSystem = limit > 0 ? inSystem::decrementAndGet : () -> {};
-        CompletionStream stream = new CompletionStream(vertx, req, served, truth, fault, streamServices, onLeftSystem, () -> driver.cancel(id));
+        CompletionStream stream = new CompletionStream(vertx, req, served, plan, truth, fault, streamServices, onLeftSystem, () -> driver.cancel(id));
         stream.start();
-        driver.submit(new SimRequest(id, served.promptText(), served.promptTokens(), served.maxTokens()), stream);
+        driver.submit(new SimRequest(id, served.promptText(), served.promptTokens(), plan.tokens(), stream::answerText), stream);
     }
 
     private void models(HttpServerRequest req) {
@@ -235,6 +247,16 @@ public final class SimulatorServer implements AutoCloseable {
                     .put("received_nanos", t.receivedNanos).put("admitted_nanos", t.admittedNanos())
                     .put("end_nanos", t.endNanos());
             if (t.requestedPromptTokens != t.promptTokens) n.put("requested_prompt_tokens", t.requestedPromptTokens);
+            n.put("preemptions", t.preemptions());
+            if (t.preemptions() > 0) {
+                ArrayNode preemptedAfter = n.putArray("preempted_after_tokens");
+                t.preemptedAfterTokens().forEach(preemptedAfter::add);
+                n.put("paused_ms", t.pausedMs()); // simulated time
+            }
+            n.put("answer", t.toolCallName() == null ? "content" : "tool_call");
+            if (t.toolCallName() != null) {
+                n.putObject("tool_call").put("id", t.toolCallId()).put("name", t.toolCallName()).put("malformed", t.toolCallMalformed());
+            }
             if (t.queueWaitMs() >= 0) n.put("queue_wait_ms", t.queueWaitMs()); // simulated time
             if (t.promptMs() >= 0) n.put("prompt_ms", t.promptMs());
             long[] flushes = t.tokenFlushNanos();

@@ -60,6 +60,12 @@ final class VllmHabits extends ServerHabits {
                 + " tokens in the messages, Please reduce the length of the messages.", null, null, null);
     }
 
+    /** vLLM started without a tool-call parser refuses tools with this message. */
+    @Override
+    String toolsRefusal() {
+        return "\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set";
+    }
+
     @Override
     void describeModel(ObjectNode entry) {
         entry.put("root", profile.model()).putNull("parent").put("max_model_len", profile.server().reportedContextTokens());
@@ -82,12 +88,12 @@ final class VllmHabits extends ServerHabits {
         return true;
     }
 
-    /** {"model", "prompt"} or {"model", "messages"} (counted with the chat template, as a chat request is). */
+    /** {"model", "prompt"} or {"model", "messages", "tools"} (counted with the chat template, as a chat request is). */
     private void tokenize(HttpServerRequest req, JsonNode body) throws ChatRequest.BadRequest {
         JsonNode prompt = body.get("prompt");
         String text;
         if (prompt != null && prompt.isTextual()) text = prompt.asText();
-        else if (body.has("messages")) text = template().render(ChatRequest.parseMessages(body.get("messages")));
+        else if (body.has("messages")) text = render(prompt(body));
         else throw new ChatRequest.BadRequest("Either 'prompt' (a string) or 'messages' is required.", "prompt");
         int[] ids = tokenizer.ids(text);
         ObjectNode root = JSON.createObjectNode().put("count", ids.length).put("max_model_len", profile.server().reportedContextTokens());
@@ -106,6 +112,7 @@ final class VllmHabits extends ServerHabits {
         return new PrometheusText(labels)
                 .gauge("vllm:num_requests_running", "Number of requests in model execution batches.", served.running.get())
                 .gauge("vllm:num_requests_waiting", "Number of requests waiting to be processed.", served.waiting.get())
+                .counter("vllm:num_preemptions_total", "Cumulative number of preemption from the engine.", served.preemptions.sum())
                 .counter("vllm:prompt_tokens_total", "Number of prefill tokens processed.", served.promptTokens.sum())
                 .counter("vllm:generation_tokens_total", "Number of generation tokens processed.", served.generatedTokens.sum())
                 .histogram("vllm:time_to_first_token_seconds", "Histogram of time to first token in seconds.", ServedCounters.TTFT_BUCKETS_SECONDS,

@@ -3,14 +3,16 @@ package io.tokensiege.simulator.profile;
 import io.tokensiege.simulator.engine.EngineConfig;
 
 /**
- * A named simulated server: which model it serves, whose HTTP habits it has, how its engine behaves
- * and which faults it injects. Every number in a profile is simulated, chosen to reproduce the shape
- * of the measurements in docs/context.md, never a measurement itself.
+ * A named simulated server: which model it serves, whose HTTP habits it has, how its engine behaves,
+ * which faults it injects and what it does with tools. Every number in a profile is simulated, chosen to
+ * reproduce the shape of the measurements in docs/context.md, never a measurement itself.
  */
-public record Profile(String name, String description, String model, long seed, ServerConfig server, EngineConfig engine, FaultConfig faults) {
+public record Profile(String name, String description, String model, long seed, ServerConfig server, EngineConfig engine, FaultConfig faults,
+                      ToolConfig tools) {
     public Profile {
         if (server == null) server = ServerConfig.OPENAI_DEFAULT;
         if (faults == null) faults = FaultConfig.NONE;
+        if (tools == null) tools = ToolConfig.IGNORE;
         String fixed = server.personality().reasoningField();
         if (fixed != null && engine != null && engine.reasoningTokens() > 0 && !fixed.equals(engine.reasoningField())) {
             throw new IllegalArgumentException("engine.reasoning_field '" + engine.reasoningField() + "' contradicts server.personality '"
@@ -21,11 +23,11 @@ public record Profile(String name, String description, String model, long seed, 
 
     /** A plain OpenAI-compatible server (benchmarks and tests that build profiles in code). */
     public Profile(String name, String description, String model, long seed, EngineConfig engine, FaultConfig faults) {
-        this(name, description, model, seed, ServerConfig.OPENAI_DEFAULT, engine, faults);
+        this(name, description, model, seed, ServerConfig.OPENAI_DEFAULT, engine, faults, ToolConfig.IGNORE);
     }
 
     public Profile withFaults(FaultConfig newFaults) {
-        return new Profile(name, description, model, seed, server, engine, newFaults);
+        return new Profile(name, description, model, seed, server, engine, newFaults, tools);
     }
 
     /** The delta field reasoning tokens stream in: the personality's own, or the engine's choice for openai. */

@@ -19,7 +19,19 @@ class EngineTest {
         final Map<Long, Integer> cached = new HashMap<>();
         final Map<Long, Long> finished = new HashMap<>();
         final Map<Long, Long> queued = new HashMap<>();
+        final Map<Long, List<Long>> preempted = new HashMap<>();
+        final Map<Long, List<Long>> resumed = new HashMap<>();
         int iterations;
+
+        @Override
+        public void onPreempted(long id, long simNanos) {
+            preempted.computeIfAbsent(id, k -> new ArrayList<>()).add(simNanos);
+        }
+
+        @Override
+        public void onResumed(long id, long simNanos) {
+            resumed.computeIfAbsent(id, k -> new ArrayList<>()).add(simNanos);
+        }
 
         @Override
         public void onQueued(long id, long simNanos) {
@@ -53,13 +65,13 @@ class EngineTest {
         }
     }
 
-    private static void runToIdle(Engine engine) {
+    static void runToIdle(Engine engine) {
         for (int guard = 0; engine.nextEventNanos() != Long.MAX_VALUE && guard < 1_000_000; guard++) {
             engine.advanceTo(engine.nextEventNanos());
         }
     }
 
-    private static String text(int tokens, char fill) {
+    static String text(int tokens, char fill) {
         return String.valueOf(fill).repeat((int) (tokens * PromptTokenizer.DEFAULT_CHARS_PER_TOKEN));
     }
 

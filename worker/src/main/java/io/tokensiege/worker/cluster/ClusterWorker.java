@@ -107,7 +107,7 @@ public final class ClusterWorker implements AutoCloseable {
         this.toCoordinator = client.getQueue(ClusterNames.TO_COORDINATOR);
         LocalLog localLog = settings.dataDir() == null ? null : new LocalLog(settings.dataDir());
         this.agent = new WorkerAgent(vertx, workerId, secrets, m -> {
-            if (localLog != null) localLog.record(m);
+            if (localLog != null) localLog.record(m).ifPresent(this::send); // a local copy that could not be written is the run's news too
             send(m);
         }, settings.allowTargets());
         Thread reader = new Thread(this::read, "worker-inbox-" + workerId);

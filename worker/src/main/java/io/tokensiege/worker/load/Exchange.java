@@ -5,7 +5,6 @@ import io.tokensiege.common.metric.RequestMetrics;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.metric.RequestStamps;
 import io.tokensiege.common.metric.ServerError;
-import io.tokensiege.common.metric.ServerTimings;
 import io.tokensiege.common.plan.Limits;
 import io.tokensiege.common.plan.Timeouts;
 import io.tokensiege.common.security.Redactor;
@@ -33,6 +32,10 @@ import java.util.function.Consumer;
  * closed before any response byte (the server closed it as we picked it) goes once more on a fresh
  * connection, keeping its original {@code t_send}; it is never a server error. A fresh connection that
  * fails is a {@code connect} error.
+ *
+ * <p>A hot-path class, larger than most: every event of every stream passes through {@link #onEvent}, and keeping the
+ * request's life (attempts, response, events, timeouts, end) in one place on one event loop keeps it lock-free.
+ * What can stand apart does: {@link ErrorResponse}, {@link AnswerCapture}, {@link ServerConnections}.
  */
 final class Exchange implements SseParser.Listener {
     final RequestStamps stamps = new RequestStamps();
@@ -51,8 +54,7 @@ final class Exchange implements SseParser.Listener {
     private final Redactor redactor;
     private final ChunkDecoder decoder = new ChunkDecoder();
     /** Agent sessions keep the whole answer (bounded) and its tool calls, to carry them in the next turn's history. */
-    private StringBuilder fullAnswer;
-    private ToolCallAssembler toolCalls;
+    private AnswerCapture capture;
     private final SseParser parser;
     private final Consumer<Exchange> onEnd;
     private final EpochClock clock;
@@ -64,7 +66,6 @@ final class Exchange implements SseParser.Listener {
     private long lastActivityNanos;
     private boolean responseComplete;
     private String redirectLocation;
-    private int answerLimit;
     private boolean ended;
     private boolean cancelled;
     private RequestRecord record;
@@ -91,17 +92,12 @@ final class Exchange implements SseParser.Listener {
 
     /** Keeps the whole answer text (up to {@code maxChars}) and the tool calls, for an agent's history. Before {@link #start}. */
     void captureAnswer(int maxChars) {
-        fullAnswer = new StringBuilder();
-        toolCalls = new ToolCallAssembler();
-        answerLimit = maxChars;
+        capture = new AnswerCapture(maxChars);
     }
 
-    String answerText() {
-        return fullAnswer == null ? "" : fullAnswer.toString();
-    }
-
-    ToolCallAssembler toolCalls() {
-        return toolCalls;
+    /** The captured answer (see {@link #captureAnswer}), or null. */
+    AnswerCapture answer() {
+        return capture;
     }
 
     void start(ServerConnections conns, RequestOptions requestOptions, Buffer requestBody) {
@@ -149,6 +145,7 @@ final class Exchange implements SseParser.Listener {
     /** Nothing came back on this attempt's connection. A reused one may simply have been closed by the server as we took it. */
     private void attemptFailed(Throwable cause) {
         ServerConnections.Lease failed = lease;
+        if (failed == null) return; // this attempt's failure was already handled (its request and its send may both report it)
         lease = null;
         request = null;
         if (failed.reused() && stamps.attempts == 1) {
@@ -207,30 +204,25 @@ final class Exchange implements SseParser.Listener {
 
     /** Reads at most {@link Limits#maxErrorBodyBytes()} of an error body: its status classifies it, its text explains it. */
     private void readErrorBody(HttpClientResponse response, int status) {
-        ErrorClass cls = status == 429 ? ErrorClass.HTTP_429 : status >= 500 ? ErrorClass.HTTP_5XX : status >= 300 && status < 400 ? ErrorClass.HTTP_3XX
-                : ErrorClass.HTTP_4XX;
         Buffer text = Buffer.buffer();
         response.handler(b -> {
             lastActivityNanos = System.nanoTime();
             if (ended) return;
             int room = limits.maxErrorBodyBytes() - text.length();
             text.appendBuffer(b.length() <= room ? b : b.slice(0, Math.max(0, room)));
-            if (b.length() > room) failWithBody(cls, status, text, true);
+            if (b.length() > room) failWithBody(status, text, true);
         });
-        response.exceptionHandler(t -> failWithBody(cls, status, text, false));
+        response.exceptionHandler(t -> failWithBody(status, text, false));
         response.endHandler(v -> {
             responseComplete = true;
-            failWithBody(cls, status, text, false);
+            failWithBody(status, text, false);
         });
     }
 
-    private void failWithBody(ErrorClass cls, int status, Buffer text, boolean cut) {
+    private void failWithBody(int status, Buffer text, boolean cut) {
         if (ended) return;
-        ServerError err = ServerError.parse(redactor.redact(text.toString()));
-        if (cls == ErrorClass.HTTP_3XX) err = ServerError.parse("redirect to " + redactor.redact(String.valueOf(redirectLocation)) + ", not followed");
-        String detail = "HTTP " + status + (err.detail().isEmpty() ? "" : " " + err.detail())
-                + (cut ? " (body longer than " + limits.maxErrorBodyBytes() + " bytes; not read further)" : "");
-        stamps.fail(cls, detail, err.reason());
+        ErrorResponse e = ErrorResponse.of(status, text.toString(), redirectLocation, cut, limits.maxErrorBodyBytes(), redactor);
+        stamps.fail(e.errorClass(), e.detail(), e.reason());
         if (cut) abort();
         end();
     }
@@ -239,7 +231,7 @@ final class Exchange implements SseParser.Listener {
     public void onEvent(byte[] data, int offset, int length, long arrivalNanos) {
         if (ended) return;
         decoder.wantId(stamps.serverId == null);
-        decoder.wantContentText(fullAnswer != null || RequestMetrics.wantsSample(stamps));
+        decoder.wantContentText(capture != null || RequestMetrics.wantsSample(stamps));
         ChunkInfo info = decoder.decode(data, offset, length);
         if (info.done) {
             stamps.sawDone = true;
@@ -264,10 +256,7 @@ final class Exchange implements SseParser.Listener {
             stamps.tokenEvent(arrivalNanos, content, reasoning, tool);
             if (window.contains(arrivalNanos)) eventsInWindow++;
             if (content) RequestMetrics.appendAnswer(stamps, info.contentChars, info.contentText);
-            if (fullAnswer != null) {
-                if (content && fullAnswer.length() < answerLimit) fullAnswer.append(info.contentText, 0, Math.min(info.contentText.length(), answerLimit - fullAnswer.length()));
-                for (ChunkInfo.ToolCallDelta d : info.toolCalls) toolCalls.add(d);
-            }
+            if (capture != null) capture.add(info);
             recorder.tokenEvent();
             if (previous == RequestStamps.NONE) {
                 recorder.firstToken((arrivalNanos - stamps.sendNanos) / 1000);
@@ -275,18 +264,7 @@ final class Exchange implements SseParser.Listener {
             }
             else if (measured) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
         }
-        if (info.finishReason != null) stamps.finishReason = info.finishReason;
-        if (info.usageCompletionTokens >= 0) stamps.usageCompletionTokens = info.usageCompletionTokens;
-        if (info.usagePromptTokens >= 0) stamps.usagePromptTokens = info.usagePromptTokens;
-        if (info.usageCachedTokens >= 0) stamps.usageCachedTokens = info.usageCachedTokens;
-        if (info.usageReasoningTokens >= 0) stamps.usageReasoningTokens = info.usageReasoningTokens;
-        if (info.hasTimings) stamps.serverTimings = timings(info);
-    }
-
-    private static ServerTimings timings(ChunkInfo i) {
-        return new ServerTimings(i.timingsPromptN >= 0 ? i.timingsPromptN : null, i.timingsCacheN >= 0 ? i.timingsCacheN : null,
-                i.timingsPromptMs >= 0 ? i.timingsPromptMs : null, i.timingsPredictedN >= 0 ? i.timingsPredictedN : null,
-                i.timingsPredictedMs >= 0 ? i.timingsPredictedMs : null, i.timingsPredictedPerSecond >= 0 ? i.timingsPredictedPerSecond : null);
+        info.copyTotalsTo(stamps);
     }
 
     @Override
@@ -369,10 +347,7 @@ final class Exchange implements SseParser.Listener {
         stamps.errorDetail = redactor.redact(stamps.errorDetail);
         stamps.errorReason = redactor.redact(stamps.errorReason);
         redactAnswerSample();
-        if (stamps.agent != null && toolCalls != null) {
-            stamps.agent = stamps.agent.withAnswer(toolCalls.calls("").size(), stamps.firstToolCallNanos == RequestStamps.NONE ? null
-                    : (stamps.firstToolCallNanos - stamps.sendNanos) / 1000, !toolCalls.isEmpty() && toolCalls.anyMalformed());
-        }
+        if (capture != null) capture.finish(stamps);
         record = RequestMetrics.compute(stamps, stepId, workerId, stream, seq, turn, cancelled, measured);
         lane.exchangeEnded(stamps.firstNanos == RequestStamps.NONE);
         onEnd.accept(this);

@@ -151,8 +151,8 @@ final class SessionLoop implements LoadDriver {
             afterThink(lane, s, () -> begin(lane, s));
             return;
         }
-        List<ChatMessage.ToolCall> calls = ex.toolCalls().calls("call_" + s.number + "_" + s.seq + "_");
-        s.history.add(new ChatMessage("assistant", ex.answerText(), calls.isEmpty() ? null : calls, null));
+        List<ChatMessage.ToolCall> calls = ex.answer().toolCalls().calls("call_" + s.number + "_" + s.seq + "_");
+        s.history.add(new ChatMessage("assistant", ex.answer().text(), calls.isEmpty() ? null : calls, null));
         if (!calls.isEmpty() && conversation.tools() != null && s.followUps < MAX_FOLLOW_UPS) {
             s.followUps++;
             int resultTokens = conversation.tools().resultTokens();

@@ -59,6 +59,20 @@ public final class ChunkInfo {
     /** One element of {@code delta.tool_calls}: which call ({@code index}), and what this event adds to it (any may be null). */
     public record ToolCallDelta(int index, String id, String name, String argumentsFragment) {}
 
+    /** What an event says about the whole request (finish reason, usage, the server's timings), copied into its stamps. */
+    public void copyTotalsTo(io.tokensiege.common.metric.RequestStamps stamps) {
+        if (finishReason != null) stamps.finishReason = finishReason;
+        if (usageCompletionTokens >= 0) stamps.usageCompletionTokens = usageCompletionTokens;
+        if (usagePromptTokens >= 0) stamps.usagePromptTokens = usagePromptTokens;
+        if (usageCachedTokens >= 0) stamps.usageCachedTokens = usageCachedTokens;
+        if (usageReasoningTokens >= 0) stamps.usageReasoningTokens = usageReasoningTokens;
+        if (hasTimings) {
+            stamps.serverTimings = new io.tokensiege.common.metric.ServerTimings(timingsPromptN >= 0 ? timingsPromptN : null,
+                    timingsCacheN >= 0 ? timingsCacheN : null, timingsPromptMs >= 0 ? timingsPromptMs : null, timingsPredictedN >= 0 ? timingsPredictedN : null,
+                    timingsPredictedMs >= 0 ? timingsPredictedMs : null, timingsPredictedPerSecond >= 0 ? timingsPredictedPerSecond : null);
+        }
+    }
+
     /** A token-carrying event: at least one generated character in any channel (docs/design.md §3). */
     public boolean carriesToken() {
         return contentChars > 0 || reasoningChars > 0 || toolCallParts > 0;

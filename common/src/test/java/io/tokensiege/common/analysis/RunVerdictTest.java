@@ -1,0 +1,144 @@
+package io.tokensiege.common.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.metric.TokenSource;
+import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.plan.PlanReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Nothing measured is never good: verdicts on steps without a successful request, partial steps, and missing steps. */
+class RunVerdictTest {
+    private static final String TARGETS = "targets:\n  - { name: t, url: \"http://127.0.0.1:9/v1\", model: m }\n";
+    private static final String SWEEP = "scenarios:\n  - { name: sweep, prompt: { tokens: 32 }, load: { concurrency: [1, 4], duration: 5s } }\n";
+    private static final String SEQUENCE = "scenarios:\n  - { name: short, prompt: { tokens: 32 }, requests: 5 }\n";
+
+    private static Plan plan(String scenarios, String slo) throws Exception {
+        return PlanReader.parse("name: p\n" + TARGETS + scenarios + slo, "test.yaml");
+    }
+
+    /** A step: {@code ok} of {@code requests} succeeded, with good numbers for those that did. */
+    static StepResult step(String scenario, String kind, int level, int requests, int ok, List<ErrorReason> reasons, List<Flag> flags, String partial) {
+        Percentiles ttft = ok == 0 ? Percentiles.EMPTY : new Percentiles(ok, 200, 250, 260, 270, 280, 210);
+        Percentiles decode = ok == 0 ? Percentiles.EMPTY : new Percentiles(ok, 45, 45, 45, 45, 45, 45);
+        Percentiles e2e = ok == 0 ? Percentiles.EMPTY : new Percentiles(ok, 4000, 4000, 4000, 4000, 4000, 4000);
+        Map<String, Integer> errors = new java.util.LinkedHashMap<>();
+        reasons.forEach(r -> errors.merge(r.errorClass(), r.count(), Integer::sum));
+        return new StepResult("s-" + scenario + "-" + level, "t / " + scenario, "t", scenario, kind, level, 1, 1, false, Map.of(), requests, ok, errors, 0,
+                requests == 0 ? 0 : (double) (requests - ok) / requests, ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode,
+                Percentiles.EMPTY, ok == 0 ? 0 : 45.0 * level, ok / 5.0, 5, null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE,
+                null, List.of(), null, null, new ArrayList<>(flags), partial != null, partial, null, null, null, reasons, null, null, null);
+    }
+
+    private static StepResult good(String scenario, String kind, int level) {
+        return step(scenario, kind, level, 10, 10, List.of(), List.of(), null);
+    }
+
+    private static StepResult timedOut(String scenario, String kind, int level) {
+        return step(scenario, kind, level, 5, 0, List.of(new ErrorReason("timeout_first_token", "", 5)), List.of(), null);
+    }
+
+    @Test
+    void aTargetWithoutOneSuccessfulRequest_fails_evenWithoutAnSlo() throws Exception {
+        RunVerdict v = RunVerdict.of(plan(SEQUENCE, ""), List.of(timedOut("short", "SEQUENTIAL", 1)));
+        assertThat(v.sloFailed()).isTrue();
+        assertThat(v.sloVerdicts().get("t")).startsWith("FAILS: no successful requests in any step")
+                .contains("5/5 timeout_first_token (no generated token within the first-token timeout)");
+    }
+
+    @Test
+    void aStepWhereNothingFinished_failsWithTheReasonItWasGiven_andNeverPrintsNaN() throws Exception {
+        Flag silent = new Flag(Flag.NOTHING_MEASURED, "s", "nothing measured: the target answered none of the 2 requests sent: no response within 7.0 s, connections open");
+        StepResult nothing = step("sweep", "CLOSED", 1, 0, 0, List.of(), List.of(silent), null);
+        RunVerdict v = RunVerdict.of(plan(SWEEP, "slo: { ttft_p50: 1s, decode_p50_tok_s: 20 }\n"), List.of(nothing));
+        assertThat(v.sloFailed()).isTrue();
+        assertThat(v.sloVerdicts().get("t")).contains("no successful requests").contains("answered none of the 2 requests sent");
+        assertThat(v.collapses().get(0).line()).contains("fails at 1").contains("answered none").doesNotContain("NaN");
+        assertThat(SloCheck.breaches(nothing, io.tokensiege.common.plan.Slo.NONE)).isEmpty();
+        assertThat(String.join(" ", SloCheck.breaches(nothing, new io.tokensiege.common.plan.Slo(1000L, 2000L, 20.0, 0.01)))).doesNotContain("NaN");
+    }
+
+    @Test
+    void aTargetWithNoFinishedStep_isNotMeasured_andFails() throws Exception {
+        RunVerdict v = RunVerdict.of(plan(SWEEP, "slo: { ttft_p50: 1s }\n"), List.of());
+        assertThat(v.sloFailed()).isTrue();
+        assertThat(v.sloVerdicts().get("t")).startsWith("NOT MEASURED");
+    }
+
+    @Test
+    void aPartialStep_neverMeetsTheSlo_whateverItsNumbers() throws Exception {
+        StepResult partial = step("short", "SEQUENTIAL", 1, 5, 5, List.of(), List.of(), "lost worker(s) [w2] mid-step at +3000 ms; their share is missing");
+        RunVerdict v = RunVerdict.of(plan(SEQUENCE, "slo: { ttft_p50: 1s }\n"), List.of(partial));
+        assertThat(v.sloFailed()).isTrue();
+        assertThat(v.sloVerdicts().get("t")).startsWith("FAILS the SLO").contains("partial step (lost worker(s) [w2]");
+    }
+
+    @Test
+    void aSweep_isUsableUpToItsLastWholeLevel_andNotJudgedFromAPartialOne() throws Exception {
+        StepResult cut = step("sweep", "CLOSED", 4, 10, 10, List.of(), List.of(), "aborted by Ctrl-C (SIGINT) at +4.0 s");
+        RunVerdict v = RunVerdict.of(plan(SWEEP, "slo: { ttft_p50: 1s }\n"), List.of(good("sweep", "CLOSED", 1), cut));
+        Collapse c = v.collapses().get(0);
+        assertThat(c.usableConcurrency()).isEqualTo(1.0);
+        assertThat(c.rule()).isEqualTo(KneeFinder.NOT_JUDGED);
+        assertThat(c.line()).contains("is not judged from 4: partial step (aborted by Ctrl-C (SIGINT)").doesNotContain("collapses");
+        assertThat(v.sloVerdicts().get("t")).startsWith("MEETS the SLO (usable concurrency 1");
+    }
+
+    @Test
+    void aSweepWhoseFirstLevelHasNoSuccess_failsThere_withTheDominantError() throws Exception {
+        StepResult refused = step("sweep", "CLOSED", 1, 4, 0, List.of(new ErrorReason("http_4xx", "exceed_context_size (7,868 > 4,096 tokens)", 4)), List.of(), null);
+        RunVerdict v = RunVerdict.of(plan(SWEEP, "slo: { ttft_p50: 1s }\n"), List.of(refused, good("sweep", "CLOSED", 4)));
+        assertThat(v.sloFailed()).isTrue();
+        assertThat(v.sloVerdicts().get("t")).contains("sweep fails at its first level, 1: no successful requests (failed: 4/4 http_4xx exceed_context_size");
+    }
+
+    @Test
+    void goodSteps_stillMeetTheSlo() throws Exception {
+        RunVerdict v = RunVerdict.of(plan(SEQUENCE, "slo: { ttft_p50: 1s }\n"), List.of(good("short", "SEQUENTIAL", 1)));
+        assertThat(v.sloFailed()).isFalse();
+        assertThat(v.sloVerdicts().get("t")).isEqualTo("MEETS the SLO");
+    }
+
+    @Test
+    void nothingMeasured_isExplainedByWhatTheTargetDid() {
+        RequestRecord timedOut = unanswered("timeout_first_token", 3_000_000L);
+        RequestRecord cancelled = unanswered(null, 7_000_000L);
+        assertThat(Unanswered.of(List.of(timedOut, cancelled), 1.0)).hasValueSatisfying(u -> {
+            assertThat(u.unreachable()).isFalse();
+            assertThat(u.conclusive()).isTrue();
+            assertThat(u.describe()).isEqualTo("answered none of the 2 requests sent: no response within 7.0 s, connections open");
+        });
+        // Cut by the step's end before any timeout of their own: a server slower than a short step looks the same.
+        assertThat(Unanswered.of(List.of(cancelled, cancelled), 1.0)).hasValueSatisfying(u -> {
+            assertThat(u.conclusive()).isFalse();
+            assertThat(u.describe()).isEqualTo("answered none of the 2 requests sent within the 7.0 s the step lasted (connections open; the step's end cancelled them)");
+        });
+        RequestRecord refused = unanswered("connect", 1_000L);
+        assertThat(Unanswered.of(List.of(refused), 1.0)).hasValueSatisfying(u -> {
+            assertThat(u.conclusive()).isTrue();
+            assertThat(u.describe()).isEqualTo("could not be reached: the 1 request failed to connect");
+        });
+        // One answer of any kind (even an error status) is an answer.
+        RequestRecord hung = cancelled;
+        RequestRecord answered = new RequestRecord("s", "w", 0, 0, 0, 0, null, null, null, null, 900L, 1000L, null, null, 0, TokenSource.COUNTED, 0, null,
+                0, 0, 0, null, null, null, null, "http_5xx", "500", 500, null, 0, "", false, true, null, null, null, null, null);
+        assertThat(Unanswered.of(List.of(hung, answered), 1.0)).isEmpty();
+        assertThat(Unanswered.of(List.of(), 1.0)).isEmpty();
+    }
+
+    private static RequestRecord unanswered(String error, long e2eMicros) {
+        return new RequestRecord("s", "w", 0, 0, 0, 0, null, null, null, null, null, e2eMicros, null, null, 0, TokenSource.COUNTED, 0, null, 0, 0, 0,
+                null, null, null, null, error, null, 0, null, 0, "", error == null, false, null, null, null, null, null); // no error: cancelled at the step's end
+    }
+
+    @Test
+    void bootstrapAgainstAZeroMedian_saysSo_insteadOfNaN() {
+        Bootstrap.Difference d = Bootstrap.difference(new double[] {0, 0, 0}, new double[] {40, 42, 41}, 1);
+        assertThat(d.verdict()).isEqualTo("n/a: the reference has a median of 0");
+        assertThat(Bootstrap.median(new double[0], 1).describe(" tok/s")).doesNotContain("NaN");
+    }
+}

@@ -1,0 +1,123 @@
+package io.tokensiege.coordinator.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokensiege.common.plan.Target;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The coordinator's questions to a target end on time, whatever the target does: says nothing, trickles, or is not there. */
+class ServerHttpTest {
+    private ServerSocket server;
+
+    @AfterEach
+    void close() throws IOException {
+        if (server != null) server.close();
+    }
+
+    /** Accepts every connection; for each, reads the request and then runs {@code answer} on the socket. */
+    private Target serve(SocketAction answer) throws IOException {
+        server = new ServerSocket(0);
+        Thread acceptor = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    Thread t = new Thread(() -> {
+                        try (s) {
+                            InputStream in = s.getInputStream();
+                            byte[] buf = new byte[8192];
+                            in.read(buf); // the request line and headers arrive in one read on loopback
+                            answer.run(s);
+                        } catch (IOException | InterruptedException ignored) {
+                            // the client gave up: that is what is tested
+                        }
+                    });
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return new Target("t", "http://127.0.0.1:" + server.getLocalPort() + "/v1", "m", null, Map.of(), Map.of(), null);
+    }
+
+    interface SocketAction {
+        void run(Socket s) throws IOException, InterruptedException;
+    }
+
+    @Test
+    @Timeout(30)
+    void aTargetThatAcceptsAndNeverAnswers_isSilent_afterTheTimeout() throws Exception {
+        Target t = serve(s -> s.getInputStream().read()); // reads forever
+        long started = System.nanoTime();
+        ServerHttp.Reply r = new ServerHttp(t).getBase("/models");
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        assertThat(r.status()).isZero();
+        assertThat(r.silent()).isTrue();
+        assertThat(r.body()).isEqualTo("connection accepted, no complete answer within 5 s");
+        assertThat(seconds).isBetween(4L, 9L);
+    }
+
+    @Test
+    @Timeout(30)
+    void aTargetTricklingItsBody_isCutAtTheSameBound() throws Exception {
+        Target t = serve(s -> {
+            OutputStream out = s.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            for (int i = 0; i < 100_000; i++) {
+                out.write('x');
+                out.flush();
+                TimeUnit.MILLISECONDS.sleep(200); // the server under test: one byte every 200 ms
+            }
+        });
+        long started = System.nanoTime();
+        ServerHttp.Reply r = new ServerHttp(t).get("/props");
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        assertThat(r.silent()).isTrue();
+        assertThat(seconds).isBetween(4L, 9L);
+    }
+
+    @Test
+    @Timeout(30)
+    void nothingListening_isRefused_notSilent() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ServerHttp.Reply r = new ServerHttp(new Target("t", "http://127.0.0.1:" + port + "/v1", "m", null, Map.of(), Map.of(), null)).getBase("/models");
+        assertThat(r.body()).isEqualTo("connection refused");
+        assertThat(r.silent()).isFalse();
+        assertThat(r.unanswered()).isTrue();
+    }
+
+    @Test
+    @Timeout(30)
+    void aSilentTarget_isAskedOneQuestion_notEight() throws Exception {
+        int[] connections = {0};
+        Target t = serve(s -> {
+            synchronized (connections) {
+                connections[0]++;
+            }
+            s.getInputStream().read();
+        });
+        Map<String, Object> provenance = ServerProvenance.read(t);
+        assertThat(provenance.get(ServerProvenance.UNANSWERED).toString()).contains("/v1/models: connection accepted, no complete answer within 5 s");
+        assertThat(provenance).doesNotContainKey("llama_cpp_props");
+        synchronized (connections) {
+            assertThat(connections[0]).isEqualTo(1);
+        }
+    }
+}
