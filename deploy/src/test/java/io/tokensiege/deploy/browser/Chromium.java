@@ -142,6 +142,13 @@ public final class Chromium implements AutoCloseable {
         }
     }
 
+    /** Chooses {@code file} in the page's file input matched by {@code selector}, as a user picking it would (change event included). */
+    public void chooseFile(String selector, Path file) throws Exception {
+        long root = call("DOM.getDocument", Map.of()).path("root").path("nodeId").asLong();
+        long input = call("DOM.querySelector", Map.of("nodeId", root, "selector", selector)).path("nodeId").asLong();
+        call("DOM.setFileInputFiles", Map.of("nodeId", input, "files", List.of(file.toAbsolutePath().toString())));
+    }
+
     /** A PNG of the whole page (beyond the window when it is taller). */
     public void screenshot(Path png) throws Exception {
         JsonNode size = call("Page.getLayoutMetrics", Map.of()).path("cssContentSize");

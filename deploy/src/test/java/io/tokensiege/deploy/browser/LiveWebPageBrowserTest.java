@@ -85,7 +85,12 @@ class LiveWebPageBrowserTest {
             assertThat(browser.eval("document.getElementById('plan-errors').textContent").asText())
                     .contains("pasted plan:7:87 (scenarios[0].load.durtion): unknown key").contains("did you mean 'duration'?");
 
-            submitPlan(browser, c.plan("browser", "1, 3", "4s"));
+            // The plan uploaded from a file: the page loads it into the form, then it is submitted.
+            Path planFile = Files.writeString(dir.resolve("lab-sweep.yaml"), c.plan("browser", "1, 3", "4s"));
+            browser.chooseFile("#plan-file", planFile);
+            browser.awaitTrue("document.getElementById('plan-text').value === " + Json.write(Files.readString(planFile))
+                    + " && document.getElementById('plan-name').value === 'lab-sweep.yaml'", 10_000);
+            browser.eval("document.getElementById('start-run').click(), true");
             browser.awaitTrue("document.getElementById('run-status').textContent === 'running'", 20_000);
             Map<String, StepSeen> steps = follow(browser, c);
 
