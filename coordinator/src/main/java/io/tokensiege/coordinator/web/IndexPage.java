@@ -29,7 +29,7 @@ final class IndexPage {
         sweepSection(sb);
         workersSection(sb, workers);
         startSection(sb, csrf, form);
-        runsSection(sb, runs);
+        runsSection(sb, withActive(runs, run));
         return sb.append("</main></body></html>\n").toString();
     }
 
@@ -103,6 +103,17 @@ final class IndexPage {
                 .append(escape(form.planText())).append("</textarea><p><button id=\"start-run\" type=\"submit\">Check and start</button> ")
                 .append("<span class=\"note\">Checked with the same rules as <code>tokensiege plans --check</code>; nothing runs unless it passes.</span></p>")
                 .append("</form></section>\n");
+    }
+
+    /** The run just started has no run.json for a moment: it is listed anyway, its files to come. */
+    private static List<RunList.Row> withActive(List<RunList.Row> runs, RunControl.ActiveRun run) {
+        if (run == null || !run.running()) return runs;
+        String name = run.dir.getFileName().toString();
+        if (runs.stream().anyMatch(r -> r.name().equals(name))) return runs;
+        List<RunList.Row> all = new java.util.ArrayList<>();
+        all.add(new RunList.Row(name, run.plan, "running", "now", "running", List.of(), List.of(), List.of()));
+        all.addAll(runs);
+        return all;
     }
 
     private static void runsSection(StringBuilder sb, List<RunList.Row> runs) {
