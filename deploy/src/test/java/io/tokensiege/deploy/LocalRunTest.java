@@ -1,6 +1,7 @@
 package io.tokensiege.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokensiege.common.analysis.StepResult;
@@ -17,10 +18,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.HistogramLogReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 import picocli.CommandLine;
 
 /** A whole local run on the smoke plan: two in-process workers, a simulated target, every output file. */
@@ -59,11 +66,19 @@ class LocalRunTest {
         assertThat(Files.readString(dir.resolve("summary.md"))).contains("SIMULATED").contains("cold_short: TTFT p50");
         assertThat(Files.readAllLines(dir.resolve("results.csv"))).hasSize(5);
 
-        // report.html: well-formed (an XML parser reads it), labelled simulated, three curves for the one sweep, one point per level.
-        org.w3c.dom.Document html = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("report.html").toFile());
-        assertThat(html.getDocumentElement().getTextContent()).contains("SIMULATED").contains("cold_short: TTFT p50").contains("sim-moe (sim)");
-        assertThat(html.getElementsByTagName("svg").getLength()).isEqualTo(3);
-        assertThat(html.getElementsByTagName("circle").getLength()).as("3 charts x 2 levels, plus the p95 line").isEqualTo(8);
+        // report.html: well-formed (an XML parser reads it), labelled simulated, a card for the target, three curves against the load
+        // (one point per level), and the merged histograms drawn: the TTFT curve's p50 of 4 streams is the step's own p50.
+        Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("report.html").toFile());
+        assertThat(html.getDocumentElement().getTextContent()).contains("SIMULATED").contains("cold_short: TTFT p50").contains("sim-moe (sim)")
+                .doesNotContain("PARTIAL: run in progress");
+        assertThat(xpath(html, "//section[@class='target-card'][@data-target='sim-moe']//p[@class='collapse-line']")).hasSize(1);
+        assertThat(xpath(html, "//svg[contains(@class,'sweep-chart')]")).hasSize(3);
+        assertThat(xpath(html, "//svg[contains(@class,'sweep-chart')]//circle")).as("3 charts x 2 levels, plus the p95 line").hasSize(8);
+        assertThat(xpath(html, "//svg[contains(@class,'histogram-chart')][@data-target='sim-moe']")).hasSize(4);
+        List<Element> p50 = xpath(html, "//svg[contains(@class,'histogram-chart')][@data-metric='ttft']//circle[@data-level='4 streams'][@data-p='50.0']");
+        assertThat(p50).hasSize(1);
+        assertThat(Double.parseDouble(p50.get(0).getAttribute("data-v"))).isCloseTo(c4.ttftMs().p50(), within(1e-6));
+        assertThat(dir.resolve("histograms").resolve(c4.stepId() + ".json")).isRegularFile();
         assertThat(html.getElementsByTagName("script").getLength()).isZero();
 
         long lines;
@@ -99,8 +114,16 @@ class LocalRunTest {
             System.setOut(old);
         }
         assertThat(code).isZero();
-        assertThat(report.toString(StandardCharsets.UTF_8)).contains("Percentile").contains("Total count    =" + String.format("%13d", c4.ttftMs().count()));
+        assertThat(report.toString(StandardCharsets.UTF_8)).contains("| " + c4.label() + " ").contains(String.format("| %,d |", c4.ttftMs().count()))
+                .contains("wrote 1 .hgrm file to " + runs.resolve("hgrm").toAbsolutePath() + ": ttft, values in ms").doesNotContain("Percentile");
         assertThat(runs.resolve("hgrm").resolve(c4.stepId() + ".ttft.hgrm")).exists();
+    }
+
+    private static List<Element> xpath(Document html, String expression) throws Exception {
+        NodeList nodes = (NodeList) XPathFactory.newInstance().newXPath().evaluate(expression, html, XPathConstants.NODESET);
+        List<Element> out = new java.util.ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) out.add((Element) nodes.item(i));
+        return out;
     }
 
     @Test

@@ -92,7 +92,7 @@ class HostileServersTest {
             req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
             for (int i = 0; i < 200 && !req.socket.isClosed(); i++) {
                 req.write(":");
-                pause(req, 200); // a byte every 200 ms: never a token, always a little activity
+                req.pause(200); // a byte every 200 ms: never a token, always a little activity
             }
         });
         assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("timeout_first_token"));
@@ -224,14 +224,5 @@ class HostileServersTest {
     private static void endless(ScriptedServer.Request req, String text) throws IOException {
         byte[] block = text.repeat(16 << 10).getBytes(StandardCharsets.US_ASCII);
         for (long written = 0; written < (512L << 20); written += block.length) req.write(block);
-    }
-
-    private static void pause(ScriptedServer.Request req, long millis) throws IOException {
-        req.socket.setSoTimeout((int) millis);
-        try {
-            if (req.socket.getInputStream().read() < 0) req.socket.close(); // the client hung up
-        } catch (java.net.SocketTimeoutException waited) {
-            // the pause: nothing to read is the point
-        }
     }
 }

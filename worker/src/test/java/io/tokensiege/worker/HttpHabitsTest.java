@@ -11,6 +11,7 @@ import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +41,13 @@ class HttpHabitsTest {
     }
 
     private static StepFinished run(ScriptedServer server, StepKind kind, int streams, int requests, long thinkMillis) throws Exception {
+        return run(server, kind, streams, requests, thinkMillis, new Timeouts(2_000, 5_000, 5_000, 10_000));
+    }
+
+    private static StepFinished run(ScriptedServer server, StepKind kind, int streams, int requests, long thinkMillis, Timeouts timeouts) throws Exception {
         Target target = new Target("scripted", server.baseUrl(), "m", null, Map.of(), Map.of(), null);
         StepSpec step = new StepSpec("habits", 0, kind, target, "test", streams, 1, requests, 0, 0, thinkMillis, 5, 0.0, 16, true, 0, List.of(),
-                new Timeouts(2_000, 5_000, 5_000, 10_000), 7, "nonce", null, null, null);
+                timeouts, 7, "nonce", null, null, null);
         return SimulatorHarness.runStep(vertx, new SecretBox("test-token"), step, streams, 30);
     }
 
@@ -168,6 +173,46 @@ class HttpHabitsTest {
 
             assertThat(f.records()).hasSize(48).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
             assertThat(f.totals().connections().perRequest()).isTrue();
+        }
+    }
+
+    @Test
+    void headersAtOnceThenALongPrefill_isWaitedForUpToTheFirstTokenTimeout_notCutAsIdle() throws Exception {
+        // Idle 1 s, first token 9 s: the silence after the headers is a prefill (a queued 10K prompt), bounded by the
+        // first-token timeout. The transport used to close the connection after idle + 5 s, and the request counted empty.
+        Timeouts timeouts = new Timeouts(2_000, 9_000, 1_000, 20_000);
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            r.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+            String role = "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"},\"finish_reason\":null}]}\n\n";
+            r.write(Integer.toHexString(role.length()) + "\r\n" + role + "\r\n");
+            if (!r.pause(6_500)) return false;
+            for (String event : ScriptedServer.sseEvents(3)) r.write(Integer.toHexString(event.getBytes(StandardCharsets.UTF_8).length) + "\r\n" + event + "\r\n");
+            r.write("0\r\n\r\n");
+            return true;
+        })) {
+            StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 1, 0, timeouts);
+
+            assertThat(f.records()).hasSize(1).allSatisfy(r -> {
+                assertThat(r.ok()).as(r.errorDetail()).isTrue();
+                assertThat(r.ttftMicros()).isGreaterThanOrEqualTo(6_500_000L);
+            });
+        }
+    }
+
+    @Test
+    void aConnectionLostAfterTheHeadersBeforeAnyToken_isTruncated_notAnEmptyAnswer() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            r.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+            String role = "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"},\"finish_reason\":null}]}\n\n";
+            r.write(Integer.toHexString(role.length()) + "\r\n" + role + "\r\n");
+            return false; // gone while "prefilling": no token, no finish_reason, no [DONE]
+        })) {
+            StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 2, 0);
+
+            assertThat(f.records()).hasSize(2).allSatisfy(r -> {
+                assertThat(r.error()).isEqualTo("truncated");
+                assertThat(r.errorDetail()).contains("connection lost mid-stream after 0 token events");
+            });
         }
     }
 }

@@ -62,6 +62,23 @@ public final class ScriptedServer implements AutoCloseable {
             write("0\r\n\r\n");
         }
 
+        /**
+         * Holds the answer back for {@code millis}, as a server busy with a prompt does, while watching the socket: returns
+         * false (and closes it) if the client hung up meanwhile.
+         */
+        public boolean pause(long millis) throws IOException {
+            socket.setSoTimeout((int) millis);
+            try {
+                if (socket.getInputStream().read() < 0) {
+                    socket.close(); // the client hung up
+                    return false;
+                }
+            } catch (java.net.SocketTimeoutException waited) {
+                // the pause: nothing to read is the point
+            }
+            return true;
+        }
+
         public boolean isGet() {
             return requestLine.startsWith("GET ");
         }

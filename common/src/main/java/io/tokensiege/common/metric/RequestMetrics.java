@@ -46,11 +46,20 @@ public final class RequestMetrics {
                 s.serverTimings, s.agent, s.part);
     }
 
-    /** A stream that ended "successfully" may still be truncated or empty: decided here, once. */
+    /**
+     * A stream that ended "successfully" may still be truncated or empty: decided here, once. A stream cut before its
+     * end is truncated even when no token had come yet (a connection lost while the server was still prefilling is
+     * not an empty answer); empty is for a stream that ended properly without generating anything.
+     */
     private static void classifyEnd(RequestStamps s) {
         if (s.error != null) return;
-        if (s.tokenEvents() == 0 && (s.usageCompletionTokens <= 0)) s.fail(ErrorClass.EMPTY, "no generated token in any channel");
-        else if (!s.sawDone && s.finishReason == null) s.fail(ErrorClass.TRUNCATED, "stream ended without [DONE] or finish_reason");
+        boolean noToken = s.tokenEvents() == 0 && s.usageCompletionTokens <= 0;
+        if (!s.sawDone && s.finishReason == null) {
+            s.fail(ErrorClass.TRUNCATED, noToken ? "stream ended without [DONE] or finish_reason, before any generated token"
+                    : "stream ended without [DONE] or finish_reason");
+        } else if (noToken) {
+            s.fail(ErrorClass.EMPTY, "no generated token in any channel");
+        }
     }
 
     private static Long between(long from, long to) {

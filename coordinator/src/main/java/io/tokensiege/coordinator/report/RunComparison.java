@@ -23,15 +23,18 @@ import java.util.function.Function;
  */
 public final class RunComparison {
     private static final int MAX_SETTING_LINES = 30;
+    /** A change that rounds to +0 % is no change to mark. */
+    private static final double SAME = 0.005;
 
-    private record Measure(String name, Function<JsonNode, Double> value) {}
+    /** {@code lowerIsBetter}: latency and errors; throughput and decode rate are better higher. */
+    private record Measure(String name, boolean lowerIsBetter, Function<JsonNode, Double> value) {}
 
     private static final List<Measure> MEASURES = List.of(
-            new Measure("TTFT p50 ms", s -> number(s.at("/ttft_ms/p50"))),
-            new Measure("TTFT p95 ms", s -> number(s.at("/ttft_ms/p95"))),
-            new Measure("decode p50 tok/s", s -> number(s.at("/decode_tok_s/p50"))),
-            new Measure("aggregate tok/s", s -> number(s.path("aggregate_tok_s"))),
-            new Measure("error rate %", s -> {
+            new Measure("TTFT p50 ms", true, s -> number(s.at("/ttft_ms/p50"))),
+            new Measure("TTFT p95 ms", true, s -> number(s.at("/ttft_ms/p95"))),
+            new Measure("decode p50 tok/s", false, s -> number(s.at("/decode_tok_s/p50"))),
+            new Measure("aggregate tok/s", false, s -> number(s.path("aggregate_tok_s"))),
+            new Measure("error rate %", true, s -> {
                 Double v = number(s.path("error_rate"));
                 return v == null ? null : 100 * v;
             }));
@@ -46,8 +49,8 @@ public final class RunComparison {
         Map<String, List<JsonNode>> stepsB = byKey(b, t -> targetOfB.entrySet().stream().filter(e -> e.getValue().equals(t))
                 .map(Map.Entry::getKey).findFirst().orElse(t));
         List<String> rows = new ArrayList<>();
-        rows.add("| target / step | metric | A | B | B against A |");
-        rows.add("|---|---|---|---|---|");
+        rows.add("| target / step | metric | A | B | B against A | for B |");
+        rows.add("|---|---|---|---|---|---|");
         boolean anyRepeats = false;
         for (Map.Entry<String, List<JsonNode>> e : stepsA.entrySet()) {
             List<JsonNode> inB = stepsB.get(e.getKey());
@@ -57,7 +60,7 @@ public final class RunComparison {
                 double[] vb = values(inB, m);
                 if (va.length == 0 || vb.length == 0) continue;
                 anyRepeats |= va.length > 1 && vb.length > 1;
-                rows.add("| " + e.getKey() + " | " + m.name() + " | " + median(va) + " | " + median(vb) + " | " + change(va, vb) + " |");
+                rows.add("| " + e.getKey() + " | " + m.name() + " | " + median(va) + " | " + median(vb) + " | " + change(va, vb) + " | " + mark(va, vb, m) + " |");
             }
         }
         if (rows.size() == 2) {
@@ -77,8 +80,14 @@ public final class RunComparison {
             sb.append("\nNot compared:\n");
             unmatched.forEach(u -> sb.append("- ").append(u).append('\n'));
         }
+        CollapseComparison.append(a, b, targetOfB, sb);
         settingDifferences(a, b, targetOfB, sb);
         return sb.toString();
+    }
+
+    /** Target of A -> target of B, as {@link #render} matches them (for compare.html). */
+    static Map<String, String> matchedTargets(JsonNode a, JsonNode b) {
+        return matchTargets(a, b, new StringBuilder());
     }
 
     /** Target of A -> target of B: same names, or the single target of each run whatever its name. */
@@ -121,12 +130,27 @@ public final class RunComparison {
         return steps.stream().map(m.value()).filter(v -> v != null && !v.isNaN()).mapToDouble(Double::doubleValue).toArray();
     }
 
+    /** B's change against A: "—" when both are 0 (no relative change exists), never "NaN %". */
     private static String change(double[] a, double[] b) {
-        if (a.length > 1 && b.length > 1) return Bootstrap.difference(a, b, 1).verdict();
         double ma = Bootstrap.medianOf(a);
-        if (ma == 0) return Bootstrap.medianOf(b) == 0 ? "same" : "from 0";
+        double mb = Bootstrap.medianOf(b);
+        if (ma == 0 && mb == 0) return "—";
+        if (ma == 0) return "from 0";
+        if (a.length > 1 && b.length > 1) return Bootstrap.difference(a, b, 1).verdict();
         return String.format(Locale.ROOT, "%+.0f %% (no verdict: %d vs %d run%s)", 100 * (Bootstrap.medianOf(b) / ma - 1), a.length, b.length,
                 b.length == 1 ? "" : "s");
+    }
+
+    /**
+     * Better or worse for B, by the metric's direction. With repeats on both sides only a significant change is called; a
+     * change inside the noise says so.
+     */
+    private static String mark(double[] a, double[] b, Measure m) {
+        double ma = Bootstrap.medianOf(a);
+        double mb = Bootstrap.medianOf(b);
+        if (ma == mb || Math.abs(mb / ma - 1) < SAME) return "same";
+        if (a.length > 1 && b.length > 1 && ma != 0 && !Bootstrap.difference(a, b, 1).significant()) return "within noise";
+        return (mb < ma) == m.lowerIsBetter() ? "better" : "worse";
     }
 
     private static String median(double[] v) {

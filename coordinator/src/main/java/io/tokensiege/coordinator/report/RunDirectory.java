@@ -10,6 +10,7 @@ import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.StepFinished;
+import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.common.protocol.Version;
 import io.tokensiege.coordinator.run.Failure;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code runs/<timestamp>-<plan>/}: plan.yaml, run.json, hlog/, requests.jsonl.gz, results.csv,
- * summary.md, report.html and failures.jsonl (docs/design.md §7). Everything is written as each step ends, so a crash
+ * summary.md, report.html, histograms/ (see {@link StepHistograms}) and failures.jsonl (docs/design.md §7). Everything is written as each step ends, so a crash
  * loses at most the step in flight.
  *
  * <p>A failed write (a full disk) is never silent: it is logged and handed to the {@link #onWriteFailure listener} (the run
@@ -68,11 +69,14 @@ public final class RunDirectory {
     private final Map<String, Map<String, Double>> serverMetrics = new LinkedHashMap<>();
     private Map<String, List<String>> serverNotes = Map.of();
     private long startedEpochMillis;
+    private final RunCharts charts;
+    private int stepsPlanned;
 
     private RunDirectory(Path dir, String runId, Map<String, Object> provenance) {
         this.dir = dir;
         this.runId = runId;
         this.provenance = provenance;
+        this.charts = new RunCharts();
     }
 
     /** Creates {@code root/<UTC timestamp>-<plan name>}; {@code provenance} lands in run.json as is. */
@@ -116,8 +120,10 @@ public final class RunDirectory {
     public void begin(Plan plan, List<StepSpec> steps) {
         this.plan = plan;
         this.startedEpochMillis = System.currentTimeMillis();
+        this.stepsPlanned = (int) steps.stream().filter(s -> s.kind() != StepKind.WARMUP).count();
         write("plan.yaml", "# Plan as submitted (plans never hold secrets: api_key_env names a variable).\n" + plan.source());
         writeRunJson(List.of(), "running");
+        write("report.html", HtmlReport.render(plan, results, List.of(), RunVerdict.of(plan, results), facts("running"), charts.byStep()));
     }
 
     /** What a target exposed about itself (see ServerProvenance), stored in run.json under "servers". */
@@ -169,8 +175,7 @@ public final class RunDirectory {
     }
 
     private HlogFile openHlog(StepSpec step) {
-        Path file = hlogPath(dir, step.target().name(), step.scenario(), step.kind().name(), step.concurrency(),
-                step.openLoop() == null ? 0 : step.openLoop().ratePerSecond(), step.repeat());
+        Path file = hlogOf(step);
         try {
             HlogFile hlog = HlogFile.create(file);
             HistogramLogWriter w = hlog.writer();
@@ -187,16 +192,39 @@ public final class RunDirectory {
         }
     }
 
+    private Path hlogOf(StepSpec step) {
+        return hlogPath(dir, step.target().name(), step.scenario(), step.kind().name(), step.concurrency(),
+                step.openLoop() == null ? 0 : step.openLoop().ratePerSecond(), step.repeat());
+    }
+
     public void writeStep(StepSpec step, StepResult result, Collection<StepFinished> shares, List<Failure> failures) {
         closeHlog(hlogs.remove(step.stepId()));
-        if (!step.kind().name().equals("WARMUP")) results.add(result);
+        if (step.kind() != StepKind.WARMUP) {
+            results.add(result);
+            charts.stepEnded(step, shares, hlogOf(step));
+        }
         appendRequests(shares);
         writeRunJson(failures, "running"); // first: with the disk nearly full, the one file that says what happened
         if (bulkStopped) return;
         write("results.csv", ResultsCsv.render(results));
         RunVerdict sofar = RunVerdict.of(plan, results);
         write("summary.md", SummaryTable.markdown(plan, results, failures, sofar));
-        write("report.html", HtmlReport.render(plan, results, failures, sofar));
+        write("report.html", HtmlReport.render(plan, results, failures, sofar, facts("running"), charts.byStep()));
+        writeHistograms(step);
+    }
+
+    /** histograms/<step id>.json, after the files that say what happened: it is the one the report can do without. */
+    private void writeHistograms(StepSpec step) {
+        StepCharts c = charts.byStep().get(step.stepId());
+        if (c == null) return; // a warm-up
+        Path file = StepHistograms.path(dir, step.stepId());
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            writeError(relative(file.getParent()), e);
+            return;
+        }
+        write(relative(file), c.histograms().json());
     }
 
     private void closeHlog(HlogFile hlog) {
@@ -234,13 +262,18 @@ public final class RunDirectory {
         this.serverNotes = notes;
         writeRunJson(failures, status);
         write("summary.md", SummaryTable.markdown(plan, results, failures, verdict, notes));
-        write("report.html", HtmlReport.render(plan, results, failures, verdict));
+        write("report.html", HtmlReport.render(plan, results, failures, verdict, facts(status), charts.byStep()));
         try {
             Files.deleteIfExists(dir.resolve(RESERVE));
         } catch (IOException e) {
             log.debug("cannot remove {} in {}: {}", RESERVE, dir, e.getMessage());
         }
         if (!writeErrors.isEmpty()) log.error("some results could not be written ({}); what was written is in {}", writeErrors, dir);
+    }
+
+    private RunFacts facts(String status) {
+        return new RunFacts(runId, status, startedEpochMillis, Version.current(), RunFacts.workers(provenance.get("workers"), results), servers,
+                serverNotes, stepsPlanned);
     }
 
     public List<String> writeErrors() {

@@ -22,8 +22,8 @@ import java.util.function.Function;
 public final class SummaryTable {
     private SummaryTable() {}
 
-    /** One row of the side-by-side table: a label and a cell per target name. */
-    record Row(String label, Map<String, String> cells) {}
+    /** One row of the side-by-side table: a label, a cell per target name, and per target the flag codes behind its ⚑. */
+    record Row(String label, Map<String, String> cells, Map<String, java.util.Set<String>> flagCodes) {}
 
     public static String markdown(Plan plan, List<StepResult> results, List<Failure> failures, RunVerdict verdict) {
         return markdown(plan, results, failures, verdict, Map.of());
@@ -195,13 +195,15 @@ public final class SummaryTable {
 
     private static Row row(String label, List<StepResult> results, Function<StepResult, String> cell) {
         Map<String, String> cells = new LinkedHashMap<>();
+        Map<String, java.util.Set<String>> codes = new LinkedHashMap<>();
         for (StepResult r : results) {
+            r.flags().forEach(f -> codes.computeIfAbsent(r.target(), k -> new java.util.LinkedHashSet<>()).add(f.code()));
             // A step where every request failed says why wherever a number would stand, never a bare n/a.
             String value = r.failureSummary() != null && !label.endsWith(": errors") ? r.failureSummary() : cell.apply(r);
             String v = value + (r.flags().isEmpty() ? "" : " ⚑") + (r.partial() ? " (partial)" : "");
             cells.merge(r.target(), v, (a, b) -> a + "; " + b); // repeats side by side until issue-5 statistics
         }
-        return new Row(label, cells);
+        return new Row(label, cells, codes);
     }
 
     private static String render(List<String> targets, Plan plan, List<Row> rows) {

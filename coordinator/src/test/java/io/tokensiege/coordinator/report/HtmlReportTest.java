@@ -11,12 +11,4 @@ class HtmlReportTest {
         assertThat(Html.escape("<script>alert('x')</script> & \"q\"\u0007"))
                 .isEqualTo("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot; ");
     }
-
-    @Test
-    void axisCeilings_areRoundNumbersAtOrAboveTheMaximum() {
-        assertThat(SweepChart.niceCeiling(37)).isEqualTo(50);
-        assertThat(SweepChart.niceCeiling(1378)).isEqualTo(2000);
-        assertThat(SweepChart.niceCeiling(100)).isEqualTo(100);
-        assertThat(SweepChart.niceCeiling(0.3)).isEqualTo(0.5);
-    }
 }

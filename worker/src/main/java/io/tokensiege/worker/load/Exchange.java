@@ -179,7 +179,13 @@ final class Exchange implements SseParser.Listener {
             lastActivityNanos = arrival;
             if (!ended) feed(buffer, arrival);
         });
-        response.exceptionHandler(t -> end());
+        response.exceptionHandler(t -> {
+            // The connection went mid-stream (the server closed it, or the network did): say so, whatever came before.
+            if (!cancelled && stamps.error == null && !stamps.sawDone && stamps.finishReason == null) {
+                stamps.fail(ErrorClass.TRUNCATED, "connection lost mid-stream after " + stamps.tokenEvents() + " token events: " + describe(t));
+            }
+            end();
+        });
         response.endHandler(v -> {
             responseComplete = true;
             end();

@@ -77,7 +77,11 @@ public final class StepRunner {
         this.redactor = Redactor.of(apiKey);
         this.habits = new ConnectionHabits(step.facts().connectionPerRequest());
         int laneCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), assign.streams()));
-        long idleSeconds = (step.timeouts().idleMillis() + 999) / 1000 + 5;
+        // Only a backstop behind the sweeper's own timeouts: a request may rightly hear nothing after its headers for as
+        // long as the first-token timeout (a server that sends headers at once, then queues the prompt), so it must not
+        // be cut sooner than that (it was, and such requests were counted empty).
+        long silentMillis = Math.max(step.timeouts().idleMillis(), step.timeouts().firstTokenMillis());
+        long idleSeconds = (silentMillis + 999) / 1000 + 5;
         for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, idleSeconds, requests.connectOptions(), habits, recorder.newLane()));
         for (int s = 0; s < assign.streams(); s++) lanes.get(s % laneCount).streams.add(assign.firstStream() + s);
         this.driver = switch (step.kind()) {
