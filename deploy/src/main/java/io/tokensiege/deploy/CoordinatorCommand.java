@@ -54,6 +54,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
                     + "(default group " + MulticastGroup.DEFAULT + "); needs a token. Off unless given: most LANs are better with --join.")
     String multicast;
 
+    @Option(names = "--trace-dir", paramLabel = "DIR", description = "Folder that submitted plans may read trace files from (trace: { file: NAME } "
+            + "inside it, no way out). Default: none, only builtin traces.")
+    java.nio.file.Path traceDir;
+
     @Mixin
     AllowKeyEnvOption allowKeyEnv = new AllowKeyEnvOption();
 
@@ -89,6 +93,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 return ExitCodes.INVALID_INPUT;
             }
         }
+        if (traceDir != null && !java.nio.file.Files.isDirectory(traceDir)) {
+            System.err.println("--trace-dir " + traceDir + " is not a folder");
+            return ExitCodes.INVALID_INPUT;
+        }
         if (group != null && !given.given()) {
             System.err.println("--multicast announces the coordinator on the LAN, so it needs a cluster token: give --token-file F (or TOKENSIEGE_TOKEN)");
             return ExitCodes.INVALID_INPUT;
@@ -102,7 +110,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 new ClusterCoordinator.Settings(clusterAddress.literal(), port, clusterName, workerTimeout, group), token);
         Vertx vertx = Vertxes.create();
         RunApi api = new RunApi(cluster, data, token, new RunApi.Options(!httpAddress.isLoopback(), allowList, RunApi.Options.DEFAULT_IDLE_TIMEOUT_SECONDS,
-                allowKeyEnv.planOptions()));
+                allowKeyEnv.planOptions().withTraceDir(traceDir)));
         api.listen(vertx, httpAddress.literal(), httpPort).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d%s, REST API on http://%s:%d (web page at /, Prometheus at /metrics%s, "
                         + "runs in %s)%s%n", clusterName, clusterAddress.literal(), port, group == null ? "" : " (announced on multicast " + group + ")",

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tokensiege", mixinStandardHelpOptions = true, versionProvider = Tokensiege.VersionProvider.class,
         description = "Distributed load tester for LLM inference servers (OpenAI-compatible streaming).",
         subcommands = {DemoCommand.class, RunCommand.class, QuickCommand.class, PlansCommand.class, SimulateCommand.class,
-                CoordinatorCommand.class, WorkerCommand.class, AbortCommand.class, io.tokensiege.coordinator.cli.ReportCommand.class,
+                CoordinatorCommand.class, WorkerCommand.class, AbortCommand.class, io.tokensiege.coordinator.cli.ReportCommand.class, io.tokensiege.coordinator.cli.TraceCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Tokensiege implements Runnable {
     @Override

@@ -8,11 +8,14 @@ import io.tokensiege.common.protocol.StartStep;
 import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.ToWorker;
+import io.tokensiege.common.protocol.TraceChunk;
 import io.tokensiege.common.protocol.WorkerFailed;
 import io.tokensiege.common.security.TargetAllowList;
+import io.tokensiege.common.trace.TraceRecord;
 import io.tokensiege.worker.load.StepRunner;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -34,6 +37,7 @@ public final class WorkerAgent {
     private final Consumer<ToCoordinator> send;
     private final TargetAllowList allowTargets;
     private final Map<String, StepRunner> runners = new ConcurrentHashMap<>();
+    private final TraceInbox traces = new TraceInbox();
     private final Map<String, String> runOfStep = new ConcurrentHashMap<>();
     /** Step id -> when its abort arrived (epoch µs): its measurement window ends there. */
     private final Map<String, Long> abortedAtMicros = new ConcurrentHashMap<>();
@@ -65,7 +69,9 @@ public final class WorkerAgent {
     }
 
     public void onMessage(ToWorker message) {
-        if (message instanceof AssignStep a) {
+        if (message instanceof TraceChunk c) {
+            traces.add(c);
+        } else if (message instanceof AssignStep a) {
             assign(a);
         } else if (message instanceof StartStep s) {
             StepRunner r = runners.get(s.stepId());
@@ -127,7 +133,17 @@ public final class WorkerAgent {
             send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "bad_secret", e.getMessage(), true));
             return;
         }
-        StepRunner runner = new StepRunner(vertx, a, apiKey, this::forward);
+        List<TraceRecord> trace = null;
+        if (a.step().replay() != null) {
+            int received = traces.received(a.stepId());
+            trace = traces.take(a.stepId());
+            if (trace == null) {
+                send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "trace_incomplete", "worker " + workerId + " got " + received
+                        + " of its trace chunks for step " + a.stepId() + " before the assignment; the step cannot replay a part of its share", false));
+                return;
+            }
+        }
+        StepRunner runner = new StepRunner(vertx, a, apiKey, this::forward, trace);
         runOfStep.put(a.stepId(), a.runId());
         runners.put(a.stepId(), runner);
         runner.prepare();

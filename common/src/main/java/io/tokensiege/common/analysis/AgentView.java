@@ -15,18 +15,24 @@ import java.util.TreeMap;
  * should be served from the server's prefix cache. Cached tokens are the server's own counts ({@code usage}, else
  * llama.cpp's {@code timings.cache_n}). Times are in the target's own time.
  *
- * @param turns                 per user turn: requests, TTFT p50, prompt and cached tokens (p50), cached share
- * @param coldTtftMs            TTFT p50 of turn 1
- * @param warmTtftMs            TTFT p50 of turns 2+ (follow-ups after tool results included)
- * @param warmCachedShare       cached / prompt tokens over turns 2+, as the server counted them
+ * <p>A turn's first request is what the user waits on; a follow-up (the same turn sent again with a tool's result)
+ * continues the conversation just sent, so it is warm even in turn 1. Turn rows and the cold figure count first
+ * requests only; warm figures count every request that continues a conversation.
+ *
+ * @param turns                 per user turn, its first request only: requests, TTFT p50, prompt and cached tokens (p50), cached share
+ * @param coldTtftMs            TTFT p50 of turn 1's first request (a fresh conversation)
+ * @param warmTtftMs            TTFT p50 of turns 2+ and of follow-ups after tool results
+ * @param warmCachedShare       cached / prompt tokens over those warm requests, as the server counted them
  * @param sessions              sessions seen (a session that starts anew counts again)
  * @param toolCallTurns         answers that were tool calls
  * @param ttftToolCallP50Ms     send to the first tool-call token, p50
  * @param malformedToolCalls    tool calls whose arguments were not a JSON object
  * @param requiredToolTurnsWithoutCall turns that required a tool call and got plain text: the server ignores tools
+ * @param followUps             follow-up requests (a tool's result sent back)
+ * @param followUpTtftMs        their TTFT p50
  */
 public record AgentView(List<Turn> turns, Double coldTtftMs, Double warmTtftMs, Double warmCachedShare, int sessions, int toolCallTurns,
-                        Double ttftToolCallP50Ms, int malformedToolCalls, int requiredToolTurnsWithoutCall) {
+                        Double ttftToolCallP50Ms, int malformedToolCalls, int requiredToolTurnsWithoutCall, int followUps, Double followUpTtftMs) {
 
     public record Turn(int turn, int requests, Double ttftP50Ms, Integer promptTokensP50, Integer cachedTokensP50, Double cachedShare) {}
 
@@ -40,6 +46,8 @@ public record AgentView(List<Turn> turns, Double coldTtftMs, Double warmTtftMs, 
         if (agents.isEmpty()) return Optional.empty();
         double msFactor = timeScale / 1000.0;
         Map<Integer, List<RequestRecord>> byTurn = new TreeMap<>();
+        List<RequestRecord> warm = new ArrayList<>();
+        List<RequestRecord> followUps = new ArrayList<>();
         Set<String> sessions = new HashSet<>();
         int toolCalls = 0, malformed = 0, ignored = 0;
         List<Double> toolTtft = new ArrayList<>();
@@ -47,13 +55,17 @@ public record AgentView(List<Turn> turns, Double coldTtftMs, Double warmTtftMs, 
         for (RequestRecord r : agents) {
             sessions.add(r.workerId() + "/" + r.agent().session());
             if (!r.ok()) continue;
-            byTurn.computeIfAbsent(r.agent().userTurn(), k -> new ArrayList<>()).add(r);
+            boolean followUp = r.agent().followUp();
+            if (!followUp) byTurn.computeIfAbsent(r.agent().userTurn(), k -> new ArrayList<>()).add(r);
+            else followUps.add(r);
             if (r.agent().toolCalls() > 0) toolCalls++;
             if (r.agent().malformedToolCall()) malformed++;
             if (r.agent().ttftToolCallMicros() != null) toolTtft.add(r.agent().ttftToolCallMicros() * msFactor);
-            if (!r.agent().followUp() && requiredToolTurns.contains(r.agent().userTurn()) && r.agent().toolCalls() == 0) ignored++;
+            if (!followUp && requiredToolTurns.contains(r.agent().userTurn()) && r.agent().toolCalls() == 0) ignored++;
+            if (r.agent().userTurn() == 1 && !followUp) continue;
+            warm.add(r);
             Integer cached = cachedTokens(r);
-            if (r.agent().userTurn() > 1 && r.promptTokens() != null && cached != null) {
+            if (r.promptTokens() != null && cached != null) {
                 warmCached += cached;
                 warmPrompt += r.promptTokens();
             }
@@ -61,12 +73,9 @@ public record AgentView(List<Turn> turns, Double coldTtftMs, Double warmTtftMs, 
         List<Turn> turns = new ArrayList<>();
         byTurn.forEach((turn, rs) -> turns.add(turn(turn, rs, msFactor)));
         List<Double> cold = ttfts(byTurn.getOrDefault(1, List.of()), msFactor);
-        List<Double> warm = new ArrayList<>();
-        byTurn.forEach((turn, rs) -> {
-            if (turn > 1) warm.addAll(ttfts(rs, msFactor));
-        });
-        return Optional.of(new AgentView(turns, StepAnalyzer.median(cold), StepAnalyzer.median(warm), warmPrompt > 0 ? (double) warmCached / warmPrompt : null,
-                sessions.size(), toolCalls, StepAnalyzer.median(toolTtft), malformed, ignored));
+        return Optional.of(new AgentView(turns, StepAnalyzer.median(cold), StepAnalyzer.median(ttfts(warm, msFactor)),
+                warmPrompt > 0 ? (double) warmCached / warmPrompt : null, sessions.size(), toolCalls, StepAnalyzer.median(toolTtft), malformed, ignored,
+                followUps.size(), StepAnalyzer.median(ttfts(followUps, msFactor))));
     }
 
     private static Turn turn(int turn, List<RequestRecord> rs, double msFactor) {

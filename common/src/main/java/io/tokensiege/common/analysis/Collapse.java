@@ -14,9 +14,12 @@ import java.util.List;
  * @param line              one sentence for the summary and the console
  * @param levels            per-level evidence, in order
  * @param why               what broke at the collapse level, in words; null without a collapse
+ * @param cacheGaveOutAt    agent sessions: the first level where the server's prefix cache gave out ({@link CacheCollapse}),
+ *                          whatever broke first; null when it held or there were no sessions
+ * @param cacheWhy          what showed it, in words
  */
 public record Collapse(String target, String scenario, Double collapseLevel, String rule, Double usableConcurrency,
-                       Double parallelism, String line, List<Level> levels, String why) {
+                       Double parallelism, String line, List<Level> levels, String why, Double cacheGaveOutAt, String cacheWhy) {
 
     /**
      * Evidence at one level: scaling efficiency vs level 1, Little's-law concurrency, active sequences, and the server's

@@ -22,6 +22,8 @@ public final class KneeFinder {
     public static final String NO_SUCCESS = "no_successful_requests";
     /** Rule of a partial level: the tool, not the server, cut it short, so the search stops without blaming the server. */
     public static final String NOT_JUDGED = "not_judged";
+    /** Rule of agent sessions whose warm turns lost the server's prefix cache ({@link CacheCollapse}). */
+    public static final String CACHE_COLLAPSE = "cache_collapse";
 
     private KneeFinder() {}
 
@@ -58,10 +60,10 @@ public final class KneeFinder {
                 why = String.format(Locale.ROOT, "errors %.1f%% > %.1f%% %s", 100 * r.errorRate(), 100 * errorLimit,
                         r.errorReasons() == null || r.errorReasons().isEmpty() ? r.errorsByClass()
                                 : r.errorReasons().stream().map(ErrorReason::describe).collect(java.util.stream.Collectors.joining(", ")));
-            } else if (i > 0 && cacheCollapsed(levels.get(0), r)) {
+            } else if (CacheCollapse.at(levels.get(0), r).isPresent()) {
                 collapse = r.level();
-                rule = "cache_collapse";
-                why = cacheCollapse(levels.get(0), r);
+                rule = CACHE_COLLAPSE;
+                why = CacheCollapse.at(levels.get(0), r).get();
             } else if (i > 0 && stoppedScaling(levels.get(i - 1), r)) {
                 StepResult prev = levels.get(i - 1);
                 collapse = r.level();
@@ -72,37 +74,18 @@ public final class KneeFinder {
             } else if (!breaches.isEmpty()) {
                 collapse = r.level();
                 rule = "slo_breached";
-                why = String.join(", ", breaches);
+                why = String.join(", ", breaches) + CacheCollapse.slowHits(r).orElse("");
             } else {
                 usable = r.level();
             }
         }
         Double parallelism = evidence.get(evidence.size() - 1).activeSequences();
-        return new Collapse(target, scenario, collapse, rule, usable, parallelism, line(target, scenario, collapse, rule, why, usable, parallelism, slo, levels),
-                evidence, why);
-    }
-
-    /** Warm turns this close to cold ones mean the server stopped reusing the conversations' prefixes. */
-    static final double WARM_AS_COLD = 0.8;
-    /** ...where at the first level warm turns were at most this share of cold ones (the cache worked there). */
-    static final double WARM_WHEN_CACHED = 0.5;
-
-    /** Agent sessions: warm turns (2+) as slow as cold ones, where at the first level they were much faster. */
-    static boolean cacheCollapsed(StepResult base, StepResult r) {
-        AgentView b = base.agents();
-        AgentView a = r.agents();
-        if (b == null || a == null || b.coldTtftMs() == null || b.warmTtftMs() == null || a.coldTtftMs() == null || a.warmTtftMs() == null) return false;
-        return b.warmTtftMs() <= WARM_WHEN_CACHED * b.coldTtftMs() && a.warmTtftMs() >= WARM_AS_COLD * a.coldTtftMs();
-    }
-
-    private static String cacheCollapse(StepResult base, StepResult r) {
-        AgentView b = base.agents();
-        AgentView a = r.agents();
-        String cached = b.warmCachedShare() != null && a.warmCachedShare() != null
-                ? String.format(Locale.ROOT, "; the server's cached share of warm prompts fell from %.0f%% to %.0f%%", 100 * b.warmCachedShare(), 100 * a.warmCachedShare())
-                : "";
-        return String.format(Locale.ROOT, "cache collapse: warm turns as slow as cold ones (turns 2+ TTFT p50 %s vs turn 1 %s; at %s: %s vs %s)%s",
-                SloCheck.ms(a.warmTtftMs()), SloCheck.ms(a.coldTtftMs()), base.levelLabel(), SloCheck.ms(b.warmTtftMs()), SloCheck.ms(b.coldTtftMs()), cached);
+        // Where the prefix cache gave out is worth knowing even when the sweep broke earlier for another reason.
+        java.util.Optional<CacheCollapse.Found> cache = CacheCollapse.first(levels);
+        String line = line(target, scenario, collapse, rule, why, usable, parallelism, slo, levels);
+        if (cache.isPresent() && !CACHE_COLLAPSE.equals(rule)) line += "; its prefix cache gave out at " + cache.get().label() + " (" + cache.get().change() + ")";
+        return new Collapse(target, scenario, collapse, rule, usable, parallelism, line, evidence, why, cache.map(CacheCollapse.Found::level).orElse(null),
+                cache.map(CacheCollapse.Found::why).orElse(null));
     }
 
     static boolean stoppedScaling(StepResult prev, StepResult r) {

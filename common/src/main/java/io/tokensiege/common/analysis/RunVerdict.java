@@ -34,11 +34,12 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
                 anySweep = true;
                 Collapse c = KneeFinder.find(mine, plan.slo());
                 collapses.add(c);
+                String unit = s.load().isOpen() ? " req/s" : s.load().isSessions() ? (c.collapseLevel() != null && c.collapseLevel() == 1 ? " session" : " sessions") : "";
                 if (c.usableConcurrency() == null) {
-                    fails.add(s.name() + " fails at its first level, " + KneeFinder.trim(c.collapseLevel()) + (s.load().isOpen() ? " req/s" : "") + ": " + c.why());
+                    fails.add(s.name() + " fails at its first level, " + KneeFinder.trim(c.collapseLevel()) + unit + ": " + c.why());
                 } else {
-                    usable.add((s.load().isOpen() ? "usable rate " + KneeFinder.trim(c.usableConcurrency()) + " req/s"
-                            : "usable concurrency " + KneeFinder.trim(c.usableConcurrency())) + " in " + s.name());
+                    String kind = s.load().isOpen() ? "usable rate " : s.load().isSessions() ? "usable sessions " : "usable concurrency ";
+                    usable.add(kind + KneeFinder.trim(c.usableConcurrency()) + (s.load().isOpen() ? " req/s" : "") + " in " + s.name());
                 }
             }
             if (!anySweep) {

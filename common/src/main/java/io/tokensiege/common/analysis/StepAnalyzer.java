@@ -102,8 +102,8 @@ public final class StepAnalyzer {
         ServerView server = ServerView.of(records).orElse(null);
         if (server != null) ServerView.flag(step.stepId(), server, decode, records, ts, flags);
         // An agent's later turns carry its history: the asked size is turn 1's.
-        // A mixed step asks for several sizes at once: its parts say theirs.
-        PromptSize promptSize = step.mix() != null ? null : PromptSize.of(StepPrompts.askedPromptTokens(step), records.stream().filter(RequestRecord::ok)
+        // A mixed step asks for several sizes at once: its parts say theirs. A replayed trace asks for what it recorded.
+        PromptSize promptSize = step.mix() != null || step.replay() != null ? null : PromptSize.of(StepPrompts.askedPromptTokens(step), records.stream().filter(RequestRecord::ok)
                 .filter(r -> r.agent() == null || (r.agent().userTurn() == 1 && !r.agent().followUp())).toList(), describe(step.facts().sizing()));
         AgentView agents = step.kind() == StepKind.SESSIONS ? AgentView.of(records, ts, step.conversation() == null || step.conversation().tools() == null
                 ? List.of() : step.conversation().tools().requiredTurns()).orElse(null) : null;

@@ -217,6 +217,12 @@ final class Fields {
         return best != null ? "did you mean '" + best + "'?" : "valid keys here: " + String.join(", ", valid);
     }
 
+    /** For a wrong value whose valid ones the message already lists: the likely one meant, or null. */
+    static String valueHint(String wrong, List<String> valid) {
+        String best = nearest(wrong, valid);
+        return best == null ? null : "did you mean '" + best + "'?";
+    }
+
     /** The valid word closest to {@code wrong}, when it is close enough to be a typo; else null. */
     static String nearest(String wrong, List<String> valid) {
         String best = null;

@@ -30,10 +30,13 @@ public final class PlanReader {
 
     private final Fields fields;
     private final TargetReader targetReader;
+    private final TraceSpecReader traceReader;
 
-    private PlanReader(String file, PlanOptions options, PlanTree tree) {
+    /** @param traceBase where trace files are looked up (null: none may be read); @param confined refuse files outside it */
+    private PlanReader(String file, PlanOptions options, PlanTree tree, Path traceBase, boolean confined) {
         this.fields = new Fields(file, tree);
         this.targetReader = new TargetReader(fields, options);
+        this.traceReader = new TraceSpecReader(fields, traceBase, confined);
     }
 
     /** Reads a plan file, or a built-in plan when {@code ref} names one (see {@link #BUILT_IN}). */
@@ -42,14 +45,15 @@ public final class PlanReader {
     }
 
     public static Plan load(String ref, PlanOptions options) throws PlanException {
-        if (BUILT_IN.contains(ref)) return parse(builtInText(ref), "builtin:" + ref, options);
+        if (BUILT_IN.contains(ref)) return fromYaml(builtInText(ref), "builtin:" + ref, options, null, false);
         Path path;
         try {
             path = Path.of(ref);
         } catch (InvalidPathException e) {
             throw new PlanException(List.of(new PlanError(ref, 0, 0, "", "not a usable file path: " + e.getReason(), null)));
         }
-        return fromYaml(PlanText.read(path, ref), ref, options);
+        Path folder = path.getParent();
+        return fromYaml(PlanText.read(path, ref), ref, options, folder == null ? Path.of("") : folder, false); // trace files sit next to the plan
     }
 
     public static String builtInText(String name) {
@@ -67,17 +71,17 @@ public final class PlanReader {
 
     public static Plan parse(String text, String file, PlanOptions options) throws PlanException {
         PlanText.checkSize(text, file);
-        return fromYaml(text, file, options);
+        return fromYaml(text, file, options, options.traceDir(), true);
     }
 
     /** A plan as received (e.g. a request body): size and UTF-8 are checked on the bytes, before any parsing. */
     public static Plan parse(byte[] bytes, String file, PlanOptions options) throws PlanException {
-        return fromYaml(PlanText.decode(bytes, file), file, options);
+        return fromYaml(PlanText.decode(bytes, file), file, options, options.traceDir(), true);
     }
 
     /** A plan built in code; errors name the option that gave each value (see {@link PlanTree}). */
     public static Plan read(PlanTree tree, PlanOptions options) throws PlanException {
-        PlanReader reader = new PlanReader(tree.source(), options, tree);
+        PlanReader reader = new PlanReader(tree.source(), options, tree, null, false);
         YNode root;
         try {
             root = JsonTreeReader.read(tree.root(), tree.source());
@@ -88,8 +92,8 @@ public final class PlanReader {
         return reader.validate(root, tree.yaml());
     }
 
-    private static Plan fromYaml(String text, String file, PlanOptions options) throws PlanException {
-        PlanReader reader = new PlanReader(file, options, null);
+    private static Plan fromYaml(String text, String file, PlanOptions options, Path traceBase, boolean confined) throws PlanException {
+        PlanReader reader = new PlanReader(file, options, null, traceBase, confined);
         YNode root;
         try {
             root = YamlTreeReader.read(text, file, reader.fields.errors);
@@ -167,14 +171,21 @@ public final class PlanReader {
     private Scenario scenario(YNode n, Defaults d) {
         if (!fields.isMap(n)) return null;
         fields.keys(n, "name", "prompt", "prefix", "mix", "probe", "turns", "requests", "max_tokens", "load", "repeat", "tools", "tool_choice", "tool_turns",
-                "tool_result_tokens");
+                "tool_result_tokens", "trace");
         String name = fields.name(n, "name", true);
         YNode p = n.get("prompt");
         YNode x = n.get("prefix");
         YNode mx = n.get("mix");
-        if ((p == null ? 0 : 1) + (x == null ? 0 : 1) + (mx == null ? 0 : 1) != 1) {
-            fields.error(n, "scenario '" + name + "' needs exactly one of 'prompt', 'prefix' or 'mix'",
-                    "prompt: { tokens: 64, unique: true } for independent requests; prefix: { tokens: 10000 } with turns for an agent; mix: [...] for several at once");
+        YNode tr = n.get("trace");
+        if ((p == null ? 0 : 1) + (x == null ? 0 : 1) + (mx == null ? 0 : 1) + (tr == null ? 0 : 1) != 1) {
+            fields.error(n, "scenario '" + name + "' needs exactly one of 'prompt', 'prefix', 'mix' or 'trace'",
+                    "prompt: { tokens: 64, unique: true } for independent requests; prefix: { tokens: 10000 } with turns for an agent; mix: [...] for several at once;"
+                            + " trace: { file: my-trace.jsonl } to replay recorded requests");
+        }
+        if (tr != null) {
+            for (String k : List.of("requests", "tools", "tool_choice", "tool_turns", "tool_result_tokens")) {
+                if (n.get(k) != null && !(k.equals("requests") && n.get("load") != null)) fields.error(n.get(k), k + " does not go with a trace: its records carry their own messages and tools", "remove " + k);
+            }
         }
         Scenario.Prompt prompt = null;
         if (p != null && fields.isMap(p)) {
@@ -198,24 +209,30 @@ public final class PlanReader {
         if (n.get("turns") != null && x == null) fields.error(n.get("turns"), "turns only make sense with a prefix", "add prefix: { tokens: N }, or use requests: N");
         YNode ln = n.get("load");
         if (ln != null && n.get("requests") != null) fields.error(n.get("requests"), "use either requests (one after another) or load (concurrent streams), not both", "inside load, say requests_per_stream: N");
-        Scenario.Load load = ln != null && fields.isMap(ln) ? load(ln) : null;
+        Scenario.Load load = ln != null && fields.isMap(ln) ? load(ln, tr != null) : null;
+        if (load != null && tr != null && (load.isOpen() || load.isSessions())) {
+            fields.error(ln, "a trace replays at concurrency levels (timing: as_fast_as_possible) or at its own pace (without load)",
+                    "load: { concurrency: [1, 4, 8] }; the trace's own times are its arrivals");
+        }
+        Scenario.TraceReplay trace = traceReader.read(n, load != null);
         if (load != null && x != null && !load.isSessions()) {
             fields.error(ln, "a prefix scenario's load is agent sessions", "load: { sessions: [1, 2, 4, 8], duration: 120s }; concurrency and rate are for prompt scenarios");
         }
         if (load != null && p != null && load.isSessions()) fields.error(ln.get("sessions"), "sessions are agents: give the scenario a prefix", "prefix: { tokens: 10000, per_session: true }");
         if (prefix != null && prefix.perSession() && (load == null || !load.isSessions())) fields.error(x.get("per_session"), "per_session is for agent sessions", null);
         int turns = (int) fields.integer(n, "turns", 5, 1, 1000);
-        Scenario.Tools tools = new ToolsReader(fields).read(n, turns, load != null && load.isSessions());
+        Scenario.Tools tools = tr != null ? null : new ToolsReader(fields).read(n, turns, load != null && load.isSessions());
         int maxTokens = (int) fields.integer(n, "max_tokens", d.maxTokens(), 1, 1_000_000);
         Scenario.Mix mix = new MixReader(fields).read(n, maxTokens);
         if (mix != null && (load == null || load.isOpen() || load.isSessions())) {
             fields.error(n, "a mix runs at concurrency levels", "add load: { concurrency: [4, 8], duration: 60s }");
         }
         return new Scenario(name, prompt, prefix, turns, (int) fields.integer(n, "requests", 5, 1, 1_000_000), maxTokens, load,
-                (int) fields.integer(n, "repeat", d.repeat(), 1, 100), tools, mix);
+                (int) fields.integer(n, "repeat", d.repeat(), 1, 100), tools, mix, trace);
     }
 
-    private Scenario.Load load(YNode n) {
+    /** @param trace the load of a trace replay: at concurrency levels, once through the trace or (with a duration) round and round */
+    private Scenario.Load load(YNode n, boolean trace) {
         fields.keys(n, "concurrency", "rate", "sessions", "arrival", "burstiness", "max_in_flight", "duration", "requests_per_stream", "think_time",
                 "think", "start", "until_collapse", "refine", "refine_steps");
         List<Integer> levels = new ArrayList<>();
@@ -273,7 +290,8 @@ public final class PlanReader {
         if (!List.of("poisson", "gamma", "constant").contains(arrival)) fields.error(n.get("arrival"), "arrival must be poisson, gamma or constant", Fields.hint(arrival, List.of("poisson", "gamma", "constant")));
         boolean hasDuration = n.get("duration") != null;
         boolean hasRequests = n.get("requests_per_stream") != null;
-        if (r == null && sn == null && hasDuration == hasRequests) fields.error(n, "load needs exactly one of duration (e.g. 60s) or requests_per_stream", null);
+        if (trace && hasRequests) fields.error(n.get("requests_per_stream"), "a trace's streams share its records", "without a duration each level replays the trace once");
+        else if (!trace && r == null && sn == null && hasDuration == hasRequests) fields.error(n, "load needs exactly one of duration (e.g. 60s) or requests_per_stream", null);
         if (r != null && !hasDuration) fields.error(n, "an open loop needs a duration (e.g. 60s)", null);
         return new Scenario.Load(levels, rates, arrival, fields.number(n, "burstiness", 1.0, 0.01, 100), (int) fields.integer(n, "max_in_flight", 1000, 1, 100_000),
                 fields.duration(n, "duration", 0, 1), (int) fields.integer(n, "requests_per_stream", 0, 1, 1_000_000), fields.duration(n, "think_time", 0, 0), fields.bool(n, "until_collapse", false),

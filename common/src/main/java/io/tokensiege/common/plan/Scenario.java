@@ -13,9 +13,26 @@ import java.util.List;
  *
  * @param tools the tools sent with an agent's requests, or null
  * @param mix   a mixed workload: each request of the step drawn from weighted parts (instead of prompt or prefix), or null
+ * @param trace a trace replayed as recorded (instead of prompt, prefix or mix), or null
  */
 public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int requests, int maxTokens, Load load, int repeat, Tools tools,
-                       Mix mix) {
+                       Mix mix, TraceReplay trace) {
+
+    /**
+     * A trace's records sent as recorded: at their own times ({@code original}), sped up ({@code scaled} by
+     * {@code speed}), or as fast as a concurrency level allows ({@code as_fast_as_possible}, with {@code load}).
+     *
+     * @param file    the trace file as the plan names it (relative to the plan's folder), or null
+     * @param builtin the name of a trace in the jar, or null
+     * @param trace   the records, read and validated with the plan (never written out with it)
+     */
+    public record TraceReplay(String file, String builtin, String timing, double speed, @JsonIgnore io.tokensiege.common.trace.Trace trace) {
+        /** Where it came from, as results name it. */
+        @JsonIgnore
+        public String source() {
+            return builtin != null ? "builtin:" + builtin : file;
+        }
+    }
 
     @JsonIgnore
     public boolean isSweep() {

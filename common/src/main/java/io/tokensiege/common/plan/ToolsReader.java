@@ -41,8 +41,9 @@ final class ToolsReader {
         return new Scenario.Tools(schemas, choice, List.copyOf(required), (int) fields.integer(scenario, "tool_result_tokens", 200, 1, 100_000));
     }
 
+    /** The schemas of {@code tools}: the word builtin, or a list of function schemas (a trace record's tools too). */
     @SuppressWarnings("unchecked")
-    private List<Map<String, Object>> schemas(YNode t) {
+    List<Map<String, Object>> schemas(YNode t) {
         if (t.kind == YNode.Kind.SCALAR && ToolCatalog.BUILTIN.equals(t.scalar)) return ToolCatalog.builtin();
         if (t.kind != YNode.Kind.LIST || t.items.isEmpty()) {
             fields.error(t, "tools must be 'builtin' or a list of OpenAI function schemas", "e.g. tools: builtin");
@@ -62,7 +63,7 @@ final class ToolsReader {
     }
 
     /** "auto" by default; a named function must be one of the tools. */
-    private Object choice(YNode n, List<Map<String, Object>> schemas) {
+    Object choice(YNode n, List<Map<String, Object>> schemas) {
         if (n == null) return "auto";
         if (n.kind == YNode.Kind.SCALAR && n.scalar instanceof String s && CHOICES.contains(s)) return s;
         if (n.kind == YNode.Kind.MAP && Fields.plain(n) instanceof Map<?, ?> m && m.get("function") instanceof Map<?, ?> f && f.get("name") instanceof String name) {

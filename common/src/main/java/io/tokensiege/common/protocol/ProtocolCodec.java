@@ -10,7 +10,8 @@ import io.tokensiege.common.json.Json;
 public final class ProtocolCodec {
     // 2: StartStep carries microseconds on the worker's clock. 3: envelopes carry a signed header (sessions, sequence,
     // issue time, nonce); joining is a hello, a challenge and its answer; workers acknowledge every command.
-    public static final int PROTOCOL_VERSION = 3;
+    // 4: trace replay (TraceChunk messages; StepSpec.replay).
+    public static final int PROTOCOL_VERSION = 4;
 
     private ProtocolCodec() {}
 

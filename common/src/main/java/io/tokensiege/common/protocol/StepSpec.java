@@ -20,12 +20,14 @@ import java.util.List;
  * @param facts          what the coordinator learned about the target (prompt sizing, connection habit); null = nothing yet
  * @param conversation   SESSIONS steps: how each agent session talks (per-session prefix, tools, think time); else null
  * @param mix            CLOSED steps of a mixed workload: the weighted parts each request is drawn from, and the probe; else null
+ * @param replay         steps that replay a trace (CLOSED: as fast as the streams go; OPEN: at the trace's own times); the
+ *                       records travel separately, in {@link TraceChunk}s; else null
  */
 public record StepSpec(String stepId, int index, StepKind kind, Target target, String scenario, int concurrency, int repeat,
                        int requests, long durationMillis, long rampMillis, long thinkMillis, int maxTokens, double temperature,
                        int promptTokens, boolean uniquePrompt, int prefixTokens, List<String> prefixParts, Timeouts timeouts,
                        long seed, String nonce, OpenLoop openLoop, Limits limits, TargetFacts facts, Conversation conversation,
-                       io.tokensiege.common.plan.Scenario.Mix mix) {
+                       io.tokensiege.common.plan.Scenario.Mix mix, Replay replay) {
 
     public StepSpec {
         if (limits == null) limits = Limits.DEFAULT;
@@ -38,12 +40,39 @@ public record StepSpec(String stepId, int index, StepKind kind, Target target, S
                     int prefixTokens, List<String> prefixParts, Timeouts timeouts, long seed, String nonce, OpenLoop openLoop, Limits limits,
                     TargetFacts facts) {
         this(stepId, index, kind, target, scenario, concurrency, repeat, requests, durationMillis, rampMillis, thinkMillis, maxTokens, temperature,
-                promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, facts, null, null);
+                promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, facts, null, null, null);
+    }
+
+    /** A step that replays no trace. */
+    public StepSpec(String stepId, int index, StepKind kind, Target target, String scenario, int concurrency, int repeat, int requests,
+                    long durationMillis, long rampMillis, long thinkMillis, int maxTokens, double temperature, int promptTokens, boolean uniquePrompt,
+                    int prefixTokens, List<String> prefixParts, Timeouts timeouts, long seed, String nonce, OpenLoop openLoop, Limits limits,
+                    TargetFacts facts, Conversation conversation, io.tokensiege.common.plan.Scenario.Mix mix) {
+        this(stepId, index, kind, target, scenario, concurrency, repeat, requests, durationMillis, rampMillis, thinkMillis, maxTokens, temperature,
+                promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, facts, conversation, mix, null);
     }
 
     public StepSpec withFacts(TargetFacts f) {
         return new StepSpec(stepId, index, kind, target, scenario, concurrency, repeat, requests, durationMillis, rampMillis, thinkMillis, maxTokens,
-                temperature, promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, f, conversation, mix);
+                temperature, promptTokens, uniquePrompt, prefixTokens, prefixParts, timeouts, seed, nonce, openLoop, limits, f, conversation, mix, replay);
+    }
+
+    /**
+     * How a step replays a trace.
+     *
+     * @param trace     where the trace came from (a file name or builtin:NAME)
+     * @param timing    "as_fast_as_possible" (each stream sends its next record when the last one ends), "original" or "scaled"
+     * @param speed     the plan's speed-up of the trace's times (1 for original timing)
+     * @param realSpeed the speed-up to send at in wall time ({@code speed} x the target's time scale)
+     * @param cycle     as fast as possible for a duration: start the trace again when it is used up
+     */
+    public record Replay(String trace, String timing, double speed, double realSpeed, boolean cycle) {
+        public static final String AS_FAST_AS_POSSIBLE = "as_fast_as_possible";
+
+        @JsonIgnore
+        public boolean paced() {
+            return !AS_FAST_AS_POSSIBLE.equals(timing);
+        }
     }
 
     /**
@@ -70,6 +99,10 @@ public record StepSpec(String stepId, int index, StepKind kind, Target target, S
 
     @JsonIgnore
     public String label() {
+        if (replay != null && replay.paced()) {
+            String pace = "original".equals(replay.timing()) ? "original timing" : "x" + rateLabel(replay.speed()) + " speed";
+            return target.name() + " / " + scenario + " replay (" + pace + ")" + (repeat > 1 ? " #" + repeat : "");
+        }
         String level = kind == StepKind.CLOSED ? " @" + concurrency : kind == StepKind.OPEN ? " @" + rateLabel(openLoop.ratePerSecond()) + " req/s"
                 : kind == StepKind.SESSIONS ? " @" + concurrency + (concurrency == 1 ? " session" : " sessions") : "";
         return target.name() + " / " + scenario + level + (repeat > 1 ? " #" + repeat : "");

@@ -11,8 +11,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = AbortStep.class, name = "abort_step"),
         @JsonSubTypes.Type(value = JoinReply.class, name = "join_reply"),
         @JsonSubTypes.Type(value = ClockPing.class, name = "clock_ping"),
-        @JsonSubTypes.Type(value = JoinChallenge.class, name = "join_challenge")})
-public sealed interface ToWorker permits AssignStep, StartStep, AbortStep, JoinReply, ClockPing, JoinChallenge {
+        @JsonSubTypes.Type(value = JoinChallenge.class, name = "join_challenge"),
+        @JsonSubTypes.Type(value = TraceChunk.class, name = "trace_chunk")})
+public sealed interface ToWorker permits AssignStep, StartStep, AbortStep, JoinReply, ClockPing, JoinChallenge, TraceChunk {
     String runId();
 
     String stepId();

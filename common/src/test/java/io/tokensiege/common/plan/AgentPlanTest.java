@@ -86,7 +86,7 @@ class AgentPlanTest {
                     prompt: { tokens: 8 }
                     mix: [ { name: a, weight: 1, prompt: { tokens: 8 } }, { name: a, weight: 1 } ]
                 """, "plan.yaml"));
-        assertThat(e.getMessage()).contains("needs exactly one of 'prompt', 'prefix' or 'mix'").contains("two parts named 'a'")
+        assertThat(e.getMessage()).contains("needs exactly one of 'prompt', 'prefix', 'mix' or 'trace'").contains("two parts named 'a'")
                 .contains("a part needs exactly one of prompt or prefix").contains("a mix runs at concurrency levels");
     }
 }

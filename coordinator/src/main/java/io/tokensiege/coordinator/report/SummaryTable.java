@@ -141,6 +141,19 @@ public final class SummaryTable {
                             : String.format(Locale.ROOT, "%.2f, %.0f%%", r.fairness().jainDecode(), 100 * (r.fairness().sendOrderKept() == null ? 1 : r.fairness().sendOrderKept()))
                             + (r.fairness().starved() > 0 ? ", " + r.fairness().starved() + " starved" : "")));
                 }
+            } else if (scenario.trace() != null) {
+                String l = s + " (" + scenario.trace().source() + ", " + scenario.trace().timing().replace('_', ' ')
+                        + (scenario.trace().timing().equals("scaled") ? " x" + io.tokensiege.common.protocol.StepSpec.rateLabel(scenario.trace().speed()) : "") + ")";
+                rows.add(row(l + ": requests sent (not sent)", mine, r -> r.open() == null ? String.valueOf(r.requests())
+                        : String.format(Locale.ROOT, "%d (%d)", r.open().scheduled() - r.open().notSent(), r.open().notSent())));
+                rows.add(row(l + ": TTFT p50 from intended / from send", mine, r -> r.open() == null ? ms(r.ttftMs().p50())
+                        : ms(r.open().ttftIntendedMs().p50()) + " / " + ms(r.ttftMs().p50())));
+                rows.add(row(l + ": schedule lag p50 / p99", mine, r -> r.open() == null ? "n/a" : ms(r.open().lagP50Ms()) + " / " + ms(r.open().lagP99Ms())));
+                rows.add(row(l + ": decode p50 tok/s", mine, r -> fmt(r.decodeTokS().p50())));
+                rows.add(row(l + ": errors", mine, SummaryTable::errors));
+                java.util.Set<String> parts = new java.util.LinkedHashSet<>();
+                mine.forEach(r -> { if (r.parts() != null) parts.addAll(r.parts().keySet()); });
+                for (String part : parts) rows.add(row(s + ": " + part + " TTFT p50 / p95, decode p50 (n)", mine, r -> partCell(r, part)));
             } else if (scenario.prefix() != null) {
                 rows.add(row(s + ": cold TTFT (turn 1)", mine, r -> ms(r.coldTtftMs())));
                 rows.add(row(s + ": warm TTFT p50 (turns 2+)", mine, r -> ms(r.warmTtftMs())));

@@ -18,6 +18,8 @@ import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.common.protocol.ToCoordinator;
+import io.tokensiege.common.protocol.TraceChunk;
+import io.tokensiege.common.trace.TraceSplit;
 import io.tokensiege.common.protocol.WorkerFailed;
 import io.tokensiege.common.protocol.WorkerReady;
 import io.tokensiege.coordinator.report.RunDirectory;
@@ -176,7 +178,8 @@ public final class RunOrchestrator {
             } else {
                 int mid = (int) ((good + bad) / 2);
                 if (mid <= good || mid >= bad) return;
-                step = StepPlanner.step(plan, last.target(), scenario, StepKind.CLOSED, mid, last.repeat(), index + extra);
+                step = scenario.trace() != null ? StepPlanner.replayClosed(plan, last.target(), scenario, mid, last.repeat(), index + extra)
+                        : StepPlanner.step(plan, last.target(), scenario, StepKind.CLOSED, mid, last.repeat(), index + extra);
             }
             listener.onStepStarted(step, index + extra + 1, index + extra + 1);
             StepResult r = runStep(step);
@@ -224,12 +227,16 @@ public final class RunOrchestrator {
         }
         Map<String, WorkerLink> assigned = new LinkedHashMap<>();
         Map<String, Integer> streamsOf = new LinkedHashMap<>();
+        List<List<io.tokensiege.common.trace.TraceRecord>> traceShares = step.replay() == null ? null
+                : TraceSplit.split(scenarioOf(step).trace().trace().units(), shares);
         int first = 0;
         for (int w = 0; w < live.size(); w++) {
             if (shares[w] == 0) continue;
             WorkerLink link = live.get(w);
             assigned.put(link.workerId(), link);
             streamsOf.put(link.workerId(), shares[w]);
+            // The worker's records go first, in chunks that each fit one cluster message.
+            if (traceShares != null) TraceChunk.of(runId, step.stepId(), link.workerId(), traceShares.get(w)).forEach(link::send);
             link.send(new AssignStep(runId, step.stepId(), link.workerId(), step, shares[w], first, sealedKey));
             first += shares[w];
         }

@@ -31,7 +31,11 @@ public final class StepPlanner {
                 if (repeat == 1 && plan.defaults().warmup() > 0) steps.add(warmup(plan, target, steps.size()));
                 for (Scenario s : plan.scenarios()) {
                     if (repeat > s.repeat()) continue;
-                    if (s.isSweep() && s.load().isSessions()) {
+                    if (s.trace() != null && s.isSweep()) {
+                        for (int c : s.load().concurrency()) steps.add(replayClosed(plan, target, s, c, repeat, steps.size()));
+                    } else if (s.trace() != null) {
+                        steps.add(replayPaced(plan, target, s, repeat, steps.size()));
+                    } else if (s.isSweep() && s.load().isSessions()) {
                         for (int n : s.load().sessions()) steps.add(sessions(plan, target, s, n, repeat, steps.size()));
                     } else if (s.isSweep() && s.load().isOpen()) {
                         for (double rate : s.load().rate()) steps.add(open(plan, target, s, rate, repeat, steps.size()));
@@ -102,6 +106,43 @@ public final class StepPlanner {
                 scale(plan.defaults().rampMillis(), ts), scale(load.thinkMillis(), ts), s.maxTokens(), plan.defaults().temperature(), 0, true,
                 s.prefix().tokens(), s.prefix().parts(), plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(), null, plan.defaults().limits(), null,
                 new StepSpec.Conversation(s.prefix().perSession(), s.tools(), load.think(), load.staggered()), null);
+    }
+
+    /**
+     * A trace as fast as {@code concurrency} streams go: each stream sends the next record (a session's turns one after
+     * another) when its last one ends. Without a duration the level replays the trace once, every record measured;
+     * with one, it goes round the trace for that long.
+     */
+    static StepSpec replayClosed(Plan plan, Target target, Scenario s, int concurrency, int repeat, int index) {
+        double ts = target.timeScale();
+        var load = s.load();
+        boolean cycle = load.durationMillis() > 0;
+        var trace = s.trace();
+        return new StepSpec(id(index, target, s.name(), StepKind.CLOSED, concurrency, repeat), index, StepKind.CLOSED, target, s.name(), concurrency, repeat,
+                cycle ? 0 : trace.trace().records().size(), scale(load.durationMillis(), ts), cycle ? scale(plan.defaults().rampMillis(), ts) : 0,
+                scale(load.thinkMillis(), ts), s.maxTokens(), plan.defaults().temperature(), 0, false, 0, List.of(), plan.defaults().timeouts().scaledBy(ts),
+                plan.seed(), nonce(), null, plan.defaults().limits(), null, null, null,
+                new StepSpec.Replay(trace.source(), trace.timing(), 1.0, 1.0, cycle));
+    }
+
+    /**
+     * A trace at its own pace (original, or scaled by its speed): an open loop whose arrivals are the records' times. Its
+     * units (sessions and standalone requests) are the "streams" split over workers; the window spans the trace, so
+     * every record is measured.
+     */
+    static StepSpec replayPaced(Plan plan, Target target, Scenario s, int repeat, int index) {
+        double ts = target.timeScale();
+        var trace = s.trace();
+        double realSpeed = trace.speed() * ts;
+        long spanMicros = trace.trace().spanMicros();
+        long windowMillis = (long) Math.ceil(spanMicros / realSpeed / 1000) + 1; // the last record, at the span's end, falls inside
+        double spanSeconds = Math.max(1e-3, spanMicros / 1e6 / trace.speed());
+        double rate = trace.trace().records().size() / spanSeconds; // the trace's mean rate at the replayed pace, in the target's time
+        String id = String.format("s%03d-%s-%s-replay%s", index + 1, target.name(), s.name(), repeat > 1 ? "-r" + repeat : "");
+        return new StepSpec(id, index, StepKind.OPEN, target, s.name(), trace.trace().units().size(), repeat, 0, windowMillis, 0, 0, s.maxTokens(),
+                plan.defaults().temperature(), 0, false, 0, List.of(), plan.defaults().timeouts().scaledBy(ts), plan.seed(), nonce(),
+                new StepSpec.OpenLoop(rate, rate * ts, "trace", 1.0), plan.defaults().limits(), null, null, null,
+                new StepSpec.Replay(trace.source(), trace.timing(), trace.speed(), realSpeed, false));
     }
 
     private static long scale(long millis, double timeScale) {

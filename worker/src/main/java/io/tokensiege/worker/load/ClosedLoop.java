@@ -21,6 +21,8 @@ final class ClosedLoop implements LoadDriver {
     private final StepSpec step;
     private final Vertx vertx;
     private final List<Lane> lanes;
+    /** A trace replayed as fast as the streams go: where each stream's next record comes from; else null. */
+    private final TraceFeed feed;
     private final AtomicInteger activeStreams = new AtomicInteger();
     private final AtomicInteger measuredInFlight = new AtomicInteger();
     private volatile boolean stopping;
@@ -29,11 +31,12 @@ final class ClosedLoop implements LoadDriver {
     private final java.util.concurrent.atomic.AtomicBoolean probeInFlight = new java.util.concurrent.atomic.AtomicBoolean();
     private int probeSeq;
 
-    ClosedLoop(StepRunner runner, StepSpec step, Vertx vertx, List<Lane> lanes) {
+    ClosedLoop(StepRunner runner, StepSpec step, Vertx vertx, List<Lane> lanes, TraceFeed feed) {
         this.runner = runner;
         this.step = step;
         this.vertx = vertx;
         this.lanes = lanes;
+        this.feed = feed;
     }
 
     @Override
@@ -64,13 +67,15 @@ final class ClosedLoop implements LoadDriver {
 
     /** Issues request {@code seq} of {@code stream}, or ends the stream. On the lane's loop. */
     private void next(Lane lane, int stream, int seq) {
-        if (stopping || (!step.isTimed() && seq >= step.requests())) {
+        TraceFeed.Next record = stopping || feed == null ? null : feed.next(stream);
+        if (stopping || (feed == null ? !step.isTimed() && seq >= step.requests() : record == null)) {
             streamEnded(lane);
             return;
         }
         boolean measured = step.kind() != StepKind.WARMUP && !windowClosed && runner.window().contains(System.nanoTime());
         if (measured) measuredInFlight.incrementAndGet();
-        runner.issue(lane, stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0, measured, RequestStamps.NONE);
+        if (record != null) runner.issue(lane, stream, seq, record.unit(), record.record(), measured, RequestStamps.NONE);
+        else runner.issue(lane, stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0, measured, RequestStamps.NONE);
     }
 
     /** The probe's arrivals, every {@code every} of the target's time, on the first lane; skipped while one is in flight. */

@@ -92,6 +92,11 @@ final class RequestFactory {
         return body(history, tools, toolChoice, maxTokens());
     }
 
+    /** A trace record as recorded: its messages, its tools and tool_choice (only when it gave them), its max_tokens or the step's. */
+    Buffer body(io.tokensiege.common.trace.TraceRecord r) {
+        return body(r.messages(), r.tools(), r.toolChoice(), r.maxTokens() != null ? r.maxTokens() : maxTokens());
+    }
+
     private Buffer body(List<ChatMessage> history, List<Map<String, Object>> tools, Object toolChoice, int maxTokens) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("model", step.target().model());
@@ -99,7 +104,7 @@ final class RequestFactory {
         for (ChatMessage m : history) message(messages.addObject(), m);
         if (tools != null && !tools.isEmpty()) {
             root.set("tools", Json.MAPPER.valueToTree(tools));
-            root.set("tool_choice", Json.MAPPER.valueToTree(toolChoice));
+            if (toolChoice != null) root.set("tool_choice", Json.MAPPER.valueToTree(toolChoice));
         }
         root.put("max_tokens", maxTokens);
         root.put("temperature", step.temperature());

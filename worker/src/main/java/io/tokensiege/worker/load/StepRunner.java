@@ -12,6 +12,7 @@ import io.tokensiege.common.protocol.StepTotals;
 import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.WorkerReady;
 import io.tokensiege.common.security.Redactor;
+import io.tokensiege.common.trace.TraceRecord;
 import io.tokensiege.worker.record.StepRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -69,6 +70,11 @@ public final class StepRunner {
     private long lastSnapshotEpochMillis;
 
     public StepRunner(Vertx vertx, AssignStep assign, String apiKey, Consumer<ToCoordinator> send) {
+        this(vertx, assign, apiKey, send, null);
+    }
+
+    /** @param trace this worker's records of a step that replays a trace (in trace order), else null */
+    public StepRunner(Vertx vertx, AssignStep assign, String apiKey, Consumer<ToCoordinator> send, List<TraceRecord> trace) {
         this.vertx = vertx;
         this.assign = assign;
         this.step = assign.step();
@@ -84,11 +90,12 @@ public final class StepRunner {
         long idleSeconds = (silentMillis + 999) / 1000 + 5;
         for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, idleSeconds, requests.connectOptions(), habits, recorder.newLane()));
         for (int s = 0; s < assign.streams(); s++) lanes.get(s % laneCount).streams.add(assign.firstStream() + s);
+        if (step.replay() != null && trace == null) throw new IllegalArgumentException("step " + step.stepId() + " replays a trace but got no records");
         this.driver = switch (step.kind()) {
-            case OPEN -> new OpenLoop(this, step, vertx, lanes, assign.streams(), assign.firstStream(),
+            case OPEN -> step.replay() != null ? new TraceSchedule(this, step, vertx, lanes, trace) : new OpenLoop(this, step, vertx, lanes, assign.streams(), assign.firstStream(),
                     step.openLoop().realRatePerSecond() * assign.streams() / step.concurrency());
             case SESSIONS -> new SessionLoop(this, step, vertx, lanes, assign.workerId());
-            default -> new ClosedLoop(this, step, vertx, lanes);
+            default -> new ClosedLoop(this, step, vertx, lanes, step.replay() == null ? null : new TraceFeed(trace, step.replay().cycle()));
         };
     }
 
@@ -135,8 +142,11 @@ public final class StepRunner {
     private void run() {
         startNanos = System.nanoTime(); // first: the start skew is about this instant, not about setting up the probe
         startLateMicros = clock.epochMicros(startNanos) - startInstantMicros;
-        window = step.isTimed() ? MeasurementWindow.timed(startNanos, step.rampMillis(), step.durationMillis())
-                : MeasurementWindow.untimed(step.kind() == StepKind.WARMUP);
+        // Agent sessions are measured from their start: each begins with a cold turn, part of what agents cost (their
+        // ramp only staggers the starts). Left out, a level whose cold turns outlast the ramp would have no turn 1 at all.
+        if (!step.isTimed()) window = MeasurementWindow.untimed(step.kind() == StepKind.WARMUP);
+        else if (step.kind() == StepKind.SESSIONS) window = MeasurementWindow.timed(startNanos, 0, step.rampMillis() + step.durationMillis());
+        else window = MeasurementWindow.timed(startNanos, step.rampMillis(), step.durationMillis());
         health = new HealthProbe(vertx, lanes);
         lastSnapshotEpochMillis = System.currentTimeMillis();
         snapshotTimer = vertx.setPeriodic(SNAPSHOT_MILLIS, t -> sendSnapshot());
@@ -163,6 +173,18 @@ public final class StepRunner {
         ex.stamps.part = part.name();
         ex.stamps.maxTokens = part.maxTokens();
         start(ex, lane, requests.body(part, stream, seq));
+    }
+
+    /**
+     * Sends a trace record as recorded (its messages, tools and max_tokens), reported under its scenario group; a
+     * session's turn also names its session ({@code unit}, numbered on this worker). On the lane's event loop.
+     */
+    void issue(Lane lane, int stream, int seq, int unit, TraceRecord record, boolean measured, long intendedNanos) {
+        Exchange ex = exchange(lane, stream, seq, record.turn(), measured, intendedNanos);
+        ex.stamps.part = record.scenario();
+        if (record.session() != null) ex.stamps.agent = new RequestRecord.AgentTurn(unit, record.turn(), false, 0, null, false, record.messages().size());
+        ex.stamps.maxTokens = record.maxTokens() != null ? record.maxTokens() : step.maxTokens();
+        start(ex, lane, requests.body(record));
     }
 
     /** A mixed step's probe request: a short cold prompt beside the load, recorded as part "probe", kept out of the step's histograms. */
