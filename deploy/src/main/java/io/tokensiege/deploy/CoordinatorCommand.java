@@ -112,9 +112,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
         RunApi api = new RunApi(cluster, data, token, new RunApi.Options(!httpAddress.isLoopback(), allowList, RunApi.Options.DEFAULT_IDLE_TIMEOUT_SECONDS,
                 allowKeyEnv.planOptions().withTraceDir(traceDir)));
         api.listen(vertx, httpAddress.literal(), httpPort).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d%s, REST API on http://%s:%d (web pages at /, runs in %s)%s%n", clusterName,
-                clusterAddress.literal(), port, group == null ? "" : " (announced on multicast " + group + ")", httpAddress.literal(), httpPort,
-                data.toAbsolutePath(), allowList.allowsAny() ? "" : "; allowed targets: " + allowList.patterns());
+        System.out.printf("tokensiege coordinator: cluster '%s' on %s:%d%s, REST API on http://%s:%d (web page at /, Prometheus at /metrics%s, "
+                        + "runs in %s)%s%n", clusterName, clusterAddress.literal(), port, group == null ? "" : " (announced on multicast " + group + ")",
+                httpAddress.literal(), httpPort, httpAddress.isLoopback() ? "" : " with the token as a bearer token", data.toAbsolutePath(),
+                allowList.allowsAny() ? "" : "; allowed targets: " + allowList.patterns());
         // SIGTERM (systemd stop) or Ctrl-C: abort the run in progress (its workers are told to stop), wait for it to write what it
         // recorded, then leave: 4 when a run was aborted, 0 when idle.
         CountDownLatch stop = new CountDownLatch(1);

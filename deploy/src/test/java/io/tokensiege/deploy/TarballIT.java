@@ -45,6 +45,7 @@ class TarballIT {
         Path bin = home.resolve("bin/tokensiege");
         assertThat(Files.isExecutable(bin)).isTrue();
         assertThat(home.resolve("systemd/tokensiege-worker.service")).exists();
+        assertThat(home.resolve("grafana/tokensiege-dashboard.json")).exists();
         assertThat(home.resolve("plans/agent-serving.yaml")).exists();
 
         String cluster = "it-" + UUID.randomUUID();

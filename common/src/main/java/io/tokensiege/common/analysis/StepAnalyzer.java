@@ -23,9 +23,6 @@ import org.HdrHistogram.Histogram;
 public final class StepAnalyzer {
     /** Fewer measured requests than this in a sweep step are flagged: percentiles from a handful of values mislead. */
     static final int LOW_SAMPLE = 10;
-    /** A worker whose own callbacks ran this late, or whose process used this much of the machine, may have been the limit. */
-    static final long CLIENT_BOUND_DELAY_MICROS = 20_000;
-    static final double CLIENT_BOUND_CPU = 0.90;
 
     private StepAnalyzer() {}
 
@@ -160,7 +157,7 @@ public final class StepAnalyzer {
         for (Share s : shares) {
             if (s.totals() == null || s.totals().health() == null) continue;
             var h = s.totals().health();
-            if (h.eventLoopDelayP90Micros() > CLIENT_BOUND_DELAY_MICROS || h.meanCpuShare() > CLIENT_BOUND_CPU) {
+            if (h.clientBound()) {
                 loaded.add(String.format(java.util.Locale.ROOT, "%s (event-loop delay p90 %.0f ms, CPU %.0f %% on average, GC %d ms)", s.workerId(),
                         h.eventLoopDelayP90Micros() / 1000.0, 100 * h.meanCpuShare(), h.gcMillis()));
             }

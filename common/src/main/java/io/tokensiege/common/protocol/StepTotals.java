@@ -35,5 +35,13 @@ public record StepTotals(long windowStartEpochMicros, long windowMicros, double 
      */
     public record WorkerHealth(long eventLoopDelayP90Micros, double meanCpuShare, long gcMillis) {
         public static final WorkerHealth UNKNOWN = new WorkerHealth(0, 0, 0);
+        /** A worker whose own callbacks ran this late, or whose process used this much of the machine, may have been the limit. */
+        public static final long CLIENT_BOUND_DELAY_MICROS = 20_000;
+        public static final double CLIENT_BOUND_CPU = 0.90;
+
+        /** The worker, not the server, may have limited the step: its delays would look like the server's ({@code client_bound}). */
+        public boolean clientBound() {
+            return eventLoopDelayP90Micros > CLIENT_BOUND_DELAY_MICROS || meanCpuShare > CLIENT_BOUND_CPU;
+        }
     }
 }

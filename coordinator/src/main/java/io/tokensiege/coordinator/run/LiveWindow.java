@@ -1,6 +1,7 @@
 package io.tokensiege.coordinator.run;
 
 import io.tokensiege.common.metric.Histograms;
+import io.tokensiege.common.metric.Metric;
 import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.StepSpec;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ final class LiveWindow {
     private RunListener.LiveStats rolling(long upTo) {
         double ts = step.target().timeScale();
         Histogram ttft = Histograms.create();
+        Histogram itl = Histograms.create();
         long tokens = 0;
         int completed = 0;
         int errors = 0;
@@ -60,6 +62,8 @@ final class LiveWindow {
             long longest = 0;
             for (IntervalSnapshot w : sec.byWorker.values()) {
                 if (w.firstTokenTtfts() != null) ttft.add(Histograms.decode(w.firstTokenTtfts()));
+                byte[] gaps = w.histograms() == null ? null : w.histograms().get(Metric.ITL_MICROS.key());
+                if (gaps != null) itl.add(Histograms.decode(gaps));
                 tokens += w.tokenEvents();
                 completed += w.completed();
                 errors += w.errors();
@@ -75,10 +79,14 @@ final class LiveWindow {
             awaiting += w.awaitingFirstToken();
             queued += w.queued();
         }
-        boolean anyTtft = ttft.getTotalCount() > 0;
-        return new RunListener.LiveStats(upTo * 1000, expectedMillis(), coveredMillis,
-                anyTtft ? ttft.getValueAtPercentile(50) * ts / 1000 : null, anyTtft ? ttft.getValueAtPercentile(95) * ts / 1000 : null,
-                coveredMillis > 0 ? tokens * 1000.0 / coveredMillis / ts : null, completed, errors, inFlight, awaiting, queued);
+        return new RunListener.LiveStats(upTo * 1000, expectedMillis(), coveredMillis, ms(ttft, 50, ts), ms(ttft, 95, ts), ms(ttft, 99, ts),
+                coveredMillis > 0 ? tokens * 1000.0 / coveredMillis / ts : null, ms(itl, 50, ts), ms(itl, 95, ts), ms(itl, 99, ts),
+                completed, errors, inFlight, awaiting, queued);
+    }
+
+    /** A percentile of a µs histogram in ms of the target's own time; null when it holds nothing. */
+    private static Double ms(Histogram h, double percentile, double timeScale) {
+        return h.getTotalCount() == 0 ? null : h.getValueAtPercentile(percentile) * timeScale / 1000;
     }
 
     /** The step's planned length in wall time (ramp + window), or 0 when it runs a number of requests instead. */

@@ -247,6 +247,7 @@ public final class RunOrchestrator {
         // One instant on the coordinator's clock, translated to each worker's: clocks that disagree still start together.
         for (WorkerLink link : assigned.values()) link.send(new StartStep(runId, step.stepId(), startAt * 1000 + link.clockOffsetMicros()));
         log.debug("step {} starts at {} on {}", step.stepId(), startAt, assigned.keySet());
+        listener.onStepStartInstant(step, startAt);
 
         Map<String, StepFinished> finished = new LinkedHashMap<>();
         String partial = awaitFinished(step, assigned, finished, startAt);
@@ -256,6 +257,11 @@ public final class RunOrchestrator {
         StepResult result = StepAnalyzer.analyze(step, collected, plan.defaults().maxPlausibleDecodeTokS(), plan.slo(), partial);
         serverMetrics.after(step.target()).ifPresent(delta -> directory.recordServerMetrics(step.stepId(), delta));
         knowledge.learn(step, finished.values());
+        Map<String, io.tokensiege.common.protocol.StepTotals.WorkerHealth> health = new LinkedHashMap<>();
+        finished.forEach((id, f) -> {
+            if (f.totals() != null && f.totals().health() != null) health.put(id, f.totals().health());
+        });
+        listener.onWorkerHealth(step, health);
         directory.recordServer(step.target().name(), knowledge.describe(step.target()));
         if (!abortRequested) unanswered(step, finished.values());
         directory.writeStep(step, result, finished.values(), failures);
@@ -431,6 +437,7 @@ public final class RunOrchestrator {
 
     private void live(StepSpec step, IntervalSnapshot s, LiveWindow live, long startAt) {
         directory.writeInterval(step, s, startAt);
+        listener.onSnapshot(step, s);
         listener.onInterval(step, live.add(s));
     }
 

@@ -79,7 +79,7 @@ class NoNaNTest {
         StepSpec spec = new StepSpec("s", 0, StepKind.CLOSED, t, "sweep", 4, 1, 0, 5000, 0, 0, 10, 0, 8, true, 0, List.of(),
                 io.tokensiege.common.plan.Timeouts.DEFAULT, 1, "n", null, null, null);
         console.onStepStarted(spec, 1, 1);
-        console.onInterval(spec, new RunListener.LiveStats(1000, 5000, 1000, null, null, null, 0, 0, 4, 4, 0));
+        console.onInterval(spec, new RunListener.LiveStats(1000, 5000, 1000, null, null, null, null, null, null, null, 0, 0, 4, 4, 0));
         for (StepResult r : steps()) console.onStepFinished(spec, r);
         assertThat(bytes.toString(StandardCharsets.UTF_8)).doesNotContain("NaN").contains("TTFT p50 — p95 —").contains("5 req, failed: 5/5 timeout_first_token")
                 .contains("decode p50 — tok/s");

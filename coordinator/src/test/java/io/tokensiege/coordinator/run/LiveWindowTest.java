@@ -62,4 +62,18 @@ class LiveWindowTest {
         assertThat(s.ttftP50Ms()).isCloseTo(200, within(0.5)); // 10 ms of wall time at speed 20
         assertThat(s.outputTokS()).isCloseTo(10, within(0.01));
     }
+
+    @Test
+    void gapsBetweenTokens_ofTheRequestsThatEndedInTheWindow_giveTheLiveItlQuantiles() {
+        LiveWindow w = new LiveWindow(step(1), START);
+        assertThat(w.add(snap("w1", 1, 10)).itlP50Ms()).isNull(); // nothing ended yet: no gaps to show
+        var gaps = Histograms.create();
+        for (int i = 1; i <= 100; i++) gaps.recordValue(i * 1000L); // 1..100 ms
+        IntervalSnapshot ended = new IntervalSnapshot("r", "s", "w2", START + 1000, START + 2000, Map.of("itl", Histograms.encode(gaps)), 10, 1, 0, 4, null, 0, 0);
+        RunListener.LiveStats s = w.add(ended);
+        assertThat(s.itlP50Ms()).isCloseTo(50, within(0.1));
+        assertThat(s.itlP95Ms()).isCloseTo(95, within(0.1));
+        assertThat(s.itlP99Ms()).isCloseTo(99, within(0.1));
+        assertThat(s.ttftP99Ms()).isNull();
+    }
 }

@@ -91,7 +91,8 @@ class LoopbackApiTest {
 
     @Test
     void aSymlinkOutOfTheDataFolder_isNeverFollowed() throws Exception {
-        for (String path : List.of("/runs/20261128-120000-escape/report.html", "/runs/20261128-120001-linkedreport/report.html")) {
+        for (String path : List.of("/runs/20261128-120000-escape/report.html", "/runs/20261128-120001-linkedreport/report.html",
+                "/runs/20261128-120000-escape/run.json")) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(r.body()).doesNotContain("secret from outside");
