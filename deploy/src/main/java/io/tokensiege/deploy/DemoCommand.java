@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** {@code tokensiege demo}: the built-in agent-serving plan against simulated servers. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the agent-serving plan against three SIMULATED servers (about a minute; needs no GPU and no model).")
+        description = "Run the agent-serving plan against three SIMULATED servers (about three minutes; needs no GPU and no model).")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "runs", description = "Where the run directory is written (default: ${DEFAULT-VALUE}).")
     Path data;

@@ -10,26 +10,38 @@ import java.util.stream.Collectors;
 /**
  * How evenly a step treated its requests: Jain's index {@code (Σx)² / (n·Σx²)} (1 = perfectly even,
  * 1/n = one request got everything) over per-request decode rate and over TTFT; TTFT spread p95/p50;
- * starved requests (TTFT above 4x the step's median); {@code sendOrderKept}, the share of request pairs
+ * starved requests (TTFT above 4x the step's median; with agent sessions, 4x the median of their own kind, since a
+ * conversation's cold first turn is slow by nature and not starved); {@code sendOrderKept}, the share of request pairs
  * whose first tokens came in the order they were sent (1 = strict FIFO, 0.5 = no relation); and each
- * worker's TTFT median, to see whether one worker's share was treated differently.
+ * worker's TTFT median in the target's own time, to see whether one worker's share was treated differently.
  */
 public record Fairness(Double jainDecode, Double jainTtft, Double ttftSpread, int starved, Double sendOrderKept,
                        Map<String, Double> ttftP50MsByWorker) {
     public static final Fairness NONE = new Fairness(null, null, null, 0, null, Map.of());
 
-    public static Fairness of(List<RequestRecord> records) {
+    /** @param timeScale the target's time per measured wall time (a simulated target's speed, else 1) */
+    public static Fairness of(List<RequestRecord> records, double timeScale) {
         List<RequestRecord> ok = records.stream().filter(RequestRecord::ok).toList();
         double[] decode = ok.stream().filter(r -> r.decodeRateTokS() != null).mapToDouble(RequestRecord::decodeRateTokS).toArray();
         double[] ttft = ok.stream().filter(r -> r.ttftMicros() != null).mapToDouble(r -> r.ttftMicros()).sorted().toArray();
         if (ttft.length == 0) return NONE;
         double median = quantile(ttft, 0.5);
         int starved = 0;
-        for (double t : ttft) if (t > 4 * median) starved++;
+        for (List<RequestRecord> kind : ok.stream().filter(r -> r.ttftMicros() != null).collect(Collectors.groupingBy(Fairness::kind)).values()) {
+            double[] t = kind.stream().mapToDouble(r -> r.ttftMicros()).sorted().toArray();
+            double m = quantile(t, 0.5);
+            for (double v : t) if (v > 4 * m) starved++;
+        }
         Map<String, Double> byWorker = new TreeMap<>();
         ok.stream().filter(r -> r.ttftMicros() != null).collect(Collectors.groupingBy(RequestRecord::workerId))
-                .forEach((w, rs) -> byWorker.put(w, quantile(rs.stream().mapToDouble(r -> r.ttftMicros() / 1000.0).sorted().toArray(), 0.5)));
+                .forEach((w, rs) -> byWorker.put(w, quantile(rs.stream().mapToDouble(r -> r.ttftMicros() * timeScale / 1000.0).sorted().toArray(), 0.5)));
         return new Fairness(jain(decode), jain(ttft), median > 0 ? quantile(ttft, 0.95) / median : null, starved, sendOrderKept(ok), byWorker);
+    }
+
+    /** Requests compared with each other for starvation: a conversation's first request apart from those that continue one. */
+    private static String kind(RequestRecord r) {
+        if (r.agent() == null) return "request";
+        return r.agent().userTurn() == 1 && !r.agent().followUp() ? "cold" : "warm";
     }
 
     /** Share of concordant pairs between send order and first-token order (inversions counted by merge sort). */

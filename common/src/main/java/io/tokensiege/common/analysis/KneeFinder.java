@@ -69,7 +69,7 @@ public final class KneeFinder {
                 collapse = r.level();
                 rule = "throughput_stopped_scaling";
                 why = String.format(Locale.ROOT, "aggregate %+.0f%% for %sx %s, TTFT p95 %s -> %s",
-                        100 * (r.aggregateTokS() / prev.aggregateTokS() - 1), trim(r.level() / prev.level()), r.open() != null ? "the rate" : "streams",
+                        100 * (r.aggregateTokS() / prev.aggregateTokS() - 1), trim(r.level() / prev.level()), r.open() != null ? "the rate" : "SESSIONS".equals(r.kind()) ? "sessions" : "streams",
                         SloCheck.ms(prev.userTtftMs().p95()), SloCheck.ms(r.userTtftMs().p95()));
             } else if (!breaches.isEmpty()) {
                 collapse = r.level();
@@ -137,7 +137,7 @@ public final class KneeFinder {
     }
 
     /** 8.0 -> "8", 0.5 -> "0.5". */
-    static String trim(double v) {
+    public static String trim(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.2f", v).replaceAll("0+$", "");
     }
 

@@ -136,7 +136,7 @@ public final class StepAnalyzer {
                 Percentiles.of(h.get(Metric.TPOT_MICROS), msFactor), Percentiles.of(h.get(Metric.ITL_MICROS), msFactor),
                 decode, Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
                 aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
-                output > 0 ? (double) reasoning / output : null, Fairness.of(records), sanity, SloCheck.goodput(records, slo, ts), List.of(),
+                output > 0 ? (double) reasoning / output : null, Fairness.of(records, ts), sanity, SloCheck.goodput(records, slo, ts), List.of(),
                 open, startSkewMs(shares), flags, partialReason != null, partialReason, promptSize, server, connections, ErrorReason.top(records),
                 step.isTimed() && windowMicros > 0 ? decodingMicros / windowMicros : null, agents, PartView.of(records, ts));
         return withBreaches(result, SloCheck.breaches(result, slo));

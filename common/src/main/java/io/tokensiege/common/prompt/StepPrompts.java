@@ -95,11 +95,25 @@ public final class StepPrompts {
      * The prompt tokens a request of this step asks the server to process, by the step's sizing: a prompt's
      * tokens, or a turn's prefix + question + the template's overhead.
      */
+    /**
+     * The tools' schemas, sent beside the messages, count in the server's prompt as its chat template renders them:
+     * estimated from their JSON by the step's sizing (templates wrap them in a few tokens of their own).
+     */
+    static int toolSchemaTokens(StepSpec step) {
+        if (step.conversation() == null || step.conversation().tools() == null) return 0;
+        try {
+            String json = io.tokensiege.common.json.Json.MAPPER.writeValueAsString(step.conversation().tools().schemas());
+            return step.facts().sizing().tokens(json.length());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("tool schemas that were read from JSON cannot be written back", e);
+        }
+    }
+
     public static int askedPromptTokens(StepSpec step) {
         int overhead = step.facts().sizing().overheadTokens();
         return switch (step.kind()) {
             case WARMUP -> WARMUP_TOKENS[0];
-            case TURNS, SESSIONS -> step.prefixTokens() + PromptFactory.QUESTION_TOKENS + overhead;
+            case TURNS, SESSIONS -> step.prefixTokens() + PromptFactory.QUESTION_TOKENS + overhead + toolSchemaTokens(step);
             default -> Math.max(step.promptTokens(), overhead + 1);
         };
     }

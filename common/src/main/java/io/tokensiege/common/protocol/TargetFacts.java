@@ -35,5 +35,10 @@ public record TargetFacts(PromptSizing sizing, boolean connectionPerRequest) {
         public int chars(int tokens) {
             return (int) Math.round(Math.max(0, tokens) * charsPerToken);
         }
+
+        /** Tokens of this target in {@code chars} characters of text (the inverse of {@link #chars}). */
+        public int tokens(int chars) {
+            return (int) Math.round(Math.max(0, chars) / charsPerToken);
+        }
     }
 }

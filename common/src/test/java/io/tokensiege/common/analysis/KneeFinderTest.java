@@ -78,7 +78,7 @@ class KneeFinderTest {
         assertThat(Fairness.jain(new double[] {9, 0, 0})).isCloseTo(1.0 / 3, within(1e-12));
         RequestRecord slow = record(4_000_000L, 10.0);
         RequestRecord fast = record(100_000L, 40.0);
-        Fairness f = Fairness.of(List.of(fast, fast, fast, slow));
+        Fairness f = Fairness.of(List.of(fast, fast, fast, slow), 1.0);
         assertThat(f.starved()).isEqualTo(1); // 4 s against a 100 ms median
         assertThat(f.jainDecode()).isCloseTo(Math.pow(130, 2) / (4 * (3 * 1600 + 100)), within(1e-12));
     }
@@ -91,9 +91,29 @@ class KneeFinderTest {
             fifo.add(sent(i * 1000L, 5_000)); // all wait alike: first tokens in send order
             lifo.add(sent(i * 1000L, (50 - i) * 10_000L)); // later sends are served first
         }
-        assertThat(Fairness.of(fifo).sendOrderKept()).isEqualTo(1.0);
-        assertThat(Fairness.of(lifo).sendOrderKept()).isEqualTo(0.0);
-        assertThat(Fairness.of(fifo).ttftP50MsByWorker()).containsOnlyKeys("w");
+        assertThat(Fairness.of(fifo, 1.0).sendOrderKept()).isEqualTo(1.0);
+        assertThat(Fairness.of(lifo, 1.0).sendOrderKept()).isEqualTo(0.0);
+        assertThat(Fairness.of(fifo, 1.0).ttftP50MsByWorker()).containsOnlyKeys("w");
+        assertThat(Fairness.of(fifo, 20.0).ttftP50MsByWorker().get("w")).as("in the target's own time").isEqualTo(20 * 5.0);
+    }
+
+    @Test
+    void agentsColdFirstTurns_areNotStarved_butAWarmTurnFarBehindTheOthersIs() {
+        List<RequestRecord> turns = new java.util.ArrayList<>();
+        for (int session = 1; session <= 3; session++) {
+            turns.add(agentTurn(session, 1, false, 20_000_000L)); // a cold 10K prefill: 40x the warm turns, by nature
+            turns.add(agentTurn(session, 1, true, 500_000L)); // its follow-up reads the cached conversation
+            turns.add(agentTurn(session, 2, false, 500_000L));
+        }
+        assertThat(Fairness.of(turns, 1.0).starved()).isZero();
+        turns.add(agentTurn(4, 2, false, 5_000_000L)); // a warm turn 10x its peers: starved
+        assertThat(Fairness.of(turns, 1.0).starved()).isEqualTo(1);
+    }
+
+    private static RequestRecord agentTurn(int session, int userTurn, boolean followUp, long ttftMicros) {
+        return new RequestRecord("s", "w", 0, 0, 0, session * 1_000_000L, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, 40.0, 10,
+                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null,
+                new RequestRecord.AgentTurn(session, userTurn, followUp, 0, null, false, 2), null);
     }
 
     private static RequestRecord sent(long sendMicros, long ttftMicros) {

@@ -42,7 +42,13 @@ class PlanReaderTest {
     void builtInPlans_parse() throws PlanException {
         for (String name : PlanReader.BUILT_IN) assertThat(PlanReader.load(name).scenarios()).isNotEmpty();
         assertThat(PlanReader.load("agent-serving").scenarios()).extracting(Scenario::name)
-                .containsExactly("cold_short", "warm_prefix", "long_prefix", "long_decode", "concurrency");
+                .containsExactly("cold_short", "warm_prefix", "long_prefix", "long_decode", "concurrency", "agents");
+        Scenario agents = PlanReader.load("agent-serving").scenarios().get(5);
+        assertThat(agents.load().sessions()).containsExactly(1, 2, 4, 8);
+        assertThat(agents.prefix().perSession()).isTrue();
+        assertThat(agents.prefix().tokens()).isEqualTo(10_000);
+        assertThat(agents.turns()).isEqualTo(5);
+        assertThat(agents.tools().requiredTurns()).containsExactly(2, 4);
     }
 
     @Test

@@ -2,9 +2,11 @@ package io.tokensiege.coordinator.report;
 
 import io.tokensiege.common.analysis.Collapse;
 import io.tokensiege.common.analysis.Flag;
+import io.tokensiege.common.analysis.KneeFinder;
 import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.plan.Plan;
+import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.coordinator.run.Failure;
 import java.util.ArrayList;
@@ -93,6 +95,7 @@ public final class SummaryTable {
             String s = scenario.name();
             List<StepResult> mine = results.stream().filter(r -> r.scenario().equals(s)).toList();
             if (mine.isEmpty()) continue;
+            if (scenario.isSweep() && scenario.trace() == null) rows.add(sweepAnswer(plan, scenario, mine));
             if (mine.stream().anyMatch(r -> r.promptSize() != null)) {
                 rows.add(row(s + ": prompt tokens asked / counted by the server", firstPerTarget(mine), SummaryTable::promptSize));
             }
@@ -169,6 +172,39 @@ public final class SummaryTable {
             }
         }
         return rows;
+    }
+
+    /**
+     * The row a sweep is for, first: per target, how much load it carries (within the SLO, or before it collapses
+     * without one) and what broke next, in a few words; for agents, also where the prefix cache gave out.
+     */
+    private static Row sweepAnswer(Plan plan, Scenario scenario, List<StepResult> mine) {
+        boolean slo = plan.slo() != null && !plan.slo().isEmpty();
+        var load = scenario.load();
+        String what = load.isOpen() ? "req/s" : load.isSessions() ? "agents at once" : "streams";
+        String label = scenario.name() + ": " + what + (slo ? " within the SLO" : " before the collapse") + " (what breaks next)";
+        Map<String, String> cells = new LinkedHashMap<>();
+        Map<String, List<StepResult>> byTarget = new LinkedHashMap<>();
+        for (StepResult r : mine) if (r.repeat() == 1) byTarget.computeIfAbsent(r.target(), k -> new ArrayList<>()).add(r);
+        byTarget.forEach((target, steps) -> cells.put(target, answer(KneeFinder.find(steps, plan.slo()), load.isOpen() ? " req/s" : "")));
+        return new Row(label, cells, Map.of());
+    }
+
+    /** "1; at 2: prefix cache lost", "none; at 1: TTFT p50 2.2 s > 1.0 s; cache gives out at 8", "16; no collapse". */
+    static String answer(Collapse c, String unit) {
+        String usable = c.usableConcurrency() == null ? "none" : KneeFinder.trim(c.usableConcurrency()) + unit;
+        if (c.collapseLevel() == null) return usable + "; no collapse";
+        String why = switch (c.rule()) {
+            case KneeFinder.CACHE_COLLAPSE -> "prefix cache lost";
+            case "throughput_stopped_scaling" -> "throughput stops scaling";
+            case "errors" -> "errors";
+            case KneeFinder.NO_SUCCESS -> "no request succeeded";
+            case KneeFinder.NOT_JUDGED -> "not judged";
+            default -> c.why() == null ? c.rule() : c.why().split(";", 2)[0];
+        };
+        String cache = c.cacheGaveOutAt() != null && !c.cacheGaveOutAt().equals(c.collapseLevel())
+                ? "; cache gives out at " + KneeFinder.trim(c.cacheGaveOutAt()) : "";
+        return usable + "; at " + KneeFinder.trim(c.collapseLevel()) + unit + ": " + why + cache;
     }
 
     /** The first step of each target (a scenario's prompt size is the same at every level). */

@@ -30,6 +30,7 @@ public final class GroundTruth {
     volatile String toolCallId;
     volatile String toolCallName;
     volatile boolean toolCallMalformed;
+    volatile String answeredToolCallId;
 
     GroundTruth(long id, String fault, int promptTokens, int requestedPromptTokens, int maxTokens, long receivedNanos) {
         this.id = id;
@@ -118,6 +119,11 @@ public final class GroundTruth {
     /** The function it called, or null for a content answer. */
     public String toolCallName() {
         return toolCallName;
+    }
+
+    /** The {@code tool_call_id} of the tool message that ended this request's prompt (a follow-up), or null. */
+    public String answeredToolCallId() {
+        return answeredToolCallId;
     }
 
     /** Its call's arguments were deliberately not valid JSON. */

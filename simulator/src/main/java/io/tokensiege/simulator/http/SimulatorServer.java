@@ -200,6 +200,7 @@ public final class SimulatorServer implements AutoCloseable {
         PlannedCall call = toolAnswers.plan(served.promptText(), prompt.tools(), prompt.toolChoice(), prompt.answersToolResult());
         AnswerPlan plan = AnswerPlan.of(call, served.maxTokens(), profile.engine().reasoningTokens());
         GroundTruth truth = new GroundTruth(id, fault.label(), served.promptTokens(), served.requestedPromptTokens(), plan.tokens(), received);
+        if (prompt.answersToolResult()) truth.answeredToolCallId = prompt.messages().get(prompt.messages().size() - 1).toolCallId();
         if (plan.callsTool()) {
             truth.toolCallId = call.id();
             truth.toolCallName = call.name();

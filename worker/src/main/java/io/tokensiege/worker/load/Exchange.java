@@ -290,11 +290,11 @@ final class Exchange implements SseParser.Listener {
         if (stamps.sendNanos == RequestStamps.NONE) return; // not started yet
         long sinceSend = nowNanos - stamps.sendNanos; // connecting is bounded by the connect timeout, and by these
         if (sinceSend > ms(timeouts.totalMillis())) {
-            abortWith(ErrorClass.TIMEOUT_TOTAL, "no end after " + timeouts.totalMillis() + " ms", null);
+            abortWith(ErrorClass.TIMEOUT_TOTAL, "no end after " + timeouts.inTargetTime(timeouts.totalMillis()), null);
         } else if (stamps.firstNanos == RequestStamps.NONE && sinceSend > ms(timeouts.firstTokenMillis())) {
-            abortWith(ErrorClass.TIMEOUT_FIRST_TOKEN, "no token after " + timeouts.firstTokenMillis() + " ms", null);
+            abortWith(ErrorClass.TIMEOUT_FIRST_TOKEN, "no token after " + timeouts.inTargetTime(timeouts.firstTokenMillis()), null);
         } else if (stamps.firstNanos != RequestStamps.NONE && nowNanos - lastActivityNanos > ms(timeouts.idleMillis())) {
-            abortWith(ErrorClass.TIMEOUT_IDLE, "no event for " + timeouts.idleMillis() + " ms", null);
+            abortWith(ErrorClass.TIMEOUT_IDLE, "no event for " + timeouts.inTargetTime(timeouts.idleMillis()), null);
         }
     }
 
