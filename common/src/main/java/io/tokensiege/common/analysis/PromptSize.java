@@ -16,6 +16,8 @@ import java.util.Locale;
 public record PromptSize(int askedTokens, Integer countedP50, Double gap, String sizing) {
     /** A larger gap is flagged: the scenario did not measure the size it claims. */
     static final double FLAG_GAP = 0.10;
+    /** ...unless it is only a few tokens (a chat template's markers on a tiny prompt): nothing a figure depends on. */
+    static final int FLAG_MIN_TOKENS = 32;
 
     static PromptSize of(int asked, List<RequestRecord> records, String sizing) {
         int[] counted = records.stream().filter(r -> r.promptTokens() != null && r.promptTokens() > 0).mapToInt(RequestRecord::promptTokens).sorted().toArray();
@@ -25,7 +27,7 @@ public record PromptSize(int askedTokens, Integer countedP50, Double gap, String
     }
 
     void flag(String stepId, List<Flag> flags) {
-        if (gap == null || Math.abs(gap) <= FLAG_GAP) return;
+        if (gap == null || Math.abs(gap) <= FLAG_GAP || Math.abs(countedP50 - askedTokens) < FLAG_MIN_TOKENS) return;
         flags.add(new Flag(Flag.PROMPT_SIZE_GAP, stepId, String.format(Locale.ROOT,
                 "asked for %,d prompt tokens, the server counted %,d (%+.0f%%)%s", askedTokens, countedP50, 100 * gap,
                 gap < 0 ? ": it may have truncated the prompt (a context limit), or its tokenizer differs from the sizing (" + sizing + ")"

@@ -34,12 +34,13 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
                 anySweep = true;
                 Collapse c = KneeFinder.find(mine, plan.slo());
                 collapses.add(c);
-                String unit = s.load().isOpen() ? " req/s" : s.load().isSessions() ? (c.collapseLevel() != null && c.collapseLevel() == 1 ? " session" : " sessions") : "";
                 if (c.usableConcurrency() == null) {
-                    fails.add(s.name() + " fails at its first level, " + KneeFinder.trim(c.collapseLevel()) + unit + ": " + c.why());
+                    fails.add(s.name() + " fails at its first level, " + level(c.collapseLevel(), s.load()) + ": " + c.why());
                 } else {
-                    String kind = s.load().isOpen() ? "usable rate " : s.load().isSessions() ? "usable sessions " : "usable concurrency ";
-                    usable.add(kind + KneeFinder.trim(c.usableConcurrency()) + (s.load().isOpen() ? " req/s" : "") + " in " + s.name());
+                    // Never a bare "meets" beside a collapse: how far it holds, and what happens next.
+                    String next = c.collapseLevel() == null ? "no collapse up to " + level(mine.stream().mapToDouble(StepResult::level).max().orElse(0), s.load())
+                            : (KneeFinder.NOT_JUDGED.equals(c.rule()) ? "not judged from " : "collapses at ") + level(c.collapseLevel(), s.load());
+                    usable.add("up to " + level(c.usableConcurrency(), s.load()) + " in " + s.name() + " (" + next + ")");
                 }
             }
             if (!anySweep) {
@@ -55,7 +56,7 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
             } else if (!hasSlo) {
                 verdicts.put(t.name(), "no SLO in the plan");
             } else if (fails.isEmpty()) {
-                verdicts.put(t.name(), "MEETS the SLO" + (usable.isEmpty() ? "" : " (" + String.join("; ", usable) + ")"));
+                verdicts.put(t.name(), "MEETS the SLO" + (usable.isEmpty() ? "" : " " + String.join("; ", usable)));
             } else {
                 failed = true;
                 verdicts.put(t.name(), "FAILS the SLO: " + String.join("; ", fails));
@@ -86,5 +87,13 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
         Map.Entry<List<String>, Integer> top = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
         String explanation = new ErrorReason(top.getKey().get(0), top.getKey().get(1), top.getValue()).explanation();
         return top.getValue() + "/" + requests + " " + top.getKey().get(0) + (explanation.isEmpty() ? "" : " " + explanation);
+    }
+
+    /** A load level in words: "1 stream", "4 sessions", "0.5 req/s". */
+    static String level(double level, io.tokensiege.common.plan.Scenario.Load load) {
+        String n = KneeFinder.trim(level);
+        if (load.isOpen()) return n + " req/s";
+        String unit = load.isSessions() ? "session" : "stream";
+        return n + " " + unit + (level == 1 ? "" : "s");
     }
 }
