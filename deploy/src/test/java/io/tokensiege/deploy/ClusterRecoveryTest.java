@@ -143,12 +143,14 @@ class ClusterRecoveryTest {
     @Test
     void aWorkerThatCanReachNoCoordinator_exitsNonZero_afterItsGiveUpTime_sayingWhatItTried() throws Exception {
         Process coordinator = coordinator("coordinator");
-        Process w1 = worker("w1", "--give-up-after", "5");
+        // 15 s, not less: on a loaded CI machine the first join alone can take several seconds
+        Process w1 = worker("w1", "--give-up-after", "15");
         jvms.awaitLog("w1", "joined");
         coordinator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         long killed = System.nanoTime();
-        assertThat(w1.waitFor(60, TimeUnit.SECONDS)).as("w1 exits by itself").isTrue();
-        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed)).isLessThan(30);
+        assertThat(w1.waitFor(90, TimeUnit.SECONDS)).as("w1 exits by itself").isTrue();
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed)).as("gives up after its 15 s, not at once nor never")
+                .isBetween(10L, 60L);
         assertThat(w1.exitValue()).isEqualTo(4);
         assertThat(jvms.log("w1")).contains("127.0.0.1:" + clusterPort).contains("cluster '" + cluster + "'").contains("exiting so a supervisor can restart it");
     }

@@ -105,8 +105,9 @@ class LiveWebPageBrowserTest {
 
             browser.awaitTrue("document.getElementById('run-status').textContent === 'finished'", 30_000);
             Path runA = newestRun(c.data);
-            // the page reloads once the run has ended, so the run list shows its files; then it draws the sweep again
-            browser.awaitTrue("document.querySelector('#runs-table a[href=\"/runs/" + runA.getFileName() + "/report.html\"]') !== null", 20_000);
+            // the page reloads once the run has ended, so the run list shows its files; then it draws the sweep again. The list
+            // rendered at the run's start already links report.html (its PARTIAL page): wait for a file only steps write.
+            browser.awaitTrue("document.querySelector('#runs-table a[href=\"/runs/" + runA.getFileName() + "/results.csv\"]') !== null", 20_000);
             browser.awaitTrue("document.getElementById('chart-sweep-ttft-p50').dataset.points === '2'", 20_000);
             sweepChartsEqualRunJson(browser, Json.MAPPER.readTree(runA.resolve("run.json").toFile()));
             assertThat(browser.eval("[...document.querySelectorAll('#runs-table a')].map(a => a.getAttribute('href')).join(' ')").asText())

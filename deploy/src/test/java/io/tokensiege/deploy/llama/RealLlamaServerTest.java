@@ -101,9 +101,13 @@ class RealLlamaServerTest {
                     .replaceAll("(?s)targets:\n.*?\ndefaults:", "targets:\n  - { name: llama, url: \"" + llama.url() + "\", model: " + llama.model
                             + ", extra_body: { ignore_eos: true } }\ndefaults:")
                     .replace("concurrency: [1, 4, 8, 16], duration: 40s", "concurrency: [1, 4], duration: 4s")
+                    // agents: one conversation per session at 1 and 2 sessions, not 3 minutes a level (its own test covers agents)
+                    .replace("sessions: [1, 2, 4, 8], duration: 180s, think_time: 1s", "sessions: [1, 2]")
                     // Shorter answers: the scenarios' prompts are what this test is about, and every generated token of a
                     // random-weight model is a small chance of a parser error in the server.
                     .replace("max_tokens: 200 }", "max_tokens: 48 }").replace("max_tokens: 800 }", "max_tokens: 200 }");
+            assertThat(plan).as("every long level was shortened; if the built-in plan changed, shorten it here too")
+                    .doesNotContain("duration: 40s").doesNotContain("duration: 180s");
             Path file = runs.resolve("agent-serving-llama.yaml");
             Files.writeString(file, plan);
             int code = cli("run", file.toString(), "--local", "--data", runs.toString());
