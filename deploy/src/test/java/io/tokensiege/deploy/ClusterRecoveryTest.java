@@ -34,6 +34,7 @@ class ClusterRecoveryTest {
     private int clusterPort;
     private int httpPort;
     private Path tokenFile;
+    private String lastRunOutput = "";
 
     @BeforeEach
     void start() throws Exception {
@@ -74,12 +75,14 @@ class ClusterRecoveryTest {
                 + "defaults: { warmup: 1, max_tokens: 40, max_plausible_decode_tok_s: 100000 }\n"
                 + "scenarios:\n  - { name: sweep, prompt: { tokens: 32, unique: true }, load: { concurrency: [" + levels + "], duration: " + duration + " } }\n");
         PrintStream old = System.out;
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try {
             return new picocli.CommandLine(new Tokensiege()).execute("run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort,
                     "--token-file", tokenFile.toString());
         } finally {
             System.setOut(old);
+            lastRunOutput = printed.toString(StandardCharsets.UTF_8); // what the run said, for a failing assertion's message
         }
     }
 
@@ -136,7 +139,7 @@ class ClusterRecoveryTest {
         jvms.awaitLog("w1", "lost the coordinator");
         coordinator("coordinator-restarted"); // same address, same token
         jvms.awaitLog("coordinator-restarted", "worker w1 joined", 1, 90);
-        assertThat(run("2", "2s")).isZero();
+        assertThat(run("2", "2s")).as("the run printed:\n%s\nthe coordinator's log:\n%s", lastRunOutput, jvms.log("coordinator-restarted")).isZero();
         assertThat(onlyRunJson().at("/steps/0/worker_shares/w1").asInt()).isEqualTo(2);
     }
 

@@ -138,7 +138,20 @@ public final class Chromium implements AutoCloseable {
                 throw new AssertionError("not true within " + timeoutMillis + " ms: " + condition + "\nthe page (" + eval("location.href").asText() + ") says: "
                         + eval("(document.body ? document.body.innerText : '').slice(0, 1500)").asText());
             }
-            TimeUnit.MILLISECONDS.sleep(100); // polling the page, bounded by the deadline
+            awaitPageChange(500);
+        }
+    }
+
+    /**
+     * Returns at the page's next change of its document (a DOM mutation: the page's own update, or a new document), or
+     * after {@code maxMillis} without one, so a test re-reads the page when it has something new to show.
+     */
+    public void awaitPageChange(long maxMillis) throws Exception {
+        try {
+            eval("new Promise(done => { const o = new MutationObserver(() => { o.disconnect(); done(true); });"
+                    + " o.observe(document, {subtree: true, childList: true, characterData: true, attributes: true});"
+                    + " setTimeout(() => { o.disconnect(); done(false); }, " + maxMillis + "); })");
+        } catch (IllegalStateException navigating) { // the document went away while waiting: that is a change too
         }
     }
 

