@@ -39,15 +39,11 @@ final class MixReader {
             YNode p = item.get("prompt");
             YNode x = item.get("prefix");
             if ((p == null) == (x == null)) fields.error(item, "a part needs exactly one of prompt or prefix", null);
-            Scenario.Prompt prompt = null;
-            if (p != null && fields.isMap(p)) {
-                fields.keys(p, "tokens", "unique");
-                prompt = new Scenario.Prompt((int) fields.integer(p, "tokens", 64, 1, 1_000_000), fields.bool(p, "unique", true));
-            }
+            Scenario.Prompt prompt = PromptReader.prompt(fields, p);
             Scenario.Prefix prefix = null;
             if (x != null && fields.isMap(x)) {
                 fields.keys(x, "tokens");
-                prefix = new Scenario.Prefix((int) fields.integer(x, "tokens", 2000, 16, 1_000_000), Scenario.Prefix.PARTS, false);
+                prefix = new Scenario.Prefix(PromptReader.prefixTokens(fields, x), Scenario.Prefix.PARTS, false);
             }
             parts.add(new Scenario.Mix.Part(name, (int) fields.integer(item, "weight", 1, 1, 1_000_000), prompt, prefix,
                     (int) fields.integer(item, "max_tokens", defaultMaxTokens, 1, 1_000_000)));
@@ -58,7 +54,8 @@ final class MixReader {
     private Scenario.Mix.Probe probe(YNode n) {
         if (n == null || !fields.isMap(n)) return null;
         fields.keys(n, "tokens", "every", "max_tokens");
-        return new Scenario.Mix.Probe((int) fields.integer(n, "tokens", 32, 1, 100_000), fields.duration(n, "every", 2_000, 10),
-                (int) fields.integer(n, "max_tokens", 16, 1, 100_000));
+        Scenario.Mix.Probe d = Scenario.Mix.Probe.DEFAULT;
+        return new Scenario.Mix.Probe((int) fields.integer(n, "tokens", d.tokens(), 1, 100_000), fields.duration(n, "every", d.everyMillis(), 10),
+                (int) fields.integer(n, "max_tokens", d.maxTokens(), 1, 100_000));
     }
 }

@@ -187,11 +187,7 @@ public final class PlanReader {
                 if (n.get(k) != null && !(k.equals("requests") && n.get("load") != null)) fields.error(n.get(k), k + " does not go with a trace: its records carry their own messages and tools", "remove " + k);
             }
         }
-        Scenario.Prompt prompt = null;
-        if (p != null && fields.isMap(p)) {
-            fields.keys(p, "tokens", "unique");
-            prompt = new Scenario.Prompt((int) fields.integer(p, "tokens", 64, 1, 1_000_000), fields.bool(p, "unique", true));
-        }
+        Scenario.Prompt prompt = PromptReader.prompt(fields, p);
         Scenario.Prefix prefix = null;
         if (x != null && fields.isMap(x)) {
             fields.keys(x, "tokens", "parts", "per_session");
@@ -204,12 +200,12 @@ public final class PlanReader {
                 if (!Scenario.Prefix.PARTS.contains(part)) fields.error(item, "unknown prefix part '" + part + "'", Fields.hint(part, Scenario.Prefix.PARTS));
                 else parts.add(part);
             }
-            prefix = new Scenario.Prefix((int) fields.integer(x, "tokens", 2000, 16, 1_000_000), parts, fields.bool(x, "per_session", false));
+            prefix = new Scenario.Prefix(PromptReader.prefixTokens(fields, x), parts, fields.bool(x, "per_session", false));
         }
         if (n.get("turns") != null && x == null) fields.error(n.get("turns"), "turns only make sense with a prefix", "add prefix: { tokens: N }, or use requests: N");
         YNode ln = n.get("load");
         if (ln != null && n.get("requests") != null) fields.error(n.get("requests"), "use either requests (one after another) or load (concurrent streams), not both", "inside load, say requests_per_stream: N");
-        Scenario.Load load = ln != null && fields.isMap(ln) ? load(ln, tr != null) : null;
+        Scenario.Load load = ln != null && fields.isMap(ln) ? new LoadReader(fields).read(ln, tr != null) : null;
         if (load != null && tr != null && (load.isOpen() || load.isSessions())) {
             fields.error(ln, "a trace replays at concurrency levels (timing: as_fast_as_possible) or at its own pace (without load)",
                     "load: { concurrency: [1, 4, 8] }; the trace's own times are its arrivals");
@@ -220,99 +216,15 @@ public final class PlanReader {
         }
         if (load != null && p != null && load.isSessions()) fields.error(ln.get("sessions"), "sessions are agents: give the scenario a prefix", "prefix: { tokens: 10000, per_session: true }");
         if (prefix != null && prefix.perSession() && (load == null || !load.isSessions())) fields.error(x.get("per_session"), "per_session is for agent sessions", null);
-        int turns = (int) fields.integer(n, "turns", 5, 1, 1000);
+        int turns = (int) fields.integer(n, "turns", Scenario.DEFAULT_TURNS, 1, 1000);
         Scenario.Tools tools = tr != null ? null : new ToolsReader(fields).read(n, turns, load != null && load.isSessions());
         int maxTokens = (int) fields.integer(n, "max_tokens", d.maxTokens(), 1, 1_000_000);
         Scenario.Mix mix = new MixReader(fields).read(n, maxTokens);
         if (mix != null && (load == null || load.isOpen() || load.isSessions())) {
             fields.error(n, "a mix runs at concurrency levels", "add load: { concurrency: [4, 8], duration: 60s }");
         }
-        return new Scenario(name, prompt, prefix, turns, (int) fields.integer(n, "requests", 5, 1, 1_000_000), maxTokens, load,
+        return new Scenario(name, prompt, prefix, turns, (int) fields.integer(n, "requests", Scenario.DEFAULT_REQUESTS, 1, 1_000_000), maxTokens, load,
                 (int) fields.integer(n, "repeat", d.repeat(), 1, 100), tools, mix, trace);
-    }
-
-    /** @param trace the load of a trace replay: at concurrency levels, once through the trace or (with a duration) round and round */
-    private Scenario.Load load(YNode n, boolean trace) {
-        fields.keys(n, "concurrency", "rate", "sessions", "arrival", "burstiness", "max_in_flight", "duration", "requests_per_stream", "think_time",
-                "think", "start", "until_collapse", "refine", "refine_steps");
-        List<Integer> levels = new ArrayList<>();
-        List<Double> rates = new ArrayList<>();
-        YNode c = n.get("concurrency");
-        YNode r = n.get("rate");
-        YNode sn = n.get("sessions");
-        if ((c == null ? 0 : 1) + (r == null ? 0 : 1) + (sn == null ? 0 : 1) != 1) {
-            fields.error(n, "load needs exactly one of concurrency (closed loop, e.g. [1, 4, 8, 16]), rate (open loop, requests per second,"
-                    + " e.g. [0.5, 1, 2]) or sessions (agents, with a prefix scenario, e.g. [1, 2, 4, 8])", null);
-        }
-        List<Integer> sessions = sn == null ? List.of() : sessionLevels(sn);
-        if (sn != null) {
-            // Without a duration each session holds one conversation of the scenario's turns.
-            if (n.get("requests_per_stream") != null) fields.error(n.get("requests_per_stream"), "sessions run for a duration, or one conversation each without"
-                    + " one; each session's turns come from 'turns'", null);
-        } else {
-            for (String sessionOnly : List.of("think", "start")) {
-                if (n.get(sessionOnly) != null) fields.error(n.get(sessionOnly), sessionOnly + " is for agent sessions (sessions: ...)", null);
-            }
-        }
-        String think = fields.string(n, "think", false);
-        if (think == null) think = "constant";
-        if (!List.of("constant", "exponential").contains(think)) fields.error(n.get("think"), "think must be constant or exponential", Fields.hint(think, List.of("constant", "exponential")));
-        String start = fields.string(n, "start", false);
-        if (start == null) start = "staggered";
-        if (!List.of("staggered", "together").contains(start)) fields.error(n.get("start"), "start must be staggered or together", Fields.hint(start, List.of("staggered", "together")));
-        if (c != null && c.items.size() > MAX_LEVELS) fields.error(c, "a sweep has at most " + MAX_LEVELS + " levels, not " + c.items.size(), null);
-        else if (c != null) {
-            for (YNode item : c.kind == YNode.Kind.LIST ? c.items : List.of(c)) {
-                if (item.scalar instanceof Long v && v >= 1 && v <= 100_000) {
-                    if (!levels.isEmpty() && v <= levels.get(levels.size() - 1)) fields.error(item, "concurrency levels must increase", "e.g. [1, 4, 8, 16]");
-                    levels.add(v.intValue());
-                } else fields.error(item, "a concurrency level must be a whole number from 1 to 100000, not " + item.describe(), "e.g. [1, 4, 8, 16]");
-            }
-            if (c.kind == YNode.Kind.LIST && c.items.isEmpty()) fields.error(c, "concurrency list is empty", "e.g. [1, 4, 8, 16]");
-        }
-        if (r != null && r.items.size() > MAX_LEVELS) fields.error(r, "a sweep has at most " + MAX_LEVELS + " levels, not " + r.items.size(), null);
-        else if (r != null) {
-            for (YNode item : r.kind == YNode.Kind.LIST ? r.items : List.of(r)) {
-                if (item.scalar instanceof Number v && v.doubleValue() > 0 && v.doubleValue() <= 100_000) {
-                    if (!rates.isEmpty() && v.doubleValue() <= rates.get(rates.size() - 1)) fields.error(item, "rates must increase", "e.g. [0.5, 1, 2, 4]");
-                    rates.add(v.doubleValue());
-                } else fields.error(item, "a rate must be a positive number of requests per second, not " + item.describe(), "e.g. [0.5, 1, 2, 4]");
-            }
-            if (r.kind == YNode.Kind.LIST && r.items.isEmpty()) fields.error(r, "rate list is empty", "e.g. [0.5, 1, 2, 4]");
-            if (n.get("requests_per_stream") != null) fields.error(n.get("requests_per_stream"), "requests_per_stream is for closed loop; an open loop runs for a duration", null);
-            if (n.get("think_time") != null) fields.error(n.get("think_time"), "think_time is for closed loop; an open loop's arrivals are independent of answers", null);
-        } else {
-            for (String openOnly : List.of("arrival", "burstiness", "max_in_flight")) {
-                if (n.get(openOnly) != null) fields.error(n.get(openOnly), openOnly + " is for open loop (rate: ...)", null);
-            }
-        }
-        String arrival = fields.string(n, "arrival", false);
-        if (arrival == null) arrival = "poisson";
-        if (!List.of("poisson", "gamma", "constant").contains(arrival)) fields.error(n.get("arrival"), "arrival must be poisson, gamma or constant", Fields.hint(arrival, List.of("poisson", "gamma", "constant")));
-        boolean hasDuration = n.get("duration") != null;
-        boolean hasRequests = n.get("requests_per_stream") != null;
-        if (trace && hasRequests) fields.error(n.get("requests_per_stream"), "a trace's streams share its records", "without a duration each level replays the trace once");
-        else if (!trace && r == null && sn == null && hasDuration == hasRequests) fields.error(n, "load needs exactly one of duration (e.g. 60s) or requests_per_stream", null);
-        if (r != null && !hasDuration) fields.error(n, "an open loop needs a duration (e.g. 60s)", null);
-        return new Scenario.Load(levels, rates, arrival, fields.number(n, "burstiness", 1.0, 0.01, 100), (int) fields.integer(n, "max_in_flight", 1000, 1, 100_000),
-                fields.duration(n, "duration", 0, 1), (int) fields.integer(n, "requests_per_stream", 0, 1, 1_000_000), fields.duration(n, "think_time", 0, 0), fields.bool(n, "until_collapse", false),
-                fields.bool(n, "refine", false) ? (int) fields.integer(n, "refine_steps", 3, 1, 10) : 0, sessions, think, start.equals("staggered"));
-    }
-
-    private List<Integer> sessionLevels(YNode sn) {
-        List<Integer> out = new ArrayList<>();
-        if (sn.items.size() > MAX_LEVELS) {
-            fields.error(sn, "a sweep has at most " + MAX_LEVELS + " levels, not " + sn.items.size(), null);
-            return out;
-        }
-        for (YNode item : sn.kind == YNode.Kind.LIST ? sn.items : List.of(sn)) {
-            if (item.scalar instanceof Long v && v >= 1 && v <= 10_000) {
-                if (!out.isEmpty() && v <= out.get(out.size() - 1)) fields.error(item, "session levels must increase", "e.g. [1, 2, 4, 8]");
-                out.add(v.intValue());
-            } else fields.error(item, "a session level must be a whole number from 1 to 10000, not " + item.describe(), "e.g. [1, 2, 4, 8]");
-        }
-        if (sn.kind == YNode.Kind.LIST && sn.items.isEmpty()) fields.error(sn, "sessions list is empty", "e.g. [1, 2, 4, 8]");
-        return out;
     }
 
     private Slo slo(YNode n) {

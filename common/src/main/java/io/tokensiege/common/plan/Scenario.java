@@ -17,6 +17,10 @@ import java.util.List;
  */
 public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int requests, int maxTokens, Load load, int repeat, Tools tools,
                        Mix mix, TraceReplay trace) {
+    /** An agent prefix's turns when the plan does not say. */
+    public static final int DEFAULT_TURNS = 5;
+    /** Requests of a scenario without load, one after another, when the plan does not say. */
+    public static final int DEFAULT_REQUESTS = 5;
 
     /**
      * A trace's records sent as recorded: at their own times ({@code original}), sped up ({@code scaled} by
@@ -39,11 +43,18 @@ public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int
         return load != null;
     }
 
-    public record Prompt(int tokens, boolean unique) {}
+    /** A generated prompt; by default 64 tokens with a nonce, so no cache can serve it. */
+    public record Prompt(int tokens, boolean unique) {
+        public static final int DEFAULT_TOKENS = 64;
+        public static final boolean DEFAULT_UNIQUE = true;
+    }
 
     /** @param perSession each agent session its own prefix (distinct prefixes compete for the server's cache), else one shared */
     public record Prefix(int tokens, List<String> parts, boolean perSession) {
         public static final List<String> PARTS = List.of("role", "tools", "memory", "history");
+        public static final int DEFAULT_TOKENS = 2_000;
+        /** Below this a prefix has no room for its parts' headers. */
+        public static final int MIN_TOKENS = 16;
     }
 
     /**
@@ -55,8 +66,10 @@ public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int
         /** A part: exactly one of {@code prompt} (a generated prompt) or {@code prefix} (a turn of a shared agent prefix). */
         public record Part(String name, int weight, Prompt prompt, Prefix prefix, int maxTokens) {}
 
-        /** A short cold prompt of {@code tokens} every {@code everyMillis}, at most one in flight. */
-        public record Probe(int tokens, long everyMillis, int maxTokens) {}
+        /** A short cold prompt of {@code tokens} every {@code everyMillis}, at most one in flight; by default 32 tokens every 2 s, 16 out. */
+        public record Probe(int tokens, long everyMillis, int maxTokens) {
+            public static final Probe DEFAULT = new Probe(32, 2_000, 16);
+        }
 
         @JsonIgnore
         public int totalWeight() {
@@ -87,6 +100,19 @@ public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int
     public record Load(List<Integer> concurrency, List<Double> rate, String arrival, double burstiness, int maxInFlight,
                        long durationMillis, int requestsPerStream, long thinkMillis, boolean untilCollapse, int refineSteps,
                        List<Integer> sessions, String think, boolean staggered) {
+        /** Open-loop arrival processes; the first is the default. */
+        public static final List<String> ARRIVALS = List.of("poisson", "gamma", "constant");
+        /** Think-time distributions of agent sessions; the first is the default. */
+        public static final List<String> THINKS = List.of("constant", "exponential");
+        /** How agent sessions start; the first (over the ramp) is the default. */
+        public static final List<String> STARTS = List.of("staggered", "together");
+        /** Coefficient of variation of gamma arrivals (1 = as bursty as Poisson). */
+        public static final double DEFAULT_BURSTINESS = 1.0;
+        /** Open-loop requests in flight at once before arrivals are counted as not sent. */
+        public static final int DEFAULT_MAX_IN_FLIGHT = 1_000;
+        /** Extra levels bisecting towards the knee when {@code refine: true}. */
+        public static final int DEFAULT_REFINE_STEPS = 3;
+
         @JsonIgnore
         public boolean isOpen() {
             return rate != null && !rate.isEmpty();
