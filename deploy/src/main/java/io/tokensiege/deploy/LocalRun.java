@@ -5,7 +5,7 @@ import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.coordinator.report.ConsoleProgress;
 import io.tokensiege.coordinator.report.RunDirectory;
 import io.tokensiege.coordinator.report.SummaryTable;
-import io.tokensiege.coordinator.run.RunListener;
+import io.tokensiege.coordinator.event.RunListener;
 import io.tokensiege.coordinator.run.RunOrchestrator;
 import io.tokensiege.coordinator.run.RunOutcome;
 import io.vertx.core.Vertx;
@@ -121,7 +121,7 @@ final class LocalRun {
         }
 
         @Override
-        public void onFailure(io.tokensiege.coordinator.run.Failure failure) {
+        public void onFailure(io.tokensiege.coordinator.event.Failure failure) {
             a.onFailure(failure);
             b.onFailure(failure);
         }

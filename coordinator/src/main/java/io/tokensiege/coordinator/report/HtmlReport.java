@@ -11,7 +11,7 @@ import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Slo;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.protocol.Version;
-import io.tokensiege.coordinator.run.Failure;
+import io.tokensiege.coordinator.event.Failure;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

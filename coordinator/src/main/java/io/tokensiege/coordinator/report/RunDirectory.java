@@ -13,7 +13,7 @@ import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.common.protocol.Version;
-import io.tokensiege.coordinator.run.Failure;
+import io.tokensiege.coordinator.event.Failure;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

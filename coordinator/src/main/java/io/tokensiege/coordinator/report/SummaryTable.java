@@ -8,7 +8,7 @@ import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Target;
-import io.tokensiege.coordinator.run.Failure;
+import io.tokensiege.coordinator.event.Failure;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -21,6 +21,8 @@ import io.tokensiege.common.protocol.TraceChunk;
 import io.tokensiege.common.trace.TraceSplit;
 import io.tokensiege.common.protocol.WorkerFailed;
 import io.tokensiege.common.protocol.WorkerReady;
+import io.tokensiege.coordinator.event.RunListener;
+import io.tokensiege.coordinator.event.Failure;
 import io.tokensiege.coordinator.report.RunDirectory;
 import io.tokensiege.coordinator.server.ServerHttp;
 import java.util.ArrayList;

@@ -17,7 +17,7 @@ import io.tokensiege.coordinator.report.ConsoleProgress;
 import io.tokensiege.coordinator.report.LiveLine;
 import io.tokensiege.coordinator.report.RunDirectory;
 import io.tokensiege.coordinator.report.SummaryTable;
-import io.tokensiege.coordinator.run.RunListener;
+import io.tokensiege.coordinator.event.RunListener;
 import io.tokensiege.coordinator.run.RunOrchestrator;
 import io.tokensiege.coordinator.run.RunOutcome;
 import java.io.ByteArrayOutputStream;
