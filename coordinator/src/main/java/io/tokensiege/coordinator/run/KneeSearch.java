@@ -63,7 +63,7 @@ public final class KneeSearch {
 
     /**
      * With refine, the level between the last good and the first collapsed level of {@code last}'s sweep: the arithmetic middle
-     * of two stream counts, the geometric middle of two rates; none once refine_steps are done, the gap is one stream (or under
+     * of two stream (or session) counts, the geometric middle of two rates; none once refine_steps are done, the gap is one stream (or under
      * 10 % of a rate), or the sweep has no usable level or was not judged.
      */
     private Optional<StepSpec> refineStep(StepSpec last, List<StepResult> resultsSoFar) {
@@ -85,6 +85,7 @@ public final class KneeSearch {
         }
         int mid = (int) ((good + bad) / 2);
         if (mid <= good || mid >= bad) return Optional.empty();
+        if (scenario.load().isSessions()) return Optional.of(StepPlanner.sessions(plan, last.target(), scenario, mid, last.repeat(), index));
         return Optional.of(scenario.trace() != null ? StepPlanner.replayClosed(plan, last.target(), scenario, mid, last.repeat(), index)
                 : StepPlanner.step(plan, last.target(), scenario, StepKind.CLOSED, mid, last.repeat(), index));
     }

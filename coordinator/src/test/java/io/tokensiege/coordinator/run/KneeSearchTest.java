@@ -121,6 +121,19 @@ class KneeSearchTest {
     }
 
     @Test
+    void refine_ofAgentSessions_runsSessionsBetweenTheLastGoodAndFirstBadLevel() throws Exception {
+        KneeSearch search = search("", "load: { concurrency: [1], requests_per_stream: 1 }",
+                "{ name: agents, prefix: { tokens: 1000, per_session: true }, turns: 3, load: { sessions: [1, 8], duration: 10s, refine: true } }");
+        search.next(results);
+        search.next(add(good(1))); // the prompt scenario's only level
+        search.next(add(result("agents", 1, 0, null)));
+        var mid = search.next(add(result("agents", 8, 0.5, null))).orElseThrow();
+        assertThat(mid.step().kind()).isEqualTo(StepKind.SESSIONS);
+        assertThat(mid.step().concurrency()).isEqualTo(4); // (1 + 8) / 2 sessions
+        assertThat(mid.step().conversation()).isNotNull();
+    }
+
+    @Test
     void aTargetGivenUpOn_hasNoFurtherSteps_refineIncluded() throws Exception {
         KneeSearch search = search("", "load: { concurrency: [1, 2, 4], duration: 10s, refine: true }");
         assertThat(nextLabel(search)).isEqualTo("CLOSED c1 1 of 3");
