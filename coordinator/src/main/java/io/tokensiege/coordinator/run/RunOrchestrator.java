@@ -5,8 +5,6 @@ import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.analysis.Unanswered;
 import io.tokensiege.common.metric.RequestRecord;
-import io.tokensiege.common.metric.Histograms;
-import io.tokensiege.common.metric.Metric;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.protocol.AbortStep;
 import io.tokensiege.common.protocol.AssignStep;
@@ -37,7 +35,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
