@@ -3,11 +3,10 @@ package io.tokensiege.deploy;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.coordinator.report.ConsoleProgress;
-import io.tokensiege.coordinator.report.RunDirectory;
-import io.tokensiege.coordinator.report.SummaryTable;
-import io.tokensiege.coordinator.run.RunListener;
+import io.tokensiege.coordinator.event.RunListener;
 import io.tokensiege.coordinator.run.RunOrchestrator;
 import io.tokensiege.coordinator.run.RunOutcome;
+import io.tokensiege.coordinator.run.RunService;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -39,13 +38,13 @@ final class LocalRun {
     private static RunOutcome run(Plan plan, int workers, Path dataRoot, PrintStream out, RunListener extra, PendingAbort pending) throws Exception {
         Vertx vertx = Vertxes.create();
         try (SimulatedTargets simulated = new SimulatedTargets(vertx, plan)) {
-            RunDirectory dir = RunDirectory.create(dataRoot, plan.name(), simulated.provenance);
             SecretBox secrets = new SecretBox(SecretBox.randomToken());
-            RunOrchestrator[] holder = new RunOrchestrator[1];
+            RunService.Run[] holder = new RunService.Run[1];
             try (InProcessCluster cluster = new InProcessCluster(vertx, workers, secrets, m -> holder[0].onMessage(m))) {
                 RunListener console = new ConsoleProgress(out, System.console() != null);
                 RunListener listener = extra == null ? console : new Both(console, extra);
-                holder[0] = new RunOrchestrator(simulated.plan, dir.runId(), cluster::links, dir, listener, secrets, RunOrchestrator.Settings.LOCAL);
+                holder[0] = new RunService(dataRoot, secrets, RunOrchestrator.Settings.LOCAL).prepare(simulated.plan, simulated.provenance, cluster::links,
+                        run -> listener);
                 pending.attach(holder[0]);
                 CountDownLatch finished = new CountDownLatch(1);
                 // Other ways out of the JVM (SIGHUP, or signals not caught): still abort and let the run write what it has.
@@ -58,9 +57,9 @@ final class LocalRun {
                     }
                 });
                 Runtime.getRuntime().addShutdownHook(hook);
-                RunOutcome outcome;
+                RunService.Ended ended;
                 try {
-                    outcome = holder[0].execute();
+                    ended = holder[0].execute();
                 } finally {
                     finished.countDown();
                 }
@@ -70,7 +69,8 @@ final class LocalRun {
                     // the JVM is exiting: the hook is already running
                 }
                 out.println();
-                out.print(SummaryTable.markdown(simulated.plan, outcome.steps(), outcome.failures(), outcome.verdict(), outcome.serverNotes()));
+                RunOutcome outcome = ended.outcome();
+                out.print(ended.summary());
                 simulated.lateSimulators().forEach(out::println);
                 out.println((outcome.aborted() ? "Run aborted; what was recorded is in: " : "Results: ") + outcome.directory().toAbsolutePath());
                 return outcome;
@@ -86,17 +86,17 @@ final class LocalRun {
 
     /** An abort that may come before the orchestrator exists (Ctrl-C while the simulators start): kept, then passed on. */
     private static final class PendingAbort {
-        private RunOrchestrator orchestrator;
+        private RunService.Run run;
         private String reason;
 
         synchronized void abort(String why) {
             reason = why;
-            if (orchestrator != null) orchestrator.abort(why);
+            if (run != null) run.abort(why);
         }
 
-        synchronized void attach(RunOrchestrator o) {
-            orchestrator = o;
-            if (reason != null) o.abort(reason);
+        synchronized void attach(RunService.Run r) {
+            run = r;
+            if (reason != null) r.abort(reason);
         }
     }
 
@@ -121,7 +121,7 @@ final class LocalRun {
         }
 
         @Override
-        public void onFailure(io.tokensiege.coordinator.run.Failure failure) {
+        public void onFailure(io.tokensiege.coordinator.event.Failure failure) {
             a.onFailure(failure);
             b.onFailure(failure);
         }

@@ -41,4 +41,62 @@ class PlausibilityTest {
         List<String> c = Plausibility.check("s", List.of(), 1.0, 400, 3, 2).stream().map(Flag::code).toList();
         assertThat(c).containsExactly(Flag.CANCELLED_AT_END, Flag.CLAMPED);
     }
+
+    @Test
+    void eachFlag_countsItsRequests_ofTheSuccessfulOnes() {
+        RequestRecord fine = record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 200, 0, 200);
+        RequestRecord unusedUsage = record(150_000L, 4_000_000L, 50.0, 200, TokenSource.COUNTED, null, 200, 0, 200);
+        List<Flag> flags = Plausibility.check("s7", List.of(fine, unusedUsage, unusedUsage), 1.0, 400, 0, 0);
+        assertThat(flags).containsExactly(new Flag(Flag.NO_USAGE, "s7",
+                "2 of 3 requests had no usage block: output_tokens are counted events (labelled 'counted')"));
+    }
+
+    @Test
+    void failedRequests_raiseNoMeasurementFlag_butAnEmptyAnswerIsCounted() {
+        RequestRecord failedButAbsurd = failed(record(5_000_000L, 4_000_000L, 574.0, 0, TokenSource.COUNTED, null, 0, 0, 0), "timeout");
+        assertThat(codes(List.of(failedButAbsurd))).isEmpty();
+        RequestRecord empty = failed(record(150_000L, 4_000_000L, null, 0, TokenSource.COUNTED, null, 0, 0, 0), "empty");
+        List<Flag> flags = Plausibility.check("s", List.of(empty, empty), 1.0, 400, 0, 0);
+        assertThat(flags).containsExactly(new Flag(Flag.EMPTY, "s", "2 requests ended without any generated token"));
+    }
+
+    @Test
+    void theDecodeCeiling_isInTheTargetsOwnTime_andReachingItIsPlausible() {
+        // 4,000 tok/s measured against a simulator 10x faster is 400 tok/s of target time: at the ceiling, not over it.
+        assertThat(codes(List.of(record(150_000L, 4_000_000L, 4_000.0, 200, TokenSource.USAGE, 200, 200, 0, 200)), 10)).isEmpty();
+        List<Flag> over = Plausibility.check("s", List.of(record(150_000L, 4_000_000L, 4_010.0, 200, TokenSource.USAGE, 200, 200, 0, 200),
+                record(150_000L, 4_000_000L, 5_740.0, 200, TokenSource.USAGE, 200, 200, 0, 200)), 10, 400, 0, 0);
+        assertThat(over).extracting(Flag::message).containsExactly("2 requests decode faster than the plausibility ceiling of 400 tok/s"
+                + " (worst 574 tok/s): check that every generated channel is streamed and counted");
+    }
+
+    @Test
+    void usageAndEvents_mayDifferByTenPercent() {
+        assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 180, 0, 180)))).isEmpty();
+        assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 179, 0, 179)))).containsExactly(Flag.USAGE_MISMATCH);
+        // Without token-carrying events there is nothing to compare the usage with.
+        assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 0, 0, 0)))).isEmpty();
+    }
+
+    @Test
+    void anAnswerMadeOfToolCalls_isNotReasoningOnly() {
+        RequestRecord r = record(150_000L, 4_000_000L, 50.0, 60, TokenSource.USAGE, 60, 60, 30, 0);
+        RequestRecord withToolCall = new RequestRecord(r.stepId(), r.workerId(), r.stream(), r.seq(), r.turn(), r.sendEpochMicros(), r.scheduleLagMicros(),
+                r.ttftMicros(), r.ttftIntendedMicros(), r.ttfaMicros(), r.ttfbMicros(), r.e2eMicros(), r.tpotMicros(), r.decodeRateTokS(), r.outputTokens(),
+                r.tokenSource(), r.tokenEvents(), r.reasoningTokens(), r.reasoningEvents(), r.contentEvents(), 30, r.promptTokens(), r.cachedTokens(),
+                r.usageCompletionTokens(), "tool_calls", null, null, 200, "id", 10, "x", false, true, null, null, null, null, null);
+        assertThat(codes(List.of(r))).containsExactly(Flag.REASONING_ONLY);
+        assertThat(codes(List.of(withToolCall))).isEmpty();
+    }
+
+    private static List<String> codes(List<RequestRecord> records, double timeScale) {
+        return Plausibility.check("s", records, timeScale, 400, 0, 0).stream().map(Flag::code).toList();
+    }
+
+    private static RequestRecord failed(RequestRecord r, String error) {
+        return new RequestRecord(r.stepId(), r.workerId(), r.stream(), r.seq(), r.turn(), r.sendEpochMicros(), r.scheduleLagMicros(), r.ttftMicros(),
+                r.ttftIntendedMicros(), r.ttfaMicros(), r.ttfbMicros(), r.e2eMicros(), r.tpotMicros(), r.decodeRateTokS(), r.outputTokens(), r.tokenSource(),
+                r.tokenEvents(), r.reasoningTokens(), r.reasoningEvents(), r.contentEvents(), r.toolCallEvents(), r.promptTokens(), r.cachedTokens(),
+                r.usageCompletionTokens(), null, error, null, 200, "id", 0, null, false, true, null, null, null, null, null);
+    }
 }

@@ -11,7 +11,7 @@ public final class ExitCodes {
 
     /** The exit code a finished run earns: failed or aborted (4) before SLO failed (3) before ok (0). */
     public static int of(io.tokensiege.coordinator.run.RunOutcome outcome) {
-        if (outcome.failures().stream().anyMatch(f -> f.kind() == io.tokensiege.coordinator.run.Failure.Kind.PLAN_DOES_NOT_FIT)) return INVALID_INPUT;
+        if (outcome.failures().stream().anyMatch(f -> f.kind() == io.tokensiege.coordinator.event.Failure.Kind.PLAN_DOES_NOT_FIT)) return INVALID_INPUT;
         if (outcome.failed()) return RUN_FAILED;
         if (outcome.verdict() != null && outcome.verdict().sloFailed()) return SLO_FAILED;
         return OK;

@@ -2,12 +2,10 @@ package io.tokensiege.coordinator.cluster;
 
 import com.hazelcast.client.Client;
 import com.hazelcast.client.ClientListener;
-import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.tokensiege.common.cluster.ClusterNames;
 import io.tokensiege.common.cluster.MulticastGroup;
-import io.tokensiege.common.protocol.ClockPing;
 import io.tokensiege.common.protocol.ClockPong;
 import io.tokensiege.common.protocol.CommandAck;
 import io.tokensiege.common.protocol.Envelope;
@@ -51,16 +49,15 @@ import org.slf4j.LoggerFactory;
  * on without it, and it may register again). A dropped client connection is the latter at once. The
  * run in progress sees all this through {@link WorkerLink#alive()}, {@link WorkerLink#lostReason()} and
  * {@link WorkerLink#lossEndsRun()}.
+ *
+ * <p>Here: admission and the routing of messages. Apart: the inbox loop ({@link InboxReader}), clock sync
+ * ({@link ClockSync}) and the loss watchdog ({@link LossWatch}).
  */
 public final class ClusterCoordinator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterCoordinator.class);
     private static final String ID = "coordinator";
-    private static final long CLOCK_PING_MILLIS = 2000;
+    /** How often lost workers and unanswered challenges are looked for. */
     private static final long WATCHDOG_MILLIS = 250;
-    private static final int JOIN_PINGS = 10;
-    /** Heard from a worker this long after a message went (at most half the worker timeout), yet no acknowledgement: it did not reach it. */
-    private static final long HEARD_SINCE_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final long JOIN_PING_SPACING_MILLIS = 100;
 
     /**
      * @param bind                 address literal the member binds and advertises
@@ -87,18 +84,16 @@ public final class ClusterCoordinator implements AutoCloseable {
     private final MessageSigner signer;
     private final ReplayGuard guard = new ReplayGuard(ID);
     private final long workerTimeoutNanos;
-    private final long heardSinceNanos;
-    private final IQueue<String> inbox;
+    private final InboxReader inbox;
+    private final ClockSync clocks;
     private final Map<String, RemoteWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, Candidate> candidates = new ConcurrentHashMap<>();
     private volatile Consumer<ToCoordinator> runSink = m -> {};
-    private volatile boolean running = true;
 
     public ClusterCoordinator(Settings settings, String token) {
         this.secrets = new SecretBox(token);
         this.signer = new MessageSigner(secrets, ID);
         this.workerTimeoutNanos = TimeUnit.SECONDS.toNanos(settings.clientTimeoutSeconds());
-        this.heardSinceNanos = Math.min(HEARD_SINCE_NANOS, workerTimeoutNanos / 2);
         this.hz = Hazelcast.newHazelcastInstance(MemberConfig.of(settings));
         hz.getClientService().addClientListener(new ClientListener() {
             @Override
@@ -113,12 +108,10 @@ public final class ClusterCoordinator implements AutoCloseable {
                 });
             }
         });
-        this.inbox = hz.getQueue(ClusterNames.TO_COORDINATOR);
-        Thread reader = new Thread(this::read, "coordinator-inbox");
-        reader.setDaemon(true);
-        reader.start();
-        clock.scheduleAtFixedRate(this::pingClocks, CLOCK_PING_MILLIS, CLOCK_PING_MILLIS, TimeUnit.MILLISECONDS);
-        clock.scheduleAtFixedRate(this::watch, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+        this.clocks = new ClockSync(clock, workers::values);
+        clock.scheduleAtFixedRate(new LossWatch(workers::values, workerTimeoutNanos), WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+        clock.scheduleAtFixedRate(this::forgetUnansweredChallenges, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
+        this.inbox = InboxReader.start(hz.getQueue(ClusterNames.TO_COORDINATOR), this::receive, "coordinator-inbox");
     }
 
     /** Where worker messages of the run in progress go (the orchestrator's onMessage). */
@@ -134,23 +127,6 @@ public final class ClusterCoordinator implements AutoCloseable {
 
     public List<Map<String, Object>> describeWorkers() {
         return workers.values().stream().sorted(Comparator.comparingLong(RemoteWorker::joinedAtNanos)).map(RemoteWorker::describe).toList();
-    }
-
-    private void read() {
-        while (running) {
-            String wire;
-            try {
-                wire = inbox.poll(500, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                continue;
-            }
-            if (wire == null) continue;
-            try {
-                receive(wire);
-            } catch (RuntimeException e) {
-                log.warn("malformed message from a worker: {}", e.getMessage());
-            }
-        }
     }
 
     private void receive(String wire) {
@@ -244,9 +220,7 @@ public final class ClusterCoordinator implements AutoCloseable {
         w.clearQueue();
         log.info("worker {} joined from {} ({} cores)", w.id, c.hello().host(), c.hello().cores());
         w.send(new JoinReply("", "", true, "welcome", Version.current(), ProtocolCodec.PROTOCOL_VERSION));
-        // A burst right after the join gives the minimum filter samples to choose from before the first run;
-        // the periodic pings then keep tightening it.
-        for (int i = 1; i <= JOIN_PINGS; i++) clock.schedule(() -> ping(w), i * JOIN_PING_SPACING_MILLIS, TimeUnit.MILLISECONDS);
+        clocks.joined(w);
     }
 
     private void refuse(WorkerHello h, String session, String problem) {
@@ -262,29 +236,9 @@ public final class ClusterCoordinator implements AutoCloseable {
         }
     }
 
-    private static void ping(RemoteWorker w) {
-        w.send(new ClockPing("", "", EpochMicros.now()));
-    }
-
-    /** Every alive worker gets a clock ping every couple of seconds: warm JVMs give tight samples, and its acknowledgement is a heartbeat. */
-    private void pingClocks() {
-        workers.values().stream().filter(RemoteWorker::alive).forEach(ClusterCoordinator::ping);
-    }
-
-    /** Declares lost every worker that left a message unacknowledged too long, saying why, and forgets challenges nobody answered. */
-    private void watch() {
+    /** Forgets the challenges nobody answered within the worker timeout, saying so. */
+    private void forgetUnansweredChallenges() {
         long timeoutSeconds = TimeUnit.NANOSECONDS.toSeconds(workerTimeoutNanos);
-        for (RemoteWorker w : workers.values()) {
-            RemoteWorker.Sent overdue = w.alive() ? w.overdue(workerTimeoutNanos) : null;
-            if (overdue == null) continue;
-            if (w.lastHeardNanos() - overdue.atNanos() > heardSinceNanos) {
-                w.markLost("never acknowledged its " + overdue.what() + " (" + timeoutSeconds + " s) although its heartbeats kept coming: its queue "
-                        + "is being drained by another client of the cluster, so its commands cannot be trusted", true);
-            } else {
-                w.markLost("sent no acknowledgement or heartbeat for " + timeoutSeconds + " s (its queue may have been drained, or it is stuck)");
-            }
-            log.warn("worker {} {}", w.id, w.lostReason());
-        }
         long now = System.nanoTime();
         candidates.values().removeIf(c -> {
             if (now <= c.expiresAtNanos()) return false;
@@ -296,7 +250,7 @@ public final class ClusterCoordinator implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
+        inbox.close();
         clock.shutdownNow();
         hz.shutdown();
     }

@@ -4,8 +4,8 @@ import io.tokensiege.common.analysis.Flag;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
-import io.tokensiege.coordinator.run.Failure;
-import io.tokensiege.coordinator.run.RunListener;
+import io.tokensiege.coordinator.event.Failure;
+import io.tokensiege.coordinator.event.RunListener;
 import java.io.PrintStream;
 import java.util.Locale;
 

@@ -11,7 +11,7 @@ import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Slo;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.protocol.Version;
-import io.tokensiege.coordinator.run.Failure;
+import io.tokensiege.coordinator.event.Failure;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,7 +106,7 @@ public final class HtmlReport {
         StringBuilder sb = new StringBuilder("<table class=\"side-by-side\"><tr><th>metric</th>");
         for (Target t : plan.targets()) sb.append("<th>").append(escape(t.name() + (t.isSimulated() ? " (sim)" : ""))).append("</th>");
         sb.append("</tr>\n");
-        for (SummaryTable.Row row : SummaryTable.rows(plan, results)) {
+        for (SummaryRows.Row row : SummaryRows.of(plan, results)) {
             sb.append("<tr><td>").append(escape(row.label())).append("</td>");
             for (Target t : plan.targets()) {
                 String cell = row.cells().getOrDefault(t.name(), "-");

@@ -1,6 +1,6 @@
 package io.tokensiege.coordinator.report;
 
-import io.tokensiege.coordinator.run.RunListener.LiveStats;
+import io.tokensiege.coordinator.event.RunListener.LiveStats;
 import java.util.Locale;
 
 /**

@@ -3,8 +3,6 @@ package io.tokensiege.coordinator.report;
 import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.json.Json;
-import io.tokensiege.common.metric.Histograms;
-import io.tokensiege.common.metric.HlogFile;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Target;
@@ -13,26 +11,23 @@ import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.common.protocol.Version;
-import io.tokensiege.coordinator.run.Failure;
+import io.tokensiege.coordinator.event.Failure;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
-import org.HdrHistogram.HistogramLogWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>A failed write (a full disk) is never silent: it is logged and handed to the {@link #onWriteFailure listener} (the run
  * records it as a failure, which the client shows and which makes the exit code 4), and the run goes on with what it holds in
  * memory. From then on the bulky files (hlog intervals, request records) are no longer written, and a small space reserve
- * ({@value #RESERVE_BYTES} bytes, set aside when the run began) is given back, so that run.json and failures.jsonl can still
- * say what happened.
+ * ({@value DiskWrites#RESERVE_BYTES} bytes, set aside when the run began) is given back, so that run.json and failures.jsonl can
+ * still say what happened ({@link DiskWrites}). Each step's hlog is {@link StepHlogs}'.
  */
 public final class RunDirectory {
     private static final Logger log = LoggerFactory.getLogger(RunDirectory.class);
@@ -55,14 +50,9 @@ public final class RunDirectory {
     private final String runId;
     private final Map<String, Object> provenance;
     private final List<StepResult> results = new ArrayList<>();
-    static final int RESERVE_BYTES = 64 * 1024;
-    private static final String RESERVE = ".space-reserve";
 
-    private final Map<String, HlogFile> hlogs = new HashMap<>();
-    private final List<String> writeErrors = new ArrayList<>();
-    private Consumer<String> writeFailureListener = message -> {};
-    private boolean reportingWriteFailure;
-    private boolean bulkStopped;
+    private final DiskWrites disk;
+    private final StepHlogs hlogs;
     private Plan plan;
     private RunVerdict verdict;
     private final Map<String, Object> servers = new LinkedHashMap<>();
@@ -77,6 +67,8 @@ public final class RunDirectory {
         this.runId = runId;
         this.provenance = provenance;
         this.charts = new RunCharts();
+        this.disk = new DiskWrites(dir);
+        this.hlogs = new StepHlogs(dir, disk);
     }
 
     /** Creates {@code root/<UTC timestamp>-<plan name>}; {@code provenance} lands in run.json as is. */
@@ -85,28 +77,12 @@ public final class RunDirectory {
         Path dir = root.resolve(id);
         for (int n = 2; Files.exists(dir); n++) dir = root.resolve(id + "-" + n);
         Files.createDirectories(dir);
-        reserveSpace(dir);
         return new RunDirectory(dir, dir.getFileName().toString(), provenance);
-    }
-
-    /** Sets aside a little space where there is room, so a full disk later can still be recorded in run.json. */
-    private static void reserveSpace(Path dir) {
-        Path reserve = dir.resolve(RESERVE);
-        try {
-            if (Files.getFileStore(dir).getUsableSpace() < 2L * RESERVE_BYTES) return; // a disk this full gets no reserve taken from it
-            Files.write(reserve, new byte[RESERVE_BYTES]); // zeros actually written, so the blocks are taken
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(reserve);
-            } catch (IOException ignored) {
-                // nothing set aside: a later full disk is still reported, only run.json may not say so
-            }
-        }
     }
 
     /** Told of each write that failed (once per file and reason), on the thread that wrote; the message names file and cause. */
     public void onWriteFailure(Consumer<String> listener) {
-        this.writeFailureListener = listener;
+        disk.onFailure(listener);
     }
 
     public Path path() {
@@ -120,6 +96,7 @@ public final class RunDirectory {
     public void begin(Plan plan, List<StepSpec> steps) {
         this.plan = plan;
         this.startedEpochMillis = System.currentTimeMillis();
+        hlogs.runStarted(startedEpochMillis);
         this.stepsPlanned = (int) steps.stream().filter(s -> s.kind() != StepKind.WARMUP).count();
         write("plan.yaml", "# Plan as submitted (plans never hold secrets: api_key_env names a variable).\n" + plan.source());
         writeRunJson(List.of(), "running");
@@ -138,25 +115,7 @@ public final class RunDirectory {
     }
 
     public void writeInterval(StepSpec step, IntervalSnapshot s, long stepStartEpochMillis) {
-        if (bulkStopped) return;
-        HlogFile hlog = null;
-        try {
-            hlog = hlogs.computeIfAbsent(step.stepId(), k -> openHlog(step));
-            if (hlog == null) return;
-            HistogramLogWriter w = hlog.writer();
-            double start = (s.intervalStartEpochMillis() - startedEpochMillis) / 1000.0;
-            double end = (s.intervalEndEpochMillis() - startedEpochMillis) / 1000.0;
-            s.histograms().forEach((metric, bytes) -> {
-                var h = Histograms.decode(bytes);
-                h.setStartTimeStamp(s.intervalStartEpochMillis());
-                h.setEndTimeStamp(s.intervalEndEpochMillis());
-                h.setTag(metric + "/" + s.workerId());
-                w.outputIntervalHistogram(start, end, h, 1.0);
-            });
-            if (hlog.failure() != null) writeError(relative(hlog.path()), hlog.failure());
-        } catch (RuntimeException e) {
-            writeError(hlog == null ? "hlog of " + step.stepId() : relative(hlog.path()), e);
-        }
+        if (!disk.bulkStopped()) hlogs.write(step, s);
     }
 
     /**
@@ -174,38 +133,15 @@ public final class RunDirectory {
         return runDir.resolve("hlog").resolve(target).resolve(scenario).resolve(level + (repeat > 1 ? "-r" + repeat : "") + ".hlog");
     }
 
-    private HlogFile openHlog(StepSpec step) {
-        Path file = hlogOf(step);
-        try {
-            HlogFile hlog = HlogFile.create(file);
-            HistogramLogWriter w = hlog.writer();
-            w.outputComment("tokensiege " + step.label() + (step.target().isSimulated() ? " (SIMULATED target, time x" + step.target().timeScale() + ")" : ""));
-            w.outputComment("values in microseconds of measured wall time (decode_rate: milli-tokens/s); tag = metric/worker");
-            w.outputLogFormatVersion();
-            w.outputStartTime(startedEpochMillis);
-            w.setBaseTime(startedEpochMillis);
-            w.outputLegend();
-            return hlog;
-        } catch (IOException e) {
-            writeError(relative(file), e);
-            return null;
-        }
-    }
-
-    private Path hlogOf(StepSpec step) {
-        return hlogPath(dir, step.target().name(), step.scenario(), step.kind().name(), step.concurrency(),
-                step.openLoop() == null ? 0 : step.openLoop().ratePerSecond(), step.repeat());
-    }
-
     public void writeStep(StepSpec step, StepResult result, Collection<StepFinished> shares, List<Failure> failures) {
-        closeHlog(hlogs.remove(step.stepId()));
+        hlogs.close(step.stepId());
         if (step.kind() != StepKind.WARMUP) {
             results.add(result);
-            charts.stepEnded(step, shares, hlogOf(step));
+            charts.stepEnded(step, shares, hlogs.pathOf(step));
         }
         appendRequests(shares);
         writeRunJson(failures, "running"); // first: with the disk nearly full, the one file that says what happened
-        if (bulkStopped) return;
+        if (disk.bulkStopped()) return;
         write("results.csv", ResultsCsv.render(results));
         RunVerdict sofar = RunVerdict.of(plan, results);
         write("summary.md", SummaryTable.markdown(plan, results, failures, sofar));
@@ -221,20 +157,14 @@ public final class RunDirectory {
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {
-            writeError(relative(file.getParent()), e);
+            disk.error(disk.relative(file.getParent()), e);
             return;
         }
-        write(relative(file), c.histograms().json());
-    }
-
-    private void closeHlog(HlogFile hlog) {
-        if (hlog == null) return;
-        hlog.close();
-        if (hlog.failure() != null) writeError(relative(hlog.path()), hlog.failure());
+        write(disk.relative(file), c.histograms().json());
     }
 
     private void appendRequests(Collection<StepFinished> shares) {
-        if (bulkStopped) return;
+        if (disk.bulkStopped()) return;
         // One gzip member per step: a crash leaves every earlier step readable (zcat reads concatenated members).
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve("requests.jsonl.gz"),
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
@@ -242,33 +172,24 @@ public final class RunDirectory {
                 for (RequestRecord r : f.records()) out.write((Json.write(r) + "\n").getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
-            writeError("requests.jsonl.gz", e);
+            disk.error("requests.jsonl.gz", e);
         }
     }
 
     public void appendFailure(Failure f) {
-        try {
-            Files.writeString(dir.resolve("failures.jsonl"), Json.write(f) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            writeError("failures.jsonl", e);
-        }
+        disk.append("failures.jsonl", Json.write(f) + "\n");
     }
 
     /** The run is over: {@code status} is run.json's last word ({@code finished}, {@code failed} or {@code aborted}). */
     public void finish(List<StepResult> all, List<Failure> failures, RunVerdict verdict, Map<String, List<String>> notes, String status) {
-        List.copyOf(hlogs.values()).forEach(this::closeHlog);
-        hlogs.clear();
+        hlogs.closeAll();
         this.verdict = verdict;
         this.serverNotes = notes;
         writeRunJson(failures, status);
         write("summary.md", SummaryTable.markdown(plan, results, failures, verdict, notes));
         write("report.html", HtmlReport.render(plan, results, failures, verdict, facts(status), charts.byStep()));
-        try {
-            Files.deleteIfExists(dir.resolve(RESERVE));
-        } catch (IOException e) {
-            log.debug("cannot remove {} in {}: {}", RESERVE, dir, e.getMessage());
-        }
-        if (!writeErrors.isEmpty()) log.error("some results could not be written ({}); what was written is in {}", writeErrors, dir);
+        disk.releaseReserve();
+        if (!disk.errors().isEmpty()) log.error("some results could not be written ({}); what was written is in {}", disk.errors(), dir);
     }
 
     private RunFacts facts(String status) {
@@ -277,7 +198,7 @@ public final class RunDirectory {
     }
 
     public List<String> writeErrors() {
-        return writeErrors;
+        return disk.errors();
     }
 
     private void writeRunJson(List<Failure> failures, String status) {
@@ -313,53 +234,11 @@ public final class RunDirectory {
         }
         root.put("flags", results.stream().flatMap(r -> r.flags().stream()).toList());
         root.put("failures", failures);
-        if (!writeErrors.isEmpty()) root.put("write_errors", writeErrors);
+        if (!disk.errors().isEmpty()) root.put("write_errors", disk.errors());
         write("run.json", Json.writePretty(root));
     }
 
-    /** Writes via a temporary file and an atomic move, so a crash never leaves half a file. */
     private void write(String name, String content) {
-        Path tmp = dir.resolve(name + ".tmp");
-        try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp); // half a file would hold on to space the next write needs
-            } catch (IOException ignored) {
-                // reported below with the write itself
-            }
-            writeError(name, e);
-        }
-    }
-
-    /**
-     * A write failed: said once per file and cause, in the log and to the listener (which records a failure; that failure's own
-     * append to failures.jsonl may fail in turn, and is then only logged). The bulky files stop, and the reserve goes to run.json.
-     */
-    private void writeError(String what, Exception e) {
-        String msg = "cannot write " + what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        if (writeErrors.contains(msg)) return;
-        writeErrors.add(msg);
-        log.error("{} in {}; results stay in memory and in the files already written", msg, dir);
-        if (!bulkStopped) {
-            bulkStopped = true;
-            try {
-                Files.deleteIfExists(dir.resolve(RESERVE));
-            } catch (IOException ignored) {
-                // nothing to give back
-            }
-        }
-        if (reportingWriteFailure) return;
-        reportingWriteFailure = true;
-        try {
-            writeFailureListener.accept(msg);
-        } finally {
-            reportingWriteFailure = false;
-        }
-    }
-
-    private String relative(Path file) {
-        return dir.relativize(file).toString();
+        disk.write(name, content);
     }
 }

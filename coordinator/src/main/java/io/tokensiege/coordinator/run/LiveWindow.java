@@ -4,6 +4,7 @@ import io.tokensiege.common.metric.Histograms;
 import io.tokensiege.common.metric.Metric;
 import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.coordinator.event.RunListener;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,13 +1,10 @@
 package io.tokensiege.coordinator.run;
 
 import io.tokensiege.common.analysis.StepAnalyzer;
-import io.tokensiege.common.analysis.KneeFinder;
 import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.analysis.Unanswered;
 import io.tokensiege.common.metric.RequestRecord;
-import io.tokensiege.common.metric.Histograms;
-import io.tokensiege.common.metric.Metric;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.protocol.AbortStep;
 import io.tokensiege.common.protocol.AssignStep;
@@ -22,6 +19,8 @@ import io.tokensiege.common.protocol.TraceChunk;
 import io.tokensiege.common.trace.TraceSplit;
 import io.tokensiege.common.protocol.WorkerFailed;
 import io.tokensiege.common.protocol.WorkerReady;
+import io.tokensiege.coordinator.event.RunListener;
+import io.tokensiege.coordinator.event.Failure;
 import io.tokensiege.coordinator.report.RunDirectory;
 import io.tokensiege.coordinator.server.ServerHttp;
 import java.util.ArrayList;
@@ -36,14 +35,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs a plan's steps one at a time over the workers: exact shares, a bounded ready barrier, one
  * absolute start instant, snapshots merged as they come, totals merged exactly at the end, and each
- * step persisted before the next begins. Every wait is bounded and names whom it waits for.
+ * step persisted before the next begins. Every wait is bounded and names whom it waits for. Which step comes next is
+ * {@link KneeSearch}'s decision.
  */
 public final class RunOrchestrator {
     private static final Logger log = LoggerFactory.getLogger(RunOrchestrator.class);
@@ -124,15 +123,15 @@ public final class RunOrchestrator {
         // Refused before any load: a request the server will reject, or truncate, measures nothing.
         for (String m : misfits) fail(Failure.of(Failure.Kind.PLAN_DOES_NOT_FIT, true, null, null, m));
         int ran = 0;
-        for (int i = 0; i < steps.size() && !abortRequested && misfits.isEmpty(); i++) {
-            StepSpec step = steps.get(i);
-            if (beyondCollapse(step) || silentTargets.contains(step.target().name())) continue;
-            listener.onStepStarted(step, i + 1, steps.size());
-            StepResult result = runStep(step);
-            ran++;
-            if (result != null && step.kind() != StepKind.WARMUP) results.add(result);
-            if (failures.stream().anyMatch(Failure::terminal)) break;
-            if (endsSweep(step, i + 1 < steps.size() ? steps.get(i + 1) : null)) refine(step, steps.size());
+        KneeSearch search = new KneeSearch(plan, steps, silentTargets::contains);
+        while (!abortRequested && misfits.isEmpty()) {
+            var next = search.next(results).orElse(null);
+            if (next == null) break;
+            listener.onStepStarted(next.step(), next.number(), next.total());
+            StepResult result = runStep(next.step());
+            if (next.planned()) ran++;
+            if (result != null && next.step().kind() != StepKind.WARMUP) results.add(result);
+            if (terminalFailure()) break;
         }
         if (abortRequested) {
             fail(Failure.of(Failure.Kind.ABORTED, true, null, null, "run aborted by " + abortReason + " after " + ran + " of " + steps.size()
@@ -151,63 +150,6 @@ public final class RunOrchestrator {
         boolean first = failures.stream().noneMatch(f -> f.kind() == Failure.Kind.WRITE_FAILED && f.workerId() == null);
         fail(Failure.of(Failure.Kind.WRITE_FAILED, false, null, null, message + (first ? " (is the disk full?); the run goes on, with its results in"
                 + " memory; hlog and request records are no longer written for this run" : "")));
-    }
-
-    private boolean endsSweep(StepSpec step, StepSpec next) {
-        return isSweepLevel(step) && (next == null || !next.scenario().equals(step.scenario()) || !next.target().name().equals(step.target().name())
-                || next.repeat() != step.repeat());
-    }
-
-    /**
-     * With refine, bisects between the last good and the first collapsed level of the sweep just run,
-     * one extra step at a time (bounded by refine_steps), so the collapse level is found to within one
-     * stream (or ~10 % of a rate) without a finer ladder everywhere.
-     */
-    private void refine(StepSpec last, int index) {
-        var scenario = scenarioOf(last);
-        if (scenario == null || scenario.load() == null || scenario.load().refineSteps() == 0) return;
-        for (int extra = 0; extra < scenario.load().refineSteps() && !abortRequested && !silentTargets.contains(last.target().name()); extra++) {
-            var c = KneeFinder.find(sweepSoFar(last), plan.slo());
-            if (c.collapseLevel() == null || c.usableConcurrency() == null || KneeFinder.NOT_JUDGED.equals(c.rule())) return;
-            double good = c.usableConcurrency(), bad = c.collapseLevel();
-            StepSpec step;
-            if (scenario.load().isOpen()) {
-                if (bad / good < 1.1) return;
-                double mid = Math.round(Math.sqrt(good * bad) * 100) / 100.0; // geometric middle of two rates
-                step = StepPlanner.open(plan, last.target(), scenario, mid, last.repeat(), index + extra);
-            } else {
-                int mid = (int) ((good + bad) / 2);
-                if (mid <= good || mid >= bad) return;
-                step = scenario.trace() != null ? StepPlanner.replayClosed(plan, last.target(), scenario, mid, last.repeat(), index + extra)
-                        : StepPlanner.step(plan, last.target(), scenario, StepKind.CLOSED, mid, last.repeat(), index + extra);
-            }
-            listener.onStepStarted(step, index + extra + 1, index + extra + 1);
-            StepResult r = runStep(step);
-            if (r != null) results.add(r);
-        }
-    }
-
-    /** With until_collapse, a sweep's levels above its first collapsed level are not run. */
-    private boolean beyondCollapse(StepSpec step) {
-        if (!isSweepLevel(step)) return false;
-        var scenario = scenarioOf(step);
-        if (scenario == null || scenario.load() == null || !scenario.load().untilCollapse()) return false;
-        List<StepResult> sweep = sweepSoFar(step);
-        return !sweep.isEmpty() && KneeFinder.find(sweep, plan.slo()).collapseLevel() != null;
-    }
-
-    private static boolean isSweepLevel(StepSpec step) {
-        return step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN || step.kind() == StepKind.SESSIONS;
-    }
-
-    private io.tokensiege.common.plan.Scenario scenarioOf(StepSpec step) {
-        return plan.scenarios().stream().filter(s -> s.name().equals(step.scenario())).findFirst().orElse(null);
-    }
-
-    /** The levels of {@code step}'s sweep (same target, scenario and repeat) measured so far. */
-    private List<StepResult> sweepSoFar(StepSpec step) {
-        return results.stream().filter(r -> r.target().equals(step.target().name()) && r.scenario().equals(step.scenario())
-                && r.repeat() == step.repeat()).toList();
     }
 
     private StepResult runStep(StepSpec planned) {
@@ -298,7 +240,7 @@ public final class RunOrchestrator {
     }
 
     private int[] shares(StepSpec step, List<WorkerLink> live) {
-        if (!isSweepLevel(step)) {
+        if (!KneeSearch.isSweepLevel(step)) {
             int[] one = new int[live.size()];
             one[0] = 1; // a sequence runs on one worker
             return one;
@@ -460,6 +402,10 @@ public final class RunOrchestrator {
 
     private void abortStep(StepSpec step, Map<String, WorkerLink> assigned, String reason) {
         for (WorkerLink link : assigned.values()) if (link.alive()) link.send(new AbortStep(runId, step.stepId(), reason));
+    }
+
+    private io.tokensiege.common.plan.Scenario scenarioOf(StepSpec step) {
+        return plan.scenarios().stream().filter(s -> s.name().equals(step.scenario())).findFirst().orElseThrow();
     }
 
     private ToCoordinator poll(long deadline) {

@@ -2,6 +2,7 @@ package io.tokensiege.coordinator.run;
 
 import io.tokensiege.common.analysis.RunVerdict;
 import io.tokensiege.common.analysis.StepResult;
+import io.tokensiege.coordinator.event.Failure;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

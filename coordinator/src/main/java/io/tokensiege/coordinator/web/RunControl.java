@@ -15,11 +15,10 @@ import io.tokensiege.coordinator.live.LiveBoard;
 import io.tokensiege.coordinator.metrics.CoordinatorMetrics;
 import io.tokensiege.coordinator.report.ConsoleProgress;
 import io.tokensiege.coordinator.report.LiveLine;
-import io.tokensiege.coordinator.report.RunDirectory;
-import io.tokensiege.coordinator.report.SummaryTable;
-import io.tokensiege.coordinator.run.RunListener;
+import io.tokensiege.coordinator.event.RunListener;
 import io.tokensiege.coordinator.run.RunOrchestrator;
 import io.tokensiege.coordinator.run.RunOutcome;
+import io.tokensiege.coordinator.run.RunService;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class RunControl {
     private final ClusterCoordinator cluster;
-    private final Path dataRoot;
-    private final SecretBox secrets;
+    private final RunService service;
     private final TargetAllowList allowTargets;
     private final PlanOptions planOptions;
     private final CoordinatorMetrics metrics;
@@ -62,7 +60,7 @@ final class RunControl {
         final ByteArrayOutputStream progress = new ByteArrayOutputStream();
         final AtomicReference<Map<String, Object>> live = new AtomicReference<>();
         final LiveBoard board = new LiveBoard();
-        final RunOrchestrator orchestrator;
+        final RunService.Run handle;
         volatile RunOutcome outcome;
         volatile String summary;
         volatile String error;
@@ -71,11 +69,11 @@ final class RunControl {
         volatile boolean followed;
         final CompletableFuture<Void> endServed = new CompletableFuture<>();
 
-        private ActiveRun(String id, String plan, Path dir, java.util.function.Function<ActiveRun, RunOrchestrator> orchestrator) {
-            this.id = id;
+        private ActiveRun(String plan, java.util.function.Function<ActiveRun, RunService.Run> prepare) {
             this.plan = plan;
-            this.dir = dir;
-            this.orchestrator = orchestrator.apply(this);
+            this.handle = prepare.apply(this);
+            this.id = handle.id();
+            this.dir = handle.directory();
         }
 
         String status() {
@@ -94,8 +92,7 @@ final class RunControl {
     RunControl(ClusterCoordinator cluster, Path dataRoot, SecretBox secrets, TargetAllowList allowTargets, PlanOptions planOptions,
                CoordinatorMetrics metrics) {
         this.cluster = cluster;
-        this.dataRoot = dataRoot;
-        this.secrets = secrets;
+        this.service = new RunService(dataRoot, secrets, RunOrchestrator.Settings.LAN);
         this.allowTargets = allowTargets;
         this.planOptions = planOptions;
         this.metrics = metrics;
@@ -125,26 +122,35 @@ final class RunControl {
         ActiveRun existing = current.get();
         if (existing != null && existing.running()) return new Refused(409, "run " + existing.id + " is still running; one run at a time", List.of());
         try {
-            RunDirectory dir = RunDirectory.create(dataRoot, plan.name(), Map.of("workers", cluster.describeWorkers()));
-            ActiveRun run = new ActiveRun(dir.runId(), plan.name(), dir.path(), r -> new RunOrchestrator(plan, dir.runId(), cluster::workers, dir,
-                    listener(r), secrets, RunOrchestrator.Settings.LAN));
+            Map<String, Object> provenance = Map.of("workers", cluster.describeWorkers());
+            ActiveRun run = new ActiveRun(plan.name(), active -> prepare(plan, provenance, active));
             current.set(run);
-            cluster.routeRunMessagesTo(run.orchestrator::onMessage);
+            cluster.routeRunMessagesTo(run.handle::onMessage);
             metrics.onRunStarted();
-            Thread t = new Thread(() -> execute(run, plan), "run-" + dir.runId());
+            Thread t = new Thread(() -> execute(run), "run-" + run.id);
             t.setDaemon(true);
             t.start();
-            return new Started(run.id, dir.path());
+            return new Started(run.id, run.dir);
+        } catch (java.io.UncheckedIOException e) {
+            return new Refused(500, "cannot start the run: " + e.getCause().getMessage(), List.of());
         } catch (Exception e) {
             return new Refused(500, "cannot start the run: " + e.getMessage(), List.of());
         }
     }
 
-    private void execute(ActiveRun run, Plan plan) {
+    private RunService.Run prepare(Plan plan, Map<String, Object> provenance, ActiveRun active) {
         try {
-            RunOutcome o = run.orchestrator.execute();
-            run.summary = SummaryTable.markdown(plan, o.steps(), o.failures(), o.verdict(), o.serverNotes());
-            run.outcome = o;
+            return service.prepare(plan, provenance, cluster::workers, r -> listener(active));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void execute(ActiveRun run) {
+        try {
+            RunService.Ended ended = run.handle.execute();
+            run.summary = ended.summary();
+            run.outcome = ended.outcome();
         } catch (RuntimeException e) {
             run.error = e.toString();
         } finally {
@@ -157,7 +163,7 @@ final class RunControl {
     boolean abort(String reason) {
         ActiveRun run = current.get();
         if (run == null || !run.running()) return false;
-        run.orchestrator.abort(reason);
+        run.handle.abort(reason);
         return true;
     }
 
@@ -168,7 +174,7 @@ final class RunControl {
     int abortAndWait(String reason, long waitMillis) {
         ActiveRun run = current.get();
         if (run == null || !run.running()) return -1;
-        run.orchestrator.abort(reason);
+        run.handle.abort(reason);
         try {
             run.ended.get(waitMillis, TimeUnit.MILLISECONDS);
             if (run.followed) run.endServed.get(FOLLOWER_GRACE_MILLIS, TimeUnit.MILLISECONDS); // its client polls once a second

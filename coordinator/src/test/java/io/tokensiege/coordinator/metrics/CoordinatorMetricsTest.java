@@ -14,7 +14,7 @@ import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.common.protocol.StepTotals.WorkerHealth;
-import io.tokensiege.coordinator.run.RunListener.LiveStats;
+import io.tokensiege.coordinator.event.RunListener.LiveStats;
 import java.util.List;
 import java.util.Map;
 import org.hawkular.agent.prometheus.types.Counter;

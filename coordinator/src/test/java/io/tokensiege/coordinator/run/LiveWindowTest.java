@@ -9,6 +9,7 @@ import io.tokensiege.common.plan.Timeouts;
 import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
+import io.tokensiege.coordinator.event.RunListener;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

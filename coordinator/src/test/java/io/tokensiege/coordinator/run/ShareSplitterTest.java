@@ -42,4 +42,16 @@ class ShareSplitterTest {
     void noCapacity_isRefused() {
         assertThatThrownBy(() -> ShareSplitter.split(4, new int[] {0, 0})).hasMessageContaining("no worker capacity");
     }
+
+    @Test
+    void aWorkerWithoutCapacity_getsNoStream_evenWhenLeftoversRemain() {
+        assertThat(ShareSplitter.split(1, new int[] {0, 1, 1})).containsExactly(0, 1, 0);
+        assertThat(ShareSplitter.split(3, new int[] {0, 2, 0, 1})).containsExactly(0, 2, 0, 1);
+    }
+
+    @Test
+    void oneWorker_takesEveryStream() {
+        assertThat(ShareSplitter.split(5, 1)).containsExactly(5);
+        assertThat(ShareSplitter.split(5, new int[] {7})).containsExactly(5);
+    }
 }

@@ -1,4 +1,4 @@
-package io.tokensiege.coordinator.run;
+package io.tokensiege.coordinator.event;
 
 /**
  * A typed failure, collected into {@code failures.jsonl} and shown in the report; never thrown

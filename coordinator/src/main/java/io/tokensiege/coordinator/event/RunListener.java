@@ -1,4 +1,4 @@
-package io.tokensiege.coordinator.run;
+package io.tokensiege.coordinator.event;
 
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.protocol.StepSpec;
