@@ -40,25 +40,27 @@ public final class KneeSearch {
 
     /** The next step to run, given every sweep result measured so far (warm-ups excluded), or empty when the run is done. */
     public Optional<Next> next(List<StepResult> resultsSoFar) {
-        if (refining != null) {
-            Optional<StepSpec> refine = refineStep(refining, resultsSoFar);
-            if (refine.isPresent()) {
-                refineStepsDone++;
-                int number = planned.size() + refineStepsDone;
-                return Optional.of(new Next(refine.get(), number, number, false));
+        while (true) {
+            if (refining != null) {
+                Optional<StepSpec> refine = refineStep(refining, resultsSoFar);
+                if (refine.isPresent()) {
+                    refineStepsDone++;
+                    int number = planned.size() + refineStepsDone;
+                    return Optional.of(new Next(refine.get(), number, number, false));
+                }
+                refining = null;
             }
-            refining = null;
-        }
-        while (cursor < planned.size()) {
+            if (cursor >= planned.size()) return Optional.empty();
             StepSpec step = planned.get(cursor++);
-            if (beyondCollapse(step, resultsSoFar) || givenUpTarget.test(step.target().name())) continue;
+            if (givenUpTarget.test(step.target().name())) continue;
             if (endsSweep(step, cursor < planned.size() ? planned.get(cursor) : null)) {
                 refining = step;
                 refineStepsDone = 0;
             }
+            // until_collapse: a level above the collapse is not run, yet a sweep cut short there is still refined
+            if (beyondCollapse(step, resultsSoFar)) continue;
             return Optional.of(new Next(step, cursor, planned.size(), true));
         }
-        return Optional.empty();
     }
 
     /**
@@ -99,10 +101,7 @@ public final class KneeSearch {
         return !sweep.isEmpty() && KneeFinder.find(sweep, plan.slo()).collapseLevel() != null;
     }
 
-    /**
-     * Whether {@code step} is its sweep's last planned level. A sweep whose last level is skipped (beyond its collapse) is not
-     * refined: as before this class existed, refine follows only a ladder run to its end.
-     */
+    /** Whether {@code step} is its sweep's last planned level, run or skipped: the sweep's refine steps come after it. */
     private boolean endsSweep(StepSpec step, StepSpec next) {
         return isSweepLevel(step) && (next == null || !next.scenario().equals(step.scenario()) || !next.target().name().equals(step.target().name())
                 || next.repeat() != step.repeat());

@@ -73,6 +73,19 @@ class KneeSearchTest {
     }
 
     @Test
+    void untilCollapse_withRefine_bisectsASweepCutShort_betweenItsLastGoodAndFirstBadLevel() throws Exception {
+        KneeSearch search = search("", "load: { concurrency: [2, 16, 32, 64], duration: 10s, until_collapse: true, refine: true, refine_steps: 1 }",
+                "{ name: other, prompt: { tokens: 32 }, load: { concurrency: [3], duration: 10s } }");
+        assertThat(nextLabel(search)).isEqualTo("CLOSED c2 1 of 5");
+        assertThat(runAndNext(search, good(2))).isEqualTo("CLOSED c16 2 of 5");
+        // 32 and 64 are skipped; the refine step comes before the next scenario
+        assertThat(runAndNext(search, bad(16))).isEqualTo("CLOSED c9 6 of 6");
+        var next = search.next(add(good(9))).orElseThrow();
+        assertThat(next.step().scenario()).isEqualTo("other");
+        assertThat(search.next(add(result("other", 3, 0, null)))).isEmpty();
+    }
+
+    @Test
     void refine_stopsAfterRefineSteps() throws Exception {
         KneeSearch search = search("", "load: { concurrency: [2, 64], duration: 10s, refine: true, refine_steps: 2 }");
         search.next(results);
