@@ -20,6 +20,7 @@ import io.tokensiege.common.protocol.JoinChallenge;
 import io.tokensiege.common.protocol.JoinReply;
 import io.tokensiege.common.protocol.MessageSigner;
 import io.tokensiege.common.protocol.ProtocolCodec;
+import io.tokensiege.common.protocol.RecordChunk;
 import io.tokensiege.common.protocol.ReplayGuard;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.ToCoordinator;
@@ -33,11 +34,14 @@ import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +62,8 @@ public final class ClusterWorker implements AutoCloseable {
     private static final String COORDINATOR = "coordinator";
     private static final long WATCHDOG_MILLIS = 1000; // also the heartbeat period
     private static final long HELLO_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Bound on one chunk of records reaching the cluster queue (the client's own invocation timeout is 10 s). */
+    private static final long CHUNK_SEND_SECONDS = 30;
 
     /**
      * @param join            coordinator address, {@code host:port}; null when found by multicast
@@ -109,7 +115,7 @@ public final class ClusterWorker implements AutoCloseable {
         this.agent = new WorkerAgent(vertx, workerId, secrets, m -> {
             if (localLog != null) localLog.record(m).ifPresent(this::send); // a local copy that could not be written is the run's news too
             send(m);
-        }, settings.allowTargets());
+        }, settings.allowTargets()).keepRecordsIn(settings.dataDir());
         Thread reader = new Thread(this::read, "worker-inbox-" + workerId);
         reader.setDaemon(true);
         reader.start();
@@ -158,16 +164,30 @@ public final class ClusterWorker implements AutoCloseable {
                 Version.current(), ProtocolCodec.PROTOCOL_VERSION, client.getLocalEndpoint().getUuid().toString()));
     }
 
-    /** A run message: goes only to the coordinator session that admitted this worker (dead-man: nothing otherwise). */
+    /**
+     * A run message: goes only to the coordinator session that admitted this worker (dead-man: nothing otherwise). A
+     * chunk of records waits until it is sent (its caller is a blocking-pool thread reading them from disk), so a long
+     * step's records are never all queued in memory at once.
+     */
     private void send(ToCoordinator message) {
         String session = registration.admittedSession();
-        if (running && session != null) enqueue(session, message);
+        if (!running || session == null) return;
+        Future<?> sent = enqueue(session, message);
+        if (message instanceof RecordChunk) {
+            try {
+                sent.get(CHUNK_SEND_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("a chunk of records was not sent within {} s: {}", CHUNK_SEND_SECONDS, e.getMessage()); // the coordinator says it is missing
+            }
+        }
     }
 
     /** Seals on the one sender thread, so sequence numbers leave in order; never blocks the caller (often an event loop). */
-    private void enqueue(String toSession, ToCoordinator message) {
+    private Future<?> enqueue(String toSession, ToCoordinator message) {
         try {
-            sender.execute(() -> {
+            return sender.submit(() -> {
                 try {
                     toCoordinator.offer(signer.seal(COORDINATOR, toSession, message).wire());
                 } catch (RuntimeException e) {
@@ -176,6 +196,7 @@ public final class ClusterWorker implements AutoCloseable {
             });
         } catch (RejectedExecutionException e) {
             log.debug("not sent, the worker is closing: {}", message.getClass().getSimpleName()); // close() raced this send
+            return CompletableFuture.completedFuture(null);
         }
     }
 
