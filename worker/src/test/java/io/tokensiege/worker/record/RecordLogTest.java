@@ -73,7 +73,7 @@ class RecordLogTest {
             Thread.onSpinWait();
         }
         assertThat(ref.get()).as("the record after it was written").isNull();
-        assertThat(log.written()).isEqualTo(1);
+        assertThat(log.appended()).isEqualTo(1);
         List<RecordChunk> chunks = new ArrayList<>();
         log.sendChunks("run-1", "s1", "w1", chunks::add);
         assertThat(chunks).singleElement().satisfies(c -> assertThat(c.records()).containsExactly(record(1)));
@@ -88,16 +88,23 @@ class RecordLogTest {
     }
 
     @Test
-    void aFileThatCannotBeWritten_isAFailure_notAnException() throws Exception {
-        Path notADir = Files.writeString(data.resolve("file"), "x");
+    void aFileThatCannotBeWritten_keepsTheRecordsInMemory_sendsThemAll_andSaysTheLocalCopyIsIncomplete() throws Exception {
+        Path notADir = Files.writeString(data.resolve("file"), "x"); // as a full disk: the first write fails
         RecordLog log = RecordLog.open(notADir, "run-1", "s1");
-        log.append(record(1));
+        List<RequestRecord> expected = new ArrayList<>();
+        for (int i = 0; i < 200; i++) { // past one 64 KB buffer: the failed write's records and the later ones
+            expected.add(record(i));
+            log.append(record(i));
+        }
         List<RecordChunk> chunks = new ArrayList<>();
-        assertThat(log.sendChunks("run-1", "s1", "w1", chunks::add)).isEqualTo(1);
+        int sent = log.sendChunks("run-1", "s1", "w1", chunks::add);
+        RecordAssembly assembly = new RecordAssembly();
+        chunks.forEach(assembly::add);
+        assertThat(assembly.complete(new StepFinished("run-1", "s1", "w1", null, List.of(), false, sent)).finished().records()).isEqualTo(expected);
         assertThat(log.failure()).isNotNull();
         assertThat(log.failureReport("run-1", "s1", "w1")).hasValueSatisfying(f -> {
             assertThat(f.kind()).isEqualTo(io.tokensiege.common.protocol.WorkerFailed.WRITE_FAILED);
-            assertThat(f.message()).contains("requests.jsonl.gz lacks some of its records");
+            assertThat(f.message()).contains("that copy is incomplete").contains("still went to the coordinator");
         });
     }
 }
