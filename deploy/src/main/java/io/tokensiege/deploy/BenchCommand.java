@@ -1,21 +1,10 @@
 package io.tokensiege.deploy;
 
 import io.tokensiege.common.metric.RequestRecord;
-import io.tokensiege.common.plan.Target;
-import io.tokensiege.common.plan.Timeouts;
-import io.tokensiege.common.protocol.AssignStep;
-import io.tokensiege.common.protocol.SecretBox;
-import io.tokensiege.common.protocol.StartStep;
 import io.tokensiege.common.protocol.StepFinished;
-import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
-import io.tokensiege.common.protocol.WorkerReady;
-import io.tokensiege.simulator.engine.EngineConfig;
 import io.tokensiege.simulator.http.GroundTruth;
 import io.tokensiege.simulator.http.SimulatorServer;
-import io.tokensiege.simulator.profile.FaultConfig;
-import io.tokensiege.simulator.profile.Profile;
-import io.tokensiege.worker.WorkerAgent;
 import io.tokensiege.worker.sse.ChunkDecoder;
 import io.tokensiege.worker.sse.SseParser;
 import io.vertx.core.Vertx;
@@ -26,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,6 +46,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tokens-per-second", defaultValue = "50", description = "Tokens per second each simulated stream receives (default: ${DEFAULT-VALUE}).")
     int tokensPerSecond;
 
+    @Option(names = "--heap-minutes", defaultValue = "0", description = "Minutes of one long closed-loop step that prints the heap used after a GC "
+            + "once a minute; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int heapMinutes;
+
+    @Option(names = "--heap-streams", defaultValue = "1000", description = "Streams of the long step of --heap-minutes (default: ${DEFAULT-VALUE}).")
+    int heapStreams;
+
     @Option(names = "--join", defaultValue = "true", fallbackValue = "true", negatable = true, description = "Measure join-to-ready of a worker on loopback (default: ${DEFAULT-VALUE}).")
     boolean join;
 
@@ -68,13 +63,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (mergeWorkers > 0) merge(mergeWorkers);
         if (join) join();
         for (int n : simulatorStreams) if (n > 0) SimulatorCapacityBench.run(n, tokensPerSecond, seconds);
+        if (heapMinutes > 0) HeapBench.run(heapStreams, heapMinutes, tokensPerSecond);
         Integer largestWithin1ms = null;
+        boolean tried = false;
         for (int n : streams) {
             if (n <= 0) continue;
+            tried = true;
             double p99 = client(n);
             if (p99 <= 1.0) largestWithin1ms = n;
         }
-        System.out.println(largestWithin1ms == null ? "no stream count tried kept the p99 TTFT error within 1 ms"
+        if (tried) System.out.println(largestWithin1ms == null ? "no stream count tried kept the p99 TTFT error within 1 ms"
                 : "largest stream count tried with p99 TTFT error <= 1 ms: " + largestWithin1ms);
         return 0;
     }
@@ -178,25 +176,10 @@ public final class BenchCommand implements Callable<Integer> {
     private double client(int n) throws Exception {
         Vertx simVertx = Vertxes.create();
         Vertx workerVertx = Vertxes.create();
-        // n slots, decode steps of 1/tokensPerSecond: that many tok/s per stream; 100 tokens per request; fast prefill.
-        Profile profile = new Profile("bench", "bench", "bench-model", 1, new EngineConfig(n, Math.max(1, 1000 / tokensPerSecond), 0, 1_000_000, 0, 0, 0, 64, 0, 16, 0, 0, 0, "reasoning"),
-                FaultConfig.NONE);
-        SimulatorServer sim = SimulatorServer.start(simVertx, profile, "127.0.0.1", 0, 1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        SimulatorServer sim = BenchStep.startSimulator(simVertx, n, tokensPerSecond);
         try {
-            Target target = new Target("sim", "http://127.0.0.1:" + sim.port() + "/v1", "bench-model", null, Map.of(), Map.of(), null);
-            StepSpec step = new StepSpec("bench-" + n, 0, StepKind.CLOSED, target, "bench", n, 1, 0, seconds * 1000L, 3000, 0, 100, 0.0, 32, true, 0,
-                    List.of(), Timeouts.DEFAULT, 1, "bench", null, null, null);
-            CompletableFuture<Void> ready = new CompletableFuture<>();
-            CompletableFuture<StepFinished> done = new CompletableFuture<>();
-            WorkerAgent agent = new WorkerAgent(workerVertx, "bench", new SecretBox("bench"), m -> {
-                if (m instanceof WorkerReady) ready.complete(null);
-                if (m instanceof StepFinished f) done.complete(f);
-            }, io.tokensiege.common.security.TargetAllowList.ANY);
-            agent.onMessage(new AssignStep("bench", step.stepId(), "bench", step, n, 0, null));
-            sim.writeLag().interval(); // the lag below covers the step only
-            ready.get(120, TimeUnit.SECONDS);
-            agent.onMessage(new StartStep("bench", step.stepId(), (System.currentTimeMillis() + 200) * 1000));
-            StepFinished f = done.get(seconds + 300L, TimeUnit.SECONDS);
+            StepSpec step = BenchStep.closedStep(sim, n, seconds * 1000L);
+            StepFinished f = BenchStep.run(workerVertx, step, n, m -> {}, () -> sim.writeLag().interval()); // the lag below covers the step only
 
             List<Double> errors = new ArrayList<>();
             List<Double> requestPaths = new ArrayList<>(); // client send -> simulator handler, ms (one JVM, one clock)

@@ -20,6 +20,6 @@ final class CoveredWindow {
         StepTotals clipped = new StepTotals(t.windowStartEpochMicros(), covered, t.tokensInWindow(), t.completedInWindow(), t.started(), t.completed(),
                 t.errorsByClass(), t.cancelledAtEnd(), t.histograms(), t.clampedValues(), t.scheduledInWindow(), t.notSent(), t.startLateMicros(),
                 t.health(), t.connections(), t.decodingMicrosInWindow());
-        return new StepFinished(f.runId(), f.stepId(), f.workerId(), clipped, f.records(), f.aborted());
+        return new StepFinished(f.runId(), f.stepId(), f.workerId(), clipped, f.records(), f.aborted(), f.recordChunks());
     }
 }

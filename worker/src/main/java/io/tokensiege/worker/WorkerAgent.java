@@ -15,6 +15,7 @@ import io.tokensiege.common.trace.TraceRecord;
 import io.tokensiege.worker.load.StepRunner;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,7 @@ public final class WorkerAgent {
     private final SecretBox secrets;
     private final Consumer<ToCoordinator> send;
     private final TargetAllowList allowTargets;
+    private volatile Path dataDir;
     private final Map<String, StepRunner> runners = new ConcurrentHashMap<>();
     private final TraceInbox traces = new TraceInbox();
     private final Map<String, String> runOfStep = new ConcurrentHashMap<>();
@@ -66,6 +68,12 @@ public final class WorkerAgent {
 
     public String workerId() {
         return workerId;
+    }
+
+    /** Keeps each step's request records under {@code dir} (its run's folder) as well as sending them; without it they live in a temporary file. */
+    public WorkerAgent keepRecordsIn(Path dir) {
+        this.dataDir = dir;
+        return this;
     }
 
     public void onMessage(ToWorker message) {
@@ -143,7 +151,7 @@ public final class WorkerAgent {
                 return;
             }
         }
-        StepRunner runner = new StepRunner(vertx, a, apiKey, this::forward, trace);
+        StepRunner runner = new StepRunner(vertx, a, apiKey, this::forward, trace, dataDir);
         runOfStep.put(a.stepId(), a.runId());
         runners.put(a.stepId(), runner);
         runner.prepare();

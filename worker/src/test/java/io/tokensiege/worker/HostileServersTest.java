@@ -202,9 +202,11 @@ class HostileServersTest {
     private static StepFinished runWithKey(StepSpec step) throws Exception {
         CompletableFuture<Void> ready = new CompletableFuture<>();
         CompletableFuture<StepFinished> finished = new CompletableFuture<>();
+        io.tokensiege.common.protocol.RecordAssembly assembly = new io.tokensiege.common.protocol.RecordAssembly(); // records come in chunks first
         Consumer<io.tokensiege.common.protocol.ToCoordinator> send = m -> {
             if (m instanceof WorkerReady) ready.complete(null);
-            if (m instanceof StepFinished fin) finished.complete(fin);
+            if (m instanceof io.tokensiege.common.protocol.RecordChunk rc) assembly.add(rc);
+            if (m instanceof StepFinished fin) finished.complete(assembly.complete(fin).finished());
         };
         WorkerAgent agent = new WorkerAgent(vertx, "w1", SECRETS, send, List.of());
         agent.onMessage(new AssignStep("run", step.stepId(), "w1", step, step.concurrency(), 0, SECRETS.seal(KEY)));

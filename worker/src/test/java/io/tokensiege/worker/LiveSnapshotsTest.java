@@ -38,10 +38,12 @@ class LiveSnapshotsTest {
             List<IntervalSnapshot> snapshots = new CopyOnWriteArrayList<>();
             CompletableFuture<Void> ready = new CompletableFuture<>();
             CompletableFuture<StepFinished> done = new CompletableFuture<>();
+            io.tokensiege.common.protocol.RecordAssembly assembly = new io.tokensiege.common.protocol.RecordAssembly(); // records come in chunks first
             WorkerAgent agent = new WorkerAgent(h.vertx, "w1", new SecretBox("t0ken-for-test"), m -> {
                 if (m instanceof IntervalSnapshot s) snapshots.add(s);
                 if (m instanceof WorkerReady) ready.complete(null);
-                if (m instanceof StepFinished f) done.complete(f);
+                if (m instanceof io.tokensiege.common.protocol.RecordChunk rc) assembly.add(rc);
+                if (m instanceof StepFinished f) done.complete(assembly.complete(f).finished());
             }, List.of());
             agent.onMessage(new AssignStep("run", step.stepId(), "w1", step, 8, 0, null));
             ready.get(10, TimeUnit.SECONDS);

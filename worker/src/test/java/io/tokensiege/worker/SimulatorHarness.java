@@ -56,9 +56,11 @@ final class SimulatorHarness implements AutoCloseable {
     static StepFinished runStep(Vertx vertx, SecretBox secrets, StepSpec step, int streams, long timeoutSeconds) throws Exception {
         CompletableFuture<Void> ready = new CompletableFuture<>();
         CompletableFuture<StepFinished> finished = new CompletableFuture<>();
+        io.tokensiege.common.protocol.RecordAssembly assembly = new io.tokensiege.common.protocol.RecordAssembly(); // records come in chunks first
         WorkerAgent agent = new WorkerAgent(vertx, "w1", secrets, (ToCoordinator m) -> {
             if (m instanceof WorkerReady) ready.complete(null);
-            if (m instanceof StepFinished f) finished.complete(f);
+            if (m instanceof io.tokensiege.common.protocol.RecordChunk rc) assembly.add(rc);
+            if (m instanceof StepFinished f) finished.complete(assembly.complete(f).finished());
         }, List.of());
         agent.onMessage(new AssignStep("run", step.stepId(), "w1", step, streams, 0, null));
         ready.get(30, TimeUnit.SECONDS);

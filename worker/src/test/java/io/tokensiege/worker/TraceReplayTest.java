@@ -80,9 +80,11 @@ class TraceReplayTest {
     private static StepFinished replay(StepSpec step, List<TraceRecord> records, int streams) throws Exception {
         CompletableFuture<Void> ready = new CompletableFuture<>();
         CompletableFuture<StepFinished> finished = new CompletableFuture<>();
+        io.tokensiege.common.protocol.RecordAssembly assembly = new io.tokensiege.common.protocol.RecordAssembly(); // records come in chunks first
         WorkerAgent agent = new WorkerAgent(vertx, "w1", new SecretBox("test-token"), (ToCoordinator m) -> {
             if (m instanceof WorkerReady) ready.complete(null);
-            if (m instanceof StepFinished f) finished.complete(f);
+            if (m instanceof io.tokensiege.common.protocol.RecordChunk rc) assembly.add(rc);
+            if (m instanceof StepFinished f) finished.complete(assembly.complete(f).finished());
             if (m instanceof WorkerFailed f) ready.completeExceptionally(new AssertionError(f.message()));
         }, List.of());
         // Through the codec, as the cluster carries them.

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * One request as measured, with every metric of docs/design.md §3 derived once (by
  * {@link RequestMetrics}). Times are microseconds relative to {@code t_send}; absent values are null.
  * {@code measured} is false for ramp and tail-filler requests: kept on disk, never in statistics.
- * Written to {@code requests.jsonl.gz} and carried to the coordinator at step end.
+ * Kept on the worker's disk as the request ends, carried to the coordinator in chunks at step end, written to
+ * {@code requests.jsonl.gz}.
  */
 public record RequestRecord(
         String stepId,

@@ -10,8 +10,9 @@ import io.tokensiege.common.json.Json;
 public final class ProtocolCodec {
     // 2: StartStep carries microseconds on the worker's clock. 3: envelopes carry a signed header (sessions, sequence,
     // issue time, nonce); joining is a hello, a challenge and its answer; workers acknowledge every command.
-    // 4: trace replay (TraceChunk messages; StepSpec.replay).
-    public static final int PROTOCOL_VERSION = 4;
+    // 4: trace replay (TraceChunk messages; StepSpec.replay). 5: a worker's records travel in RecordChunk messages before
+    // its StepFinished (StepFinished.recordChunks), never in one message.
+    public static final int PROTOCOL_VERSION = 5;
 
     private ProtocolCodec() {}
 

@@ -9,13 +9,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = WorkerReady.class, name = "worker_ready"),
         @JsonSubTypes.Type(value = IntervalSnapshot.class, name = "interval_snapshot"),
         @JsonSubTypes.Type(value = StepFinished.class, name = "step_finished"),
+        @JsonSubTypes.Type(value = RecordChunk.class, name = "record_chunk"),
         @JsonSubTypes.Type(value = WorkerFailed.class, name = "worker_failed"),
         @JsonSubTypes.Type(value = WorkerHello.class, name = "worker_hello"),
         @JsonSubTypes.Type(value = ClockPong.class, name = "clock_pong"),
         @JsonSubTypes.Type(value = JoinAnswer.class, name = "join_answer"),
         @JsonSubTypes.Type(value = CommandAck.class, name = "command_ack"),
         @JsonSubTypes.Type(value = WorkerHeartbeat.class, name = "worker_heartbeat")})
-public sealed interface ToCoordinator permits WorkerReady, IntervalSnapshot, StepFinished, WorkerFailed, WorkerHello, ClockPong, JoinAnswer,
+public sealed interface ToCoordinator permits WorkerReady, IntervalSnapshot, StepFinished, RecordChunk, WorkerFailed, WorkerHello, ClockPong, JoinAnswer,
         CommandAck, WorkerHeartbeat {
     String runId();
 

@@ -9,6 +9,8 @@ import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.protocol.AbortStep;
 import io.tokensiege.common.protocol.AssignStep;
 import io.tokensiege.common.protocol.IntervalSnapshot;
+import io.tokensiege.common.protocol.RecordAssembly;
+import io.tokensiege.common.protocol.RecordChunk;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.StartStep;
 import io.tokensiege.common.protocol.StepFinished;
@@ -308,6 +310,7 @@ public final class RunOrchestrator {
         Set<String> waiting = new LinkedHashSet<>(assigned.keySet());
         long deadline = startAt + expectedMillis(step) + settings.stepGraceMillis();
         LiveWindow live = new LiveWindow(step, startAt);
+        RecordAssembly records = new RecordAssembly(); // a worker's records come in chunks just before its StepFinished
         String partial = null;
         boolean abortSent = false;
         while (!waiting.isEmpty()) {
@@ -337,7 +340,12 @@ public final class RunOrchestrator {
             }
             if (!m.stepId().equals(step.stepId())) continue;
             if (m instanceof IntervalSnapshot s) live(step, s, live, startAt);
-            else if (m instanceof StepFinished f && waiting.remove(f.workerId())) finished.put(f.workerId(), f);
+            else if (m instanceof RecordChunk c && waiting.contains(c.workerId())) records.add(c);
+            else if (m instanceof StepFinished f && waiting.remove(f.workerId())) {
+                RecordAssembly.Assembled whole = records.complete(f);
+                finished.put(f.workerId(), whole.finished());
+                if (whole.missing() != null) partial = partial == null ? whole.missing() : partial + "; " + whole.missing();
+            }
             else if (m instanceof WorkerFailed f) {
                 String why = workerFailed(step, f);
                 if (why != null) partial = partial == null ? why : partial + "; " + why;

@@ -83,8 +83,9 @@ public final class RunApi {
     /** Listens on {@code host} (an address literal; it is also the one Host name accepted besides the loopback names). */
     public Future<HttpServer> listen(Vertx vertx, String host, int port) {
         this.guard = new CrossSiteGuard(!options.requireToken(), host, access.csrfToken());
+        // HTTP/1.1 only: Vert.x accepts h2c upgrades by default, and the JDK client then got GOAWAY on a refused oversized body
         HttpServerOptions server = new HttpServerOptions().setHost(host).setPort(port).setIdleTimeout(options.idleTimeoutSeconds())
-                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+                .setIdleTimeoutUnit(TimeUnit.SECONDS).setHttp2ClearTextEnabled(false);
         return vertx.createHttpServer(server).requestHandler(this::handle).listen();
     }
 

@@ -187,6 +187,14 @@ class WebPagesTest {
     }
 
     @Test
+    void aClientAskingForH2c_isAnsweredInHttp11() throws Exception {
+        // the JDK client asks for an h2c upgrade on a body-less request unless pinned to HTTP/1.1
+        HttpResponse<String> r = get("/", null);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    }
+
+    @Test
     void theSessionCookie_opensPagesOnly_notTheApiThatStartsRuns() throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).header("cookie", session())
                 .header("content-type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString("name: x")).build(), HttpResponse.BodyHandlers.ofString());

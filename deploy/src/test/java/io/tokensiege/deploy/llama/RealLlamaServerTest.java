@@ -288,9 +288,11 @@ class RealLlamaServerTest {
                     new Timeouts(5_000, 30_000, 30_000, 60_000), 1, "n", null, null, null);
             CompletableFuture<Void> ready = new CompletableFuture<>();
             CompletableFuture<StepFinished> done = new CompletableFuture<>();
+            io.tokensiege.common.protocol.RecordAssembly assembly = new io.tokensiege.common.protocol.RecordAssembly(); // records come in chunks first
             WorkerAgent agent = new WorkerAgent(vertx, "w1", new SecretBox("test-token"), m -> {
                 if (m instanceof WorkerReady) ready.complete(null);
-                if (m instanceof StepFinished fin) done.complete(fin);
+                if (m instanceof io.tokensiege.common.protocol.RecordChunk rc) assembly.add(rc);
+                if (m instanceof StepFinished fin) done.complete(assembly.complete(fin).finished());
             }, List.of());
             agent.onMessage(new AssignStep("run", step.stepId(), "w1", step, 1, 0, null));
             ready.get(30, TimeUnit.SECONDS);

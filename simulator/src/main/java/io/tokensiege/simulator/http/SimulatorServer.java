@@ -77,7 +77,8 @@ public final class SimulatorServer implements AutoCloseable {
             return Future.failedFuture(e);
         }
         HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(bindPort).setTcpNoDelay(true).setAcceptBacklog(8192)
-                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false); // no WebSocket handler on every token write
+                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false) // no WebSocket handler on every token write
+                .setHttp2ClearTextEnabled(false); // HTTP/1.1 only, as the servers it imitates: a JDK client's h2c upgrade is ignored
         return vertx.deployVerticle(() -> new Listener(sim, options), new DeploymentOptions().setInstances(instances))
                 .map(id -> {
                     sim.deploymentId = id;

@@ -61,6 +61,17 @@ class SimulatorServerTest {
                 + ",\"temperature\":0,\"stream\":" + stream + ",\"stream_options\":{\"include_usage\":true}}";
     }
 
+    @Test
+    void aClientAskingForH2c_isAnsweredInHttp11() throws Exception {
+        SimulatorServer s = start(Profiles.load("dense-26b"), 50);
+        // an unpinned JDK client asks for an h2c upgrade on a body-less request; the servers the simulator imitates ignore it
+        HttpClient unpinned = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> r = unpinned.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/models"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    }
+
     /** Splits an SSE body into its events' data payloads, asserting the exact 'data: X\n\n' framing. */
     private static List<String> events(String sse) {
         assertThat(sse).endsWith("\n\n");

@@ -1,21 +1,14 @@
 package io.tokensiege.worker.cluster;
 
 import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
-import com.hazelcast.collection.IQueue;
-import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
-import com.hazelcast.spi.discovery.multicast.MulticastDiscoveryStrategyFactory;
 import io.tokensiege.common.cluster.ClusterNames;
 import io.tokensiege.common.cluster.MulticastGroup;
 import io.tokensiege.common.protocol.ClockPing;
-import io.tokensiege.common.protocol.ClockPong;
 import io.tokensiege.common.protocol.CommandAck;
 import io.tokensiege.common.protocol.Envelope;
-import io.tokensiege.common.protocol.EpochMicros;
-import io.tokensiege.common.protocol.JoinAnswer;
 import io.tokensiege.common.protocol.JoinChallenge;
 import io.tokensiege.common.protocol.JoinReply;
 import io.tokensiege.common.protocol.MessageSigner;
@@ -33,9 +26,7 @@ import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterWorker.class);
-    private static final String COORDINATOR = "coordinator";
     private static final long WATCHDOG_MILLIS = 1000; // also the heartbeat period
     private static final long HELLO_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -83,15 +73,15 @@ public final class ClusterWorker implements AutoCloseable {
     private final ReplayGuard guard;
     private final Registration registration = new Registration();
     private final WorkerAgent agent;
-    private final IQueue<String> inbox;
-    private final IQueue<String> toCoordinator;
+    private final Outbox outbox;
+    private final ClockAnswers clock;
+    private final CommandInbox inbox;
     private final String workerId;
     private final String hostName;
     private final CompletableFuture<JoinReply> joined = new CompletableFuture<>();
     private final CompletableFuture<String> gaveUp = new CompletableFuture<>();
     private volatile boolean running = true;
     private volatile boolean disconnected;
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> daemon(r, "worker-sender"));
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "worker-watchdog"));
 
     /** Connects (bounded by {@code giveUpMillis}; an IllegalStateException when no cluster answered) and says hello. */
@@ -102,41 +92,39 @@ public final class ClusterWorker implements AutoCloseable {
         this.signer = new MessageSigner(secrets, workerId);
         this.guard = new ReplayGuard(workerId);
         this.hostName = InetAddress.getLocalHost().getHostName();
-        this.client = HazelcastClient.newHazelcastClient(clientConfig(settings));
-        this.inbox = client.getQueue(ClusterNames.toWorker(workerId));
-        this.toCoordinator = client.getQueue(ClusterNames.TO_COORDINATOR);
+        this.client = HazelcastClient.newHazelcastClient(WorkerClientConfig.of(settings, this::lifecycle));
+        this.outbox = new Outbox(signer, client.getQueue(ClusterNames.TO_COORDINATOR));
+        this.clock = new ClockAnswers(workerId, registration, guard, signer, outbox);
         LocalLog localLog = settings.dataDir() == null ? null : new LocalLog(settings.dataDir());
         this.agent = new WorkerAgent(vertx, workerId, secrets, m -> {
             if (localLog != null) localLog.record(m).ifPresent(this::send); // a local copy that could not be written is the run's news too
             send(m);
-        }, settings.allowTargets());
-        Thread reader = new Thread(this::read, "worker-inbox-" + workerId);
-        reader.setDaemon(true);
-        reader.start();
+        }, settings.allowTargets()).keepRecordsIn(settings.dataDir());
+        this.inbox = new CommandInbox(client.getQueue(ClusterNames.toWorker(workerId)), secrets, signer, guard, registration, new CommandInbox.Commands() {
+            @Override
+            public void challenge(Envelope.Header h, JoinChallenge c) {
+                clock.challenge(h, c);
+            }
+
+            @Override
+            public void joinReply(JoinReply reply) {
+                ClusterWorker.this.joinReply(reply);
+            }
+
+            @Override
+            public void command(Envelope.Header h, ToWorker message) {
+                ClusterWorker.this.command(h, message);
+            }
+
+            @Override
+            public boolean unverified(String wire) {
+                return refusal(wire);
+            }
+        });
+        inbox.start(workerId);
         watchdog.scheduleAtFixedRate(this::watch, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
         registration.helloSent();
         hello();
-    }
-
-    private ClientConfig clientConfig(Settings s) {
-        ClientConfig config = new ClientConfig();
-        config.setClusterName(s.clusterName());
-        config.setInstanceName("tokensiege-worker-" + workerId);
-        if (s.multicast() == null) {
-            config.getNetworkConfig().addAddress(s.join());
-        } else { // listen on the group for the coordinator's announcement
-            config.setProperty("hazelcast.discovery.enabled", "true");
-            config.getNetworkConfig().getDiscoveryConfig().addDiscoveryStrategyConfig(
-                    new DiscoveryStrategyConfig(new MulticastDiscoveryStrategyFactory(), s.multicast().discoveryProperties()));
-        }
-        config.setProperty("hazelcast.client.heartbeat.interval", String.valueOf(s.heartbeatMillis()));
-        config.setProperty("hazelcast.client.heartbeat.timeout", String.valueOf(5 * s.heartbeatMillis()));
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.client.invocation.timeout.seconds", "10");
-        // Retry at least every 5 s (a restarted coordinator is found quickly); stop after the give-up time.
-        config.getConnectionStrategyConfig().getConnectionRetryConfig().setMaxBackoffMillis(5_000).setClusterConnectTimeoutMillis(s.giveUpMillis());
-        config.addListenerConfig(new com.hazelcast.config.ListenerConfig((com.hazelcast.core.LifecycleListener) this::lifecycle));
-        return config;
     }
 
     /** Completes with the coordinator's first answer: accepted, or refused with why. */
@@ -154,96 +142,22 @@ public final class ClusterWorker implements AutoCloseable {
     }
 
     private void hello() {
-        enqueue(Envelope.ANY_SESSION, new WorkerHello("", "", workerId, hostName, Runtime.getRuntime().availableProcessors(), settings.capacity(),
+        outbox.send(Envelope.ANY_SESSION, new WorkerHello("", "", workerId, hostName, Runtime.getRuntime().availableProcessors(), settings.capacity(),
                 Version.current(), ProtocolCodec.PROTOCOL_VERSION, client.getLocalEndpoint().getUuid().toString()));
     }
 
     /** A run message: goes only to the coordinator session that admitted this worker (dead-man: nothing otherwise). */
     private void send(ToCoordinator message) {
         String session = registration.admittedSession();
-        if (running && session != null) enqueue(session, message);
+        if (running && session != null) outbox.send(session, message);
     }
 
-    /** Seals on the one sender thread, so sequence numbers leave in order; never blocks the caller (often an event loop). */
-    private void enqueue(String toSession, ToCoordinator message) {
-        try {
-            sender.execute(() -> {
-                try {
-                    toCoordinator.offer(signer.seal(COORDINATOR, toSession, message).wire());
-                } catch (RuntimeException e) {
-                    log.warn("could not send to the coordinator: {}", e.getMessage());
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            log.debug("not sent, the worker is closing: {}", message.getClass().getSimpleName()); // close() raced this send
-        }
-    }
-
-    private void read() {
-        while (running) {
-            String wire;
-            try {
-                wire = inbox.poll(500, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                if (running) log.debug("inbox poll failed: {}", e.getMessage());
-                continue;
-            }
-            if (wire == null) continue;
-            try {
-                receive(wire);
-            } catch (IllegalArgumentException e) {
-                log.warn("refused a command: {}", e.getMessage());
-            }
-        }
-    }
-
-    private void receive(String wire) {
-        Envelope.Opened opened;
-        try {
-            opened = Envelope.open(secrets, wire);
-        } catch (SecurityException e) {
-            if (!refusal(wire)) log.warn("refused a command: {}", e.getMessage());
-            return;
-        }
-        Envelope.Header h = opened.header();
-        ToWorker message = ProtocolCodec.decodeToWorker(opened.body());
-        try {
-            if (!COORDINATOR.equals(h.from())) throw new SecurityException("sent by '" + h.from() + "', not by the coordinator");
-            if (message instanceof JoinChallenge c) {
-                answer(h, c);
-                return;
-            }
-            if (!registration.isFrom(h.fromSession())) {
-                throw new SecurityException("from a coordinator session this worker did not register with (a restarted coordinator's leftovers, or a replay)");
-            }
-            guard.accept(h, signer.session(), false, registration.coordinatorAheadMicros(), true);
-            if (message instanceof JoinReply reply) {
-                joinReply(reply);
-            } else if (registration.admittedSession() == null) {
-                throw new SecurityException("a " + message.getClass().getSimpleName() + " before this worker was admitted");
-            }
-            registration.heard();
-            enqueue(h.fromSession(), new CommandAck(message.runId(), message.stepId(), workerId, h.seq()));
-            if (message instanceof ClockPing ping) {
-                registration.clockSample(ping.coordinatorSentMicros());
-                enqueue(h.fromSession(), new ClockPong("", "", workerId, ping.coordinatorSentMicros(), EpochMicros.now()));
-            } else if (!(message instanceof JoinReply)) {
-                agent.onMessage(message);
-            }
-        } catch (SecurityException e) {
-            log.warn("refused a command ({}): {}", message.getClass().getSimpleName(), e.getMessage());
-        }
-    }
-
-    /** Answers a challenge addressed to this session while not admitted; its freshness is the coordinator's to judge. */
-    private void answer(Envelope.Header h, JoinChallenge c) {
-        if (registration.admittedSession() != null) {
-            log.debug("ignored a join challenge: already admitted");
-            return;
-        }
-        guard.accept(h, signer.session(), false, 0, false);
-        registration.challenged(h.fromSession(), c.coordinatorSentMicros());
-        enqueue(h.fromSession(), new JoinAnswer("", "", workerId, c.challenge(), c.coordinatorSentMicros(), EpochMicros.now()));
+    /** A verified command of the admitting coordinator: acknowledged, then answered (a clock ping) or obeyed. */
+    private void command(Envelope.Header h, ToWorker message) {
+        registration.heard();
+        outbox.send(h.fromSession(), new CommandAck(message.runId(), message.stepId(), workerId, h.seq()));
+        if (message instanceof ClockPing ping) clock.ping(h, ping);
+        else if (!(message instanceof JoinReply)) agent.onMessage(message);
     }
 
     private void joinReply(JoinReply reply) {
@@ -281,7 +195,7 @@ public final class ClusterWorker implements AutoCloseable {
     private void watch() {
         if (!running) return;
         String session = registration.admittedSession();
-        if (session != null) enqueue(session, new WorkerHeartbeat("", "", workerId));
+        if (session != null) outbox.send(session, new WorkerHeartbeat("", "", workerId));
         long silentSeconds = TimeUnit.NANOSECONDS.toSeconds(registration.silentNanos());
         if (registration.silentNanos() > TimeUnit.MILLISECONDS.toNanos(settings.silenceMillis())) {
             log.warn("no message from the coordinator for {} s: stopping every step (dead-man rule) and registering again", silentSeconds);
@@ -333,9 +247,10 @@ public final class ClusterWorker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        inbox.stop();
         agent.abortAll("worker shutting down");
         watchdog.shutdownNow();
-        sender.shutdownNow();
+        outbox.close();
         client.shutdown();
     }
 

@@ -13,12 +13,13 @@ import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.WorkerReady;
 import io.tokensiege.common.security.Redactor;
 import io.tokensiege.common.trace.TraceRecord;
+import io.tokensiege.worker.record.RecordLog;
 import io.tokensiege.worker.record.StepRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Runs one worker's share of a step: prepares lanes and warm connections, starts at the absolute instant, lets
  * its {@link LoadDriver} issue the requests, sends an interval snapshot every second, and reports totals and
  * records when done. Every request ends on one path ({@link #exchangeEnded}) that folds it into the
- * {@link MeasurementWindow}, the recorder and the records, and drops it.
+ * {@link MeasurementWindow} and the recorder, appends its record to the step's {@link RecordLog} on disk, and drops
+ * it: the heap holds no finished request.
  *
  * <p>Threading: a lane's state (its in-flight list, its streams) changes only on its own event loop; what other
  * threads read (counters for the snapshot, the window's sums) is atomic.
@@ -54,7 +56,7 @@ public final class StepRunner {
     private final Redactor redactor;
     private final ConnectionHabits habits;
     private final List<Lane> lanes = new ArrayList<>();
-    private final List<RequestRecord> records = Collections.synchronizedList(new ArrayList<>());
+    private final RecordLog records;
     private final EpochClock clock = new EpochClock();
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicBoolean done = new AtomicBoolean();
@@ -70,11 +72,14 @@ public final class StepRunner {
     private long lastSnapshotEpochMillis;
 
     public StepRunner(Vertx vertx, AssignStep assign, String apiKey, Consumer<ToCoordinator> send) {
-        this(vertx, assign, apiKey, send, null);
+        this(vertx, assign, apiKey, send, null, null);
     }
 
-    /** @param trace this worker's records of a step that replays a trace (in trace order), else null */
-    public StepRunner(Vertx vertx, AssignStep assign, String apiKey, Consumer<ToCoordinator> send, List<TraceRecord> trace) {
+    /**
+     * @param trace   this worker's records of a step that replays a trace (in trace order), else null
+     * @param dataDir where the step's request records are kept ({@code DATA/<run>/<step>.requests.jsonl}); null: a temporary file
+     */
+    public StepRunner(Vertx vertx, AssignStep assign, String apiKey, Consumer<ToCoordinator> send, List<TraceRecord> trace, Path dataDir) {
         this.vertx = vertx;
         this.assign = assign;
         this.step = assign.step();
@@ -82,6 +87,7 @@ public final class StepRunner {
         this.requests = new RequestFactory(step, assign.workerId(), apiKey);
         this.redactor = Redactor.of(apiKey);
         this.habits = new ConnectionHabits(step.facts().connectionPerRequest());
+        this.records = RecordLog.open(dataDir, assign.runId(), assign.stepId());
         int laneCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), assign.streams()));
         // Only a backstop behind the sweeper's own timeouts: a request may rightly hear nothing after its headers for as
         // long as the first-token timeout (a server that sends headers at once, then queues the prompt), so it must not
@@ -218,7 +224,7 @@ public final class StepRunner {
         lane.inFlight.remove(ex);
         RequestRecord r = ex.record();
         window.account(ex, r);
-        records.add(r); // warm-ups too, unmeasured: their usage sizes prompts for servers without a tokenizer
+        records.append(r); // warm-ups too, unmeasured: their usage sizes prompts for servers without a tokenizer
         if (ex.measured && !r.cancelled() && !PROBE.equals(r.part())) lane.recorder.requestEnded(r);
         driver.ended(lane, ex);
     }
@@ -255,11 +261,21 @@ public final class StepRunner {
         for (Lane lane : lanes) if (lane.sweeper >= 0) vertx.cancelTimer(lane.sweeper);
         sendSnapshot();
         StepTotals totals = totals();
-        StepFinished msg = new StepFinished(assign.runId(), assign.stepId(), assign.workerId(), totals, new ArrayList<>(records), aborted);
         lanes.forEach(Lane::close);
         log.debug("step {} share done: {} requests, {} errors", step.stepId(), totals.completed(), totals.errorsByClass());
+        // Reading the records back is disk work: off the event loops. Chunks first, then the message that counts them.
+        vertx.executeBlocking(() -> sendRecordsAndTotals(totals)).onComplete(ar -> {
+            if (ar.succeeded()) result.tryComplete(ar.result());
+            else result.tryFail(ar.cause());
+        });
+    }
+
+    private StepFinished sendRecordsAndTotals(StepTotals totals) {
+        int chunks = records.sendChunks(assign.runId(), assign.stepId(), assign.workerId(), send::accept);
+        records.failureReport(assign.runId(), assign.stepId(), assign.workerId()).ifPresent(send);
+        StepFinished msg = new StepFinished(assign.runId(), assign.stepId(), assign.workerId(), totals, List.of(), aborted, chunks);
         send.accept(msg);
-        result.tryComplete(msg);
+        return msg;
     }
 
     private StepTotals totals() {

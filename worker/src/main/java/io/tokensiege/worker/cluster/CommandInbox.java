@@ -1,0 +1,114 @@
+package io.tokensiege.worker.cluster;
+
+import com.hazelcast.collection.IQueue;
+import io.tokensiege.common.protocol.Envelope;
+import io.tokensiege.common.protocol.JoinChallenge;
+import io.tokensiege.common.protocol.JoinReply;
+import io.tokensiege.common.protocol.MessageSigner;
+import io.tokensiege.common.protocol.ProtocolCodec;
+import io.tokensiege.common.protocol.ReplayGuard;
+import io.tokensiege.common.protocol.SecretBox;
+import io.tokensiege.common.protocol.ToWorker;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's queue, read on a thread of its own: opens each message, and hands on only what the coordinator
+ * session that admitted this worker signed, each once ({@link ReplayGuard}). A join challenge and the join reply are
+ * the exceptions a worker not yet admitted must read; anything unverifiable goes to {@link Commands#unverified}.
+ */
+final class CommandInbox {
+    private static final Logger log = LoggerFactory.getLogger(CommandInbox.class);
+    private static final String COORDINATOR = "coordinator";
+    private static final long POLL_MILLIS = 500;
+
+    /** What the worker does with what it read. */
+    interface Commands {
+        void challenge(Envelope.Header h, JoinChallenge c);
+
+        void joinReply(JoinReply reply);
+
+        /** A command of the admitting session (a join reply included), verified and accepted once. */
+        void command(Envelope.Header h, ToWorker message);
+
+        /** A message whose signature did not verify; returns whether it was handled (a refusal at join). */
+        boolean unverified(String wire);
+    }
+
+    private final IQueue<String> queue;
+    private final SecretBox secrets;
+    private final MessageSigner signer;
+    private final ReplayGuard guard;
+    private final Registration registration;
+    private final Commands commands;
+    private volatile boolean running = true;
+
+    CommandInbox(IQueue<String> queue, SecretBox secrets, MessageSigner signer, ReplayGuard guard, Registration registration, Commands commands) {
+        this.queue = queue;
+        this.secrets = secrets;
+        this.signer = signer;
+        this.guard = guard;
+        this.registration = registration;
+        this.commands = commands;
+    }
+
+    void start(String workerId) {
+        Thread reader = new Thread(this::read, "worker-inbox-" + workerId);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    private void read() {
+        while (running) {
+            String wire;
+            try {
+                wire = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                if (running) log.debug("inbox poll failed: {}", e.getMessage());
+                continue;
+            }
+            if (wire == null) continue;
+            try {
+                receive(wire);
+            } catch (IllegalArgumentException e) {
+                log.warn("refused a command: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void receive(String wire) {
+        Envelope.Opened opened;
+        try {
+            opened = Envelope.open(secrets, wire);
+        } catch (SecurityException e) {
+            if (!commands.unverified(wire)) log.warn("refused a command: {}", e.getMessage());
+            return;
+        }
+        Envelope.Header h = opened.header();
+        ToWorker message = ProtocolCodec.decodeToWorker(opened.body());
+        try {
+            if (!COORDINATOR.equals(h.from())) throw new SecurityException("sent by '" + h.from() + "', not by the coordinator");
+            if (message instanceof JoinChallenge c) {
+                commands.challenge(h, c);
+                return;
+            }
+            if (!registration.isFrom(h.fromSession())) {
+                throw new SecurityException("from a coordinator session this worker did not register with (a restarted coordinator's leftovers, or a replay)");
+            }
+            guard.accept(h, signer.session(), false, registration.coordinatorAheadMicros(), true);
+            if (message instanceof JoinReply reply) {
+                commands.joinReply(reply);
+            } else if (registration.admittedSession() == null) {
+                throw new SecurityException("a " + message.getClass().getSimpleName() + " before this worker was admitted");
+            }
+            commands.command(h, message);
+        } catch (SecurityException e) {
+            log.warn("refused a command ({}): {}", message.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+}
