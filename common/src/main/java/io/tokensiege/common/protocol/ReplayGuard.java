@@ -57,10 +57,10 @@ public final class ReplayGuard {
         if (checkAge) {
             long ageMicros = now - (h.issuedMicros() - senderAheadMicros);
             if (ageMicros > maxAgeMicros) {
-                throw new SecurityException("stale: issued " + ageMicros / 1_000_000 + " s ago, more than the " + maxAgeMicros / 1_000_000 + " s allowed");
+                throw new SecurityException("stale: issued " + Math.round(ageMicros / 1e6) + " s ago, more than the " + maxAgeMicros / 1_000_000 + " s allowed");
             }
             if (ageMicros < -maxAgeMicros) {
-                throw new SecurityException("issued " + -ageMicros / 1_000_000 + " s in the future (after the measured clock offset)");
+                throw new SecurityException("issued " + Math.round(-ageMicros / 1e6) + " s in the future (after the measured clock offset)");
             }
         }
         if (nonceExpiry.containsKey(h.nonce())) throw new SecurityException("replayed: nonce already seen from " + h.from());

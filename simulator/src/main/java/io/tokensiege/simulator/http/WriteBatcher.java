@@ -12,11 +12,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thousands of streams this is the difference between a few tasks and thousands per step.
  */
 final class WriteBatcher {
-    private final Map<Context, Lane> lanes = new ConcurrentHashMap<>();
+    /** By event-loop thread: each request runs on its own duplicated context, so lanes by context would gain one per request. */
+    private final Map<Thread, Lane> lanes = new ConcurrentHashMap<>();
 
-    /** The lane of {@code context}; a stream looks it up once and keeps it. */
+    /** The lane of the calling event loop, whose {@code context} runs its writes; a stream looks it up once and keeps it. */
     Lane lane(Context context) {
-        return lanes.computeIfAbsent(context, Lane::new);
+        if (!Context.isOnEventLoopThread()) throw new IllegalStateException("a write lane is looked up on the connection's event loop");
+        return lanes.computeIfAbsent(Thread.currentThread(), loop -> new Lane(context));
+    }
+
+    int laneCount() {
+        return lanes.size();
     }
 
     static final class Lane {
