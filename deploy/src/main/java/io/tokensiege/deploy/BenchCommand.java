@@ -53,6 +53,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--heap-streams", defaultValue = "1000", description = "Streams of the long step of --heap-minutes (default: ${DEFAULT-VALUE}).")
     int heapStreams;
 
+    @Option(names = "--cpu-per-token", split = ",", defaultValue = "0", description = "Stream counts at which to measure the client's CPU per "
+            + "received token, tokensiege's worker beside a minimal reader, with the simulator in its own JVM pinned to CPU 1: run the bench under "
+            + "'taskset -c 0'; 0 skips it (default: ${DEFAULT-VALUE}).")
+    List<Integer> cpuPerTokenStreams;
+
     @Option(names = "--join", defaultValue = "true", fallbackValue = "true", negatable = true, description = "Measure join-to-ready of a worker on loopback (default: ${DEFAULT-VALUE}).")
     boolean join;
 
@@ -64,6 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (join) join();
         for (int n : simulatorStreams) if (n > 0) SimulatorCapacityBench.run(n, tokensPerSecond, seconds);
         if (heapMinutes > 0) HeapBench.run(heapStreams, heapMinutes, tokensPerSecond);
+        for (int n : cpuPerTokenStreams) if (n > 0) CpuPerTokenBench.run(n, tokensPerSecond, seconds);
         Integer largestWithin1ms = null;
         boolean tried = false;
         for (int n : streams) {

@@ -37,7 +37,12 @@ final class BenchStep {
 
     /** A closed loop of {@code streams} streams against {@code sim}: 100 tokens per request, a 3 s ramp, then {@code durationMillis} measured. */
     static StepSpec closedStep(SimulatorServer sim, int streams, long durationMillis) {
-        Target target = new Target("sim", "http://127.0.0.1:" + sim.port() + "/v1", "bench-model", null, Map.of(), Map.of(), null);
+        return closedStep(sim.port(), streams, durationMillis);
+    }
+
+    /** The same against a bench simulator listening on {@code port} of loopback. */
+    static StepSpec closedStep(int port, int streams, long durationMillis) {
+        Target target = new Target("sim", "http://127.0.0.1:" + port + "/v1", "bench-model", null, Map.of(), Map.of(), null);
         return new StepSpec("bench-" + streams, 0, StepKind.CLOSED, target, "bench", streams, 1, 0, durationMillis, 3000, 0, 100, 0.0, 32, true, 0,
                 List.of(), Timeouts.DEFAULT, 1, "bench", null, null, null);
     }

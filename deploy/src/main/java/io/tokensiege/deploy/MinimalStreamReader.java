@@ -1,0 +1,98 @@
+package io.tokensiege.deploy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The floor for CPU per token: the least a client can do and still stream chat completions. One thread of plain NIO
+ * keeps {@code streams} keep-alive connections, each in a closed loop of the same requests as the bench's worker; it
+ * reads every event as it arrives, counts token events by a byte pattern and sends the next request on {@code [DONE]}.
+ * No HTTP or JSON parsing, no timing, no records: what it spends is the kernel's and the JVM's share.
+ */
+final class MinimalStreamReader implements AutoCloseable {
+    private static final byte[] TOKEN = "{\"content\":\"".getBytes(StandardCharsets.US_ASCII); // a content delta; the role chunk has "role" first
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+    private final Selector selector;
+    private final List<SocketChannel> sockets = new ArrayList<>();
+    private final byte[] request;
+    private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    long tokens;
+
+    /** Connection state: how much of each pattern the last read ended in (a pattern can straddle two reads). */
+    private static final class Stream {
+        int tokenMatched;
+        int doneMatched;
+    }
+
+    MinimalStreamReader(int port, int streams, int maxTokens) throws IOException {
+        selector = Selector.open();
+        String body = "{\"model\":\"bench-model\",\"stream\":true,\"max_tokens\":" + maxTokens
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Say something.\"}]}";
+        request = ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < streams; i++) {
+            SocketChannel s = SocketChannel.open(new InetSocketAddress("127.0.0.1", port)); // one at a time: no accept-queue overflow
+            s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            send(s);
+            s.configureBlocking(false);
+            s.register(selector, SelectionKey.OP_READ, new Stream());
+            sockets.add(s);
+        }
+    }
+
+    /** Reads until {@code untilNanos} (System.nanoTime), as events arrive. */
+    void readUntil(long untilNanos) throws IOException {
+        long now;
+        while ((now = System.nanoTime()) < untilNanos) {
+            selector.select(Math.max(1, (untilNanos - now) / 1_000_000));
+            for (SelectionKey key : selector.selectedKeys()) {
+                SocketChannel s = (SocketChannel) key.channel();
+                int n;
+                while ((n = s.read(buffer.clear())) > 0) {
+                    if (scan((Stream) key.attachment(), buffer.array(), n)) send(s);
+                }
+                if (n < 0) key.cancel();
+            }
+            selector.selectedKeys().clear();
+        }
+    }
+
+    /** Counts token events in {@code n} bytes; true when the response's {@code [DONE]} came. */
+    private boolean scan(Stream st, byte[] bytes, int n) {
+        boolean done = false;
+        for (int i = 0; i < n; i++) {
+            byte b = bytes[i];
+            st.tokenMatched = b == TOKEN[st.tokenMatched] ? st.tokenMatched + 1 : (b == TOKEN[0] ? 1 : 0);
+            if (st.tokenMatched == TOKEN.length) {
+                tokens++;
+                st.tokenMatched = 0;
+            }
+            st.doneMatched = b == DONE[st.doneMatched] ? st.doneMatched + 1 : (b == DONE[0] ? 1 : 0);
+            if (st.doneMatched == DONE.length) {
+                done = true;
+                st.doneMatched = 0;
+            }
+        }
+        return done;
+    }
+
+    private void send(SocketChannel s) throws IOException {
+        ByteBuffer out = ByteBuffer.wrap(request);
+        while (out.hasRemaining()) s.write(out); // a few hundred bytes into an empty socket buffer: one write
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (SocketChannel s : sockets) s.close();
+        selector.close();
+    }
+}
