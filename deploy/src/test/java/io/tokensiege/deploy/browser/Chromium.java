@@ -157,9 +157,19 @@ public final class Chromium implements AutoCloseable {
 
     /** Chooses {@code file} in the page's file input matched by {@code selector}, as a user picking it would (change event included). */
     public void chooseFile(String selector, Path file) throws Exception {
-        long root = call("DOM.getDocument", Map.of()).path("root").path("nodeId").asLong();
-        long input = call("DOM.querySelector", Map.of("nodeId", root, "selector", selector)).path("nodeId").asLong();
-        call("DOM.setFileInputFiles", Map.of("nodeId", input, "files", List.of(file.toAbsolutePath().toString())));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            try {
+                // The element as a script object, not a DOM node id: node ids go stale whenever the page redraws its document.
+                String input = call("Runtime.evaluate", Map.of("expression", "document.querySelector(" + Json.write(selector) + ")")).path("result")
+                        .path("objectId").asText();
+                call("DOM.setFileInputFiles", Map.of("objectId", input, "files", List.of(file.toAbsolutePath().toString())));
+                return;
+            } catch (IllegalStateException redrawn) { // the page replaced its document meanwhile: find the input again
+                if (System.currentTimeMillis() > deadline) throw redrawn;
+                awaitPageChange(200);
+            }
+        }
     }
 
     /** A PNG of the whole page (beyond the window when it is taller). */
