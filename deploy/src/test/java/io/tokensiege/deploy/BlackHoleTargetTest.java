@@ -77,8 +77,10 @@ class BlackHoleTargetTest {
             assertThat(code).as("exit code (3: the target fails; never 0)\n" + out).isEqualTo(3);
             assertThat(seconds).as("a 3 s first-token timeout: bounded by the probes and the warm-up").isLessThan(120);
             // The warm-up is where the target first says nothing: it is named there, and no measured step is run against it.
-            assertThat(out).contains("TARGET_SILENT: target 'hole' (http://127.0.0.1:" + port + "/v1) answered none of the 1 request sent: "
-                            + "no response within 3.0 s, connections open in step s001-hole-warmup; its remaining steps are skipped")
+            // the wait as measured: the 3 s timeout, give or take a late timer on a loaded machine
+            assertThat(out).containsPattern(java.util.regex.Pattern.quote("TARGET_SILENT: target 'hole' (http://127.0.0.1:" + port
+                            + "/v1) answered none of the 1 request sent: no response within ") + "3\\.[0-9] s"
+                            + java.util.regex.Pattern.quote(", connections open in step s001-hole-warmup; its remaining steps are skipped"))
                     .contains("**hole**: NOT MEASURED").doesNotContain("MEETS").doesNotContain("NaN");
             JsonNode json = Json.MAPPER.readTree(LocalSignalsTest.onlyRun(runs).resolve("run.json").toFile());
             assertThat(json.get("status").asText()).isEqualTo("finished"); // the run did what it could; the target failed
