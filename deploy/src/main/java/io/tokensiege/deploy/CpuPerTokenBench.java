@@ -26,13 +26,17 @@ import java.util.concurrent.TimeUnit;
  * Client CPU per received token, with the simulator in its own JVM on its own core: tokensiege's worker (a closed loop
  * of 100-token requests, every token parsed, timed and recorded) beside the floor, {@link MinimalStreamReader} on the
  * same requests. Run the bench under {@code taskset -c 0} so the client has core 0 and the simulator core 1. CPU is this
- * process's user and kernel time over the measured window (/proc/self/stat), divided by the tokens received in it.
- * Also the worker's TTFT bias: its TTFT minus the simulator's own (request received to first token written), per request.
+ * process's user and kernel time over the measured window ({@link ProcessCpu}), divided by the tokens received in it,
+ * and split by kind of thread. Also each client's TTFT bias: its TTFT minus the simulator's own (request received to
+ * first token written), per request; the minimal reader's is the floor of that too.
  */
 final class CpuPerTokenBench {
     private static final int SIMULATOR_CPU = 1;
     private static final int MAX_TOKENS = 100;
-    private static final long WARM_UP_SECONDS = 5;
+    /** Long enough, on one core, for the JIT to compile the hot path before the window (5 s left it compiling inside). */
+    private static final long WARM_UP_SECONDS = 20;
+    /** Each sample reads one stat file per thread: twice a second costs the measured client next to nothing. */
+    private static final long SAMPLE_MILLIS = 500;
 
     private CpuPerTokenBench() {}
 
@@ -48,13 +52,12 @@ final class CpuPerTokenBench {
 
     private static void worker(int port, int streams, int seconds) throws Exception {
         Vertx vertx = Vertxes.create();
-        List<long[]> cpuSamples = Collections.synchronizedList(new ArrayList<>()); // {epoch µs, user ns, kernel ns}
+        List<Sample> cpuSamples = Collections.synchronizedList(new ArrayList<>());
         Thread sampler = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
-                    long[] cpu = processCpuNanos();
-                    cpuSamples.add(new long[] {EpochMicros.now(), cpu[0], cpu[1]});
-                    TimeUnit.MILLISECONDS.sleep(100); // a sample clock, not a synchronisation
+                    cpuSamples.add(new Sample(EpochMicros.now(), ProcessCpu.now()));
+                    TimeUnit.MILLISECONDS.sleep(SAMPLE_MILLIS); // a sample clock, not a synchronisation
                 }
             } catch (InterruptedException | IOException stop) {
                 // the step is over
@@ -68,24 +71,25 @@ final class CpuPerTokenBench {
             sampler.interrupt();
             long from = f.totals().windowStartEpochMicros();
             long to = from + f.totals().windowMicros();
-            long[] first = null;
-            long[] last = null;
+            Sample first = null;
+            Sample last = null;
             synchronized (cpuSamples) {
-                for (long[] s : cpuSamples) {
-                    if (s[0] >= from && first == null) first = s;
-                    if (s[0] <= to) last = s;
+                for (Sample s : cpuSamples) {
+                    if (s.epochMicros >= from && first == null) first = s;
+                    if (s.epochMicros <= to) last = s;
                 }
             }
-            if (first == null || last == null || last[0] <= first[0]) throw new IllegalStateException("no CPU samples inside the measured window");
-            double share = (last[0] - first[0]) / (double) f.totals().windowMicros(); // of the window's tokens, those between the samples
+            if (first == null || last == null || last.epochMicros <= first.epochMicros) throw new IllegalStateException("no CPU samples inside the measured window");
+            double share = (last.epochMicros - first.epochMicros) / (double) f.totals().windowMicros(); // of the window's tokens, those between the samples
             double tokens = f.totals().tokensInWindow() * share;
-            double userUs = (last[1] - first[1]) / 1e3 / tokens;
-            double kernelUs = (last[2] - first[2]) / 1e3 / tokens;
-            List<Double> bias = ttftBiasMs(port, f.records());
-            System.out.printf(Locale.ROOT, "  tokensiege worker: %.1f µs of CPU per token (%.1f user, %.1f kernel), %,.0f tok/s received; "
-                            + "TTFT minus the simulator's own, over %,d requests: p50 %.3f ms, p99 %.3f ms%n",
-                    userUs + kernelUs, userUs, kernelUs, f.totals().tokensInWindow() / (f.totals().windowMicros() / 1e6), bias.size(),
-                    percentile(bias, 50), percentile(bias, 99));
+            System.out.printf(Locale.ROOT, "  tokensiege worker: %s, %,.0f tok/s received%n", last.cpu.perTokenSince(first.cpu, tokens),
+                    f.totals().tokensInWindow() / (f.totals().windowMicros() / 1e6));
+            Map<Long, Long> clientTtft = new HashMap<>();
+            for (RequestRecord rec : f.records()) {
+                if (!rec.measured() || !rec.ok() || rec.ttftMicros() == null || rec.serverId() == null) continue;
+                clientTtft.put(Long.parseLong(rec.serverId().substring("chatcmpl-sim-".length())), rec.ttftMicros());
+            }
+            printBias(port, clientTtft);
         } finally {
             sampler.interrupt();
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -96,47 +100,37 @@ final class CpuPerTokenBench {
         try (MinimalStreamReader reader = new MinimalStreamReader(port, streams, MAX_TOKENS)) {
             reader.readUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS));
             long tokensBefore = reader.tokens;
-            long[] before = processCpuNanos();
+            ProcessCpu before = ProcessCpu.now();
             long start = System.nanoTime();
+            reader.timeFirstTokens(true);
             reader.readUntil(start + TimeUnit.SECONDS.toNanos(seconds));
-            long[] after = processCpuNanos();
+            ProcessCpu after = ProcessCpu.now();
             double window = (System.nanoTime() - start) / 1e9;
             long tokens = reader.tokens - tokensBefore;
-            double userUs = (after[0] - before[0]) / 1e3 / tokens;
-            double kernelUs = (after[1] - before[1]) / 1e3 / tokens;
-            System.out.printf(Locale.ROOT, "  minimal reader (the floor): %.1f µs of CPU per token (%.1f user, %.1f kernel), %,.0f tok/s received%n",
-                    userUs + kernelUs, userUs, kernelUs, tokens / window);
+            System.out.printf(Locale.ROOT, "  minimal reader (the floor): %s, %,.0f tok/s received%n", after.perTokenSince(before, tokens), tokens / window);
+            printBias(port, reader.firstTokenMicros);
         }
     }
 
-    /** Per measured, successful request: the worker's TTFT minus the simulator's own for the same request, in ms. */
-    private static List<Double> ttftBiasMs(int port, List<RequestRecord> records) throws Exception {
+    /** A client's TTFT minus the simulator's own (request received to first token written) for the same requests. */
+    private static void printBias(int port, Map<Long, Long> clientTtftMicros) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/requests")).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        Map<Long, Long> serverTtftMicros = new HashMap<>();
-        for (JsonNode t : Json.MAPPER.readTree(r.body()).path("requests")) {
-            if (t.has("server_ttft_micros")) serverTtftMicros.put(t.get("id").asLong(), t.get("server_ttft_micros").asLong());
-        }
         List<Double> bias = new ArrayList<>();
-        for (RequestRecord rec : records) {
-            if (!rec.measured() || !rec.ok() || rec.ttftMicros() == null || rec.serverId() == null) continue;
-            Long server = serverTtftMicros.get(Long.parseLong(rec.serverId().substring("chatcmpl-sim-".length())));
-            if (server != null) bias.add((rec.ttftMicros() - server) / 1000.0);
+        for (JsonNode t : Json.MAPPER.readTree(r.body()).path("requests")) {
+            Long client = clientTtftMicros.get(t.get("id").asLong());
+            if (client != null && t.has("server_ttft_micros")) bias.add((client - t.get("server_ttft_micros").asLong()) / 1000.0);
         }
         Collections.sort(bias);
-        return bias;
+        System.out.printf(Locale.ROOT, "    TTFT minus the simulator's own, over %,d requests: p50 %.3f ms, p99 %.3f ms%n", bias.size(), percentile(bias, 50),
+                percentile(bias, 99));
     }
+
+    /** The process's CPU so far, sampled at an instant of the wall clock (to cut the step's window out of a series). */
+    private record Sample(long epochMicros, ProcessCpu cpu) {}
 
     private static double percentile(List<Double> sorted, double p) {
         return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * p / 100)));
-    }
-
-    /** This process's {user, kernel} CPU time in ns, from /proc/self/stat (clock ticks of 10 ms on Linux). */
-    private static long[] processCpuNanos() throws IOException {
-        String stat = Files.readString(Path.of("/proc/self/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // after "pid (comm) ": state is field 3
-        long tickNanos = 10_000_000L; // USER_HZ is 100 on Linux
-        return new long[] {Long.parseLong(fields[11]) * tickNanos, Long.parseLong(fields[12]) * tickNanos};
     }
 }

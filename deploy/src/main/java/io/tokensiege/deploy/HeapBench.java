@@ -4,7 +4,6 @@ import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.ProtocolCodec;
 import io.tokensiege.common.protocol.RecordChunk;
 import io.tokensiege.common.protocol.StepFinished;
-import io.tokensiege.simulator.http.SimulatorServer;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -18,19 +17,19 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Does a worker's heap stay flat over a long step? One closed-loop step of {@code minutes} against the in-process
  * simulator, and once a minute the heap used right after a full GC, beside the requests ended so far: a heap that
- * held each finished request would grow with them. The figure includes the simulator in the same JVM, whose ground
- * truth is a bounded ring (20,000 requests), full within the first minute at 1,000 streams. The explicit GC pauses
- * the step once a minute; the figure is memory, not latency.
+ * held each finished request would grow with them. The simulator runs in a JVM of its own ({@link ChildSimulator}),
+ * so the figure is the worker's alone. The explicit GC pauses the step once a minute; the figure is memory, not latency.
  */
 final class HeapBench {
     private static final long MB = 1 << 20;
+    /** Where the simulator is pinned when the machine has a second core (as for the CPU bench). */
+    private static final int SIMULATOR_CPU = 1;
 
     private HeapBench() {}
 
     static void run(int streams, int minutes, int tokensPerSecond) throws Exception {
-        Vertx simVertx = Vertxes.create();
+        ChildSimulator sim = ChildSimulator.start(streams, tokensPerSecond, SIMULATOR_CPU);
         Vertx workerVertx = Vertxes.create();
-        SimulatorServer sim = BenchStep.startSimulator(simVertx, streams, tokensPerSecond);
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         AtomicLong ended = new AtomicLong();
         AtomicLong chunks = new AtomicLong();
@@ -43,7 +42,7 @@ final class HeapBench {
         try {
             System.out.printf(Locale.ROOT, "heap over one %d-minute step at %,d streams (max heap %,d MB):%n", minutes, streams, memory.getHeapMemoryUsage().getMax() / MB);
             long[] minute = {0};
-            StepFinished f = BenchStep.run(workerVertx, BenchStep.closedStep(sim, streams, minutes * 60_000L), streams, m -> {
+            StepFinished f = BenchStep.run(workerVertx, BenchStep.closedStep(sim.port, streams, minutes * 60_000L), streams, m -> {
                 if (m instanceof IntervalSnapshot s) ended.addAndGet(s.completed());
                 if (m instanceof RecordChunk c) {
                     chunks.incrementAndGet();
@@ -60,7 +59,6 @@ final class HeapBench {
             minutely.shutdownNow();
             sim.close();
             workerVertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            simVertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -52,7 +52,7 @@ final class Exchange implements SseParser.Listener {
     private final Limits limits;
     private final LaneRecorder recorder;
     private final Redactor redactor;
-    private final ChunkDecoder decoder = new ChunkDecoder();
+    private final ChunkDecoder decoder;
     /** Agent sessions keep the whole answer (bounded) and its tool calls, to carry them in the next turn's history. */
     private AnswerCapture capture;
     private final SseParser parser;
@@ -87,6 +87,7 @@ final class Exchange implements SseParser.Listener {
         this.lane = lane;
         this.onEnd = onEnd;
         this.parser = new SseParser(this, limits.maxEventBytes());
+        this.decoder = lane.decoder;
         stamps.intendedNanos = intendedNanos;
     }
 

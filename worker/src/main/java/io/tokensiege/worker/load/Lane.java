@@ -1,6 +1,7 @@
 package io.tokensiege.worker.load;
 
 import io.tokensiege.worker.record.LaneRecorder;
+import io.tokensiege.worker.sse.ChunkDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -22,6 +23,8 @@ final class Lane {
     final ServerConnections connections;
     /** Written only on this lane's loop. */
     final LaneRecorder recorder;
+    /** Shared by this lane's exchanges (all on its loop): its parser learns the chunks' field names once. */
+    final ChunkDecoder decoder = new ChunkDecoder();
     private final HttpClientAgent agent;
     /** Streams of this lane still issuing requests; touched only on this lane's event loop. */
     int activeStreams;

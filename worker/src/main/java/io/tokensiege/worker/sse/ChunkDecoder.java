@@ -12,18 +12,25 @@ import java.io.IOException;
  * details), llama.cpp's {@code timings}, {@code id}, and in-stream {@code error} values (kept as JSON, at most
  * {@value #ERROR_JSON_BYTES} bytes). Everything else is skipped unread.
  *
- * <p>One non-blocking Jackson parser is reused for every event of a response (each event is fed to it as the next
- * root value), instead of a parser per event; a malformed event gets a fresh one. Text is read only when wanted: the
- * {@code id} until the caller has it ({@link #wantId}), and content text while the caller still wants some
- * ({@link #wantContentText}) — counting characters needs no String.
+ * <p>One decoder serves every response of an event loop (a lane), not one per response: an event is always a whole JSON
+ * value, so between two events the parser is at its root whichever stream the next event comes from. Its one
+ * non-blocking Jackson parser therefore learns the field names once (a parser per response decoded and added every
+ * name again for each response). A malformed event gets a fresh parser, and so does every {@value #RECYCLE_BYTES}
+ * bytes fed: the names a parser learns are bounded by what it read, so a server inventing new names cannot grow a
+ * lane's memory without end. Text is read only when wanted: the {@code id} until the caller has it ({@link #wantId}),
+ * and content text while the caller still wants some ({@link #wantContentText}) — counting characters needs no String.
+ * Not thread-safe: one per event loop.
  */
 public final class ChunkDecoder {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final byte[] DONE = "[DONE]".getBytes();
     static final int ERROR_JSON_BYTES = 4096;
+    static final int RECYCLE_BYTES = 4 << 20;
 
     private final ChunkInfo info = new ChunkInfo();
     private JsonParser parser;
+    private long bytesFedToParser;
+    private int parsersCreated;
     private boolean wantId = true;
     private boolean wantContentText = true;
 
@@ -38,11 +45,20 @@ public final class ChunkDecoder {
     }
 
     private JsonParser parser() throws IOException {
-        if (parser == null) parser = FACTORY.createNonBlockingByteArrayParser();
+        if (parser == null) {
+            parser = FACTORY.createNonBlockingByteArrayParser();
+            bytesFedToParser = 0;
+            parsersCreated++;
+        }
         return parser;
     }
 
-    /** After a malformed event the parser's state is lost: the next event gets a fresh one. */
+    /** Parsers made so far (for tests: a fresh one after a malformed event and every {@value #RECYCLE_BYTES} bytes). */
+    int parsersCreated() {
+        return parsersCreated;
+    }
+
+    /** After a malformed event the parser's state is lost, and after many bytes its names are many: the next event gets a fresh one. */
     private void discardParser() {
         if (parser == null) return;
         try {
@@ -81,6 +97,8 @@ public final class ChunkDecoder {
             }
             if (p.currentToken() != JsonToken.END_OBJECT) return malformed("unexpected JSON structure");
             if (p.nextToken() != JsonToken.NOT_AVAILABLE) return malformed("trailing data after the JSON object");
+            bytesFedToParser += length;
+            if (bytesFedToParser >= RECYCLE_BYTES) discardParser();
         } catch (IOException e) {
             String m = e.getMessage();
             return malformed("invalid JSON: " + (m == null ? "" : m.lines().findFirst().orElse("")));

@@ -80,6 +80,37 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void oneDecoderServesInterleavedResponsesOfALane_andABrokenOneDoesNotSpoilTheOthers() {
+        ChunkDecoder d = new ChunkDecoder();
+        for (int i = 0; i < 50; i++) {
+            String a = "{\"id\":\"a\",\"choices\":[{\"delta\":{\"content\":\"" + "x".repeat(i % 7 + 1) + "\"}}]}";
+            String b = "{\"id\":\"b\",\"choices\":[{\"delta\":{\"reasoning_content\":\"yy\"}}],\"usage\":{\"completion_tokens\":" + i + "}}";
+            assertThat(decodeWith(d, a).contentChars).isEqualTo(i % 7 + 1);
+            if (i % 10 == 3) assertThat(decodeWith(d, "{\"choices\":[{\"delta\":{\"content\":").malformed).isTrue(); // a third stream broke off
+            ChunkInfo fromB = decodeWith(d, b);
+            assertThat(fromB.malformed).isFalse();
+            assertThat(fromB.reasoningChars).isEqualTo(2);
+            assertThat(fromB.usageCompletionTokens).isEqualTo(i);
+            assertThat(fromB.id).isEqualTo("b");
+        }
+        assertThat(d.parsersCreated()).isEqualTo(1 + 5); // the first, then one after each broken event
+    }
+
+    @Test
+    void aServerInventingFieldNames_getsAFreshParserEveryFewMegabytes() {
+        ChunkDecoder d = new ChunkDecoder();
+        StringBuilder names = new StringBuilder("{");
+        for (int i = 0; i < 2000; i++) names.append("\"name").append(i).append("\":1,");
+        int perEvent = names.length() + 40;
+        int events = 3 * ChunkDecoder.RECYCLE_BYTES / perEvent + 1;
+        for (int e = 0; e < events; e++) {
+            String json = names + "\"event\":" + e + ",\"choices\":[{\"delta\":{\"content\":\"z\"}}]}";
+            assertThat(decodeWith(d, json.replace("name", "n" + e + "_")).contentChars).isEqualTo(1); // new names every event
+        }
+        assertThat(d.parsersCreated()).isBetween(3, 4); // one per 4 MB fed, not one per event and not one for ever
+    }
+
+    @Test
     void textIsReadOnlyWhenWanted_butCharactersAreAlwaysCounted() {
         ChunkDecoder d = new ChunkDecoder();
         d.wantId(false);
