@@ -71,7 +71,19 @@ public final class RequestStamps {
     /** Events that carried more than one channel (counted once as a token event). */
     public int overlapEvents;
 
-    public void fail(ErrorClass cls, String detail) {
+    /** Runs what this request kept of the server's words (error detail and reason, answer sample) through {@code redact}. */
+    public void redact(java.util.function.UnaryOperator<String> redact) {
+        errorDetail = redact.apply(errorDetail);
+        errorReason = redact.apply(errorReason);
+        String sample = answerSample.toString();
+        String clean = redact.apply(sample);
+        if (!clean.equals(sample)) {
+            answerSample.setLength(0);
+            answerSample.append(clean);
+        }
+    }
+
+        public void fail(ErrorClass cls, String detail) {
         fail(cls, detail, detail);
     }
 

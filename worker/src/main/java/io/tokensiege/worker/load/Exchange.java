@@ -6,8 +6,6 @@ import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.metric.RequestStamps;
 import io.tokensiege.common.metric.ServerError;
 import io.tokensiege.common.plan.Limits;
-import io.tokensiege.common.plan.Timeouts;
-import io.tokensiege.common.security.Redactor;
 import io.tokensiege.worker.record.LaneRecorder;
 import io.tokensiege.worker.sse.ChunkDecoder;
 import io.tokensiege.worker.sse.ChunkInfo;
@@ -15,9 +13,7 @@ import io.tokensiege.worker.sse.SseParser;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import java.util.function.Consumer;
 
@@ -28,14 +24,11 @@ import java.util.function.Consumer;
  *
  * <p>{@code t_send} is stamped when the request is issued, before its connection is acquired: when a new
  * connection is needed, its connect time is part of what any client would see, so it is inside ttfb and
- * ttft (and recorded on its own as {@code connect}). A request whose <em>reused</em> connection turns out
- * closed before any response byte (the server closed it as we picked it) goes once more on a fresh
- * connection, keeping its original {@code t_send}; it is never a server error. A fresh connection that
- * fails is a {@code connect} error.
+ * ttft. Getting onto a connection (and the one retry a stale reused connection earns) is {@link RequestSender}'s.
  *
- * <p>A hot-path class, larger than most: every event of every stream passes through {@link #onEvent}, and keeping the
- * request's life (attempts, response, events, timeouts, end) in one place on one event loop keeps it lock-free.
- * What can stand apart does: {@link ErrorResponse}, {@link AnswerCapture}, {@link ServerConnections}.
+ * <p>Every event of every stream passes through {@link #onEvent}; the request's life stays on one event loop, so
+ * nothing here is locked. What can stand apart does: {@link RequestSender}, {@link RequestTimeouts},
+ * {@link ErrorResponse}, {@link AnswerCapture}.
  */
 final class Exchange implements SseParser.Listener {
     final RequestStamps stamps = new RequestStamps();
@@ -46,23 +39,14 @@ final class Exchange implements SseParser.Listener {
     final int seq;
     final int turn;
     final boolean measured;
-    private final String stepId;
-    private final String workerId;
-    private final Timeouts timeouts;
-    private final Limits limits;
+    private final ExchangeSetting setting;
     private final LaneRecorder recorder;
-    private final Redactor redactor;
     private final ChunkDecoder decoder;
     /** Agent sessions keep the whole answer (bounded) and its tool calls, to carry them in the next turn's history. */
     private AnswerCapture capture;
     private final SseParser parser;
     private final Consumer<Exchange> onEnd;
-    private final EpochClock clock;
-    private ServerConnections connections;
-    private ServerConnections.Lease lease;
-    private RequestOptions options;
-    private Buffer body;
-    private HttpClientRequest request;
+    private RequestSender sender;
     private long lastActivityNanos;
     private boolean responseComplete;
     private String redirectLocation;
@@ -70,24 +54,19 @@ final class Exchange implements SseParser.Listener {
     private boolean cancelled;
     private RequestRecord record;
 
-    Exchange(String stepId, String workerId, int stream, int seq, int turn, boolean measured, long intendedNanos, Timeouts timeouts, Limits limits,
-             LaneRecorder recorder, Redactor redactor, EpochClock clock, MeasurementWindow window, Lane lane, Consumer<Exchange> onEnd) {
-        this.stepId = stepId;
-        this.workerId = workerId;
+    Exchange(ExchangeSetting setting, Lane lane, MeasurementWindow window, int stream, int seq, int turn, boolean measured, long intendedNanos,
+             Consumer<Exchange> onEnd) {
+        this.setting = setting;
+        this.lane = lane;
+        this.window = window;
         this.stream = stream;
         this.seq = seq;
         this.turn = turn;
         this.measured = measured;
-        this.timeouts = timeouts;
-        this.limits = limits;
-        this.recorder = recorder;
-        this.redactor = redactor;
-        this.clock = clock;
-        this.window = window;
-        this.lane = lane;
         this.onEnd = onEnd;
-        this.parser = new SseParser(this, limits.maxEventBytes());
+        this.recorder = lane.recorder;
         this.decoder = lane.decoder;
+        this.parser = new SseParser(this, setting.limits().maxEventBytes());
         stamps.intendedNanos = intendedNanos;
     }
 
@@ -101,63 +80,15 @@ final class Exchange implements SseParser.Listener {
         return capture;
     }
 
-    void start(ServerConnections conns, RequestOptions requestOptions, Buffer requestBody) {
-        this.connections = conns;
-        this.options = requestOptions;
-        this.body = requestBody;
+    /** Sends the request on one of its lane's connections. */
+    void start(RequestOptions requestOptions, Buffer requestBody) {
+        sender = new RequestSender(lane.connections, requestOptions, requestBody, stamps, this::ended, this::onResponse, this::fail);
         lane.exchangeStarted();
         stamps.sendNanos = System.nanoTime();
-        stamps.sendEpochMicros = clock.epochMicros(stamps.sendNanos);
+        stamps.sendEpochMicros = setting.clock().epochMicros(stamps.sendNanos);
         if (stamps.intendedNanos == RequestStamps.NONE) stamps.intendedNanos = stamps.sendNanos;
         lastActivityNanos = stamps.sendNanos;
-        attempt(false);
-    }
-
-    private void attempt(boolean fresh) {
-        connections.acquire(fresh).onComplete(ar -> {
-            if (ar.failed()) {
-                if (!ended) fail(ErrorClass.CONNECT, describe(ar.cause()));
-                return;
-            }
-            ServerConnections.Lease l = ar.result();
-            if (ended) { // timed out or cancelled while connecting
-                connections.release(l, false);
-                return;
-            }
-            lease = l;
-            stamps.reusedConnection = l.reused();
-            if (!l.reused()) stamps.connectNanos = Math.max(0, stamps.connectNanos) + l.connectNanos();
-            l.conn().http.request(options).onComplete(rq -> {
-                if (ended) return;
-                if (rq.failed()) {
-                    attemptFailed(rq.cause());
-                    return;
-                }
-                request = rq.result();
-                request.send(body).onComplete(rr -> {
-                    if (ended) return;
-                    if (rr.failed()) attemptFailed(rr.cause());
-                    else onResponse(rr.result());
-                });
-            });
-        });
-    }
-
-    /** Nothing came back on this attempt's connection. A reused one may simply have been closed by the server as we took it. */
-    private void attemptFailed(Throwable cause) {
-        ServerConnections.Lease failed = lease;
-        if (failed == null) return; // this attempt's failure was already handled (its request and its send may both report it)
-        lease = null;
-        request = null;
-        if (failed.reused() && stamps.attempts == 1) {
-            connections.staleFailure(failed);
-            stamps.attempts = 2;
-            connections.habits().staleRetry();
-            attempt(true);
-            return;
-        }
-        connections.discard(failed);
-        fail(ErrorClass.CONNECT, describe(cause));
+        sender.send();
     }
 
     private void onResponse(HttpClientResponse response) {
@@ -165,11 +96,7 @@ final class Exchange implements SseParser.Listener {
         lastActivityNanos = stamps.headersNanos;
         int status = response.statusCode();
         stamps.httpStatus = status;
-        boolean closeDelimited = response.version() == HttpVersion.HTTP_1_0
-                || (response.getHeader("content-length") == null && !"chunked".equalsIgnoreCase(response.getHeader("transfer-encoding")));
-        String connection = response.getHeader("connection");
-        connections.habits().response(connection, response.getHeader("keep-alive"), closeDelimited);
-        if (closeDelimited || (connection != null && connection.toLowerCase(java.util.Locale.ROOT).contains("close"))) lease.conn().reusable = false;
+        sender.noteResponseHead(response);
         if (status < 200 || status >= 300) {
             redirectLocation = response.getHeader("location");
             readErrorBody(response, status);
@@ -183,7 +110,7 @@ final class Exchange implements SseParser.Listener {
         response.exceptionHandler(t -> {
             // The connection went mid-stream (the server closed it, or the network did): say so, whatever came before.
             if (!cancelled && stamps.error == null && !stamps.sawDone && stamps.finishReason == null) {
-                stamps.fail(ErrorClass.TRUNCATED, "connection lost mid-stream after " + stamps.tokenEvents() + " token events: " + describe(t));
+                stamps.fail(ErrorClass.TRUNCATED, "connection lost mid-stream after " + stamps.tokenEvents() + " token events: " + RequestSender.describe(t));
             }
             end();
         });
@@ -215,7 +142,7 @@ final class Exchange implements SseParser.Listener {
         response.handler(b -> {
             lastActivityNanos = System.nanoTime();
             if (ended) return;
-            int room = limits.maxErrorBodyBytes() - text.length();
+            int room = setting.limits().maxErrorBodyBytes() - text.length();
             text.appendBuffer(b.length() <= room ? b : b.slice(0, Math.max(0, room)));
             if (b.length() > room) failWithBody(status, text, true);
         });
@@ -228,9 +155,9 @@ final class Exchange implements SseParser.Listener {
 
     private void failWithBody(int status, Buffer text, boolean cut) {
         if (ended) return;
-        ErrorResponse e = ErrorResponse.of(status, text.toString(), redirectLocation, cut, limits.maxErrorBodyBytes(), redactor);
+        ErrorResponse e = ErrorResponse.of(status, text.toString(), redirectLocation, cut, setting.limits().maxErrorBodyBytes(), setting.redactor());
         stamps.fail(e.errorClass(), e.detail(), e.reason());
-        if (cut) abort();
+        if (cut) sender.abort();
         end();
     }
 
@@ -249,7 +176,7 @@ final class Exchange implements SseParser.Listener {
             return;
         }
         if (info.errorJson != null) {
-            ServerError err = ServerError.parse(redactor.redact(info.errorJson));
+            ServerError err = ServerError.parse(setting.redactor().redact(info.errorJson));
             stamps.fail(ErrorClass.STREAM_ERROR, "error event in a " + stamps.httpStatus + " stream: " + err.detail(), err.reason());
         }
         if (info.id != null && stamps.serverId == null) stamps.serverId = info.id;
@@ -288,22 +215,15 @@ final class Exchange implements SseParser.Listener {
     /** Applies the per-request timeouts; called periodically on the lane's event loop. */
     void checkTimeouts(long nowNanos) {
         if (ended) return;
-        if (stamps.sendNanos == RequestStamps.NONE) return; // not started yet
-        long sinceSend = nowNanos - stamps.sendNanos; // connecting is bounded by the connect timeout, and by these
-        if (sinceSend > ms(timeouts.totalMillis())) {
-            abortWith(ErrorClass.TIMEOUT_TOTAL, "no end after " + timeouts.inTargetTime(timeouts.totalMillis()), null);
-        } else if (stamps.firstNanos == RequestStamps.NONE && sinceSend > ms(timeouts.firstTokenMillis())) {
-            abortWith(ErrorClass.TIMEOUT_FIRST_TOKEN, "no token after " + timeouts.inTargetTime(timeouts.firstTokenMillis()), null);
-        } else if (stamps.firstNanos != RequestStamps.NONE && nowNanos - lastActivityNanos > ms(timeouts.idleMillis())) {
-            abortWith(ErrorClass.TIMEOUT_IDLE, "no event for " + timeouts.inTargetTime(timeouts.idleMillis()), null);
-        }
+        RequestTimeouts.Expired expired = RequestTimeouts.check(setting.timeouts(), stamps, lastActivityNanos, nowNanos);
+        if (expired != null) abortWith(expired.errorClass(), expired.detail(), null);
     }
 
     /** Stops a request still in flight when the step's drain bound ran out; not an error of the server. */
     void cancel() {
         if (ended) return;
         cancelled = true;
-        abort();
+        if (sender != null) sender.abort();
         end();
     }
 
@@ -322,17 +242,8 @@ final class Exchange implements SseParser.Listener {
 
     private void abortWith(ErrorClass cls, String detail, String reason) {
         stamps.fail(cls, detail, reason == null ? detail : reason);
-        abort();
+        if (sender != null) sender.abort();
         end();
-    }
-
-    /** Gives up the response: its connection can never carry another request. */
-    private void abort() {
-        if (lease != null) {
-            connections.discard(lease);
-            lease = null;
-        }
-        if (request != null) request.reset();
     }
 
     private void fail(ErrorClass cls, String detail) {
@@ -343,39 +254,15 @@ final class Exchange implements SseParser.Listener {
     private void end() {
         if (ended) return;
         ended = true;
-        if (lease != null) {
-            connections.release(lease, responseComplete);
-            lease = null;
-        }
+        if (sender != null) sender.release(responseComplete);
         if (stamps.endNanos == RequestStamps.NONE) stamps.endNanos = System.nanoTime();
         if (!cancelled && stamps.error == null && parser.hasPartialEvent() && !stamps.sawDone && stamps.finishReason == null) {
             stamps.fail(ErrorClass.TRUNCATED, "stream ended inside an event");
         }
-        stamps.errorDetail = redactor.redact(stamps.errorDetail);
-        stamps.errorReason = redactor.redact(stamps.errorReason);
-        redactAnswerSample();
+        stamps.redact(setting.redactor()::redact); // a server may echo the prompt, headers and all, in an error or the answer
         if (capture != null) capture.finish(stamps);
-        record = RequestMetrics.compute(stamps, stepId, workerId, stream, seq, turn, cancelled, measured);
+        record = RequestMetrics.compute(stamps, setting.stepId(), setting.workerId(), stream, seq, turn, cancelled, measured);
         lane.exchangeEnded(stamps.firstNanos == RequestStamps.NONE);
         onEnd.accept(this);
-    }
-
-    /** A server may echo the prompt, headers and all: the answer sample is stored, so it is redacted too. */
-    private void redactAnswerSample() {
-        String sample = stamps.answerSample.toString();
-        String clean = redactor.redact(sample);
-        if (!clean.equals(sample)) {
-            stamps.answerSample.setLength(0);
-            stamps.answerSample.append(clean);
-        }
-    }
-
-    private static long ms(long millis) {
-        return millis * 1_000_000L;
-    }
-
-    private static String describe(Throwable t) {
-        String m = t.getMessage() == null ? "" : ": " + t.getMessage().replaceAll("\\s+", " ").trim();
-        return t.getClass().getSimpleName() + (m.length() > 200 ? m.substring(0, 200) + "..." : m);
     }
 }

@@ -53,7 +53,7 @@ public final class StepRunner {
     private final Consumer<ToCoordinator> send;
     private final StepRecorder recorder = new StepRecorder();
     private final RequestFactory requests;
-    private final Redactor redactor;
+    private final ExchangeSetting setting;
     private final ConnectionHabits habits;
     private final List<Lane> lanes = new ArrayList<>();
     private final RecordLog records;
@@ -85,7 +85,7 @@ public final class StepRunner {
         this.step = assign.step();
         this.send = send;
         this.requests = new RequestFactory(step, assign.workerId(), apiKey);
-        this.redactor = Redactor.of(apiKey);
+        this.setting = new ExchangeSetting(step.stepId(), assign.workerId(), step.timeouts(), step.limits(), Redactor.of(apiKey), clock);
         this.habits = new ConnectionHabits(step.facts().connectionPerRequest());
         this.records = RecordLog.open(dataDir, assign.runId(), assign.stepId());
         int laneCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), assign.streams()));
@@ -204,15 +204,14 @@ public final class StepRunner {
     /** A request of this step, not yet sent: a driver that needs it (agent sessions) sets it up before {@link #start}. */
     Exchange exchange(Lane lane, int stream, int seq, int turn, boolean measured, long intendedNanos) {
         started.incrementAndGet();
-        Exchange ex = new Exchange(step.stepId(), assign.workerId(), stream, seq, turn, measured, intendedNanos, step.timeouts(), step.limits(),
-                lane.recorder, redactor, clock, window, lane, e -> exchangeEnded(lane, e));
+        Exchange ex = new Exchange(setting, lane, window, stream, seq, turn, measured, intendedNanos, e -> exchangeEnded(lane, e));
         ex.stamps.maxTokens = requests.maxTokens();
         return ex;
     }
 
     void start(Exchange ex, Lane lane, io.vertx.core.buffer.Buffer body) {
         lane.inFlight.add(ex);
-        ex.start(lane.connections, requests.options(), body);
+        ex.start(requests.options(), body);
     }
 
     RequestFactory requests() {

@@ -59,11 +59,11 @@ class GoldenStreamTest {
         ConnectionHabits habits = new ConnectionHabits(false);
         StepRecorder recorder = new StepRecorder();
         Lane lane = new Lane(vertx, 60, new HttpConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()), habits, recorder.newLane());
-        Exchange ex = new Exchange("step", "w1", 0, 0, 0, true, RequestStamps.NONE, Timeouts.DEFAULT, Limits.DEFAULT, lane.recorder,
-                Redactor.NONE, new EpochClock(), MeasurementWindow.untimed(false), lane, e -> done.complete(e.record()));
+        ExchangeSetting setting = new ExchangeSetting("step", "w1", Timeouts.DEFAULT, Limits.DEFAULT, Redactor.NONE, new EpochClock());
+        Exchange ex = new Exchange(setting, lane, MeasurementWindow.untimed(false), 0, 0, 0, true, RequestStamps.NONE, e -> done.complete(e.record()));
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(server.actualPort())
                 .setURI("/" + file + "/v1/chat/completions");
-        lane.context.runOnContext(v -> ex.start(lane.connections, o, Buffer.buffer("{}")));
+        lane.context.runOnContext(v -> ex.start(o, Buffer.buffer("{}")));
         return done.get(10, TimeUnit.SECONDS);
     }
 
