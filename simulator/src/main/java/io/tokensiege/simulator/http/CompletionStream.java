@@ -1,20 +1,12 @@
 package io.tokensiege.simulator.http;
 
-import io.netty.buffer.Unpooled;
 import io.tokensiege.simulator.engine.Channel;
 import io.tokensiege.simulator.engine.EngineListener;
 import io.tokensiege.simulator.engine.TextGenerator;
 import io.tokensiege.simulator.tools.ToolCall;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.internal.buffer.BufferInternal;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns one request's engine events into an OpenAI chat-completions response: SSE chunks (role chunk,
@@ -28,29 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * "tool_calls"}; not streamed, {@code message.tool_calls} with the whole arguments and {@code content: null}.
  *
  * <p>Engine callbacks arrive on the driver thread; a stall's release runs on a Vert.x timer, hence
- * the synchronisation. A hot-path class: larger than most, so that a token costs no String or JSON work.
+ * the synchronisation, which guards its {@link ResponseWriter} too. The chunks' bytes are {@link ChunkFormat}'s,
+ * built so that a token costs no String or JSON work.
  */
 final class CompletionStream implements EngineListener {
-    // The hot path builds each token chunk from these pieces: no String, no JSON work per token.
-    private static final byte[] DELTA_OPEN = ascii("{\"index\":0,\"delta\":{");
-    private static final byte[] CONTENT_KEY = ascii("\"content\":");
-    private static final byte[] OLLAMA_REASONING_KEY = ascii("\"content\":\"\",\"reasoning\":");
-    private static final byte[] VLLM_REASONING_KEY = ascii("\"reasoning_content\":");
-    private static final byte[] TOKEN_CLOSE = ascii("},\"finish_reason\":null}]}\n\n");
-    /** llama.cpp's chat parser failure, sent inside a 200 stream. */
-    static final String STREAM_ERROR_MESSAGE = "The model produced output that does not match the expected peg-native format";
-    private static final String STREAM_ERROR_EVENT = "data: {\"error\":{\"code\":500,\"message\":\"" + STREAM_ERROR_MESSAGE
-            + "\",\"type\":\"server_error\"}}\n\n";
-    /** Quoted JSON bytes of each token text; the generator's vocabulary is small and fixed. */
-    private static final Map<String, byte[]> QUOTED = new ConcurrentHashMap<>();
-    private static final long NOT_A_TOKEN = Long.MIN_VALUE;
-
-    private record Held(Buffer chunk, long scheduledSimNanos) {}
-
     private final Vertx vertx;
-    private final WriteBatcher.Lane lane;
-    private final HttpServerRequest httpRequest;
-    private final HttpServerResponse response;
     private final ChatRequest request;
     private final AnswerPlan plan;
     private final GroundTruth truth;
@@ -59,16 +33,12 @@ final class CompletionStream implements EngineListener {
     private final StreamStyle style;
     private final EngineTimes times;
     private final long streamKey;
-    private final String prefix;
-    private final byte[] prefixBytes;
-    private final byte[] reasoningKey;
+    private final ChunkFormat format;
+    private final ResponseWriter writer;
     private final StringBuilder content = new StringBuilder();
     private final StringBuilder reasoning = new StringBuilder();
     private final Runnable onLeftSystem;
     private final Runnable onClientGone;
-    /** Writes held back by a stall fault, released in order when it ends; null when not stalling. */
-    private List<Held> held;
-    private String endAfterHeld;
     private boolean dropped;
     private boolean errored;
     private int reasoningTokens;
@@ -78,9 +48,7 @@ final class CompletionStream implements EngineListener {
     CompletionStream(Vertx vertx, HttpServerRequest httpRequest, ChatRequest request, AnswerPlan plan, GroundTruth truth, FaultPlan fault,
                      StreamServices services, Runnable onLeftSystem, Runnable onClientGone) {
         this.vertx = vertx;
-        this.lane = services.batcher().lane(vertx.getOrCreateContext()); // the connection's event loop: constructed in its request handler
-        this.httpRequest = httpRequest;
-        this.response = httpRequest.response();
+        WriteBatcher.Lane lane = services.batcher().lane(vertx.getOrCreateContext()); // the connection's event loop: constructed in its request handler
         this.request = request;
         this.plan = plan;
         this.truth = truth;
@@ -91,24 +59,13 @@ final class CompletionStream implements EngineListener {
         this.onLeftSystem = onLeftSystem;
         this.onClientGone = onClientGone;
         this.streamKey = TextGenerator.keyOf(request.promptText());
-        this.prefix = "data: {\"id\":\"chatcmpl-sim-" + truth.id + "\",\"object\":\"chat.completion.chunk\",\"created\":"
-                + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model()) + ",\"choices\":[";
-        this.prefixBytes = prefix.getBytes(StandardCharsets.UTF_8);
-        this.reasoningKey = "reasoning".equals(style.reasoningField()) ? OLLAMA_REASONING_KEY : VLLM_REASONING_KEY;
-        response.closeHandler(v -> clientClosed());
+        this.format = new ChunkFormat(truth.id, request.model(), style);
+        this.writer = new ResponseWriter(lane, httpRequest, truth, services.writeLag(), style.closeAfterStream());
+        writer.onClientClosed(this::clientClosed);
     }
 
     void start() {
-        if (request.stream()) {
-            response.setChunked(true);
-            style.streamHeaders().forEach(response::putHeader);
-            String role = prefix + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":" + (style.roleContentNull() ? "null" : "\"\"")
-                    + "},\"finish_reason\":null}]}\n\n";
-            lane.run(() -> {
-                response.write(Buffer.buffer(role));
-                truth.headersNanos = System.nanoTime();
-            });
-        }
+        if (request.stream()) writer.startStream(style.streamHeaders(), format.role());
     }
 
     @Override
@@ -160,22 +117,13 @@ final class CompletionStream implements EngineListener {
             truth.token(System.nanoTime());
             return;
         }
-        if (fault.kind() == FaultPlan.Kind.STALL && index == fault.atToken()) {
-            held = new ArrayList<>();
-            // Timed from the lane, after the writes before it: the gap on the wire is at least the stall, even when the loop lags.
-            lane.run(() -> vertx.setTimer(Math.max(1, fault.stallMs()), t -> lane.run(this::release)));
-        }
+        if (fault.kind() == FaultPlan.Kind.STALL && index == fault.atToken()) writer.stall(vertx, fault.stallMs(), this::release);
         if (fault.kind() == FaultPlan.Kind.MALFORMED && index == fault.atToken()) {
-            write(Buffer.buffer(prefix + "{\"index\":0,\"delta\":{\"content\":\"" + token.trim() + "\n\n"), simNanos);
+            writer.token(format.malformed(token), simNanos);
             return;
         }
-        if (toolToken) {
-            write(Buffer.buffer(prefix + "{\"index\":0,\"delta\":{\"tool_calls\":[" + toolCallDelta(index, token) + "]},\"finish_reason\":null}]}\n\n"), simNanos);
-        } else {
-            byte[] quoted = QUOTED.computeIfAbsent(token, t -> Json.quote(t).getBytes(StandardCharsets.UTF_8));
-            byte[] key = channel == Channel.REASONING ? reasoningKey : CONTENT_KEY;
-            write(BufferInternal.buffer(Unpooled.wrappedBuffer(concat(prefixBytes, DELTA_OPEN, key, quoted, TOKEN_CLOSE))), simNanos);
-        }
+        if (toolToken) writer.token(format.toolCall(plan, index, token), simNanos);
+        else writer.token(format.token(token, channel == Channel.REASONING), simNanos);
         if (fault.kind() == FaultPlan.Kind.DROP && index + 1 == fault.atToken()) drop();
     }
 
@@ -200,45 +148,17 @@ final class CompletionStream implements EngineListener {
         String usage = usageJson();
         String timings = style.timings() ? ",\"timings\":" + times.timings().toJson() : "";
         if (request.stream()) {
-            StringBuilder end = new StringBuilder(prefix).append("{\"index\":0,\"delta\":{},\"finish_reason\":\"").append(plan.finishReason())
-                    .append("\"}]}\n\n");
-            if (request.includeUsage()) end.append(prefix).append("],\"usage\":").append(usage).append(timings).append("}\n\n");
-            end.append("data: [DONE]\n\n");
-            write(Buffer.buffer(end.toString()), NOT_A_TOKEN);
-            endStream("ok");
+            writer.chunk(format.end(plan.finishReason(), request.includeUsage(), usage, timings));
+            writer.endStream("ok");
         } else {
-            String reasoningPart = reasoning.isEmpty() ? "" : "," + Json.quote(style.reasoningField()) + ":" + Json.quote(reasoning.toString());
-            String body = "{\"id\":\"chatcmpl-sim-" + truth.id + "\",\"object\":\"chat.completion\",\"created\":"
-                    + System.currentTimeMillis() / 1000 + ",\"model\":" + Json.quote(request.model())
-                    + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\"," + messageBody() + reasoningPart
-                    + "},\"finish_reason\":\"" + plan.finishReason() + "\"}],\"usage\":" + usage + timings + "}";
-            lane.run(() -> {
-                truth.endNanos = System.nanoTime();
-                truth.outcome = "ok";
-                response.putHeader("content-type", "application/json").end(body);
-            });
+            writer.whole(format.body(plan, content, reasoning, usage, timings));
         }
-    }
-
-    /** {@code "content":...} of a non-streamed answer, or {@code "content":null,"tool_calls":[...]} for a call. */
-    private String messageBody() {
-        if (!plan.callsTool()) return "\"content\":" + Json.quote(content.toString());
-        return "\"content\":null,\"tool_calls\":[{\"id\":" + Json.quote(plan.call().id()) + ",\"type\":\"function\",\"function\":{\"name\":"
-                + Json.quote(plan.call().name()) + ",\"arguments\":" + Json.quote(content.toString()) + "}}]";
     }
 
     /** A call's token text: its name first, then its argument fragments. */
     private String toolText(int index) {
         int k = index - plan.reasoningTokens();
         return k == 0 ? plan.call().name() : plan.call().fragments().get(k - 1);
-    }
-
-    private String toolCallDelta(int index, String token) {
-        if (index == plan.reasoningTokens()) {
-            return "{\"index\":0,\"id\":" + Json.quote(plan.call().id()) + ",\"type\":\"function\",\"function\":{\"name\":" + Json.quote(token)
-                    + ",\"arguments\":\"\"}}";
-        }
-        return "{\"index\":0,\"function\":{\"arguments\":" + Json.quote(token) + "}}";
     }
 
     /**
@@ -263,10 +183,7 @@ final class CompletionStream implements EngineListener {
 
     private String usageJson() {
         int completion = fault.kind() == FaultPlan.Kind.EMPTY ? 0 : plan.tokens();
-        String details = reasoningTokens > 0 ? ",\"completion_tokens_details\":{\"reasoning_tokens\":" + reasoningTokens + "}" : "";
-        return "{\"prompt_tokens\":" + request.promptTokens() + ",\"completion_tokens\":" + completion
-                + ",\"total_tokens\":" + (request.promptTokens() + completion)
-                + ",\"prompt_tokens_details\":{\"cached_tokens\":" + truth.cachedTokens + "}" + details + "}";
+        return ChunkFormat.usage(request.promptTokens(), completion, reasoningTokens, truth.cachedTokens);
     }
 
     /**
@@ -278,87 +195,19 @@ final class CompletionStream implements EngineListener {
         times.left();
         onClientGone.run();
         if (request.stream()) {
-            write(Buffer.buffer(STREAM_ERROR_EVENT), NOT_A_TOKEN);
-            endStream("stream_error");
+            writer.chunk(ChunkFormat.streamErrorEvent());
+            writer.endStream("stream_error");
         } else {
-            lane.run(() -> {
-                truth.endNanos = System.nanoTime();
-                truth.outcome = "stream_error";
-                services.habits().error(httpRequest, 500, STREAM_ERROR_MESSAGE, "server_error", null, null);
-            });
-        }
-    }
-
-    /** Writes {@code chunk} on the connection's loop; a token chunk carries the simulated instant its engine emitted it. */
-    private void write(Buffer chunk, long scheduledSimNanos) {
-        if (held != null) {
-            held.add(new Held(chunk, scheduledSimNanos));
-            return;
-        }
-        // Written on the connection's own event loop, and stamped there: the truth is when the bytes went
-        // to the socket, not when the engine thread produced them (a busy loop can lag by milliseconds).
-        lane.run(() -> writeNow(chunk, scheduledSimNanos, true));
-    }
-
-    private void writeNow(Buffer chunk, long scheduledSimNanos, boolean onSchedule) {
-        long flushed = System.nanoTime(); // stamped before the write: a client can never see the token earlier
-        response.write(chunk);
-        if (scheduledSimNanos != NOT_A_TOKEN) {
-            truth.token(flushed);
-            if (onSchedule) services.writeLag().tokenWritten(scheduledSimNanos, flushed);
+            writer.serverError(services.habits());
         }
     }
 
     private synchronized void release() {
-        List<Held> pending = held;
-        held = null;
-        if (pending == null || dropped || clientGone) return;
-        for (Held h : pending) writeNow(h.chunk, h.scheduledSimNanos, false); // late on purpose: not the simulator's lag
-        if (endAfterHeld != null) end(endAfterHeld);
-    }
-
-    /** Ends the stream after its last write, which a stall may still be holding back. */
-    private void endStream(String outcome) {
-        if (held != null) endAfterHeld = outcome;
-        else end(outcome);
-    }
-
-    /**
-     * The truth is recorded before the end leaves, so a client holding the whole response never reads it as in flight.
-     * A server that closes after streaming (llama.cpp) closes once the end is written.
-     */
-    private void end(String outcome) {
-        lane.run(() -> {
-            truth.endNanos = System.nanoTime();
-            truth.outcome = outcome;
-            var ended = response.end();
-            if (style.closeAfterStream()) ended.onComplete(done -> httpRequest.connection().close());
-        });
-    }
-
-    /** One array, wrapped without a copy: Vert.x's own buffers cost a metered allocation per token on this path. */
-    private static byte[] concat(byte[]... parts) {
-        int length = 0;
-        for (byte[] p : parts) length += p.length;
-        byte[] out = new byte[length];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+        writer.release(dropped || clientGone);
     }
 
     private void drop() {
         dropped = true;
-        lane.run(() -> {
-            truth.outcome = "dropped";
-            truth.endNanos = System.nanoTime();
-            response.reset();
-        });
+        writer.drop();
     }
 }

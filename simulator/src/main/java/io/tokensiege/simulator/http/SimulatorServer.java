@@ -1,28 +1,21 @@
 package io.tokensiege.simulator.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokensiege.simulator.engine.PromptTokenizer;
 import io.tokensiege.simulator.engine.RealTimeDriver;
-import io.tokensiege.simulator.engine.SimRequest;
 import io.tokensiege.simulator.engine.TextGenerator;
 import io.tokensiege.simulator.profile.Profile;
-import io.tokensiege.simulator.tools.PlannedCall;
-import io.tokensiege.simulator.tools.ToolAnswers;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An OpenAI-compatible server in front of a simulated engine: {@code GET /v1/models},
@@ -41,11 +34,8 @@ public final class SimulatorServer implements AutoCloseable {
     private final GroundTruthLog truthLog;
     private final WriteLag writeLag;
     private final ServerHabits habits;
-    private final StreamServices streamServices;
-    private final ToolAnswers toolAnswers;
-    private final AtomicLong ids = new AtomicLong();
-    /** Requests accepted and not yet finished (running or queued): exact, so the 429 limit is too. */
-    private final AtomicInteger inSystem = new AtomicInteger();
+    private final ChatCompletions chats;
+    private final SimEndpoints simEndpoints;
     private volatile int port;
     private volatile String deploymentId;
 
@@ -58,8 +48,9 @@ public final class SimulatorServer implements AutoCloseable {
         this.writeLag = new WriteLag(driver::realNanosOf);
         ServedCounters served = new ServedCounters();
         this.habits = ServerHabits.of(new ServerHabits.Facts(profile, tokenizer, served, driver::iterations));
-        this.streamServices = new StreamServices(new TextGenerator(profile.seed()), new WriteBatcher(), writeLag, served, habits);
-        this.toolAnswers = new ToolAnswers(profile.tools(), profile.seed(), profile.server().charsPerToken());
+        StreamServices streamServices = new StreamServices(new TextGenerator(profile.seed()), new WriteBatcher(), writeLag, served, habits);
+        this.chats = new ChatCompletions(vertx, profile, driver, truthLog, habits, streamServices);
+        this.simEndpoints = new SimEndpoints(profile, truthLog, driver::speed);
     }
 
     /**
@@ -149,10 +140,10 @@ public final class SimulatorServer implements AutoCloseable {
             long received = System.nanoTime(); // ground truth starts when the request arrives, before any parsing
             // Parsed after this loop has read (and stamped) every other request ready now: in a burst, the last request's
             // arrival would otherwise be stamped only after all the earlier ones were parsed.
-            req.body().onSuccess(b -> vertx.runOnContext(v -> chat(req, b, received)));
+            req.body().onSuccess(b -> vertx.runOnContext(v -> chats.chat(req, b, received)));
         }
-        else if (req.method() == HttpMethod.GET && path.equals("/sim/requests")) requests(req);
-        else if (req.method() == HttpMethod.GET && path.equals("/sim/profile")) profileJson(req);
+        else if (req.method() == HttpMethod.GET && path.equals("/sim/requests")) simEndpoints.requests(req);
+        else if (req.method() == HttpMethod.GET && path.equals("/sim/profile")) simEndpoints.profile(req);
         else if (!habits.route(req)) {
             List<String> paths = new ArrayList<>(List.of("GET /v1/models", "POST /v1/chat/completions"));
             paths.addAll(habits.ownPaths());
@@ -161,128 +152,12 @@ public final class SimulatorServer implements AutoCloseable {
         }
     }
 
-    private void chat(HttpServerRequest req, Buffer body, long received) {
-        ChatRequest chat;
-        FaultPlan fault;
-        try {
-            chat = ChatRequest.parse(body.getBytes(), habits);
-            String header = req.getHeader("x-sim-fault");
-            long id = ids.incrementAndGet();
-            fault = header != null ? FaultPlan.fromHeader(header) : FaultPlan.draw(profile.faults(), profile.seed(), id);
-            if (habits.refusesOtherModels() && !chat.model().equals(profile.model())) {
-                habits.error(req, 404, "The model '" + chat.model() + "' does not exist; this simulator serves '" + profile.model() + "'.",
-                        "invalid_request_error", "model", "model_not_found");
-                return;
-            }
-            ChatRequest fitted = fitContext(req, chat, fault, id, received);
-            if (fitted != null) serve(req, fitted, fault, id, received);
-        } catch (ChatRequest.BadRequest e) {
-            habits.error(req, 400, e.getMessage(), "invalid_request_error", e.param, null);
-        } catch (IllegalArgumentException e) {
-            habits.error(req, 400, e.getMessage(), "invalid_request_error", "x-sim-fault", null);
-        }
-    }
-
-    /** A prompt over the context: truncated (Ollama) and served, or refused (null) in the server's words. */
-    private ChatRequest fitContext(HttpServerRequest req, ChatRequest chat, FaultPlan fault, long id, long received) {
-        int limit = profile.server().contextTokens();
-        if (limit == 0 || chat.promptTokens() <= limit) return chat;
-        if (habits.truncatesLongPrompts()) return habits.truncate(chat, limit);
-        GroundTruth truth = new GroundTruth(id, fault.label(), chat.promptTokens(), chat.promptTokens(), chat.maxTokens(), received);
-        truth.outcome = "400";
-        truthLog.add(truth);
-        req.response().putHeader("x-sim-request-id", Long.toString(id));
-        habits.refuseContext(req, chat.promptTokens(), limit);
-        return null;
-    }
-
-    private void serve(HttpServerRequest req, ChatRequest served, FaultPlan fault, long id, long received) {
-        ChatPrompt prompt = served.prompt();
-        PlannedCall call = toolAnswers.plan(served.promptText(), prompt.tools(), prompt.toolChoice(), prompt.answersToolResult());
-        AnswerPlan plan = AnswerPlan.of(call, served.maxTokens(), profile.engine().reasoningTokens());
-        GroundTruth truth = new GroundTruth(id, fault.label(), served.promptTokens(), served.requestedPromptTokens(), plan.tokens(), received);
-        if (prompt.answersToolResult()) truth.answeredToolCallId = prompt.messages().get(prompt.messages().size() - 1).toolCallId();
-        if (plan.callsTool()) {
-            truth.toolCallId = call.id();
-            truth.toolCallName = call.name();
-            truth.toolCallMalformed = call.malformed();
-        }
-        truthLog.add(truth);
-        req.response().putHeader("x-sim-request-id", Long.toString(id));
-        int limit = profile.faults().maxQueue();
-        // The queue is what waits beyond the slots: refuse when running + queued would exceed slots + max_queue.
-        boolean overQueue = limit > 0 && inSystem.incrementAndGet() > profile.engine().slots() + limit;
-        if (overQueue) inSystem.decrementAndGet();
-        if (fault.kind() == FaultPlan.Kind.HTTP_429 || overQueue) {
-            truth.outcome = "429";
-            req.response().putHeader("retry-after", "1");
-            habits.error(req, 429, "The server is busy (queue limit reached); retry later.", "rate_limit_error", null, "rate_limited");
-            return;
-        }
-        if (fault.kind() == FaultPlan.Kind.HTTP_500) {
-            if (limit > 0) inSystem.decrementAndGet();
-            truth.outcome = "500";
-            habits.error(req, 500, "Simulated internal error.", "server_error", null, null);
-            return;
-        }
-        Runnable onLeftSystem = limit > 0 ? inSystem::decrementAndGet : () -> {};
-        CompletionStream stream = new CompletionStream(vertx, req, served, plan, truth, fault, streamServices, onLeftSystem, () -> driver.cancel(id));
-        stream.start();
-        driver.submit(new SimRequest(id, served.promptText(), served.promptTokens(), plan.tokens(), stream::answerText), stream);
-    }
-
     private void models(HttpServerRequest req) {
         ObjectNode root = JSON.createObjectNode().put("object", "list");
         ObjectNode entry = root.putArray("data").addObject().put("id", profile.model()).put("object", "model").put("created", 0)
                 .put("owned_by", "tokensiege-simulator (simulated)");
         habits.describeModel(entry);
         req.response().putHeader("content-type", "application/json").end(root.toString());
-    }
-
-    private void requests(HttpServerRequest req) {
-        long after = parseLong(req.getParam("after"), 0);
-        ObjectNode root = JSON.createObjectNode().put("simulated", true);
-        ArrayNode list = root.putArray("requests");
-        for (GroundTruth t : truthLog.since(after)) {
-            ObjectNode n = list.addObject().put("id", t.id).put("fault", t.fault).put("outcome", t.outcome())
-                    .put("prompt_tokens", t.promptTokens).put("cached_tokens", t.cachedTokens())
-                    .put("received_nanos", t.receivedNanos).put("admitted_nanos", t.admittedNanos())
-                    .put("end_nanos", t.endNanos());
-            if (t.requestedPromptTokens != t.promptTokens) n.put("requested_prompt_tokens", t.requestedPromptTokens);
-            n.put("preemptions", t.preemptions());
-            if (t.preemptions() > 0) {
-                ArrayNode preemptedAfter = n.putArray("preempted_after_tokens");
-                t.preemptedAfterTokens().forEach(preemptedAfter::add);
-                n.put("paused_ms", t.pausedMs()); // simulated time
-            }
-            n.put("answer", t.toolCallName() == null ? "content" : "tool_call");
-            if (t.toolCallName() != null) {
-                n.putObject("tool_call").put("id", t.toolCallId()).put("name", t.toolCallName()).put("malformed", t.toolCallMalformed());
-            }
-            if (t.queueWaitMs() >= 0) n.put("queue_wait_ms", t.queueWaitMs()); // simulated time
-            if (t.promptMs() >= 0) n.put("prompt_ms", t.promptMs());
-            long[] flushes = t.tokenFlushNanos();
-            n.put("tokens", flushes.length);
-            if (flushes.length > 0) {
-                n.put("first_token_nanos", flushes[0]).put("last_token_nanos", flushes[flushes.length - 1])
-                        .put("server_ttft_micros", (flushes[0] - t.receivedNanos) / 1000);
-            }
-        }
-        req.response().putHeader("content-type", "application/json").end(root.toString());
-    }
-
-    private void profileJson(HttpServerRequest req) {
-        ObjectNode root = JSON.valueToTree(profile);
-        root.put("simulated", true).put("speed", driver.speed());
-        req.response().putHeader("content-type", "application/json").end(root.toString());
-    }
-
-    private static long parseLong(String s, long fallback) {
-        try {
-            return s == null ? fallback : Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
     }
 
     @Override

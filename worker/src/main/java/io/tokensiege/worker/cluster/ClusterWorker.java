@@ -78,8 +78,7 @@ public final class ClusterWorker implements AutoCloseable {
     private final CommandInbox inbox;
     private final String workerId;
     private final String hostName;
-    private final CompletableFuture<JoinReply> joined = new CompletableFuture<>();
-    private final CompletableFuture<String> gaveUp = new CompletableFuture<>();
+    private final JoinOutcome join;
     private volatile boolean running = true;
     private volatile boolean disconnected;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "worker-watchdog"));
@@ -92,6 +91,7 @@ public final class ClusterWorker implements AutoCloseable {
         this.signer = new MessageSigner(secrets, workerId);
         this.guard = new ReplayGuard(workerId);
         this.hostName = InetAddress.getLocalHost().getHostName();
+        this.join = new JoinOutcome(registration, this::abortAllOnGivingUp); // before the client: its lifecycle may give up
         this.client = HazelcastClient.newHazelcastClient(WorkerClientConfig.of(settings, this::lifecycle));
         this.outbox = new Outbox(signer, client.getQueue(ClusterNames.TO_COORDINATOR));
         this.clock = new ClockAnswers(workerId, registration, guard, signer, outbox);
@@ -108,7 +108,7 @@ public final class ClusterWorker implements AutoCloseable {
 
             @Override
             public void joinReply(JoinReply reply) {
-                ClusterWorker.this.joinReply(reply);
+                join.reply(reply);
             }
 
             @Override
@@ -118,7 +118,7 @@ public final class ClusterWorker implements AutoCloseable {
 
             @Override
             public boolean unverified(String wire) {
-                return refusal(wire);
+                return join.refusal(wire);
             }
         });
         inbox.start(workerId);
@@ -129,12 +129,12 @@ public final class ClusterWorker implements AutoCloseable {
 
     /** Completes with the coordinator's first answer: accepted, or refused with why. */
     public CompletableFuture<JoinReply> joined() {
-        return joined;
+        return join.joined();
     }
 
     /** Completes, with what was tried, when this worker gives up on finding a coordinator. */
     public CompletableFuture<String> gaveUp() {
-        return gaveUp;
+        return join.gaveUp();
     }
 
     public String workerId() {
@@ -160,37 +160,6 @@ public final class ClusterWorker implements AutoCloseable {
         else if (!(message instanceof JoinReply)) agent.onMessage(message);
     }
 
-    private void joinReply(JoinReply reply) {
-        if (reply.accepted()) {
-            registration.admitted();
-            log.info("joined the coordinator (version {})", reply.coordinatorVersion());
-            joined.complete(reply);
-        } else if (!joined.complete(reply)) { // refused on registering again: signed by a coordinator holding our token, so final
-            giveUp("the coordinator refused this worker: " + reply.message());
-        } else {
-            log.error("the coordinator refused this worker: {}", reply.message());
-        }
-    }
-
-    /**
-     * A coordinator holding another token refuses this worker with a reply we cannot verify. A refusal
-     * grants nothing, so it is read (only to tell the user why) at the first join; any other unverifiable
-     * message, or a refusal later (anyone on the cluster could write one), is only logged.
-     */
-    private boolean refusal(String wire) {
-        String body = Envelope.unverifiedBody(wire);
-        try {
-            if (body != null && ProtocolCodec.decodeToWorker(body) instanceof JoinReply reply && !reply.accepted()) {
-                log.error("the coordinator refused this worker (unsigned for us): {}", reply.message());
-                joined.complete(reply);
-                return true;
-            }
-        } catch (IllegalArgumentException notAMessage) {
-            // an unverifiable message that is not a refusal: ignored
-        }
-        return false;
-    }
-
     /** Heartbeats while admitted, dead-man on silence, hellos until admitted, and giving up when nobody admits this worker. */
     private void watch() {
         if (!running) return;
@@ -204,7 +173,7 @@ public final class ClusterWorker implements AutoCloseable {
         }
         if (!disconnected && registration.helloDue(HELLO_RETRY_NANOS)) hello();
         if (registration.unadmittedNanos() > TimeUnit.MILLISECONDS.toNanos(settings.giveUpMillis())) {
-            giveUp("no coordinator admitted this worker for " + settings.giveUpMillis() / 1000 + " s (tried " + settings.where() + ", cluster '"
+            join.giveUp("no coordinator admitted this worker for " + settings.giveUpMillis() / 1000 + " s (tried " + settings.where() + ", cluster '"
                     + settings.clusterName() + "': " + registration.hellos() + " hello(s) sent, "
                     + (disconnected ? "no cluster connection at the end" : "none answered") + ")");
         }
@@ -220,9 +189,7 @@ public final class ClusterWorker implements AutoCloseable {
         }
     }
 
-    private void giveUp(String reason) {
-        if (!gaveUp.complete(reason)) return;
-        log.error("giving up: {}", reason);
+    private void abortAllOnGivingUp() {
         agent.abortAll("giving up");
     }
 
@@ -239,7 +206,7 @@ public final class ClusterWorker implements AutoCloseable {
             registration.helloSent();
             hello();
         } else if (state == LifecycleState.SHUTDOWN) {
-            giveUp("the cluster client stopped trying to reach the coordinator " + settings.where() + " (cluster '" + settings.clusterName()
+            join.giveUp("the cluster client stopped trying to reach the coordinator " + settings.where() + " (cluster '" + settings.clusterName()
                     + "') after " + settings.giveUpMillis() / 1000 + " s");
         }
     }
