@@ -190,7 +190,7 @@ public final class ClusterWorker implements AutoCloseable {
     }
 
     private void abortAllOnGivingUp() {
-        agent.abortAll("giving up");
+        if (agent != null) agent.abortAll("giving up"); // null: the client gave up before this worker was built, so nothing runs
     }
 
     private void lifecycle(LifecycleEvent event) {
