@@ -26,13 +26,14 @@ public final class SloCheck {
         Percentiles ttft = r.userTtftMs();
         String from = r.open() != null ? " (from intended start)" : "";
         if (slo.ttftP50Millis() != null && !(ttft.p50() <= slo.ttftP50Millis())) {
-            out.add(String.format("TTFT p50 %s > %s%s", ms(ttft.p50()), ms(slo.ttftP50Millis()), from));
+            out.add(String.format("TTFT p50 %s > %s%s", ms(ttft.p50(), slo.ttftP50Millis()), ms(slo.ttftP50Millis()), from));
         }
         if (slo.ttftP95Millis() != null && !(ttft.p95() <= slo.ttftP95Millis())) {
-            out.add(String.format("TTFT p95 %s > %s%s", ms(ttft.p95()), ms(slo.ttftP95Millis()), from));
+            out.add(String.format("TTFT p95 %s > %s%s", ms(ttft.p95(), slo.ttftP95Millis()), ms(slo.ttftP95Millis()), from));
         }
         if (slo.decodeP50TokS() != null && !(r.decodeTokS().p50() >= slo.decodeP50TokS())) {
-            out.add(String.format(Locale.ROOT, "decode p50 %s < %.0f tok/s", tokS(r.decodeTokS().p50()), slo.decodeP50TokS()));
+            double limit = slo.decodeP50TokS();
+            out.add(String.format(Locale.ROOT, "decode p50 %s < %s tok/s", tokS(r.decodeTokS().p50(), limit), plain(limit)));
         }
         if (slo.errorRate() != null && r.errorRate() > slo.errorRate()) {
             out.add(String.format(Locale.ROOT, "errors %.1f%% > %.1f%%", 100 * r.errorRate(), 100 * slo.errorRate()));
@@ -80,5 +81,28 @@ public final class SloCheck {
 
     static String tokS(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** A value that broke {@code limit}, with more digits where fewer would print the limit itself ("20.0 < 20"). */
+    static String tokS(double v, double limit) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : apart(v, limit, 1);
+    }
+
+    /** A duration that broke {@code limitMillis}, as {@link #ms(double)} but never printed equal to the limit. */
+    static String ms(double v, double limitMillis) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) return "n/a";
+        return v >= 1000 ? apart(v / 1000, limitMillis / 1000, 1) + " s" : apart(v, limitMillis, 0) + " ms";
+    }
+
+    /** {@code v} with {@code decimals} or more (at most 4), until it no longer reads as {@code limit}. */
+    private static String apart(double v, double limit, int decimals) {
+        String s = String.format(Locale.ROOT, "%." + decimals + "f", v);
+        while (decimals < 4 && Double.parseDouble(s) == limit) s = String.format(Locale.ROOT, "%." + ++decimals + "f", v);
+        return s;
+    }
+
+    /** A threshold as written: 20, 20.5 (not "20.0", nor "21" for 20.5). */
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 }

@@ -26,6 +26,14 @@ class SloCheckTest {
     }
 
     @Test
+    void aValueJustPastItsThreshold_neverReadsAsTheThresholdItself() {
+        assertThat(SloCheck.breaches(step(10, 500.4, 1_000.2, 19.96, 0.0, false, null), ALL)).containsExactly(
+                "TTFT p50 500.4 ms > 500 ms", "TTFT p95 1.0002 s > 1.0 s", "decode p50 19.96 < 20 tok/s");
+        assertThat(SloCheck.breaches(step(10, 100, 100, 20.44, 0.0, false, null), new Slo(null, null, 20.5, null)))
+                .containsExactly("decode p50 20.4 < 20.5 tok/s");
+    }
+
+    @Test
     void anOpenLoop_isJudgedOnTTFTFromTheIntendedStart_andSaysSo() {
         Percentiles intended = new Percentiles(10, 800, 800, 800, 800, 800, 800);
         OpenLoopStats open = new OpenLoopStats(4, 4, 40, 0, 0, 0, intended, 4000);

@@ -6,6 +6,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.tokensiege.common.cluster.ClusterNames;
 import io.tokensiege.common.cluster.MulticastGroup;
+import io.tokensiege.common.protocol.InboxLoop;
 import io.tokensiege.common.protocol.ClockPong;
 import io.tokensiege.common.protocol.CommandAck;
 import io.tokensiege.common.protocol.Envelope;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * run in progress sees all this through {@link WorkerLink#alive()}, {@link WorkerLink#lostReason()} and
  * {@link WorkerLink#lossEndsRun()}.
  *
- * <p>Here: admission and the routing of messages. Apart: the inbox loop ({@link InboxReader}), clock sync
+ * <p>Here: admission and the routing of messages. Apart: the inbox loop ({@link InboxLoop}), clock sync
  * ({@link ClockSync}) and the loss watchdog ({@link LossWatch}).
  */
 public final class ClusterCoordinator implements AutoCloseable {
@@ -84,7 +85,7 @@ public final class ClusterCoordinator implements AutoCloseable {
     private final MessageSigner signer;
     private final ReplayGuard guard = new ReplayGuard(ID);
     private final long workerTimeoutNanos;
-    private final InboxReader inbox;
+    private final InboxLoop inbox;
     private final ClockSync clocks;
     private final Map<String, RemoteWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, Candidate> candidates = new ConcurrentHashMap<>();
@@ -111,7 +112,8 @@ public final class ClusterCoordinator implements AutoCloseable {
         this.clocks = new ClockSync(clock, workers::values);
         clock.scheduleAtFixedRate(new LossWatch(workers::values, workerTimeoutNanos), WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
         clock.scheduleAtFixedRate(this::forgetUnansweredChallenges, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
-        this.inbox = InboxReader.start(hz.getQueue(ClusterNames.TO_COORDINATOR), this::receive, "coordinator-inbox");
+        this.inbox = InboxLoop.start("coordinator-inbox", hz.<String>getQueue(ClusterNames.TO_COORDINATOR)::poll, this::receive,
+                e -> log.warn("malformed message from a worker: {}", e.getMessage()));
     }
 
     /** Where worker messages of the run in progress go (the orchestrator's onMessage). */

@@ -1,6 +1,7 @@
 package io.tokensiege.worker.cluster;
 
 import com.hazelcast.collection.IQueue;
+import io.tokensiege.common.protocol.InboxLoop;
 import io.tokensiege.common.protocol.Envelope;
 import io.tokensiege.common.protocol.JoinChallenge;
 import io.tokensiege.common.protocol.JoinReply;
@@ -9,7 +10,6 @@ import io.tokensiege.common.protocol.ProtocolCodec;
 import io.tokensiege.common.protocol.ReplayGuard;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.ToWorker;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 final class CommandInbox {
     private static final Logger log = LoggerFactory.getLogger(CommandInbox.class);
     private static final String COORDINATOR = "coordinator";
-    private static final long POLL_MILLIS = 500;
 
     /** What the worker does with what it read. */
     interface Commands {
@@ -42,7 +41,7 @@ final class CommandInbox {
     private final ReplayGuard guard;
     private final Registration registration;
     private final Commands commands;
-    private volatile boolean running = true;
+    private InboxLoop loop;
 
     CommandInbox(IQueue<String> queue, SecretBox secrets, MessageSigner signer, ReplayGuard guard, Registration registration, Commands commands) {
         this.queue = queue;
@@ -54,31 +53,11 @@ final class CommandInbox {
     }
 
     void start(String workerId) {
-        Thread reader = new Thread(this::read, "worker-inbox-" + workerId);
-        reader.setDaemon(true);
-        reader.start();
+        loop = InboxLoop.start("worker-inbox-" + workerId, queue::poll, this::receive, e -> log.warn("refused a command: {}", e.getMessage()));
     }
 
     void stop() {
-        running = false;
-    }
-
-    private void read() {
-        while (running) {
-            String wire;
-            try {
-                wire = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                if (running) log.debug("inbox poll failed: {}", e.getMessage());
-                continue;
-            }
-            if (wire == null) continue;
-            try {
-                receive(wire);
-            } catch (IllegalArgumentException e) {
-                log.warn("refused a command: {}", e.getMessage());
-            }
-        }
+        if (loop != null) loop.close();
     }
 
     private void receive(String wire) {
