@@ -2,7 +2,10 @@ package io.tokensiege.worker.load;
 
 import io.tokensiege.worker.record.LaneRecorder;
 import io.tokensiege.worker.sse.ChunkDecoder;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -33,15 +36,23 @@ final class Lane {
     private final AtomicInteger inFlightCount = new AtomicInteger();
     private final AtomicInteger awaitingFirstToken = new AtomicInteger();
 
-    Lane(Vertx vertx, long idleTimeoutSeconds, HttpConnectOptions connect, ConnectionHabits habits, LaneRecorder recorder) {
+    /** {@code eventLoop}: one of {@link #eventLoops}, a different one for each lane of a step. */
+    Lane(Vertx vertx, EventLoop eventLoop, long idleTimeoutSeconds, HttpConnectOptions connect, ConnectionHabits habits, LaneRecorder recorder) {
         this.recorder = recorder;
-        // A fresh event-loop context per lane (round-robin over event loops): public getOrCreateContext()
-        // would return the caller's context when called from an event loop, putting every lane on one core.
-        this.context = ((VertxInternal) vertx).createEventLoopContext();
+        // A context on the event loop given. Not createEventLoopContext()'s round-robin: building the lane's HTTP client
+        // takes the next event loop too, so on two loops every lane landed on the same one (one core did all the work).
+        this.context = ((VertxInternal) vertx).contextBuilder().withThreadingModel(ThreadingModel.EVENT_LOOP).withEventLoop(eventLoop).build();
         HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
                 .setIdleTimeout((int) Math.max(0, idleTimeoutSeconds)).setMaxInitialLineLength(16_384);
         this.agent = vertx.httpClientBuilder().with(options).build();
         this.connections = new ServerConnections(agent, connect, habits);
+    }
+
+    /** The event loops of {@code vertx}, in a fixed order: lane {@code i} of a step takes loop {@code i % size}. */
+    static List<EventLoop> eventLoops(Vertx vertx) {
+        List<EventLoop> loops = new ArrayList<>();
+        for (EventExecutor e : ((VertxInternal) vertx).nettyEventLoopGroup()) loops.add((EventLoop) e);
+        return loops;
     }
 
     private byte[] scratch = new byte[16 << 10];

@@ -94,7 +94,10 @@ public final class StepRunner {
         // be cut sooner than that (it was, and such requests were counted empty).
         long silentMillis = Math.max(step.timeouts().idleMillis(), step.timeouts().firstTokenMillis());
         long idleSeconds = (silentMillis + 999) / 1000 + 5;
-        for (int i = 0; i < laneCount; i++) lanes.add(new Lane(vertx, idleSeconds, requests.connectOptions(), habits, recorder.newLane()));
+        List<io.netty.channel.EventLoop> loops = Lane.eventLoops(vertx);
+        for (int i = 0; i < laneCount; i++) {
+            lanes.add(new Lane(vertx, loops.get(i % loops.size()), idleSeconds, requests.connectOptions(), habits, recorder.newLane()));
+        }
         for (int s = 0; s < assign.streams(); s++) lanes.get(s % laneCount).streams.add(assign.firstStream() + s);
         if (step.replay() != null && trace == null) throw new IllegalArgumentException("step " + step.stepId() + " replays a trace but got no records");
         this.driver = switch (step.kind()) {

@@ -58,7 +58,7 @@ class GoldenStreamTest {
         CompletableFuture<RequestRecord> done = new CompletableFuture<>();
         ConnectionHabits habits = new ConnectionHabits(false);
         StepRecorder recorder = new StepRecorder();
-        Lane lane = new Lane(vertx, 60, new HttpConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()), habits, recorder.newLane());
+        Lane lane = new Lane(vertx, Lane.eventLoops(vertx).get(0), 60, new HttpConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()), habits, recorder.newLane());
         ExchangeSetting setting = new ExchangeSetting("step", "w1", Timeouts.DEFAULT, Limits.DEFAULT, Redactor.NONE, new EpochClock());
         Exchange ex = new Exchange(setting, lane, MeasurementWindow.untimed(false), 0, 0, 0, true, RequestStamps.NONE, e -> done.complete(e.record()));
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(server.actualPort())
