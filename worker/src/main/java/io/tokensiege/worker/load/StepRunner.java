@@ -4,7 +4,6 @@ import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.protocol.AssignStep;
 import io.tokensiege.common.protocol.EpochMicros;
-import io.tokensiege.common.protocol.IntervalSnapshot;
 import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one worker's share of a step: prepares lanes and warm connections, starts at the absolute instant, lets
- * its {@link LoadDriver} issue the requests, sends an interval snapshot every second, and reports totals and
+ * its {@link LoadDriver} issue the requests, sends an interval snapshot every second ({@link SnapshotSender}), and reports totals and
  * records when done. Every request ends on one path ({@link #exchangeEnded}) that folds it into the
  * {@link MeasurementWindow} and the recorder, appends its record to the step's {@link RecordLog} on disk, and drops
  * it: the heap holds no finished request.
@@ -40,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StepRunner {
     private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
-    private static final long SNAPSHOT_MILLIS = 1000;
     private static final long SWEEP_MILLIS = 50;
     /** The part name of a mixed step's probe requests. */
     static final String PROBE = "probe";
@@ -68,8 +66,7 @@ public final class StepRunner {
     private long startInstantMicros;
     private long startLateMicros;
     private HealthProbe health;
-    private long snapshotTimer = -1;
-    private long lastSnapshotEpochMillis;
+    private final SnapshotSender snapshots;
 
     public StepRunner(Vertx vertx, AssignStep assign, String apiKey, Consumer<ToCoordinator> send) {
         this(vertx, assign, apiKey, send, null, null);
@@ -106,6 +103,7 @@ public final class StepRunner {
             case SESSIONS -> new SessionLoop(this, step, vertx, lanes, assign.workerId());
             default -> new ClosedLoop(this, step, vertx, lanes, step.replay() == null ? null : new TraceFeed(trace, step.replay().cycle()));
         };
+        this.snapshots = new SnapshotSender(vertx, assign, recorder, lanes, driver, send);
     }
 
     /**
@@ -157,8 +155,7 @@ public final class StepRunner {
         else if (step.kind() == StepKind.SESSIONS) window = MeasurementWindow.timed(startNanos, 0, step.rampMillis() + step.durationMillis());
         else window = MeasurementWindow.timed(startNanos, step.rampMillis(), step.durationMillis());
         health = new HealthProbe(vertx, lanes);
-        lastSnapshotEpochMillis = System.currentTimeMillis();
-        snapshotTimer = vertx.setPeriodic(SNAPSHOT_MILLIS, t -> sendSnapshot());
+        snapshots.start();
         for (Lane lane : lanes) lane.context.runOnContext(v -> lane.sweeper = vertx.setPeriodic(SWEEP_MILLIS, t -> sweep(lane)));
         driver.start();
     }
@@ -247,21 +244,10 @@ public final class StepRunner {
         for (Exchange ex : new ArrayList<>(lane.inFlight)) ex.checkTimeouts(now);
     }
 
-    private void sendSnapshot() {
-        StepRecorder.Interval iv = recorder.takeInterval();
-        long now = System.currentTimeMillis();
-        int inFlight = lanes.stream().mapToInt(Lane::inFlightCount).sum();
-        int awaiting = lanes.stream().mapToInt(Lane::awaitingFirstTokenCount).sum();
-        send.accept(new IntervalSnapshot(assign.runId(), assign.stepId(), assign.workerId(), lastSnapshotEpochMillis, now,
-                iv.histograms(), iv.tokenEvents(), iv.completed(), iv.errors(), inFlight, iv.firstTokenTtfts(), awaiting, driver.queued()));
-        lastSnapshotEpochMillis = now;
-    }
-
     private void finish() {
         if (!done.compareAndSet(false, true)) return;
-        if (snapshotTimer >= 0) vertx.cancelTimer(snapshotTimer);
         for (Lane lane : lanes) if (lane.sweeper >= 0) vertx.cancelTimer(lane.sweeper);
-        sendSnapshot();
+        snapshots.finish();
         StepTotals totals = totals();
         lanes.forEach(Lane::close);
         log.debug("step {} share done: {} requests, {} errors", step.stepId(), totals.completed(), totals.errorsByClass());
