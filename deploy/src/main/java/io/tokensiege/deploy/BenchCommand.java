@@ -197,10 +197,10 @@ public final class BenchCommand implements Callable<Integer> {
                     failed++;
                     continue;
                 }
-                GroundTruth t = sim.groundTruth().byId(Long.parseLong(r.serverId().substring("chatcmpl-sim-".length())));
+                GroundTruth t = sim.groundTruth().byId(Long.parseLong(r.answer().serverId().substring("chatcmpl-sim-".length())));
                 if (t == null || t.firstTokenNanos() < 0) continue;
-                errors.add(r.ttftMicros() / 1000.0 - (t.firstTokenNanos() - t.receivedNanos) / 1e6);
-                requestPaths.add((t.receivedNanos - (r.sendEpochMicros() * 1000 - epochToNanos)) / 1e6);
+                errors.add(r.times().ttftMicros() / 1000.0 - (t.firstTokenNanos() - t.receivedNanos) / 1e6);
+                requestPaths.add((t.receivedNanos - (r.times().sendEpochMicros() * 1000 - epochToNanos)) / 1e6);
             }
             Collections.sort(errors);
             Collections.sort(requestPaths);

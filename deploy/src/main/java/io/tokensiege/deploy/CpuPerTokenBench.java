@@ -86,8 +86,8 @@ final class CpuPerTokenBench {
                     f.totals().tokensInWindow() / (f.totals().windowMicros() / 1e6));
             Map<Long, Long> clientTtft = new HashMap<>();
             for (RequestRecord rec : f.records()) {
-                if (!rec.measured() || !rec.ok() || rec.ttftMicros() == null || rec.serverId() == null) continue;
-                clientTtft.put(Long.parseLong(rec.serverId().substring("chatcmpl-sim-".length())), rec.ttftMicros());
+                if (!rec.measured() || !rec.ok() || rec.times().ttftMicros() == null || rec.answer().serverId() == null) continue;
+                clientTtft.put(Long.parseLong(rec.answer().serverId().substring("chatcmpl-sim-".length())), rec.times().ttftMicros());
             }
             printBias(port, clientTtft);
         } finally {

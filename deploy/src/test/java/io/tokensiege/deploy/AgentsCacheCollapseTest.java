@@ -65,6 +65,6 @@ class AgentsCacheCollapseTest {
     }
 
     private static StepResult step(RunOutcome o, String target, int sessions) {
-        return o.steps().stream().filter(s -> s.target().equals(target) && s.level() == sessions).findFirst().orElseThrow();
+        return o.steps().stream().filter(s -> s.identity().target().equals(target) && s.level() == sessions).findFirst().orElseThrow();
     }
 }

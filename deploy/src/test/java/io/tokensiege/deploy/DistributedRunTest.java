@@ -142,14 +142,14 @@ class DistributedRunTest {
         assertThat(Math.abs(c5.at("/worker_shares/w1").asInt() - c5.at("/worker_shares/w2").asInt())).isEqualTo(1); // 3+2
         // The coordinator merged encoded histograms; rebuild one histogram from every worker's raw records.
         Histogram all = Histograms.create();
-        records().stream().filter(r -> r.stepId().equals(c5.get("step_id").asText()) && r.measured() && r.ok()).forEach(r -> all.recordValue(r.ttftMicros()));
+        records().stream().filter(r -> r.origin().stepId().equals(c5.get("step_id").asText()) && r.measured() && r.ok()).forEach(r -> all.recordValue(r.times().ttftMicros()));
         assertThat(all.getTotalCount()).isEqualTo(c5.at("/ttft_ms/count").asLong());
         for (String p : List.of("p50", "p90", "p95", "p99", "max")) {
             double pct = switch (p) { case "p50" -> 50; case "p90" -> 90; case "p95" -> 95; case "p99" -> 99; default -> 100; };
             // Same µs values on both sides; only the ms conversion (x 0.001 vs / 1000) may differ in the last bit.
             assertThat(c5.at("/ttft_ms/" + p).asDouble()).as(p).isCloseTo(all.getValueAtPercentile(pct) / 1000.0, org.assertj.core.api.Assertions.within(1e-9));
         }
-        assertThat(records()).extracting(RequestRecord::workerId).contains("w1", "w2");
+        assertThat(records()).extracting(rec -> rec.origin().workerId()).contains("w1", "w2");
         // Both workers started at the broadcast instant: skew is reported. Here four JVMs and the simulator crowd two
         // cores, so it measures contention too (seen up to 9 ms); the 5 ms requirement is MultiHostTest's.
         assertThat(c5.get("start_skew_ms").asDouble()).isBetween(0.0, 25.0);

@@ -87,6 +87,6 @@ class KneeAgainstSimulatorTest {
         assertThat(c.collapseLevel()).isEqualTo(12.0);
         assertThat(c.rule()).isEqualTo("errors");
         assertThat(c.line()).contains("http_429");
-        assertThat(o.steps().get(2).errorsByClass()).containsKey("http_429");
+        assertThat(o.steps().get(2).outcome().errorsByClass()).containsKey("http_429");
     }
 }

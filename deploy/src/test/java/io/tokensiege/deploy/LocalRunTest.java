@@ -43,15 +43,15 @@ class LocalRunTest {
 
         assertThat(outcome.failed()).isFalse();
         assertThat(outcome.failures()).isEmpty();
-        assertThat(outcome.steps()).extracting(StepResult::scenario).containsExactly("cold_short", "prefix", "concurrency", "concurrency");
+        assertThat(outcome.steps()).extracting(res -> res.identity().scenario()).containsExactly("cold_short", "prefix", "concurrency", "concurrency");
         StepResult c4 = outcome.steps().get(3);
         assertThat(c4.workerShares()).containsEntry("local-1", 2).containsEntry("local-2", 2); // 4 streams over 2 workers
-        assertThat(c4.simulated()).isTrue();
-        assertThat(c4.ok()).isPositive();
-        assertThat(c4.aggregateTokS()).isPositive();
+        assertThat(c4.identity().simulated()).isTrue();
+        assertThat(c4.outcome().ok()).isPositive();
+        assertThat(c4.throughput().aggregateTokS()).isPositive();
         StepResult prefix = outcome.steps().get(1);
-        assertThat(prefix.coldTtftMs()).isNotNull();
-        assertThat(prefix.warmCachedShare()).isGreaterThan(0.5); // the simulator's prefix cache engaged on turn 2
+        assertThat(prefix.warm().coldTtftMs()).isNotNull();
+        assertThat(prefix.warm().warmCachedShare()).isGreaterThan(0.5); // the simulator's prefix cache engaged on turn 2
 
         Path dir = outcome.directory();
         for (String f : List.of("plan.yaml", "run.json", "results.csv", "summary.md", "requests.jsonl.gz")) assertThat(dir.resolve(f)).exists();
@@ -77,15 +77,15 @@ class LocalRunTest {
         assertThat(xpath(html, "//svg[contains(@class,'histogram-chart')][@data-target='sim-moe']")).hasSize(4);
         List<Element> p50 = xpath(html, "//svg[contains(@class,'histogram-chart')][@data-metric='ttft']//circle[@data-level='4 streams'][@data-p='50.0']");
         assertThat(p50).hasSize(1);
-        assertThat(Double.parseDouble(p50.get(0).getAttribute("data-v"))).isCloseTo(c4.ttftMs().p50(), within(1e-6));
-        assertThat(dir.resolve("histograms").resolve(c4.stepId() + ".json")).isRegularFile();
+        assertThat(Double.parseDouble(p50.get(0).getAttribute("data-v"))).isCloseTo(c4.dist().ttftMs().p50(), within(1e-6));
+        assertThat(dir.resolve("histograms").resolve(c4.identity().stepId() + ".json")).isRegularFile();
         assertThat(html.getElementsByTagName("script").getLength()).isZero();
 
         long lines;
         try (InputStream in = new GZIPInputStream(Files.newInputStream(dir.resolve("requests.jsonl.gz")))) {
             lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().count();
         }
-        assertThat(lines).isGreaterThanOrEqualTo(outcome.steps().stream().mapToInt(StepResult::requests).sum());
+        assertThat(lines).isGreaterThanOrEqualTo(outcome.steps().stream().mapToInt(res -> res.outcome().requests()).sum());
 
         List<Path> hlogs;
         try (Stream<Path> s = Files.walk(dir.resolve("hlog"))) {
@@ -109,14 +109,14 @@ class LocalRunTest {
         System.setOut(new PrintStream(report, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = new CommandLine(new Tokensiege()).execute("report", dir.toString(), "--step", c4.stepId(), "--hgrm", runs.resolve("hgrm").toString());
+            code = new CommandLine(new Tokensiege()).execute("report", dir.toString(), "--step", c4.identity().stepId(), "--hgrm", runs.resolve("hgrm").toString());
         } finally {
             System.setOut(old);
         }
         assertThat(code).isZero();
-        assertThat(report.toString(StandardCharsets.UTF_8)).contains("| " + c4.label() + " ").contains(String.format("| %,d |", c4.ttftMs().count()))
+        assertThat(report.toString(StandardCharsets.UTF_8)).contains("| " + c4.identity().label() + " ").contains(String.format("| %,d |", c4.dist().ttftMs().count()))
                 .contains("wrote 1 .hgrm file to " + runs.resolve("hgrm").toAbsolutePath() + ": ttft, values in ms").doesNotContain("Percentile");
-        assertThat(runs.resolve("hgrm").resolve(c4.stepId() + ".ttft.hgrm")).exists();
+        assertThat(runs.resolve("hgrm").resolve(c4.identity().stepId() + ".ttft.hgrm")).exists();
     }
 
     private static List<Element> xpath(Document html, String expression) throws Exception {
@@ -150,7 +150,7 @@ class LocalRunTest {
                 + "defaults: { warmup: 0, timeouts: { connect: 1s } }\nscenarios:\n  - { name: s, prompt: { tokens: 8 }, requests: 2 }\n");
         RunOutcome outcome = LocalRun.execute(PlanReader.load(plan.toString()), 1, runs, new PrintStream(new ByteArrayOutputStream()), null);
         assertThat(outcome.failures()).anyMatch(f -> f.kind().name().equals("TARGET_UNREACHABLE"));
-        assertThat(outcome.steps().get(0).errorsByClass()).containsEntry("connect", 2);
+        assertThat(outcome.steps().get(0).outcome().errorsByClass()).containsEntry("connect", 2);
         assertThat(Files.readString(outcome.directory().resolve("failures.jsonl"))).contains("TARGET_UNREACHABLE");
     }
 

@@ -188,8 +188,8 @@ class MultiHostTest {
             records = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(l -> Json.read(l, RequestRecord.class)).toList();
         }
         Histogram all = Histograms.create();
-        records.stream().filter(r -> r.stepId().equals(c6.get("step_id").asText()) && r.measured() && r.ok()).forEach(r -> all.recordValue(r.ttftMicros()));
-        assertThat(records).extracting(RequestRecord::workerId).contains("w1", "w2");
+        records.stream().filter(r -> r.origin().stepId().equals(c6.get("step_id").asText()) && r.measured() && r.ok()).forEach(r -> all.recordValue(r.times().ttftMicros()));
+        assertThat(records).extracting(rec -> rec.origin().workerId()).contains("w1", "w2");
         assertThat(all.getTotalCount()).isEqualTo(c6.at("/ttft_ms/count").asLong());
         assertThat(c6.at("/ttft_ms/p50").asDouble()).isCloseTo(all.getValueAtPercentile(50) / 1000.0, within(1e-9));
         assertThat(c6.at("/ttft_ms/p99").asDouble()).isCloseTo(all.getValueAtPercentile(99) / 1000.0, within(1e-9));

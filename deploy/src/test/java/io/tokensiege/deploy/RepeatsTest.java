@@ -34,7 +34,7 @@ class RepeatsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         RunOutcome o = LocalRun.execute(PlanReader.parse(yaml, "ab.yaml"), 1, runs, new PrintStream(out, true, StandardCharsets.UTF_8), null);
         // Interleaved: a, a-twin, slower, a, a-twin, slower, ...
-        assertThat(o.steps()).extracting(StepResult::target).startsWith("a", "a-twin", "slower", "a");
+        assertThat(o.steps()).extracting(res -> res.identity().target()).startsWith("a", "a-twin", "slower", "a");
         String summary = Files.readString(o.directory().resolve("summary.md"));
         assertThat(summary).contains("## Repeats");
         assertThat(summary).containsPattern("sweep @2 aggregate tok/s, a-twin: .*vs a: .*not distinguishable");

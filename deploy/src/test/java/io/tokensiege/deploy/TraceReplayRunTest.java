@@ -49,11 +49,11 @@ class TraceReplayRunTest {
                 """;
         RunOutcome o = LocalRun.execute(PlanReader.parse(yaml, "replay.yaml"), 2, runs, new PrintStream(new ByteArrayOutputStream()), null);
         assertThat(o.failures()).isEmpty();
-        assertThat(o.steps()).extracting(StepResult::label).containsExactly("sim / fast @1", "sim / fast @4", "sim / paced replay (x4 speed)");
+        assertThat(o.steps()).extracting(res -> res.identity().label()).containsExactly("sim / fast @1", "sim / fast @4", "sim / paced replay (x4 speed)");
 
         for (StepResult level : o.steps().subList(0, 2)) { // once through the trace at each level: every record, measured
-            assertThat(level.requests()).isEqualTo(26);
-            assertThat(level.ok()).isEqualTo(26);
+            assertThat(level.outcome().requests()).isEqualTo(26);
+            assertThat(level.outcome().ok()).isEqualTo(26);
             assertThat(level.parts()).containsOnlyKeys("agent", "summarise");
             assertThat(level.parts().get("agent").requests()).isEqualTo(18);
             assertThat(level.parts().get("summarise").requests()).isEqualTo(8);
@@ -65,20 +65,20 @@ class TraceReplayRunTest {
         StepResult paced = o.steps().get(2);
         assertThat(paced.open().scheduled()).isEqualTo(26);
         assertThat(paced.open().notSent()).isZero();
-        assertThat(paced.ok()).isEqualTo(26);
+        assertThat(paced.outcome().ok()).isEqualTo(26);
         assertThat(paced.parts()).containsOnlyKeys("agent", "summarise");
-        assertThat(paced.open().ttftIntendedMs().p50()).isGreaterThanOrEqualTo(paced.ttftMs().p50());
+        assertThat(paced.open().ttftIntendedMs().p50()).isGreaterThanOrEqualTo(paced.dist().ttftMs().p50());
 
         // Each worker got whole sessions: its turns of a session run 1, 2, ... with none missing.
         List<RequestRecord> records = records(o.directory());
-        for (String step : List.of(fast4.stepId(), paced.stepId())) {
-            Map<String, List<Integer>> turnsBySession = records.stream().filter(r -> r.stepId().equals(step) && r.agent() != null)
-                    .collect(Collectors.groupingBy(r -> r.workerId() + "/" + r.agent().session(), Collectors.mapping(RequestRecord::turn, Collectors.toList())));
+        for (String step : List.of(fast4.identity().stepId(), paced.identity().stepId())) {
+            Map<String, List<Integer>> turnsBySession = records.stream().filter(r -> r.origin().stepId().equals(step) && r.agent() != null)
+                    .collect(Collectors.groupingBy(r -> r.origin().workerId() + "/" + r.agent().session(), Collectors.mapping(rec -> rec.origin().turn(), Collectors.toList())));
             assertThat(turnsBySession).hasSize(3); // the trace's three agents
             assertThat(turnsBySession.values().stream().mapToInt(List::size).sum()).isEqualTo(18);
             turnsBySession.forEach((session, turns) -> assertThat(turns.stream().sorted().toList()).as(session)
                     .isEqualTo(java.util.stream.IntStream.rangeClosed(1, turns.size()).boxed().toList()));
-            assertThat(records.stream().filter(r -> r.stepId().equals(step)).map(RequestRecord::workerId).distinct()).as("both workers replayed").hasSize(2);
+            assertThat(records.stream().filter(r -> r.origin().stepId().equals(step)).map(rec -> rec.origin().workerId()).distinct()).as("both workers replayed").hasSize(2);
         }
         String summary = Files.readString(o.directory().resolve("summary.md"));
         assertThat(summary).contains("fast @4: agent TTFT p50 / p95, decode p50 (n)")

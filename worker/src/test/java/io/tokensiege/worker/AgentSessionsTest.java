@@ -96,7 +96,7 @@ class AgentSessionsTest {
             StepFinished f = run(server, 1, 3, tools);
 
             assertThat(f.records()).hasSize(4).allSatisfy(r -> {
-                assertThat(r.error()).as(r.errorDetail()).isNull();
+                assertThat(r.outcome().error()).as(r.outcome().errorDetail()).isNull();
                 assertThat(r.measured()).isTrue();
             });
             assertThat(requests).hasSize(4);
@@ -128,9 +128,9 @@ class AgentSessionsTest {
             assertThat(t3.get(6).get("content").asText()).isEqualTo("reply-3");
             assertThat(t3.get(0)).isEqualTo(t1.get(0)); // the same session's prefix all along
             // Prompts grow by each reply and each new turn; the next conversation starts small with a new prefix.
-            List<RequestRecord> byOrder = f.records().stream().sorted(Comparator.comparingInt(RequestRecord::seq)).toList();
-            assertThat(byOrder.get(1).promptTokens()).isGreaterThan(byOrder.get(0).promptTokens());
-            assertThat(byOrder.get(3).promptTokens()).isGreaterThan(byOrder.get(2).promptTokens());
+            List<RequestRecord> byOrder = f.records().stream().sorted(Comparator.comparingInt(rec -> rec.origin().seq())).toList();
+            assertThat(byOrder.get(1).tokens().promptTokens()).isGreaterThan(byOrder.get(0).tokens().promptTokens());
+            assertThat(byOrder.get(3).tokens().promptTokens()).isGreaterThan(byOrder.get(2).tokens().promptTokens());
             RequestRecord callTurn = byOrder.get(1);
             assertThat(callTurn.agent().toolCalls()).isEqualTo(1);
             assertThat(callTurn.agent().ttftToolCallMicros()).isNotNull();
@@ -147,7 +147,7 @@ class AgentSessionsTest {
             // One turn per conversation against a server that answers at once: 4 s hold many conversations.
             StepFinished f = run(server, 1, 1, null, 4_000);
 
-            assertThat(f.records()).allSatisfy(r -> assertThat(r.error()).as(r.errorDetail()).isNull());
+            assertThat(f.records()).allSatisfy(r -> assertThat(r.outcome().error()).as(r.outcome().errorDetail()).isNull());
             assertThat(requests).hasSizeGreaterThanOrEqualTo(2).allSatisfy(r -> assertThat(r.get("messages")).hasSize(2)); // each starts small
             long prefixes = requests.stream().map(r -> r.get("messages").get(0).get("content").asText()).distinct().count();
             assertThat(prefixes).isEqualTo(requests.size()); // per-session prefix: a new conversation, a new prefix
@@ -161,7 +161,7 @@ class AgentSessionsTest {
         try (ScriptedServer server = server(requests)) {
             StepFinished f = run(server, 3, 2, null);
 
-            assertThat(f.records()).hasSize(6).allSatisfy(r -> assertThat(r.error()).isNull());
+            assertThat(f.records()).hasSize(6).allSatisfy(r -> assertThat(r.outcome().error()).isNull());
             long prefixes = requests.stream().map(r -> r.get("messages").get(0).get("content").asText()).distinct().count();
             long sessions = f.records().stream().map(r -> r.agent().session()).distinct().count();
             assertThat(prefixes).isEqualTo(sessions).isEqualTo(3);

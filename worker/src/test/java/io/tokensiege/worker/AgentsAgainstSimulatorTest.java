@@ -45,8 +45,8 @@ class AgentsAgainstSimulatorTest {
                     new StepSpec.Conversation(true, tools, "constant", false), null);
             StepFinished f = h.run(step, 1, 90);
 
-            List<RequestRecord> rs = f.records().stream().sorted(Comparator.comparingInt(RequestRecord::seq)).toList();
-            assertThat(rs).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
+            List<RequestRecord> rs = f.records().stream().sorted(Comparator.comparingInt(rec -> rec.origin().seq())).toList();
+            assertThat(rs).allSatisfy(r -> assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue());
             assertThat(rs.stream().filter(r -> !r.agent().followUp())).hasSize(TURNS);
             assertThat(rs.stream().filter(r -> r.agent().followUp())).as("turns 2 and 4 required a call").hasSizeGreaterThanOrEqualTo(2);
 
@@ -56,19 +56,19 @@ class AgentsAgainstSimulatorTest {
                 RequestRecord r = rs.get(i);
                 GroundTruth t = truth(h, r);
                 System.out.printf("request %d: turn %d%s, prompt %d, cached %d, answer %d%n", i, r.agent().userTurn(), r.agent().followUp() ? " follow-up" : "",
-                        r.promptTokens(), r.cachedTokens(), r.outputTokens());
-                assertThat(r.promptTokens()).as("request %d: prompt tokens as the server counted them", i).isEqualTo(t.promptTokens);
-                assertThat(r.cachedTokens()).as("request %d: cached tokens as the server counted them", i).isEqualTo(t.cachedTokens());
+                        r.tokens().promptTokens(), r.tokens().cachedTokens(), r.tokens().outputTokens());
+                assertThat(r.tokens().promptTokens()).as("request %d: prompt tokens as the server counted them", i).isEqualTo(t.promptTokens);
+                assertThat(r.tokens().cachedTokens()).as("request %d: cached tokens as the server counted them", i).isEqualTo(t.cachedTokens());
                 if (i == 0) continue;
                 RequestRecord prev = rs.get(i - 1);
                 GroundTruth before = truth(h, prev);
                 // The whole conversation so far leads this prompt, so the server found all of it but the last block.
-                assertThat(t.cachedTokens()).as("request %d reuses the previous prompt", i).isGreaterThanOrEqualTo(prev.promptTokens() - BLOCK);
+                assertThat(t.cachedTokens()).as("request %d reuses the previous prompt", i).isGreaterThanOrEqualTo(prev.tokens().promptTokens() - BLOCK);
                 // The prompt grew by the previous answer plus the new message: a question, or the tool's result.
                 int added = r.agent().followUp() ? RESULT_TOKENS : PromptFactory.QUESTION_TOKENS;
-                int growth = r.promptTokens() - prev.promptTokens();
-                assertThat(growth).as("request %d: growth %d = answer %d + new message %d + template", i, growth, prev.outputTokens(), added)
-                        .isBetween(prev.outputTokens() + added - 8, prev.outputTokens() + added + TEMPLATE_SLACK);
+                int growth = r.tokens().promptTokens() - prev.tokens().promptTokens();
+                assertThat(growth).as("request %d: growth %d = answer %d + new message %d + template", i, growth, prev.tokens().outputTokens(), added)
+                        .isBetween(prev.tokens().outputTokens() + added - 8, prev.tokens().outputTokens() + added + TEMPLATE_SLACK);
                 if (r.agent().followUp()) {
                     assertThat(before.toolCallId()).as("the answer before a follow-up was a call").isNotNull();
                     assertThat(prev.agent().toolCalls()).isEqualTo(1);
@@ -85,6 +85,6 @@ class AgentsAgainstSimulatorTest {
     }
 
     private static GroundTruth truth(SimulatorHarness h, RequestRecord r) {
-        return h.sim.groundTruth().byId(Long.parseLong(r.serverId().substring("chatcmpl-sim-".length())));
+        return h.sim.groundTruth().byId(Long.parseLong(r.answer().serverId().substring("chatcmpl-sim-".length())));
     }
 }

@@ -51,13 +51,13 @@ class ErrorClassesTest {
         int maxTokens = fault.equals("none") ? 400 : 10;
         StepFinished f = h.run(SimulatorHarness.step(target, StepKind.SEQUENTIAL, 1, 2, 0, 0, maxTokens, timeouts), 1, 30);
 
-        assertThat(f.records()).hasSize(2).allSatisfy(r -> assertThat(r.error()).isEqualTo(expected));
+        assertThat(f.records()).hasSize(2).allSatisfy(r -> assertThat(r.outcome().error()).isEqualTo(expected));
         assertThat(f.totals().errorsByClass()).containsEntry(expected, 2);
         assertThat(f.records()).noneMatch(RequestRecord::ok);
         // Every failure explains itself: a detail for the record, a short reason for the table.
         assertThat(f.records()).allSatisfy(r -> {
-            assertThat(r.errorDetail()).isNotBlank();
-            assertThat(r.errorReason()).isNotBlank();
+            assertThat(r.outcome().errorDetail()).isNotBlank();
+            assertThat(r.outcome().errorReason()).isNotBlank();
         });
     }
 }

@@ -32,7 +32,7 @@ class GroundTruthTest {
     private static final double CLOCK_MAPPING_MS = 2.0;
 
     private static GroundTruth truthOf(SimulatorHarness h, RequestRecord r) {
-        return h.sim.groundTruth().byId(Long.parseLong(r.serverId().substring("chatcmpl-sim-".length())));
+        return h.sim.groundTruth().byId(Long.parseLong(r.answer().serverId().substring("chatcmpl-sim-".length())));
     }
 
     private static double pct(List<Double> sorted, double q) {
@@ -64,21 +64,21 @@ class GroundTruthTest {
             for (RequestRecord r : measured) {
                 GroundTruth t = truthOf(h, r);
                 long[] flushes = t.tokenFlushNanos();
-                assertThat(r.outputTokens()).isEqualTo(flushes.length).isEqualTo(40);
+                assertThat(r.tokens().outputTokens()).isEqualTo(flushes.length).isEqualTo(40);
                 double truthTtftMs = (flushes[0] - t.receivedNanos) / 1e6;
                 // Never less than the truth: the measured span contains the server's own span.
-                assertThat(r.ttftMicros() / 1e3).isGreaterThanOrEqualTo(truthTtftMs - 0.001);
-                totalErrorsMs.add(r.ttftMicros() / 1e3 - truthTtftMs);
+                assertThat(r.times().ttftMicros() / 1e3).isGreaterThanOrEqualTo(truthTtftMs - 0.001);
+                totalErrorsMs.add(r.times().ttftMicros() / 1e3 - truthTtftMs);
                 // Client-added error: when the worker saw the first token against when the simulator wrote it,
                 // both on this JVM's clock (the worker's µs wall-clock stamps mapped back to nanoTime).
-                double clientMs = (toNanos(r.sendEpochMicros() + r.ttftMicros()) - flushes[0]) / 1e6;
-                requestPathMs.add((t.receivedNanos - toNanos(r.sendEpochMicros())) / 1e6);
+                double clientMs = (toNanos(r.times().sendEpochMicros() + r.times().ttftMicros()) - flushes[0]) / 1e6;
+                requestPathMs.add((t.receivedNanos - toNanos(r.times().sendEpochMicros())) / 1e6);
                 clientErrorsMs.add(clientMs);
                 double truthDecode = (flushes.length - 1) * 1e9 / (flushes[flushes.length - 1] - flushes[0]);
-                decodeErrors.add(Math.abs(r.decodeRateTokS() - truthDecode) / truthDecode);
+                decodeErrors.add(Math.abs(r.times().decodeRateTokS() - truthDecode) / truthDecode);
                 // A guard against gross errors (the reasoning trap is 10x): one request's 780 ms span can lose ~0.1 s to
                 // scheduling on two shared cores, on either side's stamps. The typical request is held to 2 % below.
-                assertThat(r.decodeRateTokS()).isCloseTo(truthDecode, within(0.15 * truthDecode));
+                assertThat(r.times().decodeRateTokS()).isCloseTo(truthDecode, within(0.15 * truthDecode));
             }
             Collections.sort(clientErrorsMs);
             Collections.sort(requestPathMs);
@@ -120,17 +120,17 @@ class GroundTruthTest {
                 // TTFT lands on the first reasoning token, TTFA on token 61 (the first answer token), 60 tokens
                 // (~133 ms here) apart; each seen within 20 ms of its write (the median delivery error is checked
                 // precisely at concurrency 64; single requests on these shared cores see the odd few-ms hiccup).
-                long send = toNanos(r.sendEpochMicros());
-                assertThat((send + r.ttftMicros() * 1000 - flushes[0]) / 1e6).isBetween(-CLOCK_MAPPING_MS, 20.0);
-                assertThat((send + r.ttfaMicros() * 1000 - flushes[60]) / 1e6).isBetween(-CLOCK_MAPPING_MS, 20.0);
+                long send = toNanos(r.times().sendEpochMicros());
+                assertThat((send + r.times().ttftMicros() * 1000 - flushes[0]) / 1e6).isBetween(-CLOCK_MAPPING_MS, 20.0);
+                assertThat((send + r.times().ttfaMicros() * 1000 - flushes[60]) / 1e6).isBetween(-CLOCK_MAPPING_MS, 20.0);
                 assertThat((flushes[60] - flushes[0]) / 1e6).isGreaterThan(100.0);
-                assertThat(r.ttfaMicros()).isGreaterThan(r.ttftMicros());
-                assertThat(r.reasoningTokens()).isEqualTo(60);
-                assertThat(r.outputTokens()).isEqualTo(100);
+                assertThat(r.times().ttfaMicros()).isGreaterThan(r.times().ttftMicros());
+                assertThat(r.tokens().reasoningTokens()).isEqualTo(60);
+                assertThat(r.tokens().outputTokens()).isEqualTo(100);
                 double truthDecode = 99 * 1e9 / (flushes[99] - flushes[0]);
-                assertThat(r.decodeRateTokS()).isCloseTo(truthDecode, within(0.05 * truthDecode));
+                assertThat(r.times().decodeRateTokS()).isCloseTo(truthDecode, within(0.05 * truthDecode));
                 // The trap of docs/context.md: 100 tokens over the answer window only would read ~2.5x faster.
-                assertThat(r.decodeRateTokS()).isLessThan(1.1 * 100 * 1e9 / (flushes[99] - flushes[0]));
+                assertThat(r.times().decodeRateTokS()).isLessThan(1.1 * 100 * 1e9 / (flushes[99] - flushes[0]));
             }
         }
     }

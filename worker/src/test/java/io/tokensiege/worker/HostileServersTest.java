@@ -59,7 +59,7 @@ class HostileServersTest {
             req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: ");
             endless(req, "x");
         });
-        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("oversized"));
+        assertThat(r).allSatisfy(x -> assertThat(x.outcome().error()).isEqualTo("oversized"));
     }
 
     @Test
@@ -70,7 +70,7 @@ class HostileServersTest {
             for (int i = 0; i < 800; i++) req.write(block); // 50 MB in one event
             req.write("\"}}]}\n\n");
         });
-        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("oversized"));
+        assertThat(r).allSatisfy(x -> assertThat(x.outcome().error()).isEqualTo("oversized"));
     }
 
     @Test
@@ -81,8 +81,8 @@ class HostileServersTest {
             while (!req.socket.isClosed()) req.write(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
         });
         assertThat(r).allSatisfy(x -> {
-            assertThat(x.error()).isEqualTo("http_5xx");
-            assertThat(x.errorDetail()).contains("body longer than 65536 bytes; not read further");
+            assertThat(x.outcome().error()).isEqualTo("http_5xx");
+            assertThat(x.outcome().errorDetail()).contains("body longer than 65536 bytes; not read further");
         });
     }
 
@@ -95,7 +95,7 @@ class HostileServersTest {
                 req.pause(200); // a byte every 200 ms: never a token, always a little activity
             }
         });
-        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("timeout_first_token"));
+        assertThat(r).allSatisfy(x -> assertThat(x.outcome().error()).isEqualTo("timeout_first_token"));
     }
 
     @Test
@@ -105,7 +105,7 @@ class HostileServersTest {
                 // reads whatever comes, answers nothing, until the client gives up
             }
         });
-        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("timeout_first_token"));
+        assertThat(r).allSatisfy(x -> assertThat(x.outcome().error()).isEqualTo("timeout_first_token"));
     }
 
     @Test
@@ -116,9 +116,9 @@ class HostileServersTest {
             req.write("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
         });
         assertThat(r).allSatisfy(x -> {
-            assertThat(x.error()).isEqualTo("http_4xx");
-            assertThat(x.errorDetail()).contains("[REDACTED]").doesNotContain(KEY);
-            assertThat(x.errorReason()).doesNotContain(KEY);
+            assertThat(x.outcome().error()).isEqualTo("http_4xx");
+            assertThat(x.outcome().errorDetail()).contains("[REDACTED]").doesNotContain(KEY);
+            assertThat(x.outcome().errorReason()).doesNotContain(KEY);
         });
     }
 
@@ -130,7 +130,7 @@ class HostileServersTest {
             req.write("64\r\ndata: {\"cho"); // 100 bytes announced, 12 sent
             req.socket.close();
         });
-        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("truncated"));
+        assertThat(r).allSatisfy(x -> assertThat(x.outcome().error()).isEqualTo("truncated"));
     }
 
     @Test
@@ -141,7 +141,7 @@ class HostileServersTest {
             req.write(new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc3});
             req.write("\"}}]}\n\ndata: [DONE]\n\n");
         });
-        assertThat(r).allSatisfy(x -> assertThat(x.error()).isEqualTo("malformed"));
+        assertThat(r).allSatisfy(x -> assertThat(x.outcome().error()).isEqualTo("malformed"));
     }
 
     @Test
@@ -153,8 +153,8 @@ class HostileServersTest {
         try (ScriptedServer server = new ScriptedServer(redirect)) {
             List<RequestRecord> r = run(server);
             assertThat(r).allSatisfy(x -> {
-                assertThat(x.error()).isEqualTo("http_3xx");
-                assertThat(x.errorReason()).isEqualTo("redirect to http://127.0.0.2:9/steal, not followed");
+                assertThat(x.outcome().error()).isEqualTo("http_3xx");
+                assertThat(x.outcome().errorReason()).isEqualTo("redirect to http://127.0.0.2:9/steal, not followed");
             });
             assertThat(server.requests.get()).isEqualTo(r.size()); // one each, none to the Location
         }
@@ -169,9 +169,9 @@ class HostileServersTest {
         });
         assertThat(r).allSatisfy(x -> {
             assertThat(x.ok()).isTrue();
-            assertThat(x.tokenSource()).isEqualTo(TokenSource.COUNTED);
-            assertThat(x.outputTokens()).isEqualTo(5);
-            assertThat(x.usageCompletionTokens()).isEqualTo(2_000_000_000);
+            assertThat(x.tokens().tokenSource()).isEqualTo(TokenSource.COUNTED);
+            assertThat(x.tokens().outputTokens()).isEqualTo(5);
+            assertThat(x.tokens().usageCompletionTokens()).isEqualTo(2_000_000_000);
         });
     }
 

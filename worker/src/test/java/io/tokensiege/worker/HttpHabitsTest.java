@@ -59,7 +59,7 @@ class HttpHabitsTest {
         })) {
             StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 8, 0);
 
-            assertThat(f.records()).hasSize(8).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
+            assertThat(f.records()).hasSize(8).allSatisfy(r -> assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue());
             ConnectionStats c = f.totals().connections();
             assertThat(c.perRequest()).isTrue();
             assertThat(c.closedAfterResponse()).isGreaterThanOrEqualTo(1);
@@ -70,7 +70,7 @@ class HttpHabitsTest {
             assertThat(late).allSatisfy(r -> {
                 assertThat(r.connection().reused()).isFalse();
                 assertThat(r.connection().connectMicros()).isNotNull();
-                assertThat(r.ttfbMicros()).isGreaterThanOrEqualTo(r.connection().connectMicros());
+                assertThat(r.times().ttfbMicros()).isGreaterThanOrEqualTo(r.connection().connectMicros());
             });
             assertThat(server.connections.get()).isEqualTo(c.connects() + c.prewarmed());
         }
@@ -85,12 +85,12 @@ class HttpHabitsTest {
         })) {
             StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 4, 0);
 
-            assertThat(f.records()).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
+            assertThat(f.records()).allSatisfy(r -> assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue());
             assertThat(f.totals().errorsByClass()).isEmpty();
             assertThat(f.totals().connections().staleRetries()).isGreaterThanOrEqualTo(1);
             RequestRecord retried = f.records().stream().filter(r -> r.connection().attempts() == 2).findFirst().orElseThrow();
             assertThat(retried.connection().reused()).isFalse(); // its second attempt had a fresh connection
-            assertThat(retried.ttfbMicros()).isGreaterThanOrEqualTo(retried.connection().connectMicros());
+            assertThat(retried.times().ttfbMicros()).isGreaterThanOrEqualTo(retried.connection().connectMicros());
         }
     }
 
@@ -99,7 +99,7 @@ class HttpHabitsTest {
         try (ScriptedServer server = new ScriptedServer(r -> false)) { // reads every request, answers none
             StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 2, 0);
 
-            assertThat(f.records()).hasSize(2).allSatisfy(r -> assertThat(r.error()).isEqualTo("connect"));
+            assertThat(f.records()).hasSize(2).allSatisfy(r -> assertThat(r.outcome().error()).isEqualTo("connect"));
             assertThat(f.records()).allSatisfy(r -> assertThat(r.connection().attempts()).isLessThanOrEqualTo(2));
             assertThat(server.requests.get()).isLessThanOrEqualTo(4);
         }
@@ -117,9 +117,9 @@ class HttpHabitsTest {
             StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 3, 0);
 
             assertThat(f.records()).hasSize(3).allSatisfy(r -> {
-                assertThat(r.error()).isEqualTo("http_4xx");
-                assertThat(r.errorReason()).isEqualTo("exceed_context_size (6,028 > 4,096 tokens)");
-                assertThat(r.errorDetail()).contains("HTTP 400 exceed_context_size_error (400): request (6028 tokens) exceeds");
+                assertThat(r.outcome().error()).isEqualTo("http_4xx");
+                assertThat(r.outcome().errorReason()).isEqualTo("exceed_context_size (6,028 > 4,096 tokens)");
+                assertThat(r.outcome().errorDetail()).contains("HTTP 400 exceed_context_size_error (400): request (6028 tokens) exceeds");
                 assertThat(r.connection().attempts()).isEqualTo(1);
             });
             assertThat(f.totals().connections().connectionCloseHeaders()).isEqualTo(3);
@@ -136,7 +136,7 @@ class HttpHabitsTest {
         })) {
             StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 3, 2500);
 
-            assertThat(f.records()).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
+            assertThat(f.records()).allSatisfy(r -> assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue());
             ConnectionStats c = f.totals().connections();
             assertThat(c.idleClosed()).isGreaterThanOrEqualTo(2);
             assertThat(c.minIdleCloseMillis()).isBetween(500L, 2500L); // ~1 s; a loaded machine delays either end a little
@@ -155,8 +155,8 @@ class HttpHabitsTest {
             StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 3, 0);
 
             assertThat(f.records()).hasSize(3).allSatisfy(r -> {
-                assertThat(r.ok()).as(r.errorDetail()).isTrue();
-                assertThat(r.outputTokens()).isEqualTo(4);
+                assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue();
+                assertThat(r.tokens().outputTokens()).isEqualTo(4);
             });
             assertThat(f.totals().connections().closeDelimitedBodies()).isEqualTo(3);
             assertThat(f.totals().connections().staleRetries()).isZero();
@@ -171,7 +171,7 @@ class HttpHabitsTest {
         })) {
             StepFinished f = run(server, StepKind.CLOSED, 8, 6, 0);
 
-            assertThat(f.records()).hasSize(48).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
+            assertThat(f.records()).hasSize(48).allSatisfy(r -> assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue());
             assertThat(f.totals().connections().perRequest()).isTrue();
         }
     }
@@ -193,8 +193,8 @@ class HttpHabitsTest {
             StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 1, 0, timeouts);
 
             assertThat(f.records()).hasSize(1).allSatisfy(r -> {
-                assertThat(r.ok()).as(r.errorDetail()).isTrue();
-                assertThat(r.ttftMicros()).isGreaterThanOrEqualTo(6_500_000L);
+                assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue();
+                assertThat(r.times().ttftMicros()).isGreaterThanOrEqualTo(6_500_000L);
             });
         }
     }
@@ -210,8 +210,8 @@ class HttpHabitsTest {
             StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 2, 0);
 
             assertThat(f.records()).hasSize(2).allSatisfy(r -> {
-                assertThat(r.error()).isEqualTo("truncated");
-                assertThat(r.errorDetail()).contains("connection lost mid-stream after 0 token events");
+                assertThat(r.outcome().error()).isEqualTo("truncated");
+                assertThat(r.outcome().errorDetail()).contains("connection lost mid-stream after 0 token events");
             });
         }
     }

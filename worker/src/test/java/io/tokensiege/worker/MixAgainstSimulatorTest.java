@@ -39,40 +39,40 @@ class MixAgainstSimulatorTest {
                     Timeouts.DEFAULT, 7, "nonce", null, null, null, null, mix, null);
             StepFinished f = h.run(step, 4, 90);
 
-            List<RequestRecord> measured = f.records().stream().filter(RequestRecord::measured).filter(r -> !r.cancelled()).toList();
-            assertThat(measured).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
-            Map<String, List<RequestRecord>> byPart = measured.stream().collect(Collectors.groupingBy(RequestRecord::part));
+            List<RequestRecord> measured = f.records().stream().filter(RequestRecord::measured).filter(r -> !r.outcome().cancelled()).toList();
+            assertThat(measured).allSatisfy(r -> assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue());
+            Map<String, List<RequestRecord>> byPart = measured.stream().collect(Collectors.groupingBy(rec -> rec.origin().part()));
             assertThat(byPart).containsOnlyKeys("agent_turns", "long_cold", "long_decode", "probe");
 
             for (RequestRecord r : measured) {
-                GroundTruth t = h.sim.groundTruth().byId(Long.parseLong(r.serverId().substring("chatcmpl-sim-".length())));
-                assertThat(r.promptTokens()).isEqualTo(t.promptTokens);
-                switch (r.part()) {
+                GroundTruth t = h.sim.groundTruth().byId(Long.parseLong(r.answer().serverId().substring("chatcmpl-sim-".length())));
+                assertThat(r.tokens().promptTokens()).isEqualTo(t.promptTokens);
+                switch (r.origin().part()) {
                     case "agent_turns" -> assertThat(t.promptTokens).as("a turn of the 2K prefix").isBetween(2_000, 2_200);
                     case "long_cold" -> assertThat(t.promptTokens).as("a 4K cold prompt").isBetween(3_900, 4_100);
                     case "long_decode" -> assertThat(t.tokens()).as("generated up to its own max_tokens").isEqualTo(300);
                     case "probe" -> assertThat(t.promptTokens).as("a short probe").isLessThan(64);
-                    default -> throw new AssertionError(r.part());
+                    default -> throw new AssertionError(r.origin().part());
                 }
-                if (!r.part().equals("long_decode")) assertThat(r.outputTokens()).isLessThanOrEqualTo(16);
+                if (!r.origin().part().equals("long_decode")) assertThat(r.tokens().outputTokens()).isLessThanOrEqualTo(16);
             }
             // The turns share one prefix: after the first, the server serves it from its cache.
-            List<RequestRecord> turns = byPart.get("agent_turns").stream().sorted(Comparator.comparingLong(RequestRecord::sendEpochMicros)).toList();
-            assertThat(turns.subList(1, turns.size())).allSatisfy(r -> assertThat(r.cachedTokens()).isGreaterThanOrEqualTo(1_900));
+            List<RequestRecord> turns = byPart.get("agent_turns").stream().sorted(Comparator.comparingLong(rec -> rec.times().sendEpochMicros())).toList();
+            assertThat(turns.subList(1, turns.size())).allSatisfy(r -> assertThat(r.tokens().cachedTokens()).isGreaterThanOrEqualTo(1_900));
 
             // By weight 60/30/10: the agent turns are the most frequent part. (Fast turns make more of the closed loop's
             // requests than their weight alone; the draw itself is by weight.)
             assertThat(byPart.get("agent_turns").size()).isGreaterThan(byPart.get("long_decode").size());
 
             // The probe: one at a time, and outside the step's own figures.
-            List<RequestRecord> probes = byPart.get("probe").stream().sorted(Comparator.comparingLong(RequestRecord::sendEpochMicros)).toList();
+            List<RequestRecord> probes = byPart.get("probe").stream().sorted(Comparator.comparingLong(rec -> rec.times().sendEpochMicros())).toList();
             assertThat(probes).hasSizeGreaterThanOrEqualTo(2);
             for (int i = 1; i < probes.size(); i++) {
                 RequestRecord before = probes.get(i - 1);
-                assertThat(probes.get(i).sendEpochMicros()).as("probe %d waits for the one before", i)
-                        .isGreaterThanOrEqualTo(before.sendEpochMicros() + before.e2eMicros());
+                assertThat(probes.get(i).times().sendEpochMicros()).as("probe %d waits for the one before", i)
+                        .isGreaterThanOrEqualTo(before.times().sendEpochMicros() + before.times().e2eMicros());
             }
-            long nonProbe = measured.stream().filter(r -> !r.part().equals("probe")).count();
+            long nonProbe = measured.stream().filter(r -> !r.origin().part().equals("probe")).count();
             assertThat(Histograms.decode(f.totals().histograms().get(Metric.TTFT_MICROS.key())).getTotalCount()).isEqualTo(nonProbe);
         }
     }

@@ -34,9 +34,9 @@ class SimulatedServerHabitsTest {
             StepFinished f = h.run(step(h, Map.of(), StepKind.CLOSED, 6, 4, 0), 6, 30);
 
             assertThat(f.records()).hasSize(24).allSatisfy(r -> {
-                assertThat(r.ok()).as(r.errorDetail()).isTrue();
+                assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue();
                 assertThat(r.serverTimings()).isNotNull();
-                assertThat(r.serverTimings().predictedTokens()).isEqualTo(r.outputTokens());
+                assertThat(r.serverTimings().predictedTokens()).isEqualTo(r.tokens().outputTokens());
             });
             ConnectionStats c = f.totals().connections();
             assertThat(c.perRequest()).isTrue();
@@ -48,14 +48,14 @@ class SimulatedServerHabitsTest {
     void errorsCarryConnectionClose_andTheStreamErrorIsItsOwnClass() throws Exception {
         try (SimulatorHarness h = new SimulatorHarness(Profiles.load("llama-cpp"), 10)) {
             StepFinished errors = h.run(step(h, Map.of("x-sim-fault", "500"), StepKind.SEQUENTIAL, 1, 3, 0), 1, 30);
-            assertThat(errors.records()).allSatisfy(r -> assertThat(r.error()).isEqualTo("http_5xx"));
+            assertThat(errors.records()).allSatisfy(r -> assertThat(r.outcome().error()).isEqualTo("http_5xx"));
             assertThat(errors.totals().connections().connectionCloseHeaders()).isEqualTo(3);
             assertThat(errors.totals().connections().staleRetries()).isZero();
 
             StepFinished broken = h.run(step(h, Map.of("x-sim-fault", "stream_error:3"), StepKind.SEQUENTIAL, 1, 2, 0), 1, 30);
             assertThat(broken.records()).allSatisfy(r -> {
-                assertThat(r.error()).isEqualTo("stream_error");
-                assertThat(r.errorReason()).isEqualTo("The model produced output that does not match the expected peg-native format");
+                assertThat(r.outcome().error()).isEqualTo("stream_error");
+                assertThat(r.outcome().errorReason()).isEqualTo("The model produced output that does not match the expected peg-native format");
             });
         }
     }
@@ -66,7 +66,7 @@ class SimulatedServerHabitsTest {
         try (SimulatorHarness h = new SimulatorHarness(Profiles.load("moe-35b-a3b", Map.of("server.idle_close_ms", 800)), 10)) {
             StepFinished f = h.run(step(h, Map.of(), StepKind.SEQUENTIAL, 1, 3, 2_000), 1, 30);
 
-            assertThat(f.records()).allSatisfy(r -> assertThat(r.ok()).as(r.errorDetail()).isTrue());
+            assertThat(f.records()).allSatisfy(r -> assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue());
             ConnectionStats c = f.totals().connections();
             assertThat(c.idleClosed()).isGreaterThanOrEqualTo(2);
             assertThat(c.perRequest()).isFalse();

@@ -119,20 +119,20 @@ class TraceReplayTest {
             assertThat(arrivals.stream().filter(s -> s.startsWith("a-")).toList()).containsExactly("a-1", "a-2", "a-3");
             assertThat(arrivals.stream().filter(s -> s.startsWith("b-")).toList()).containsExactly("b-1", "b-2", "b-3");
             assertThat(f.records()).hasSize(9).allSatisfy(r -> {
-                assertThat(r.ok()).as(r.errorDetail()).isTrue();
+                assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue();
                 assertThat(r.measured()).isTrue(); // once through the trace: every record counts
             });
-            assertThat(f.records()).filteredOn(r -> "agent".equals(r.part())).hasSize(6).extracting(RequestRecord::turn).containsOnly(1, 2, 3);
-            assertThat(f.records()).filteredOn(r -> "agent".equals(r.part())).extracting(r -> r.agent().session()).containsOnly(0L, 1L); // sessions a and b
-            assertThat(f.records()).filteredOn(r -> "chat".equals(r.part())).hasSize(3);
+            assertThat(f.records()).filteredOn(r -> "agent".equals(r.origin().part())).hasSize(6).extracting(rec -> rec.origin().turn()).containsOnly(1, 2, 3);
+            assertThat(f.records()).filteredOn(r -> "agent".equals(r.origin().part())).extracting(r -> r.agent().session()).containsOnly(0L, 1L); // sessions a and b
+            assertThat(f.records()).filteredOn(r -> "chat".equals(r.origin().part())).hasSize(3);
             // A session's next turn goes out only after its previous one ended, on the same stream.
-            List<RequestRecord> a = f.records().stream().filter(r -> r.turn() > 0).sorted(Comparator.comparingLong(RequestRecord::sendEpochMicros)).toList();
+            List<RequestRecord> a = f.records().stream().filter(r -> r.origin().turn() > 0).sorted(Comparator.comparingLong(rec -> rec.times().sendEpochMicros())).toList();
             for (long session : a.stream().mapToLong(r -> r.agent().session()).distinct().toArray()) {
                 List<RequestRecord> turns = a.stream().filter(r -> r.agent().session() == session).toList();
-                assertThat(turns).extracting(RequestRecord::stream).as("one stream").containsOnly(turns.get(0).stream());
-                assertThat(turns).extracting(RequestRecord::turn).containsExactly(1, 2, 3);
+                assertThat(turns).extracting(rec -> rec.origin().stream()).as("one stream").containsOnly(turns.get(0).origin().stream());
+                assertThat(turns).extracting(rec -> rec.origin().turn()).containsExactly(1, 2, 3);
                 for (int i = 1; i < turns.size(); i++) {
-                    assertThat(turns.get(i).sendEpochMicros()).isGreaterThanOrEqualTo(turns.get(i - 1).sendEpochMicros() + turns.get(i - 1).e2eMicros());
+                    assertThat(turns.get(i).times().sendEpochMicros()).isGreaterThanOrEqualTo(turns.get(i - 1).times().sendEpochMicros() + turns.get(i - 1).times().e2eMicros());
                 }
             }
         }
@@ -174,24 +174,24 @@ class TraceReplayTest {
             // Held back until s-1 ended, which was after b arrived: s-2, due before b, comes last.
             assertThat(arrivals).containsExactlyInAnyOrder("s-1", "a", "b", "s-2").endsWith("s-2");
             assertThat(f.records()).hasSize(4).allSatisfy(r -> {
-                assertThat(r.ok()).as(r.errorDetail()).isTrue();
+                assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue();
                 assertThat(r.measured()).isTrue();
-                assertThat(r.scheduleLagMicros()).as("never sent before its time").isNotNull().isGreaterThanOrEqualTo(0L);
+                assertThat(r.times().scheduleLagMicros()).as("never sent before its time").isNotNull().isGreaterThanOrEqualTo(0L);
             });
             assertThat(f.totals().scheduledInWindow()).isEqualTo(4);
             assertThat(f.totals().notSent()).isZero();
             // Intended times are the trace's, at its speed, from one anchor: 0, 100, 200 and 300 ms, whatever the sends did.
             Map<Integer, Long> intended = new java.util.HashMap<>();
-            for (RequestRecord r : f.records()) intended.put(r.seq(), r.sendEpochMicros() - r.scheduleLagMicros());
+            for (RequestRecord r : f.records()) intended.put(r.origin().seq(), r.times().sendEpochMicros() - r.times().scheduleLagMicros());
             for (int i = 0; i < 4; i++) {
                 assertThat(intended.get(i) - intended.get(0)).as("intended offset of record %d", i).isCloseTo(i * 100_000L, org.assertj.core.data.Offset.offset(50L));
             }
-            RequestRecord held = f.records().stream().filter(r -> r.seq() == 2).findFirst().orElseThrow();
-            RequestRecord first = f.records().stream().filter(r -> r.seq() == 0).findFirst().orElseThrow();
-            assertThat(held.sendEpochMicros()).isGreaterThanOrEqualTo(first.sendEpochMicros() + first.e2eMicros()); // after s-1 ended...
+            RequestRecord held = f.records().stream().filter(r -> r.origin().seq() == 2).findFirst().orElseThrow();
+            RequestRecord first = f.records().stream().filter(r -> r.origin().seq() == 0).findFirst().orElseThrow();
+            assertThat(held.times().sendEpochMicros()).isGreaterThanOrEqualTo(first.times().sendEpochMicros() + first.times().e2eMicros()); // after s-1 ended...
             // ...so not before b was sent, itself not before its time, 100 ms after s-2's: that wait is s-2's lag.
-            assertThat(held.scheduleLagMicros()).isGreaterThanOrEqualTo(99_990L);
-            assertThat(held.ttftIntendedMicros()).isCloseTo(held.ttftMicros() + held.scheduleLagMicros(), org.assertj.core.data.Offset.offset(2L)); // each rounded to µs
+            assertThat(held.times().scheduleLagMicros()).isGreaterThanOrEqualTo(99_990L);
+            assertThat(held.times().ttftIntendedMicros()).isCloseTo(held.times().ttftMicros() + held.times().scheduleLagMicros(), org.assertj.core.data.Offset.offset(2L)); // each rounded to µs
         }
     }
 }

@@ -53,7 +53,7 @@ public record AgentView(List<Turn> turns, Double coldTtftMs, Double warmTtftMs, 
         List<Double> toolTtft = new ArrayList<>();
         long warmCached = 0, warmPrompt = 0;
         for (RequestRecord r : agents) {
-            sessions.add(r.workerId() + "/" + r.agent().session());
+            sessions.add(r.origin().workerId() + "/" + r.agent().session());
             if (!r.ok()) continue;
             boolean followUp = r.agent().followUp();
             if (!followUp) byTurn.computeIfAbsent(r.agent().userTurn(), k -> new ArrayList<>()).add(r);
@@ -65,9 +65,9 @@ public record AgentView(List<Turn> turns, Double coldTtftMs, Double warmTtftMs, 
             if (r.agent().userTurn() == 1 && !followUp) continue;
             warm.add(r);
             Integer cached = cachedTokens(r);
-            if (r.promptTokens() != null && cached != null) {
+            if (r.tokens().promptTokens() != null && cached != null) {
                 warmCached += cached;
-                warmPrompt += r.promptTokens();
+                warmPrompt += r.tokens().promptTokens();
             }
         }
         List<Turn> turns = new ArrayList<>();
@@ -79,22 +79,22 @@ public record AgentView(List<Turn> turns, Double coldTtftMs, Double warmTtftMs, 
     }
 
     private static Turn turn(int turn, List<RequestRecord> rs, double msFactor) {
-        Double prompt = StepAnalyzer.median(rs.stream().filter(r -> r.promptTokens() != null).map(r -> (double) r.promptTokens()).toList());
+        Double prompt = StepAnalyzer.median(rs.stream().filter(r -> r.tokens().promptTokens() != null).map(r -> (double) r.tokens().promptTokens()).toList());
         Double cached = StepAnalyzer.median(rs.stream().map(AgentView::cachedTokens).filter(java.util.Objects::nonNull).map(Integer::doubleValue).toList());
-        long p = rs.stream().filter(r -> r.promptTokens() != null && cachedTokens(r) != null).mapToLong(RequestRecord::promptTokens).sum();
-        long c = rs.stream().filter(r -> r.promptTokens() != null && cachedTokens(r) != null).mapToLong(AgentView::cachedTokens).sum();
+        long p = rs.stream().filter(r -> r.tokens().promptTokens() != null && cachedTokens(r) != null).mapToLong(rec -> rec.tokens().promptTokens()).sum();
+        long c = rs.stream().filter(r -> r.tokens().promptTokens() != null && cachedTokens(r) != null).mapToLong(AgentView::cachedTokens).sum();
         return new Turn(turn, rs.size(), StepAnalyzer.median(ttfts(rs, msFactor)), prompt == null ? null : (int) Math.round(prompt),
                 cached == null ? null : (int) Math.round(cached), p > 0 ? (double) c / p : null);
     }
 
     /** The server's count of prompt tokens served from its cache: usage, else llama.cpp's timings. */
     static Integer cachedTokens(RequestRecord r) {
-        if (r.cachedTokens() != null) return r.cachedTokens();
+        if (r.tokens().cachedTokens() != null) return r.tokens().cachedTokens();
         return r.serverTimings() == null ? null : r.serverTimings().cachedTokens();
     }
 
     private static List<Double> ttfts(List<RequestRecord> rs, double msFactor) {
-        return rs.stream().filter(r -> r.ttftMicros() != null).map(r -> r.ttftMicros() * msFactor).toList();
+        return rs.stream().filter(r -> r.times().ttftMicros() != null).map(r -> r.times().ttftMicros() * msFactor).toList();
     }
 
     /** Flags a step whose tool calls were malformed, or whose server ignored required tool calls. */

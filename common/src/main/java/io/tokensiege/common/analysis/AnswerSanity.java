@@ -12,11 +12,11 @@ public record AnswerSanity(double emptyShare, double cutOffShare, double degener
     public static final AnswerSanity NONE = new AnswerSanity(0, 0, 0);
 
     public static AnswerSanity of(List<RequestRecord> records) {
-        List<RequestRecord> finished = records.stream().filter(r -> !r.cancelled()).toList();
+        List<RequestRecord> finished = records.stream().filter(r -> !r.outcome().cancelled()).toList();
         if (finished.isEmpty()) return NONE;
-        long empty = finished.stream().filter(r -> "empty".equals(r.error())).count();
-        long cut = finished.stream().filter(r -> "length".equals(r.finishReason())).count();
-        long degenerate = finished.stream().filter(r -> r.ok() && isDegenerate(r.answerSample())).count();
+        long empty = finished.stream().filter(r -> "empty".equals(r.outcome().error())).count();
+        long cut = finished.stream().filter(r -> "length".equals(r.outcome().finishReason())).count();
+        long degenerate = finished.stream().filter(r -> r.ok() && isDegenerate(r.answer().answerSample())).count();
         double n = finished.size();
         return new AnswerSanity(empty / n, cut / n, degenerate / n);
     }

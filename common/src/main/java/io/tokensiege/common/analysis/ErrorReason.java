@@ -16,8 +16,8 @@ public record ErrorReason(String errorClass, String reason, int count) {
     static List<ErrorReason> top(List<RequestRecord> records) {
         Map<List<String>, Integer> counts = new LinkedHashMap<>();
         for (RequestRecord r : records) {
-            if (r.error() == null || r.cancelled()) continue;
-            counts.merge(List.of(r.error(), r.errorReason() == null ? "" : r.errorReason()), 1, Integer::sum);
+            if (r.outcome().error() == null || r.outcome().cancelled()) continue;
+            counts.merge(List.of(r.outcome().error(), r.outcome().errorReason() == null ? "" : r.outcome().errorReason()), 1, Integer::sum);
         }
         List<ErrorReason> out = new ArrayList<>();
         counts.forEach((k, n) -> out.add(new ErrorReason(k.get(0), k.get(1), n)));

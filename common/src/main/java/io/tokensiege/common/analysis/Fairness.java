@@ -22,19 +22,19 @@ public record Fairness(Double jainDecode, Double jainTtft, Double ttftSpread, in
     /** @param timeScale the target's time per measured wall time (a simulated target's speed, else 1) */
     public static Fairness of(List<RequestRecord> records, double timeScale) {
         List<RequestRecord> ok = records.stream().filter(RequestRecord::ok).toList();
-        double[] decode = ok.stream().filter(r -> r.decodeRateTokS() != null).mapToDouble(RequestRecord::decodeRateTokS).toArray();
-        double[] ttft = ok.stream().filter(r -> r.ttftMicros() != null).mapToDouble(r -> r.ttftMicros()).sorted().toArray();
+        double[] decode = ok.stream().filter(r -> r.times().decodeRateTokS() != null).mapToDouble(rec -> rec.times().decodeRateTokS()).toArray();
+        double[] ttft = ok.stream().filter(r -> r.times().ttftMicros() != null).mapToDouble(r -> r.times().ttftMicros()).sorted().toArray();
         if (ttft.length == 0) return NONE;
         double median = quantile(ttft, 0.5);
         int starved = 0;
-        for (List<RequestRecord> kind : ok.stream().filter(r -> r.ttftMicros() != null).collect(Collectors.groupingBy(Fairness::kind)).values()) {
-            double[] t = kind.stream().mapToDouble(r -> r.ttftMicros()).sorted().toArray();
+        for (List<RequestRecord> kind : ok.stream().filter(r -> r.times().ttftMicros() != null).collect(Collectors.groupingBy(Fairness::kind)).values()) {
+            double[] t = kind.stream().mapToDouble(r -> r.times().ttftMicros()).sorted().toArray();
             double m = quantile(t, 0.5);
             for (double v : t) if (v > 4 * m) starved++;
         }
         Map<String, Double> byWorker = new TreeMap<>();
-        ok.stream().filter(r -> r.ttftMicros() != null).collect(Collectors.groupingBy(RequestRecord::workerId))
-                .forEach((w, rs) -> byWorker.put(w, quantile(rs.stream().mapToDouble(r -> r.ttftMicros() * timeScale / 1000.0).sorted().toArray(), 0.5)));
+        ok.stream().filter(r -> r.times().ttftMicros() != null).collect(Collectors.groupingBy(rec -> rec.origin().workerId()))
+                .forEach((w, rs) -> byWorker.put(w, quantile(rs.stream().mapToDouble(r -> r.times().ttftMicros() * timeScale / 1000.0).sorted().toArray(), 0.5)));
         return new Fairness(jain(decode), jain(ttft), median > 0 ? quantile(ttft, 0.95) / median : null, starved, sendOrderKept(ok), byWorker);
     }
 
@@ -46,11 +46,11 @@ public record Fairness(Double jainDecode, Double jainTtft, Double ttftSpread, in
 
     /** Share of concordant pairs between send order and first-token order (inversions counted by merge sort). */
     static Double sendOrderKept(List<RequestRecord> ok) {
-        List<RequestRecord> withFirst = ok.stream().filter(r -> r.ttftMicros() != null)
-                .sorted(Comparator.comparingLong(RequestRecord::sendEpochMicros)).toList();
+        List<RequestRecord> withFirst = ok.stream().filter(r -> r.times().ttftMicros() != null)
+                .sorted(Comparator.comparingLong(rec -> rec.times().sendEpochMicros())).toList();
         int n = withFirst.size();
         if (n < 2) return null;
-        long[] firstTokenAt = withFirst.stream().mapToLong(r -> r.sendEpochMicros() + r.ttftMicros()).toArray();
+        long[] firstTokenAt = withFirst.stream().mapToLong(r -> r.times().sendEpochMicros() + r.times().ttftMicros()).toArray();
         long inversions = inversions(firstTokenAt, new long[n], 0, n);
         return 1.0 - (double) inversions / ((long) n * (n - 1) / 2);
     }

@@ -29,10 +29,10 @@ public final class KneeFinder {
 
     public static Collapse find(List<StepResult> sweep, Slo slo) {
         List<StepResult> levels = sweep.stream().sorted(Comparator.comparingDouble(StepResult::level)).toList();
-        String target = levels.get(0).target();
-        String scenario = levels.get(0).scenario();
+        String target = levels.get(0).identity().target();
+        String scenario = levels.get(0).identity().scenario();
         StepResult base = levels.get(0);
-        double perStreamAtBase = base.aggregateTokS() / base.level();
+        double perStreamAtBase = base.throughput().aggregateTokS() / base.level();
         List<Collapse.Level> evidence = new ArrayList<>();
         Double collapse = null;
         String rule = null;
@@ -42,24 +42,26 @@ public final class KneeFinder {
         for (int i = 0; i < levels.size(); i++) {
             StepResult r = levels.get(i);
             List<String> breaches = SloCheck.breaches(r, slo);
-            Double efficiency = perStreamAtBase > 0 ? r.aggregateTokS() / (perStreamAtBase * r.level()) : null;
-            Double littles = r.requestRate() > 0 && !Double.isNaN(r.e2eMs().mean()) ? r.requestRate() * r.e2eMs().mean() / 1000 : null;
-            Double active = r.decodingAtOnce() != null ? r.decodingAtOnce() : r.decodeTokS().p50() > 0 ? r.aggregateTokS() / r.decodeTokS().p50() : null;
-            evidence.add(new Collapse.Level(r.level(), r.aggregateTokS(), r.userTtftMs().p50(), r.userTtftMs().p95(), r.decodeTokS().p50(),
-                    r.errorRate(), efficiency, littles, active, breaches, r.server() == null ? null : r.server().promptMsP50()));
+            StepResult.Throughput t = r.throughput();
+            double decodeP50 = r.dist().decodeTokS().p50();
+            Double efficiency = perStreamAtBase > 0 ? t.aggregateTokS() / (perStreamAtBase * r.level()) : null;
+            Double littles = t.requestRate() > 0 && !Double.isNaN(r.dist().e2eMs().mean()) ? t.requestRate() * r.dist().e2eMs().mean() / 1000 : null;
+            Double active = t.decodingAtOnce() != null ? t.decodingAtOnce() : decodeP50 > 0 ? t.aggregateTokS() / decodeP50 : null;
+            evidence.add(new Collapse.Level(r.level(), t.aggregateTokS(), r.userTtftMs().p50(), r.userTtftMs().p95(), decodeP50,
+                    r.outcome().errorRate(), efficiency, littles, active, breaches, r.server() == null ? null : r.server().promptMsP50()));
             if (collapse != null) continue;
             java.util.Optional<String> unjudged = SloCheck.unjudged(r);
             if (unjudged.isPresent()) {
                 // Nothing to judge is never "usable": a level with no successful request fails, a partial one stops the search.
                 collapse = r.level();
-                rule = r.ok() == 0 ? NO_SUCCESS : NOT_JUDGED;
+                rule = r.outcome().ok() == 0 ? NO_SUCCESS : NOT_JUDGED;
                 why = unjudged.get();
-            } else if (r.errorRate() > errorLimit) {
+            } else if (r.outcome().errorRate() > errorLimit) {
                 collapse = r.level();
                 rule = "errors";
-                why = String.format(Locale.ROOT, "errors %.1f%% > %.1f%% %s", 100 * r.errorRate(), 100 * errorLimit,
-                        r.errorReasons() == null || r.errorReasons().isEmpty() ? r.errorsByClass()
-                                : r.errorReasons().stream().map(ErrorReason::describe).collect(java.util.stream.Collectors.joining(", ")));
+                why = String.format(Locale.ROOT, "errors %.1f%% > %.1f%% %s", 100 * r.outcome().errorRate(), 100 * errorLimit,
+                        r.outcome().errorReasons() == null || r.outcome().errorReasons().isEmpty() ? r.outcome().errorsByClass()
+                                : r.outcome().errorReasons().stream().map(ErrorReason::describe).collect(java.util.stream.Collectors.joining(", ")));
             } else if (CacheCollapse.at(levels.get(0), r).isPresent()) {
                 collapse = r.level();
                 rule = CACHE_COLLAPSE;
@@ -69,7 +71,8 @@ public final class KneeFinder {
                 collapse = r.level();
                 rule = "throughput_stopped_scaling";
                 why = String.format(Locale.ROOT, "aggregate %+.0f%% for %sx %s, TTFT p95 %s -> %s",
-                        100 * (r.aggregateTokS() / prev.aggregateTokS() - 1), trim(r.level() / prev.level()), r.open() != null ? "the rate" : "SESSIONS".equals(r.kind()) ? "sessions" : "streams",
+                        100 * (r.throughput().aggregateTokS() / prev.throughput().aggregateTokS() - 1), trim(r.level() / prev.level()),
+                        r.open() != null ? "the rate" : "SESSIONS".equals(r.identity().kind()) ? "sessions" : "streams",
                         SloCheck.ms(prev.userTtftMs().p95()), SloCheck.ms(r.userTtftMs().p95()));
             } else if (!breaches.isEmpty()) {
                 collapse = r.level();
@@ -89,8 +92,8 @@ public final class KneeFinder {
     }
 
     static boolean stoppedScaling(StepResult prev, StepResult r) {
-        if (prev.aggregateTokS() <= 0) return false;
-        boolean flat = r.aggregateTokS() < prev.aggregateTokS() * (1 + MIN_SCALING);
+        if (prev.throughput().aggregateTokS() <= 0) return false;
+        boolean flat = r.throughput().aggregateTokS() < prev.throughput().aggregateTokS() * (1 + MIN_SCALING);
         boolean ttftBlewUp = r.userTtftMs().p95() > TTFT_BLOWUP * prev.userTtftMs().p95();
         return flat && ttftBlewUp;
     }
@@ -104,12 +107,12 @@ public final class KneeFinder {
         else if (NO_SUCCESS.equals(rule)) sb.append(" fails at ").append(trim(collapse)).append(unit).append(": ").append(why);
         else if (NOT_JUDGED.equals(rule)) sb.append(" is not judged from ").append(trim(collapse)).append(unit).append(": ").append(why);
         else sb.append(" collapses at ").append(trim(collapse)).append(unit).append(": ").append(why);
-        sb.append(top.open() != null ? "; usable rate " : "SESSIONS".equals(top.kind()) ? "; usable sessions " : "; usable concurrency ")
+        sb.append(top.open() != null ? "; usable rate " : "SESSIONS".equals(top.identity().kind()) ? "; usable sessions " : "; usable concurrency ")
                 .append(usable == null ? "none" : trim(usable) + unit);
         if (slo != null && !slo.isEmpty()) sb.append(" under ").append(describe(slo));
         if (parallelism != null && collapse != null && !NO_SUCCESS.equals(rule) && !NOT_JUDGED.equals(rule)) {
             long k = Math.max(1, Math.round(parallelism));
-            boolean queues = top.open() == null ? k < top.concurrency() * 0.8 : top.open().achievedRate() < 0.98 * top.open().requestedRate()
+            boolean queues = top.open() == null ? k < top.identity().concurrency() * 0.8 : top.open().achievedRate() < 0.98 * top.open().requestedRate()
                     || top.userTtftMs().p50() > 2 * levels.get(0).userTtftMs().p50();
             sb.append(String.format(Locale.ROOT, "; the server decodes about %d request%s at once%s", k, k == 1 ? "" : "s",
                     queues ? " and queues the rest" : ""));

@@ -16,14 +16,14 @@ public record PartView(int requests, int errors, Double ttftP50Ms, Double ttftP9
     /** Per part name, in first-seen order; empty when the step is not mixed. */
     static Map<String, PartView> of(List<RequestRecord> measured, double timeScale) {
         Map<String, List<RequestRecord>> byPart = new LinkedHashMap<>();
-        for (RequestRecord r : measured) if (r.part() != null && !r.cancelled()) byPart.computeIfAbsent(r.part(), k -> new java.util.ArrayList<>()).add(r);
+        for (RequestRecord r : measured) if (r.origin().part() != null && !r.outcome().cancelled()) byPart.computeIfAbsent(r.origin().part(), k -> new java.util.ArrayList<>()).add(r);
         Map<String, PartView> out = new LinkedHashMap<>();
         byPart.forEach((name, rs) -> {
             List<RequestRecord> ok = rs.stream().filter(RequestRecord::ok).toList();
             double ms = timeScale / 1000.0;
-            double[] ttft = ok.stream().map(RequestRecord::ttftMicros).filter(Objects::nonNull).mapToDouble(v -> v * ms).sorted().toArray();
-            double[] e2e = ok.stream().map(RequestRecord::e2eMicros).filter(Objects::nonNull).mapToDouble(v -> v * ms).sorted().toArray();
-            double[] decode = ok.stream().map(RequestRecord::decodeRateTokS).filter(Objects::nonNull).mapToDouble(v -> v / timeScale).sorted().toArray();
+            double[] ttft = ok.stream().map(rec -> rec.times().ttftMicros()).filter(Objects::nonNull).mapToDouble(v -> v * ms).sorted().toArray();
+            double[] e2e = ok.stream().map(rec -> rec.times().e2eMicros()).filter(Objects::nonNull).mapToDouble(v -> v * ms).sorted().toArray();
+            double[] decode = ok.stream().map(rec -> rec.times().decodeRateTokS()).filter(Objects::nonNull).mapToDouble(v -> v / timeScale).sorted().toArray();
             out.put(name, new PartView(rs.size(), rs.size() - ok.size(), q(ttft, 0.5), q(ttft, 0.95), q(e2e, 0.5), q(decode, 0.5)));
         });
         return out;

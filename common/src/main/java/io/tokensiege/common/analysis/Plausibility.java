@@ -17,22 +17,22 @@ public final class Plausibility {
         int absurdUsage = 0, mismatch = 0, implausible = 0, ttftOverE2e = 0, zeroTtft = 0, reasoningOnly = 0, empty = 0, noUsage = 0, ok = 0;
         double worstDecode = 0;
         for (RequestRecord r : records) {
-            if ("empty".equals(r.error())) empty++;
+            if ("empty".equals(r.outcome().error())) empty++;
             if (!r.ok()) continue;
             ok++;
-            if (r.usageCompletionTokens() != null && r.tokenSource() == io.tokensiege.common.metric.TokenSource.COUNTED) absurdUsage++;
-            else if (r.usageCompletionTokens() == null) noUsage++;
-            else if (r.tokenEvents() > 0 && Math.abs(r.usageCompletionTokens() - r.tokenEvents()) > 0.10 * r.usageCompletionTokens()) mismatch++;
-            if (r.decodeRateTokS() != null) {
-                double rate = r.decodeRateTokS() / timeScale;
+            if (r.tokens().usageCompletionTokens() != null && r.tokens().tokenSource() == io.tokensiege.common.metric.TokenSource.COUNTED) absurdUsage++;
+            else if (r.tokens().usageCompletionTokens() == null) noUsage++;
+            else if (r.tokens().tokenEvents() > 0 && Math.abs(r.tokens().usageCompletionTokens() - r.tokens().tokenEvents()) > 0.10 * r.tokens().usageCompletionTokens()) mismatch++;
+            if (r.times().decodeRateTokS() != null) {
+                double rate = r.times().decodeRateTokS() / timeScale;
                 if (rate > maxDecodeTokS) {
                     implausible++;
                     worstDecode = Math.max(worstDecode, rate);
                 }
             }
-            if (r.ttftMicros() != null && r.e2eMicros() != null && r.ttftMicros() > r.e2eMicros()) ttftOverE2e++;
-            if (r.ttftMicros() != null && r.ttftMicros() == 0) zeroTtft++;
-            if (r.reasoningEvents() > 0 && r.contentEvents() == 0 && r.toolCallEvents() == 0) reasoningOnly++;
+            if (r.times().ttftMicros() != null && r.times().e2eMicros() != null && r.times().ttftMicros() > r.times().e2eMicros()) ttftOverE2e++;
+            if (r.times().ttftMicros() != null && r.times().ttftMicros() == 0) zeroTtft++;
+            if (r.tokens().reasoningEvents() > 0 && r.tokens().contentEvents() == 0 && r.tokens().toolCallEvents() == 0) reasoningOnly++;
         }
         if (mismatch > 0) flags.add(new Flag(Flag.USAGE_MISMATCH, stepId, mismatch + " of " + ok
                 + " requests: usage.completion_tokens differs from token-carrying events by more than 10% (several tokens per event, or a channel the parser does not read)"));

@@ -20,7 +20,7 @@ public record PromptSize(int askedTokens, Integer countedP50, Double gap, String
     static final int FLAG_MIN_TOKENS = 32;
 
     static PromptSize of(int asked, List<RequestRecord> records, String sizing) {
-        int[] counted = records.stream().filter(r -> r.promptTokens() != null && r.promptTokens() > 0).mapToInt(RequestRecord::promptTokens).sorted().toArray();
+        int[] counted = records.stream().filter(r -> r.tokens().promptTokens() != null && r.tokens().promptTokens() > 0).mapToInt(rec -> rec.tokens().promptTokens()).sorted().toArray();
         if (counted.length == 0) return new PromptSize(asked, null, null, sizing);
         int p50 = counted[(counted.length - 1) / 2];
         return new PromptSize(asked, p50, asked > 0 ? (double) p50 / asked - 1 : null, sizing);

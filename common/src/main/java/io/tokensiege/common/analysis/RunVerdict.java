@@ -24,12 +24,12 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
         boolean failed = false;
         boolean hasSlo = plan.slo() != null && !plan.slo().isEmpty();
         for (Target t : plan.targets()) {
-            List<StepResult> ofTarget = results.stream().filter(r -> r.target().equals(t.name())).toList();
+            List<StepResult> ofTarget = results.stream().filter(r -> r.identity().target().equals(t.name())).toList();
             List<String> fails = new ArrayList<>();
             List<String> usable = new ArrayList<>();
             boolean anySweep = false;
             for (Scenario s : plan.scenarios()) {
-                List<StepResult> mine = ofTarget.stream().filter(r -> r.scenario().equals(s.name()) && r.repeat() == 1).toList();
+                List<StepResult> mine = ofTarget.stream().filter(r -> r.identity().scenario().equals(s.name()) && r.identity().repeat() == 1).toList();
                 if (mine.isEmpty() || !s.isSweep()) continue;
                 anySweep = true;
                 Collapse c = KneeFinder.find(mine, plan.slo());
@@ -46,7 +46,7 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
             if (!anySweep) {
                 for (StepResult r : ofTarget) {
                     List<String> b = SloCheck.breaches(r, plan.slo());
-                    if (!b.isEmpty()) fails.add(r.scenario() + ": " + String.join(", ", b));
+                    if (!b.isEmpty()) fails.add(r.identity().scenario() + ": " + String.join(", ", b));
                 }
             }
             String nothing = nothingMeasured(ofTarget);
@@ -68,7 +68,7 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
     /** The verdict of a target that has nothing to judge (no step finished, or not one successful request), else null. */
     private static String nothingMeasured(List<StepResult> ofTarget) {
         if (ofTarget.isEmpty()) return "NOT MEASURED: none of its measured steps ran to the end (see the failures)";
-        if (ofTarget.stream().anyMatch(r -> r.ok() > 0)) return null;
+        if (ofTarget.stream().anyMatch(r -> r.outcome().ok() > 0)) return null;
         return "FAILS: no successful requests in any step (" + dominantFailure(ofTarget) + ")";
     }
 
@@ -77,9 +77,9 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
         Map<List<String>, Integer> counts = new LinkedHashMap<>();
         int requests = 0;
         for (StepResult r : steps) {
-            requests += r.requests();
-            if (r.errorReasons() == null) continue;
-            for (ErrorReason e : r.errorReasons()) counts.merge(List.of(e.errorClass(), e.reason() == null ? "" : e.reason()), e.count(), Integer::sum);
+            requests += r.outcome().requests();
+            if (r.outcome().errorReasons() == null) continue;
+            for (ErrorReason e : r.outcome().errorReasons()) counts.merge(List.of(e.errorClass(), e.reason() == null ? "" : e.reason()), e.count(), Integer::sum);
         }
         if (counts.isEmpty()) {
             return steps.stream().map(StepResult::failureSummary).filter(s -> s != null).findFirst().orElse(requests + " measured requests, none succeeded");

@@ -44,8 +44,8 @@ public record ServerView(int requests, Double decodeTokSP50, Double promptMsP50,
                                 + "on the way, or one side counts tokens differently", clientDecode.p50(), view.decodeTokSP50, 100 * gap)));
             }
         }
-        long faster = records.stream().filter(r -> r.ok() && r.ttftMicros() != null && r.serverTimings() != null && r.serverTimings().promptMillis() != null
-                && r.ttftMicros() * timeScale / 1000.0 < r.serverTimings().promptMillis()).count();
+        long faster = records.stream().filter(r -> r.ok() && r.times().ttftMicros() != null && r.serverTimings() != null && r.serverTimings().promptMillis() != null
+                && r.times().ttftMicros() * timeScale / 1000.0 < r.serverTimings().promptMillis()).count();
         if (faster > 0) {
             flags.add(new Flag(Flag.TTFT_BELOW_SERVER_PROMPT, stepId, faster
                     + " requests have a TTFT shorter than the server's own prompt time: impossible (the first token follows the prompt); a measurement or clock bug"));

@@ -31,12 +31,12 @@ public final class SloCheck {
         if (slo.ttftP95Millis() != null && !(ttft.p95() <= slo.ttftP95Millis())) {
             out.add(String.format("TTFT p95 %s > %s%s", ms(ttft.p95(), slo.ttftP95Millis()), ms(slo.ttftP95Millis()), from));
         }
-        if (slo.decodeP50TokS() != null && !(r.decodeTokS().p50() >= slo.decodeP50TokS())) {
+        if (slo.decodeP50TokS() != null && !(r.dist().decodeTokS().p50() >= slo.decodeP50TokS())) {
             double limit = slo.decodeP50TokS();
-            out.add(String.format(Locale.ROOT, "decode p50 %s < %s tok/s", tokS(r.decodeTokS().p50(), limit), plain(limit)));
+            out.add(String.format(Locale.ROOT, "decode p50 %s < %s tok/s", tokS(r.dist().decodeTokS().p50(), limit), plain(limit)));
         }
-        if (slo.errorRate() != null && r.errorRate() > slo.errorRate()) {
-            out.add(String.format(Locale.ROOT, "errors %.1f%% > %.1f%%", 100 * r.errorRate(), 100 * slo.errorRate()));
+        if (slo.errorRate() != null && r.outcome().errorRate() > slo.errorRate()) {
+            out.add(String.format(Locale.ROOT, "errors %.1f%% > %.1f%%", 100 * r.outcome().errorRate(), 100 * slo.errorRate()));
         }
         return out;
     }
@@ -47,11 +47,11 @@ public final class SloCheck {
      * when the step can be judged.
      */
     public static Optional<String> unjudged(StepResult r) {
-        if (r.ok() == 0) {
+        if (r.outcome().ok() == 0) {
             String why = r.failureSummary();
             return Optional.of("no successful requests" + (why == null ? "" : " (" + why + ")"));
         }
-        if (r.partial()) return Optional.of("partial step (" + r.partialReason() + ")");
+        if (r.checks().partial()) return Optional.of("partial step (" + r.checks().partialReason() + ")");
         return Optional.empty();
     }
 
@@ -61,13 +61,13 @@ public final class SloCheck {
         long good = 0;
         long all = 0;
         for (RequestRecord r : records) {
-            if (r.cancelled()) continue;
+            if (r.outcome().cancelled()) continue;
             all++;
-            if (!r.ok() || r.ttftIntendedMicros() == null) continue;
-            double ttftMs = r.ttftIntendedMicros() * timeScale / 1000; // = ttft in closed loop, where intended = send
+            if (!r.ok() || r.times().ttftIntendedMicros() == null) continue;
+            double ttftMs = r.times().ttftIntendedMicros() * timeScale / 1000; // = ttft in closed loop, where intended = send
             Long ttftLimit = slo.ttftP95Millis() != null ? slo.ttftP95Millis() : slo.ttftP50Millis();
             if (ttftLimit != null && ttftMs > ttftLimit) continue;
-            if (slo.decodeP50TokS() != null && (r.decodeRateTokS() == null || r.decodeRateTokS() / timeScale < slo.decodeP50TokS())) continue;
+            if (slo.decodeP50TokS() != null && (r.times().decodeRateTokS() == null || r.times().decodeRateTokS() / timeScale < slo.decodeP50TokS())) continue;
             good++;
         }
         return all == 0 ? null : (double) good / all;

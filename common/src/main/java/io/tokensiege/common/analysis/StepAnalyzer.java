@@ -74,13 +74,13 @@ public final class StepAnalyzer {
         Double cold = null, warm = null, cachedShare = null;
         Integer warmCached = null, warmPrompt = null;
         if (step.kind() == StepKind.TURNS) {
-            cold = median(records.stream().filter(r -> r.ok() && r.turn() == 1 && r.ttftMicros() != null).map(r -> r.ttftMicros() * msFactor).toList());
-            warm = median(records.stream().filter(r -> r.ok() && r.turn() > 1 && r.ttftMicros() != null).map(r -> r.ttftMicros() * msFactor).toList());
+            cold = medianTtftMs(records, true, msFactor);
+            warm = medianTtftMs(records, false, msFactor);
             int c = 0, p = 0;
             for (RequestRecord r : records) {
-                if (r.ok() && r.turn() > 1 && r.promptTokens() != null && r.cachedTokens() != null) {
-                    c += r.cachedTokens();
-                    p += r.promptTokens();
+                if (r.ok() && r.origin().turn() > 1 && r.tokens().promptTokens() != null && r.tokens().cachedTokens() != null) {
+                    c += r.tokens().cachedTokens();
+                    p += r.tokens().promptTokens();
                 }
             }
             if (p > 0) {
@@ -89,8 +89,8 @@ public final class StepAnalyzer {
                 cachedShare = (double) c / p;
             }
         }
-        long reasoning = records.stream().filter(RequestRecord::ok).mapToLong(r -> r.reasoningTokens() == null ? 0 : r.reasoningTokens()).sum();
-        long output = records.stream().filter(RequestRecord::ok).mapToLong(RequestRecord::outputTokens).sum();
+        long reasoning = records.stream().filter(RequestRecord::ok).mapToLong(r -> r.tokens().reasoningTokens() == null ? 0 : r.tokens().reasoningTokens()).sum();
+        long output = records.stream().filter(RequestRecord::ok).mapToLong(rec -> rec.tokens().outputTokens()).sum();
         List<Flag> flags = Plausibility.check(step.stepId(), records, ts, maxDecodeTokS, cancelled, clamped);
         if ((step.kind() == StepKind.CLOSED || step.kind() == StepKind.OPEN || step.kind() == StepKind.SESSIONS) && finished > 0 && finished < LOW_SAMPLE) {
             double e2eP50 = Percentiles.of(h.get(Metric.E2E_MICROS), msFactor).p50();
@@ -129,26 +129,26 @@ public final class StepAnalyzer {
                     .orElse(partialReason != null ? "nothing measured: the step was cut short (" + partialReason + ")"
                             : "nothing measured: no measured request finished; the step's duration may be shorter than one request at this load")));
         }
-        StepResult result = new StepResult(step.stepId(), step.label(), step.target().name(), step.scenario(), step.kind().name(), step.concurrency(), step.repeat(),
-                ts, step.target().isSimulated(), workerShares, finished, ok, errors, cancelled, finished == 0 ? 0 : (double) failed / finished,
-                Percentiles.of(h.get(Metric.TTFT_MICROS), msFactor), Percentiles.of(h.get(Metric.TTFA_MICROS), msFactor),
+        var identity = new StepResult.Identity(step.stepId(), step.label(), step.target().name(), step.scenario(), step.kind().name(),
+                step.concurrency(), step.repeat(), ts, step.target().isSimulated());
+        var outcome = new StepResult.Outcome(finished, ok, errors, cancelled, finished == 0 ? 0 : (double) failed / finished, ErrorReason.top(records));
+        var dist = new StepResult.Distributions(Percentiles.of(h.get(Metric.TTFT_MICROS), msFactor), Percentiles.of(h.get(Metric.TTFA_MICROS), msFactor),
                 Percentiles.of(h.get(Metric.TTFB_MICROS), msFactor), Percentiles.of(h.get(Metric.E2E_MICROS), msFactor),
                 Percentiles.of(h.get(Metric.TPOT_MICROS), msFactor), Percentiles.of(h.get(Metric.ITL_MICROS), msFactor),
-                decode, Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0),
-                aggregate, requestRate, windowSeconds, cold, warm, cachedShare, warmCached, warmPrompt,
-                output > 0 ? (double) reasoning / output : null, Fairness.of(records, ts), sanity, SloCheck.goodput(records, slo, ts), List.of(),
-                open, startSkewMs(shares), flags, partialReason != null, partialReason, promptSize, server, connections, ErrorReason.top(records),
-                step.isTimed() && windowMicros > 0 ? decodingMicros / windowMicros : null, agents, PartView.of(records, ts));
-        return withBreaches(result, SloCheck.breaches(result, slo));
+                decode, Percentiles.of(h.get(Metric.OUTPUT_TOKENS), 1.0));
+        var throughput = new StepResult.Throughput(aggregate, requestRate, windowSeconds,
+                step.isTimed() && windowMicros > 0 ? decodingMicros / windowMicros : null);
+        var checks = new StepResult.Checks(SloCheck.goodput(records, slo, ts), List.of(), flags, partialReason != null, partialReason);
+        StepResult result = new StepResult(identity, workerShares, outcome, dist, throughput, new StepResult.WarmTurns(cold, warm, cachedShare, warmCached, warmPrompt),
+                output > 0 ? (double) reasoning / output : null, Fairness.of(records, ts), sanity, checks,
+                open, startSkewMs(shares), promptSize, server, connections, agents, PartView.of(records, ts));
+        return result.withSloBreaches(SloCheck.breaches(result, slo));
     }
 
-    private static StepResult withBreaches(StepResult r, List<String> breaches) {
-        return new StepResult(r.stepId(), r.label(), r.target(), r.scenario(), r.kind(), r.concurrency(), r.repeat(), r.timeScale(), r.simulated(),
-                r.workerShares(), r.requests(), r.ok(), r.errorsByClass(), r.cancelledAtEnd(), r.errorRate(), r.ttftMs(), r.ttfaMs(), r.ttfbMs(),
-                r.e2eMs(), r.tpotMs(), r.itlMs(), r.decodeTokS(), r.outputTokens(), r.aggregateTokS(), r.requestRate(), r.windowSeconds(),
-                r.coldTtftMs(), r.warmTtftMs(), r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens(), r.reasoningShare(), r.fairness(), r.sanity(),
-                r.goodput(), breaches, r.open(), r.startSkewMs(), r.flags(), r.partial(), r.partialReason(), r.promptSize(), r.server(), r.connections(),
-                r.errorReasons(), r.decodingAtOnce(), r.agents(), r.parts());
+    /** Median TTFT of the successful first turns, or of the later ones, ms. */
+    private static Double medianTtftMs(List<RequestRecord> records, boolean firstTurn, double msFactor) {
+        return median(records.stream().filter(r -> r.ok() && (firstTurn ? r.origin().turn() == 1 : r.origin().turn() > 1) && r.times().ttftMicros() != null)
+                .map(r -> r.times().ttftMicros() * msFactor).toList());
     }
 
     /** Flags a step whose workers were themselves saturated: their delays would show up as the server's. */
@@ -185,9 +185,9 @@ public final class StepAnalyzer {
             scheduled += s.totals().scheduledInWindow();
             notSent += s.totals().notSent();
         }
-        double[] lags = records.stream().filter(r -> r.scheduleLagMicros() != null).mapToDouble(r -> r.scheduleLagMicros() * msFactor).sorted().toArray();
-        Double e2eIntended = median(records.stream().filter(r -> r.ok() && r.e2eMicros() != null && r.scheduleLagMicros() != null)
-                .map(r -> (r.e2eMicros() + r.scheduleLagMicros()) * msFactor).toList());
+        double[] lags = records.stream().filter(r -> r.times().scheduleLagMicros() != null).mapToDouble(r -> r.times().scheduleLagMicros() * msFactor).sorted().toArray();
+        Double e2eIntended = median(records.stream().filter(r -> r.ok() && r.times().e2eMicros() != null && r.times().scheduleLagMicros() != null)
+                .map(r -> (r.times().e2eMicros() + r.times().scheduleLagMicros()) * msFactor).toList());
         return new OpenLoopStats(step.openLoop().ratePerSecond(), windowSeconds > 0 ? (scheduled - notSent) / windowSeconds : 0, scheduled, notSent,
                 lags.length == 0 ? Double.NaN : Fairness.quantile(lags, 0.5), lags.length == 0 ? Double.NaN : Fairness.quantile(lags, 0.99),
                 Percentiles.of(h.get(Metric.TTFT_INTENDED_MICROS), msFactor), e2eIntended == null ? Double.NaN : e2eIntended);

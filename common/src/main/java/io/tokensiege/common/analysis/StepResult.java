@@ -1,6 +1,7 @@
 package io.tokensiege.common.analysis;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
 import java.util.Map;
 import io.tokensiege.common.protocol.ConnectionStats;
@@ -9,37 +10,81 @@ import io.tokensiege.common.protocol.ConnectionStats;
  * Everything tokensiege concluded about one step, merged over workers, in the target's own time
  * (see {@link Percentiles}). Durations in ms, rates in tokens or requests per second.
  *
- * @param ttftMs             time to first token (any channel) percentiles, ms
- * @param ttfaMs             time to first answer token (content or tool call), ms
- * @param decodeTokS         per-request decode rate percentiles, tok/s
- * @param aggregateTokS      tokens arriving inside the window per second, all workers
- * @param coldTtftMs         TURNS steps: turn 1's TTFT (median over workers/repeats), else null
- * @param warmTtftMs         TURNS steps: median TTFT of turns 2+, else null
- * @param warmCachedShare    TURNS steps: cached / prompt tokens over turns 2+ as the server reported, else null
+ * <p>The figures come in value groups ({@link Identity}, {@link Outcome}, ...). They are {@code @JsonUnwrapped}, so
+ * {@code results.json} keeps one flat object per step and runs written before the groups existed still read.
+ *
  * @param workerShares       streams per worker
- * @param goodput            share of requests meeting every per-request SLO threshold (errors are misses), null without an SLO
- * @param sloBreaches        the step-level SLO thresholds this step breaks
+ * @param reasoningShare     reasoning tokens / output tokens, or null without output
  * @param startSkewMs        spread of the workers' actual start times (wall clocks), ms; null with one worker
  * @param promptSize         prompt tokens asked for beside those the server counted
  * @param server             the server's own account of the requests (llama.cpp timings), or null
  * @param connections        what the server did with the workers' connections, summed
- * @param errorReasons       why requests failed, most frequent first
  * @param agents             SESSIONS steps: turn by turn, cold against warm, cache and tool figures; else null
  * @param parts              mixed steps: per part (and "probe"), its own figures; empty otherwise
- * @param decodingAtOnce     sequences between their first and last token at once, on average over the window (Little's law
- *                           on the decode phase: it can never exceed the streams); null for untimed steps
  */
-public record StepResult(String stepId, String label, String target, String scenario, String kind, int concurrency, int repeat,
-                         double timeScale, boolean simulated, Map<String, Integer> workerShares,
-                         int requests, int ok, Map<String, Integer> errorsByClass, int cancelledAtEnd, double errorRate,
-                         Percentiles ttftMs, Percentiles ttfaMs, Percentiles ttfbMs, Percentiles e2eMs, Percentiles tpotMs,
-                         Percentiles itlMs, Percentiles decodeTokS, Percentiles outputTokens,
-                         double aggregateTokS, double requestRate, double windowSeconds,
-                         Double coldTtftMs, Double warmTtftMs, Double warmCachedShare, Integer warmCachedTokens, Integer warmPromptTokens,
-                         Double reasoningShare, Fairness fairness, AnswerSanity sanity, Double goodput, List<String> sloBreaches,
-                         OpenLoopStats open, Double startSkewMs, List<Flag> flags, boolean partial, String partialReason,
-                         PromptSize promptSize, ServerView server, ConnectionStats connections, List<ErrorReason> errorReasons,
-                         Double decodingAtOnce, AgentView agents, Map<String, PartView> parts) {
+public record StepResult(@JsonUnwrapped Identity identity, Map<String, Integer> workerShares, @JsonUnwrapped Outcome outcome,
+                         @JsonUnwrapped Distributions dist, @JsonUnwrapped Throughput throughput, @JsonUnwrapped WarmTurns warm,
+                         Double reasoningShare, Fairness fairness, AnswerSanity sanity, @JsonUnwrapped Checks checks,
+                         OpenLoopStats open, Double startSkewMs, PromptSize promptSize, ServerView server, ConnectionStats connections,
+                         AgentView agents, Map<String, PartView> parts) {
+
+    /** Which step this is: its plan coordinates and the time scale its figures were converted by. */
+    public record Identity(String stepId, String label, String target, String scenario, String kind, int concurrency, int repeat,
+                           double timeScale, boolean simulated) {}
+
+    /**
+     * How the step's requests ended.
+     *
+     * @param errorReasons why requests failed, most frequent first
+     */
+    public record Outcome(int requests, int ok, Map<String, Integer> errorsByClass, int cancelledAtEnd, double errorRate,
+                          List<ErrorReason> errorReasons) {}
+
+    /**
+     * Per-request distributions, merged exactly over workers.
+     *
+     * @param ttftMs     time to first token (any channel) percentiles, ms
+     * @param ttfaMs     time to first answer token (content or tool call), ms
+     * @param decodeTokS per-request decode rate percentiles, tok/s
+     */
+    public record Distributions(Percentiles ttftMs, Percentiles ttfaMs, Percentiles ttfbMs, Percentiles e2eMs, Percentiles tpotMs,
+                                Percentiles itlMs, Percentiles decodeTokS, Percentiles outputTokens) {}
+
+    /**
+     * What the server delivered inside the measurement window.
+     *
+     * @param aggregateTokS  tokens arriving inside the window per second, all workers
+     * @param decodingAtOnce sequences between their first and last token at once, on average over the window (Little's law
+     *                       on the decode phase: it can never exceed the streams); null for untimed steps
+     */
+    public record Throughput(double aggregateTokS, double requestRate, double windowSeconds, Double decodingAtOnce) {}
+
+    /**
+     * TURNS steps: the first turn against the turns that could reuse the server's prompt cache; all null otherwise.
+     *
+     * @param coldTtftMs      turn 1's TTFT (median over workers/repeats)
+     * @param warmTtftMs      median TTFT of turns 2+
+     * @param warmCachedShare cached / prompt tokens over turns 2+ as the server reported
+     */
+    public record WarmTurns(Double coldTtftMs, Double warmTtftMs, Double warmCachedShare, Integer warmCachedTokens,
+                            Integer warmPromptTokens) {
+        public static final WarmTurns NONE = new WarmTurns(null, null, null, null, null);
+    }
+
+    /**
+     * What the step was judged by: SLO, flags and whether it ran to its end.
+     *
+     * @param goodput    share of requests meeting every per-request SLO threshold (errors are misses), null without an SLO
+     * @param sloBreaches the step-level SLO thresholds this step breaks
+     */
+    public record Checks(Double goodput, List<String> sloBreaches, List<Flag> flags, boolean partial, String partialReason) {}
+
+    /** This result with the step-level SLO breaches found on it. */
+    public StepResult withSloBreaches(List<String> breaches) {
+        Checks judged = new Checks(checks.goodput(), breaches, checks.flags(), checks.partial(), checks.partialReason());
+        return new StepResult(identity, workerShares, outcome, dist, throughput, warm, reasoningShare, fairness, sanity, judged, open,
+                startSkewMs, promptSize, server, connections, agents, parts);
+    }
 
     /**
      * Why this step has no successful request, in words: "failed: 5/5 http_4xx exceed_context_size (7,868 > 4,096 tokens)", or for a
@@ -48,33 +93,37 @@ public record StepResult(String stepId, String label, String target, String scen
      */
     @JsonIgnore
     public String failureSummary() {
-        if (ok > 0) return null;
+        if (outcome.ok() > 0) return null;
+        int requests = outcome.requests();
         if (requests == 0) {
+            List<Flag> flags = checks.flags();
             return flags == null ? null : flags.stream().filter(f -> Flag.NOTHING_MEASURED.equals(f.code())).map(Flag::message).findFirst().orElse(null);
         }
-        if (errorReasons == null || errorReasons.isEmpty()) return "failed: " + requests + "/" + requests + " " + errorsByClass;
-        ErrorReason top = errorReasons.get(0);
+        List<ErrorReason> reasons = outcome.errorReasons();
+        if (reasons == null || reasons.isEmpty()) return "failed: " + requests + "/" + requests + " " + outcome.errorsByClass();
+        ErrorReason top = reasons.get(0);
         return "failed: " + top.count() + "/" + requests + " " + top.errorClass() + (top.explanation().isEmpty() ? "" : " " + top.explanation())
-                + (errorReasons.size() > 1 ? " (and " + (requests - top.count()) + " more)" : "");
+                + (reasons.size() > 1 ? " (and " + (requests - top.count()) + " more)" : "");
     }
 
     /** The sweep level: requests per second for an open loop, streams otherwise. */
     @JsonIgnore
     public double level() {
-        return open != null ? open.requestedRate() : concurrency;
+        return open != null ? open.requestedRate() : identity.concurrency();
     }
 
     /** TTFT as the user felt it: from the intended start in an open loop (coordinated omission), else from send. */
     @JsonIgnore
     public Percentiles userTtftMs() {
-        return open != null ? open.ttftIntendedMs() : ttftMs;
+        return open != null ? open.ttftIntendedMs() : dist.ttftMs();
     }
 
     /** The level in words: "8 streams", "4 sessions" or "2 req/s". */
     @JsonIgnore
     public String levelLabel() {
         if (open != null) return io.tokensiege.common.protocol.StepSpec.rateLabel(open.requestedRate()) + " req/s";
-        String unit = "SESSIONS".equals(kind) ? "session" : "stream";
+        int concurrency = identity.concurrency();
+        String unit = "SESSIONS".equals(identity.kind()) ? "session" : "stream";
         return concurrency + " " + unit + (concurrency == 1 ? "" : "s");
     }
 }

@@ -27,10 +27,10 @@ public record Unanswered(int sent, int connectFailed, int timedOut, double longe
         int timedOut = 0;
         long longestMicros = 0;
         for (RequestRecord r : records) {
-            if (r.httpStatus() > 0 || r.ttfbMicros() != null) return Optional.empty();
-            if (ErrorClass.CONNECT.key().equals(r.error())) connectFailed++;
-            if (r.error() != null && r.error().startsWith("timeout_")) timedOut++;
-            if (r.e2eMicros() != null) longestMicros = Math.max(longestMicros, r.e2eMicros());
+            if (r.outcome().httpStatus() > 0 || r.times().ttfbMicros() != null) return Optional.empty();
+            if (ErrorClass.CONNECT.key().equals(r.outcome().error())) connectFailed++;
+            if (r.outcome().error() != null && r.outcome().error().startsWith("timeout_")) timedOut++;
+            if (r.times().e2eMicros() != null) longestMicros = Math.max(longestMicros, r.times().e2eMicros());
         }
         return Optional.of(new Unanswered(records.size(), connectFailed, timedOut, longestMicros * timeScale / 1e6));
     }

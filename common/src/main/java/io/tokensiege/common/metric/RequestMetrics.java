@@ -18,7 +18,6 @@ public final class RequestMetrics {
         boolean usage = s.usageCompletionTokens >= 0 && (s.maxTokens <= 0 || s.usageCompletionTokens <= s.maxTokens);
         int events = s.tokenEvents();
         int outputTokens = usage ? s.usageCompletionTokens : events;
-        Long ttft = between(s.sendNanos, s.firstNanos);
         Long tpot = null;
         Double decodeRate = null;
         if (outputTokens >= 2 && s.firstNanos != RequestStamps.NONE && s.lastNanos > s.firstNanos) {
@@ -26,24 +25,24 @@ public final class RequestMetrics {
             decodeRate = (outputTokens - 1) * 1e9 / decodeNanos;
             tpot = decodeNanos / 1000 / (outputTokens - 1);
         }
+        boolean open = s.intendedNanos != RequestStamps.NONE;
+        var times = new RequestRecord.Times(s.sendEpochMicros, open ? between(s.intendedNanos, s.sendNanos) : null,
+                between(s.sendNanos, s.firstNanos), between(open ? s.intendedNanos : s.sendNanos, s.firstNanos),
+                between(s.sendNanos, s.firstAnswerNanos), between(s.sendNanos, s.headersNanos), between(s.sendNanos, s.endNanos), tpot, decodeRate);
         Integer reasoning = s.usageReasoningTokens >= 0 ? Integer.valueOf(s.usageReasoningTokens)
                 : (s.reasoningEvents > 0 ? Integer.valueOf(s.reasoningEvents) : null);
-        return new RequestRecord(stepId, workerId, stream, seq, turn, s.sendEpochMicros,
-                s.intendedNanos == RequestStamps.NONE ? null : between(s.intendedNanos, s.sendNanos),
-                ttft,
-                between(s.intendedNanos == RequestStamps.NONE ? s.sendNanos : s.intendedNanos, s.firstNanos),
-                between(s.sendNanos, s.firstAnswerNanos),
-                between(s.sendNanos, s.headersNanos),
-                between(s.sendNanos, s.endNanos),
-                tpot, decodeRate, outputTokens, usage ? TokenSource.USAGE : TokenSource.COUNTED, events,
-                reasoning, s.reasoningEvents, s.contentEvents, s.toolCallEvents,
-                s.usagePromptTokens >= 0 ? s.usagePromptTokens : null,
-                s.usageCachedTokens >= 0 ? s.usageCachedTokens : null,
-                s.usageCompletionTokens >= 0 ? s.usageCompletionTokens : null,
-                s.finishReason, s.error == null ? null : s.error.key(), s.errorDetail, s.httpStatus, s.serverId,
-                s.answerChars, s.answerSample.length() > SAMPLE_CHARS ? s.answerSample.substring(0, SAMPLE_CHARS) : s.answerSample.toString(), cancelled, measured,
-                s.errorReason, new RequestRecord.ConnectionUse(s.reusedConnection, s.connectNanos == RequestStamps.NONE ? null : s.connectNanos / 1000, s.attempts),
-                s.serverTimings, s.agent, s.part);
+        var tokens = new RequestRecord.Tokens(outputTokens, usage ? TokenSource.USAGE : TokenSource.COUNTED, events, reasoning,
+                s.reasoningEvents, s.contentEvents, s.toolCallEvents, orNull(s.usagePromptTokens), orNull(s.usageCachedTokens), orNull(s.usageCompletionTokens));
+        var outcome = new RequestRecord.Outcome(s.finishReason, s.error == null ? null : s.error.key(), s.errorDetail, s.errorReason, s.httpStatus, cancelled);
+        String sample = s.answerSample.length() > SAMPLE_CHARS ? s.answerSample.substring(0, SAMPLE_CHARS) : s.answerSample.toString();
+        var connection = new RequestRecord.ConnectionUse(s.reusedConnection, s.connectNanos == RequestStamps.NONE ? null : s.connectNanos / 1000, s.attempts);
+        return new RequestRecord(new RequestRecord.Origin(stepId, workerId, stream, seq, turn, s.part), measured, times, tokens, outcome,
+                new RequestRecord.Answer(s.serverId, s.answerChars, sample), connection, s.serverTimings, s.agent);
+    }
+
+    /** A server-reported count, or null where it reported none (-1). */
+    private static Integer orNull(int count) {
+        return count >= 0 ? count : null;
     }
 
     /**

@@ -1,53 +1,61 @@
 package io.tokensiege.common.metric;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
 /**
  * One request as measured, with every metric of docs/design.md §3 derived once (by
  * {@link RequestMetrics}). Times are microseconds relative to {@code t_send}; absent values are null.
  * {@code measured} is false for ramp and tail-filler requests: kept on disk, never in statistics.
  * Kept on the worker's disk as the request ends, carried to the coordinator in chunks at step end, written to
- * {@code requests.jsonl.gz}.
+ * {@code requests.jsonl.gz}. The value groups are {@code @JsonUnwrapped}: each line stays one flat object, as before they existed.
  */
-public record RequestRecord(
-        String stepId,
-        String workerId,
-        int stream,
-        int seq,
-        int turn,
-        long sendEpochMicros,
-        Long scheduleLagMicros,
-        Long ttftMicros,
-        Long ttftIntendedMicros,
-        Long ttfaMicros,
-        Long ttfbMicros,
-        Long e2eMicros,
-        Long tpotMicros,
-        Double decodeRateTokS,
-        int outputTokens,
-        TokenSource tokenSource,
-        int tokenEvents,
-        Integer reasoningTokens,
-        int reasoningEvents,
-        int contentEvents,
-        int toolCallEvents,
-        Integer promptTokens,
-        Integer cachedTokens,
-        Integer usageCompletionTokens,
-        String finishReason,
-        String error,
-        String errorDetail,
-        int httpStatus,
-        String serverId,
-        int answerChars,
-        String answerSample,
-        boolean cancelled,
-        boolean measured,
-        String errorReason,
-        ConnectionUse connection,
-        ServerTimings serverTimings,
-        AgentTurn agent,
-        String part) {
+public record RequestRecord(@JsonUnwrapped Origin origin, boolean measured, @JsonUnwrapped Times times, @JsonUnwrapped Tokens tokens,
+                            @JsonUnwrapped Outcome outcome, @JsonUnwrapped Answer answer, ConnectionUse connection,
+                            ServerTimings serverTimings, AgentTurn agent) {
+
+    /**
+     * Which request this is.
+     *
+     * @param stream the worker's stream (or session) that sent it
+     * @param seq    its number on its stream
+     * @param turn   its turn in a TURNS step, else 0
+     * @param part   mixed steps: the part it was drawn from ("probe" for the probe), else null
+     */
+    public record Origin(String stepId, String workerId, int stream, int seq, int turn, String part) {}
+
+    /**
+     * Its times, microseconds from its send unless named otherwise (docs/design.md §3).
+     *
+     * @param scheduleLagMicros  open loop: intended start to send, else null
+     * @param ttftIntendedMicros TTFT from the intended start in an open loop (coordinated omission), else equal to ttft
+     * @param decodeRateTokS     (output tokens - 1) / (last token - first token), or null below two tokens
+     */
+    public record Times(long sendEpochMicros, Long scheduleLagMicros, Long ttftMicros, Long ttftIntendedMicros, Long ttfaMicros,
+                        Long ttfbMicros, Long e2eMicros, Long tpotMicros, Double decodeRateTokS) {}
+
+    /**
+     * What it generated, by usage where the server reported a believable one, else counted (see {@code tokenSource}).
+     *
+     * @param tokenEvents           stream events that carried a token, in any channel
+     * @param usageCompletionTokens the server's own count, even when not believed, or null
+     */
+    public record Tokens(int outputTokens, TokenSource tokenSource, int tokenEvents, Integer reasoningTokens, int reasoningEvents,
+                         int contentEvents, int toolCallEvents, Integer promptTokens, Integer cachedTokens, Integer usageCompletionTokens) {}
+
+    /**
+     * How it ended.
+     *
+     * @param error       its error class key, or null
+     * @param errorReason the short, groupable form of the error (e.g. "exceed_context_size (7,868 > 4,096 tokens)")
+     * @param cancelled   still in flight when its step ended
+     */
+    public record Outcome(String finishReason, String error, String errorDetail, String errorReason, int httpStatus, boolean cancelled) {}
+
+    /**
+     * What it answered: the server's id for the completion and the start of the answer text, for sanity checks.
+     */
+    public record Answer(String serverId, int answerChars, String answerSample) {}
 
     /**
      * Where a request sits in an agent session (SESSIONS steps only).
@@ -79,6 +87,6 @@ public record RequestRecord(
     /** Completed without an error class; cancelled requests (still in flight at step end) are not ok. */
     @JsonIgnore
     public boolean ok() {
-        return error == null && !cancelled;
+        return outcome.error() == null && !outcome.cancelled();
     }
 }

@@ -22,10 +22,15 @@ class KneeFinderTest {
         Percentiles ttft = new Percentiles(10, ttftP50, ttftP95, ttftP95, ttftP95, ttftP95, ttftP50);
         Percentiles decode = new Percentiles(10, decodeP50, decodeP50, decodeP50, decodeP50, decodeP50, decodeP50);
         Percentiles e2e = new Percentiles(10, 4000, 4000, 4000, 4000, 4000, 4000);
-        return new StepResult("s" + c, "t / sweep @" + c, "t", "sweep", "CLOSED", c, 1, 1, false, Map.of(), 10, 10, Map.of(), 0, errorRate,
-                ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY, aggregate, c / 4.0, 15,
-                null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), null, null, List.of(), false, null,
-                null, server, null, List.of(), null, null, Map.of());
+        return new StepResult(new StepResult.Identity("s" + c, "t / sweep @" + c, "t", "sweep", "CLOSED", c, 1, 1, false),
+                Map.of(),
+                new StepResult.Outcome(10, 10, Map.of(), 0, errorRate, List.of()),
+                new StepResult.Distributions(ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY),
+                new StepResult.Throughput(aggregate, c / 4.0, 15, null),
+                new StepResult.WarmTurns(null, null, null, null, null),
+                null, Fairness.NONE, AnswerSanity.NONE,
+                new StepResult.Checks(null, List.of(), List.of(), false, null),
+                null, null, null, server, null, null, Map.of());
     }
 
     @Test
@@ -111,14 +116,23 @@ class KneeFinderTest {
     }
 
     private static RequestRecord agentTurn(int session, int userTurn, boolean followUp, long ttftMicros) {
-        return new RequestRecord("s", "w", 0, 0, 0, session * 1_000_000L, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, 40.0, 10,
-                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null,
-                new RequestRecord.AgentTurn(session, userTurn, followUp, 0, null, false, 2), null);
+        return new RequestRecord(new RequestRecord.Origin("s", "w", 0, 0, 0, null),
+                true,
+                new RequestRecord.Times(session * 1_000_000L, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, 40.0),
+                new RequestRecord.Tokens(10, TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10),
+                new RequestRecord.Outcome("stop", null, null, null, 200, false),
+                new RequestRecord.Answer("id", 10, "x"),
+                null, null, new RequestRecord.AgentTurn(session, userTurn, followUp, 0, null, false, 2));
     }
 
     private static RequestRecord sent(long sendMicros, long ttftMicros) {
-        return new RequestRecord("s", "w", 0, 0, 0, sendMicros, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, 40.0, 10,
-                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null, null, null);
+        return new RequestRecord(new RequestRecord.Origin("s", "w", 0, 0, 0, null),
+                true,
+                new RequestRecord.Times(sendMicros, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, 40.0),
+                new RequestRecord.Tokens(10, TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10),
+                new RequestRecord.Outcome("stop", null, null, null, 200, false),
+                new RequestRecord.Answer("id", 10, "x"),
+                null, null, null);
     }
 
     @Test
@@ -149,7 +163,12 @@ class KneeFinderTest {
     }
 
     private static RequestRecord record(long ttftMicros, double decode) {
-        return new RequestRecord("s", "w", 0, 0, 0, 0, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, decode, 10,
-                TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null, null, null);
+        return new RequestRecord(new RequestRecord.Origin("s", "w", 0, 0, 0, null),
+                true,
+                new RequestRecord.Times(0, null, ttftMicros, ttftMicros, ttftMicros, 1000L, ttftMicros + 1, 1L, decode),
+                new RequestRecord.Tokens(10, TokenSource.USAGE, 10, null, 0, 10, 0, null, null, 10),
+                new RequestRecord.Outcome("stop", null, null, null, 200, false),
+                new RequestRecord.Answer("id", 10, "x"),
+                null, null, null);
     }
 }

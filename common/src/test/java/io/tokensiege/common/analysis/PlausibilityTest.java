@@ -11,8 +11,13 @@ import org.junit.jupiter.api.Test;
 class PlausibilityTest {
     private static RequestRecord record(Long ttft, Long e2e, Double decode, int tokens, TokenSource source, Integer usage, int events, int reasoning,
                                         int content) {
-        return new RequestRecord("s", "w", 0, 0, 0, 0, null, ttft, ttft, ttft, 100L, e2e, 10L, decode, tokens, source, events, null, reasoning, content, 0,
-                10, 0, usage, "stop", null, null, 200, "id", 10, "x", false, true, null, null, null, null, null);
+        return new RequestRecord(new RequestRecord.Origin("s", "w", 0, 0, 0, null),
+                true,
+                new RequestRecord.Times(0, null, ttft, ttft, ttft, 100L, e2e, 10L, decode),
+                new RequestRecord.Tokens(tokens, source, events, null, reasoning, content, 0, 10, 0, usage),
+                new RequestRecord.Outcome("stop", null, null, null, 200, false),
+                new RequestRecord.Answer("id", 10, "x"),
+                null, null, null);
     }
 
     private static List<String> codes(List<RequestRecord> records) {
@@ -81,10 +86,13 @@ class PlausibilityTest {
     @Test
     void anAnswerMadeOfToolCalls_isNotReasoningOnly() {
         RequestRecord r = record(150_000L, 4_000_000L, 50.0, 60, TokenSource.USAGE, 60, 60, 30, 0);
-        RequestRecord withToolCall = new RequestRecord(r.stepId(), r.workerId(), r.stream(), r.seq(), r.turn(), r.sendEpochMicros(), r.scheduleLagMicros(),
-                r.ttftMicros(), r.ttftIntendedMicros(), r.ttfaMicros(), r.ttfbMicros(), r.e2eMicros(), r.tpotMicros(), r.decodeRateTokS(), r.outputTokens(),
-                r.tokenSource(), r.tokenEvents(), r.reasoningTokens(), r.reasoningEvents(), r.contentEvents(), 30, r.promptTokens(), r.cachedTokens(),
-                r.usageCompletionTokens(), "tool_calls", null, null, 200, "id", 10, "x", false, true, null, null, null, null, null);
+        RequestRecord withToolCall = new RequestRecord(new RequestRecord.Origin(r.origin().stepId(), r.origin().workerId(), r.origin().stream(), r.origin().seq(), r.origin().turn(), null),
+                true,
+                new RequestRecord.Times(r.times().sendEpochMicros(), r.times().scheduleLagMicros(), r.times().ttftMicros(), r.times().ttftIntendedMicros(), r.times().ttfaMicros(), r.times().ttfbMicros(), r.times().e2eMicros(), r.times().tpotMicros(), r.times().decodeRateTokS()),
+                new RequestRecord.Tokens(r.tokens().outputTokens(), r.tokens().tokenSource(), r.tokens().tokenEvents(), r.tokens().reasoningTokens(), r.tokens().reasoningEvents(), r.tokens().contentEvents(), 30, r.tokens().promptTokens(), r.tokens().cachedTokens(), r.tokens().usageCompletionTokens()),
+                new RequestRecord.Outcome("tool_calls", null, null, null, 200, false),
+                new RequestRecord.Answer("id", 10, "x"),
+                null, null, null);
         assertThat(codes(List.of(r))).containsExactly(Flag.REASONING_ONLY);
         assertThat(codes(List.of(withToolCall))).isEmpty();
     }
@@ -94,9 +102,12 @@ class PlausibilityTest {
     }
 
     private static RequestRecord failed(RequestRecord r, String error) {
-        return new RequestRecord(r.stepId(), r.workerId(), r.stream(), r.seq(), r.turn(), r.sendEpochMicros(), r.scheduleLagMicros(), r.ttftMicros(),
-                r.ttftIntendedMicros(), r.ttfaMicros(), r.ttfbMicros(), r.e2eMicros(), r.tpotMicros(), r.decodeRateTokS(), r.outputTokens(), r.tokenSource(),
-                r.tokenEvents(), r.reasoningTokens(), r.reasoningEvents(), r.contentEvents(), r.toolCallEvents(), r.promptTokens(), r.cachedTokens(),
-                r.usageCompletionTokens(), null, error, null, 200, "id", 0, null, false, true, null, null, null, null, null);
+        return new RequestRecord(new RequestRecord.Origin(r.origin().stepId(), r.origin().workerId(), r.origin().stream(), r.origin().seq(), r.origin().turn(), null),
+                true,
+                new RequestRecord.Times(r.times().sendEpochMicros(), r.times().scheduleLagMicros(), r.times().ttftMicros(), r.times().ttftIntendedMicros(), r.times().ttfaMicros(), r.times().ttfbMicros(), r.times().e2eMicros(), r.times().tpotMicros(), r.times().decodeRateTokS()),
+                new RequestRecord.Tokens(r.tokens().outputTokens(), r.tokens().tokenSource(), r.tokens().tokenEvents(), r.tokens().reasoningTokens(), r.tokens().reasoningEvents(), r.tokens().contentEvents(), r.tokens().toolCallEvents(), r.tokens().promptTokens(), r.tokens().cachedTokens(), r.tokens().usageCompletionTokens()),
+                new RequestRecord.Outcome(null, error, null, null, 200, false),
+                new RequestRecord.Answer("id", 0, null),
+                null, null, null);
     }
 }

@@ -28,10 +28,15 @@ class RunVerdictTest {
         Percentiles e2e = ok == 0 ? Percentiles.EMPTY : new Percentiles(ok, 4000, 4000, 4000, 4000, 4000, 4000);
         Map<String, Integer> errors = new java.util.LinkedHashMap<>();
         reasons.forEach(r -> errors.merge(r.errorClass(), r.count(), Integer::sum));
-        return new StepResult("s-" + scenario + "-" + level, "t / " + scenario, "t", scenario, kind, level, 1, 1, false, Map.of(), requests, ok, errors, 0,
-                requests == 0 ? 0 : (double) (requests - ok) / requests, ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode,
-                Percentiles.EMPTY, ok == 0 ? 0 : 45.0 * level, ok / 5.0, 5, null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE,
-                null, List.of(), null, null, new ArrayList<>(flags), partial != null, partial, null, null, null, reasons, null, null, null);
+        return new StepResult(new StepResult.Identity("s-" + scenario + "-" + level, "t / " + scenario, "t", scenario, kind, level, 1, 1, false),
+                Map.of(),
+                new StepResult.Outcome(requests, ok, errors, 0, requests == 0 ? 0 : (double) (requests - ok) / requests, reasons),
+                new StepResult.Distributions(ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY),
+                new StepResult.Throughput(ok == 0 ? 0 : 45.0 * level, ok / 5.0, 5, null),
+                new StepResult.WarmTurns(null, null, null, null, null),
+                null, Fairness.NONE, AnswerSanity.NONE,
+                new StepResult.Checks(null, List.of(), new ArrayList<>(flags), partial != null, partial),
+                null, null, null, null, null, null, null);
     }
 
     private static StepResult good(String scenario, String kind, int level) {
@@ -124,15 +129,25 @@ class RunVerdictTest {
         });
         // One answer of any kind (even an error status) is an answer.
         RequestRecord hung = cancelled;
-        RequestRecord answered = new RequestRecord("s", "w", 0, 0, 0, 0, null, null, null, null, 900L, 1000L, null, null, 0, TokenSource.COUNTED, 0, null,
-                0, 0, 0, null, null, null, null, "http_5xx", "500", 500, null, 0, "", false, true, null, null, null, null, null);
+        RequestRecord answered = new RequestRecord(new RequestRecord.Origin("s", "w", 0, 0, 0, null),
+                true,
+                new RequestRecord.Times(0, null, null, null, null, 900L, 1000L, null, null),
+                new RequestRecord.Tokens(0, TokenSource.COUNTED, 0, null, 0, 0, 0, null, null, null),
+                new RequestRecord.Outcome(null, "http_5xx", "500", null, 500, false),
+                new RequestRecord.Answer(null, 0, ""),
+                null, null, null);
         assertThat(Unanswered.of(List.of(hung, answered), 1.0)).isEmpty();
         assertThat(Unanswered.of(List.of(), 1.0)).isEmpty();
     }
 
     private static RequestRecord unanswered(String error, long e2eMicros) {
-        return new RequestRecord("s", "w", 0, 0, 0, 0, null, null, null, null, null, e2eMicros, null, null, 0, TokenSource.COUNTED, 0, null, 0, 0, 0,
-                null, null, null, null, error, null, 0, null, 0, "", error == null, false, null, null, null, null, null); // no error: cancelled at the step's end
+        return new RequestRecord(new RequestRecord.Origin("s", "w", 0, 0, 0, null),
+                false,
+                new RequestRecord.Times(0, null, null, null, null, null, e2eMicros, null, null),
+                new RequestRecord.Tokens(0, TokenSource.COUNTED, 0, null, 0, 0, 0, null, null, null),
+                new RequestRecord.Outcome(null, error, null, null, 0, error == null),
+                new RequestRecord.Answer(null, 0, ""),
+                null, null, null); // no error: cancelled at the step's end
     }
 
     @Test

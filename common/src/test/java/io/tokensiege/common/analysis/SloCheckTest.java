@@ -123,15 +123,24 @@ class SloCheckTest {
         Percentiles ttft = new Percentiles(ok, ttftP50, ttftP95, ttftP95, ttftP95, ttftP95, ttftP50);
         Percentiles decode = new Percentiles(ok, decodeP50, decodeP50, decodeP50, decodeP50, decodeP50, decodeP50);
         Percentiles e2e = new Percentiles(ok, 4000, 4000, 4000, 4000, 4000, 4000);
-        return new StepResult("s1", "t / s @4", "t", "s", open != null ? "OPEN" : "CLOSED", 4, 1, 1, false, Map.of(), 10, ok,
-                ok == 0 ? Map.of("timeout", 10) : Map.of(), 0, errorRate, ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode,
-                Percentiles.EMPTY, 100, 1, 15, null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), open, null,
-                List.of(), partial, partial ? "lost worker w1" : null, null, null, null, List.of(), null, null, Map.of());
+        return new StepResult(new StepResult.Identity("s1", "t / s @4", "t", "s", open != null ? "OPEN" : "CLOSED", 4, 1, 1, false),
+                Map.of(),
+                new StepResult.Outcome(10, ok, ok == 0 ? Map.of("timeout", 10) : Map.of(), 0, errorRate, List.of()),
+                new StepResult.Distributions(ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY),
+                new StepResult.Throughput(100, 1, 15, null),
+                new StepResult.WarmTurns(null, null, null, null, null),
+                null, Fairness.NONE, AnswerSanity.NONE,
+                new StepResult.Checks(null, List.of(), List.of(), partial, partial ? "lost worker w1" : null),
+                open, null, null, null, null, null, Map.of());
     }
 
     private static RequestRecord record(Long ttftIntendedMicros, Double decodeTokS, String error, boolean cancelled) {
-        return new RequestRecord("s1", "w", 0, 0, 0, 0, null, ttftIntendedMicros, ttftIntendedMicros, ttftIntendedMicros, 100L, 4_000_000L, 10L,
-                decodeTokS, 100, TokenSource.USAGE, 100, null, 0, 100, 0, 10, 0, 100, "stop", error, null, 200, "id", 10, "x", cancelled, true,
-                null, null, null, null, null);
+        return new RequestRecord(new RequestRecord.Origin("s1", "w", 0, 0, 0, null),
+                true,
+                new RequestRecord.Times(0, null, ttftIntendedMicros, ttftIntendedMicros, ttftIntendedMicros, 100L, 4_000_000L, 10L, decodeTokS),
+                new RequestRecord.Tokens(100, TokenSource.USAGE, 100, null, 0, 100, 0, 10, 0, 100),
+                new RequestRecord.Outcome("stop", error, null, null, 200, cancelled),
+                new RequestRecord.Answer("id", 10, "x"),
+                null, null, null);
     }
 }

@@ -25,11 +25,11 @@ class RequestMetricsTest {
         RequestStamps s = stream(200, 170, 19_600 / 1000);
         s.usageCompletionTokens = 200;
         RequestRecord r = RequestMetrics.compute(s, "st", "w", 0, 0, 0, false, true);
-        assertThat(r.ttftMicros()).isEqualTo(170_000);
-        assertThat(r.ttfbMicros()).isEqualTo(5_000);
-        assertThat(r.decodeRateTokS()).isCloseTo(199 / (199 * 0.019), within(1e-9));
-        assertThat(r.tpotMicros()).isEqualTo(19_000);
-        assertThat(r.tokenSource()).isEqualTo(TokenSource.USAGE);
+        assertThat(r.times().ttftMicros()).isEqualTo(170_000);
+        assertThat(r.times().ttfbMicros()).isEqualTo(5_000);
+        assertThat(r.times().decodeRateTokS()).isCloseTo(199 / (199 * 0.019), within(1e-9));
+        assertThat(r.times().tpotMicros()).isEqualTo(19_000);
+        assertThat(r.tokens().tokenSource()).isEqualTo(TokenSource.USAGE);
         assertThat(r.ok()).isTrue();
     }
 
@@ -43,12 +43,12 @@ class RequestMetricsTest {
         s.endNanos = 150 * MS;
         s.sawDone = true;
         RequestRecord r = RequestMetrics.compute(s, "st", "w", 0, 0, 0, false, true);
-        assertThat(r.ttftMicros()).isEqualTo(100_000);
-        assertThat(r.ttfaMicros()).isEqualTo(140_000);
-        assertThat(r.reasoningTokens()).isEqualTo(2);
-        assertThat(r.outputTokens()).isEqualTo(3);
-        assertThat(r.tokenSource()).isEqualTo(TokenSource.COUNTED);
-        assertThat(r.decodeRateTokS()).isCloseTo(2 / 0.040, within(1e-9));
+        assertThat(r.times().ttftMicros()).isEqualTo(100_000);
+        assertThat(r.times().ttfaMicros()).isEqualTo(140_000);
+        assertThat(r.tokens().reasoningTokens()).isEqualTo(2);
+        assertThat(r.tokens().outputTokens()).isEqualTo(3);
+        assertThat(r.tokens().tokenSource()).isEqualTo(TokenSource.COUNTED);
+        assertThat(r.times().decodeRateTokS()).isCloseTo(2 / 0.040, within(1e-9));
     }
 
     @Test
@@ -56,13 +56,13 @@ class RequestMetricsTest {
         RequestStamps cut = stream(3, 10, 10);
         cut.sawDone = false;
         cut.finishReason = null;
-        assertThat(RequestMetrics.compute(cut, "st", "w", 0, 0, 0, false, true).error()).isEqualTo("truncated");
+        assertThat(RequestMetrics.compute(cut, "st", "w", 0, 0, 0, false, true).outcome().error()).isEqualTo("truncated");
         RequestStamps none = stream(0, 10, 10);
-        assertThat(RequestMetrics.compute(none, "st", "w", 0, 0, 0, false, true).error()).isEqualTo("empty");
+        assertThat(RequestMetrics.compute(none, "st", "w", 0, 0, 0, false, true).outcome().error()).isEqualTo("empty");
         RequestStamps cancelled = stream(3, 10, 10);
         cancelled.sawDone = false;
         RequestRecord c = RequestMetrics.compute(cancelled, "st", "w", 0, 0, 0, true, true);
-        assertThat(c.error()).isNull();
+        assertThat(c.outcome().error()).isNull();
         assertThat(c.ok()).isFalse();
     }
 }

@@ -10,8 +10,13 @@ import org.junit.jupiter.api.Test;
 /** A worker's records come back in chunks before its StepFinished: whole and in order, or partial and said, never waited for. */
 class RecordAssemblyTest {
     static RequestRecord record(String worker, int seq) {
-        return new RequestRecord("s1", worker, 0, seq, 0, 1_000L * seq, null, 5_000L, 5_000L, 5_000L, 100L, 9_000L, 10L, 50.0, 20, null, 20, null, 0, 20,
-                0, 10, 0, 20, "stop", null, null, 200, "id", 10, "answer " + seq, false, true, null, null, null, null, null);
+        return new RequestRecord(new RequestRecord.Origin("s1", worker, 0, seq, 0, null),
+                true,
+                new RequestRecord.Times(1_000L * seq, null, 5_000L, 5_000L, 5_000L, 100L, 9_000L, 10L, 50.0),
+                new RequestRecord.Tokens(20, null, 20, null, 0, 20, 0, 10, 0, 20),
+                new RequestRecord.Outcome("stop", null, null, null, 200, false),
+                new RequestRecord.Answer("id", 10, "answer " + seq),
+                null, null, null);
     }
 
     private static List<RequestRecord> records(String worker, int from, int to) {

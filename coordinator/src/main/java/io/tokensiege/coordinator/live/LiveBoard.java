@@ -73,10 +73,10 @@ public final class LiveBoard implements RunListener {
 
     @Override
     public synchronized void onStepFinished(StepSpec s, StepResult r) {
-        if (s.repeat() == 1 && isSweepLevel(s.kind()) && r.requests() > 0) {
+        if (s.repeat() == 1 && isSweepLevel(s.kind()) && r.outcome().requests() > 0) {
             sweeps.computeIfAbsent(s.target().name() + "\u0000" + s.scenario(), k -> new SweepCurve(s.target().name(), s.scenario(), s.kind() == StepKind.OPEN,
-                    new ArrayList<>())).points().add(new SweepPoint(r.level(), r.levelLabel(), finite(r.aggregateTokS()), finite(r.userTtftMs().p50()),
-                    finite(r.userTtftMs().p95()), finite(r.decodeTokS().p50()), r.partial()));
+                    new ArrayList<>())).points().add(new SweepPoint(r.level(), r.levelLabel(), finite(r.throughput().aggregateTokS()), finite(r.userTtftMs().p50()),
+                    finite(r.userTtftMs().p95()), finite(r.dist().decodeTokS().p50()), r.checks().partial()));
         }
         if (step != null && step.stepId().equals(s.stepId())) step = null;
     }

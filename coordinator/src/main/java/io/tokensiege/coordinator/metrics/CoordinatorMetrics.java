@@ -86,7 +86,7 @@ public final class CoordinatorMetrics implements RunListener {
     @Override
     public synchronized void onStepFinished(StepSpec step, StepResult result) {
         TargetTally t = tally(step);
-        t.addErrors(result.errorsByClass());
+        t.addErrors(result.outcome().errorsByClass());
         if (step.kind() != StepKind.WARMUP) t.finishedSteps++;
         if (running != null && running.stepId().equals(step.stepId())) {
             running = null;

@@ -43,14 +43,14 @@ public final class ConsoleProgress implements RunListener {
     public void onStepFinished(StepSpec step, StepResult r) {
         String line;
         if (step.kind() == StepKind.WARMUP) line = prefix + "  warm-up done (not measured)";
-        else if (r.failureSummary() != null) line = prefix + "  " + r.requests() + " req, " + r.failureSummary(); // no numbers to show: say why
+        else if (r.failureSummary() != null) line = prefix + "  " + r.outcome().requests() + " req, " + r.failureSummary(); // no numbers to show: say why
         else line = String.format(Locale.ROOT, "%s  %d req, TTFT p50 %s, decode p50 %s tok/s, %.1f tok/s aggregate%s",
-                        prefix, r.requests(), ms(r.ttftMs().p50()), tokS(r.decodeTokS().p50()), r.aggregateTokS(),
-                        r.errorsByClass().isEmpty() ? "" : ", errors " + r.errorsByClass())
+                        prefix, r.outcome().requests(), ms(r.dist().ttftMs().p50()), tokS(r.dist().decodeTokS().p50()), r.throughput().aggregateTokS(),
+                        r.outcome().errorsByClass().isEmpty() ? "" : ", errors " + r.outcome().errorsByClass())
                 + (r.startSkewMs() == null ? "" : String.format(Locale.ROOT, ", start skew %.1f ms", r.startSkewMs()));
         out.print((interactive ? "\r" : "") + line + (interactive ? "\u001B[K\n" : "\n"));
-        for (Flag f : r.flags()) out.println("    FLAG " + f.code() + ": " + f.message());
-        if (r.partial()) out.println("    PARTIAL: " + r.partialReason());
+        for (Flag f : r.checks().flags()) out.println("    FLAG " + f.code() + ": " + f.message());
+        if (r.checks().partial()) out.println("    PARTIAL: " + r.checks().partialReason());
     }
 
     @Override

@@ -56,14 +56,14 @@ public final class HtmlReport {
         sb.append("<h2>The answer</h2>\n").append(TargetCards.html(plan, results, verdict, simulated));
         sb.append(RunHeader.targets(plan, facts, simulated));
         for (Scenario scenario : plan.scenarios()) {
-            List<StepResult> mine = results.stream().filter(r -> r.scenario().equals(scenario.name())).toList();
+            List<StepResult> mine = results.stream().filter(r -> r.identity().scenario().equals(scenario.name())).toList();
             if (!scenario.isSweep() || mine.isEmpty()) continue;
             sb.append(sweep(plan, scenario, mine, verdict.collapses(), charts));
         }
         sb.append("<h2>Side by side</h2>\n").append(table(plan, results));
         list(sb, "Where it collapses", verdict.collapses().stream().map(Collapse::line).toList());
         list(sb, "Repeats (median over repeats, bootstrap 95 % interval)", RepeatSection.lines(plan, results));
-        List<Flag> flags = results.stream().flatMap(r -> r.flags().stream()).toList();
+        List<Flag> flags = results.stream().flatMap(r -> r.checks().flags().stream()).toList();
         sb.append(FlagGlossary.legend(flags));
         if (!flags.isEmpty()) {
             sb.append("<h2>Flags (numbers to doubt)</h2>\n<ul class=\"flags\">");
@@ -73,7 +73,7 @@ public final class HtmlReport {
             }
             sb.append("</ul>\n");
         }
-        list(sb, "Partial steps", results.stream().filter(StepResult::partial).map(r -> r.stepId() + ": " + r.partialReason()).toList());
+        list(sb, "Partial steps", results.stream().filter(res -> res.checks().partial()).map(r -> r.identity().stepId() + ": " + r.checks().partialReason()).toList());
         list(sb, "Failures", failures.stream().map(f -> f.kind() + (f.terminal() ? " (terminal)" : "")
                 + (f.stepId() == null ? "" : " " + f.stepId()) + ": " + f.message()).toList());
         return sb.append("</body></html>\n").toString();
@@ -85,12 +85,12 @@ public final class HtmlReport {
         String unit = scenario.load().isOpen() ? "requests/s" : scenario.load().isSessions() ? "concurrent sessions" : "concurrent streams";
         Slo slo = plan.slo() == null ? Slo.NONE : plan.slo();
         StringBuilder sb = new StringBuilder("<h2>").append(escape(scenario.name())).append(": against the load</h2>\n<div class=\"charts\">");
-        sb.append(new SweepChart("aggregate tok/s", "aggregate_tok_s", "", unit, plan, mine).line("", StepResult::aggregateTokS).collapses(ofSweep).svg());
+        sb.append(new SweepChart("aggregate tok/s", "aggregate_tok_s", "", unit, plan, mine).line("", res -> res.throughput().aggregateTokS()).collapses(ofSweep).svg());
         String ttft = scenario.load().isOpen() ? "TTFT from intended start: p50 solid, p95 dashed" : "TTFT: p50 solid, p95 dashed";
         sb.append(new SweepChart(ttft, "ttft", "ms", unit, plan, mine)
                 .line("", r -> r.userTtftMs().p50()).line("6 4", r -> r.userTtftMs().p95())
                 .threshold(slo.ttftP50Millis(), "SLO p50").threshold(slo.ttftP95Millis(), "SLO p95").collapses(ofSweep).svg());
-        sb.append(new SweepChart("decode p50 tok/s per request", "decode_rate", "", unit, plan, mine).line("", r -> r.decodeTokS().p50())
+        sb.append(new SweepChart("decode p50 tok/s per request", "decode_rate", "", unit, plan, mine).line("", r -> r.dist().decodeTokS().p50())
                 .threshold(slo.decodeP50TokS(), "SLO").collapses(ofSweep).svg());
         sb.append("</div>\n");
         for (Target t : plan.targets()) {

@@ -26,11 +26,11 @@ final class RepeatSection {
             List<Double> levels = s.isSweep() ? s.load().levels() : List.of(1.0);
             for (double c : levels) {
                 String what = s.isSweep() ? s.name() + " @" + io.tokensiege.common.protocol.StepSpec.rateLabel(c) + " aggregate tok/s" : s.name() + " TTFT p50 ms";
-                ToDoubleFunction<StepResult> metric = s.isSweep() ? StepResult::aggregateTokS : r -> r.ttftMs().p50();
+                ToDoubleFunction<StepResult> metric = s.isSweep() ? res -> res.throughput().aggregateTokS() : r -> r.dist().ttftMs().p50();
                 double[] first = null;
                 String firstName = null;
                 for (Target t : plan.targets()) {
-                    double[] v = results.stream().filter(r -> r.target().equals(t.name()) && r.scenario().equals(s.name()) && (!s.isSweep() || r.level() == c))
+                    double[] v = results.stream().filter(r -> r.identity().target().equals(t.name()) && r.identity().scenario().equals(s.name()) && (!s.isSweep() || r.level() == c))
                             .mapToDouble(metric).filter(x -> !Double.isNaN(x)).toArray();
                     if (v.length < 2) continue;
                     Bootstrap.Interval i = Bootstrap.median(v, 1);

@@ -16,13 +16,16 @@ final class ResultsCsv {
     static String render(List<StepResult> results) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (StepResult r : results) {
-            sb.append(String.join(",", r.stepId(), r.target(), r.scenario(), r.kind(), i(r.concurrency()), i(r.repeat()), String.valueOf(r.simulated()),
-                    d(r.timeScale()), i(r.requests()), i(r.ok()), d(r.errorRate()),
-                    d(r.ttftMs().p50()), d(r.ttftMs().p95()), d(r.ttftMs().p99()), d(r.ttfaMs().p50()), d(r.e2eMs().p50()), d(r.e2eMs().p95()),
-                    d(r.tpotMs().p50()), d(r.itlMs().p50()), d(r.itlMs().p99()),
-                    d(r.decodeTokS().p50()), d(r.aggregateTokS()), d(r.requestRate()), d(r.windowSeconds()),
-                    d(r.coldTtftMs()), d(r.warmTtftMs()), d(r.warmCachedShare()), i(r.cancelledAtEnd()), String.valueOf(r.partial()),
-                    "\"" + String.join(" ", r.flags().stream().map(f -> f.code()).distinct().toList()) + "\"")).append('\n');
+            StepResult.Identity id = r.identity();
+            StepResult.Distributions dist = r.dist();
+            StepResult.WarmTurns warm = r.warm();
+            sb.append(String.join(",", id.stepId(), id.target(), id.scenario(), id.kind(), i(id.concurrency()), i(id.repeat()), String.valueOf(id.simulated()),
+                    d(id.timeScale()), i(r.outcome().requests()), i(r.outcome().ok()), d(r.outcome().errorRate()),
+                    d(dist.ttftMs().p50()), d(dist.ttftMs().p95()), d(dist.ttftMs().p99()), d(dist.ttfaMs().p50()), d(dist.e2eMs().p50()), d(dist.e2eMs().p95()),
+                    d(dist.tpotMs().p50()), d(dist.itlMs().p50()), d(dist.itlMs().p99()),
+                    d(dist.decodeTokS().p50()), d(r.throughput().aggregateTokS()), d(r.throughput().requestRate()), d(r.throughput().windowSeconds()),
+                    d(warm.coldTtftMs()), d(warm.warmTtftMs()), d(warm.warmCachedShare()), i(r.outcome().cancelledAtEnd()), String.valueOf(r.checks().partial()),
+                    "\"" + String.join(" ", r.checks().flags().stream().map(f -> f.code()).distinct().toList()) + "\"")).append('\n');
         }
         return sb.toString();
     }

@@ -232,7 +232,7 @@ public final class RunDirectory {
             root.put("collapse", verdict.collapses());
             root.put("slo_verdicts", verdict.sloVerdicts());
         }
-        root.put("flags", results.stream().flatMap(r -> r.flags().stream()).toList());
+        root.put("flags", results.stream().flatMap(r -> r.checks().flags().stream()).toList());
         root.put("failures", failures);
         if (!disk.errors().isEmpty()) root.put("write_errors", disk.errors());
         write("run.json", Json.writePretty(root));

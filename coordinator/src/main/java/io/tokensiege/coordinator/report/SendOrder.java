@@ -23,11 +23,11 @@ record SendOrder(int requests, int every, List<Point> points) {
 
     static SendOrder of(Collection<StepFinished> shares, double timeScale) {
         List<RequestRecord> sent = shares.stream().flatMap(f -> f.records().stream())
-                .filter(r -> r.measured() && r.ok() && r.ttftMicros() != null)
-                .sorted(Comparator.comparingLong(RequestRecord::sendEpochMicros)).toList();
+                .filter(r -> r.measured() && r.ok() && r.times().ttftMicros() != null)
+                .sorted(Comparator.comparingLong(rec -> rec.times().sendEpochMicros())).toList();
         int every = Math.max(1, (sent.size() + MAX_POINTS - 1) / MAX_POINTS);
         List<Point> points = new ArrayList<>();
-        for (int i = 0; i < sent.size(); i += every) points.add(new Point(i + 1, sent.get(i).ttftMicros() * timeScale / 1000.0));
+        for (int i = 0; i < sent.size(); i += every) points.add(new Point(i + 1, sent.get(i).times().ttftMicros() * timeScale / 1000.0));
         return new SendOrder(sent.size(), every, points);
     }
 }

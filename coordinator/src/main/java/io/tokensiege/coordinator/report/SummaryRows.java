@@ -30,7 +30,7 @@ final class SummaryRows {
         List<Row> rows = new ArrayList<>();
         for (var scenario : plan.scenarios()) {
             String s = scenario.name();
-            List<StepResult> mine = results.stream().filter(r -> r.scenario().equals(s)).toList();
+            List<StepResult> mine = results.stream().filter(r -> r.identity().scenario().equals(s)).toList();
             if (mine.isEmpty()) continue;
             if (scenario.isSweep() && scenario.trace() == null) rows.add(sweepAnswer(plan, scenario, mine));
             if (mine.stream().anyMatch(r -> r.promptSize() != null)) {
@@ -44,20 +44,20 @@ final class SummaryRows {
                     List<StepResult> at = mine.stream().filter(r -> r.open() != null && r.open().requestedRate() == rate).toList();
                     String l = s + " @" + io.tokensiege.common.protocol.StepSpec.rateLabel(rate) + " req/s";
                     rows.add(row(l + ": achieved req/s (not sent)", at, r -> String.format(Locale.ROOT, "%.2f (%d)", r.open().achievedRate(), r.open().notSent())));
-                    rows.add(row(l + ": TTFT p50 from intended / from send", at, r -> ms(r.open().ttftIntendedMs().p50()) + " / " + ms(r.ttftMs().p50())));
+                    rows.add(row(l + ": TTFT p50 from intended / from send", at, r -> ms(r.open().ttftIntendedMs().p50()) + " / " + ms(r.dist().ttftMs().p50())));
                     rows.add(row(l + ": schedule lag p50 / p99", at, r -> ms(r.open().lagP50Ms()) + " / " + ms(r.open().lagP99Ms())));
-                    rows.add(row(l + ": aggregate tok/s", at, r -> fmt(r.aggregateTokS())));
-                    rows.add(row(l + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));
+                    rows.add(row(l + ": aggregate tok/s", at, r -> fmt(r.throughput().aggregateTokS())));
+                    rows.add(row(l + ": decode p50 tok/s", at, r -> fmt(r.dist().decodeTokS().p50())));
                     rows.add(row(l + ": errors", at, SummaryRows::errors));
                 }
             } else if (scenario.isSweep()) {
                 // Planned levels and any the refinement added, in order.
-                List<Integer> levels = mine.stream().map(StepResult::concurrency).distinct().sorted().toList();
+                List<Integer> levels = mine.stream().map(res -> res.identity().concurrency()).distinct().sorted().toList();
                 for (int c : levels) {
-                    List<StepResult> at = mine.stream().filter(r -> r.open() == null && r.concurrency() == c).toList();
-                    rows.add(row(s + " @" + c + ": aggregate tok/s", at, r -> fmt(r.aggregateTokS())));
-                    rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.ttftMs().p50()) + " / " + ms(r.ttftMs().p95())));
-                    rows.add(row(s + " @" + c + ": decode p50 tok/s", at, r -> fmt(r.decodeTokS().p50())));
+                    List<StepResult> at = mine.stream().filter(r -> r.open() == null && r.identity().concurrency() == c).toList();
+                    rows.add(row(s + " @" + c + ": aggregate tok/s", at, r -> fmt(r.throughput().aggregateTokS())));
+                    rows.add(row(s + " @" + c + ": TTFT p50 / p95", at, r -> ms(r.dist().ttftMs().p50()) + " / " + ms(r.dist().ttftMs().p95())));
+                    rows.add(row(s + " @" + c + ": decode p50 tok/s", at, r -> fmt(r.dist().decodeTokS().p50())));
                     rows.add(row(s + " @" + c + ": errors", at, SummaryRows::errors));
                     java.util.Set<String> parts = new java.util.LinkedHashSet<>();
                     at.forEach(r -> { if (r.parts() != null) parts.addAll(r.parts().keySet()); });
@@ -75,7 +75,7 @@ final class SummaryRows {
                     }
                     if (at.stream().anyMatch(r -> r.server() != null)) rows.add(row(s + " @" + c + ": server's own decode p50 / prompt time p50 / prompt tokens cached", at, SummaryRows::serverView));
                     if (plan.slo() != null && !plan.slo().isEmpty()) {
-                        rows.add(row(s + " @" + c + ": goodput", at, r -> r.goodput() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.goodput())));
+                        rows.add(row(s + " @" + c + ": goodput", at, r -> r.checks().goodput() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.checks().goodput())));
                     }
                     rows.add(row(s + " @" + c + ": fairness (Jain decode, FIFO kept)", at, r -> r.fairness().jainDecode() == null ? "n/a"
                             : String.format(Locale.ROOT, "%.2f, %.0f%%", r.fairness().jainDecode(), 100 * (r.fairness().sendOrderKept() == null ? 1 : r.fairness().sendOrderKept()))
@@ -84,27 +84,27 @@ final class SummaryRows {
             } else if (scenario.trace() != null) {
                 String l = s + " (" + scenario.trace().source() + ", " + scenario.trace().timing().replace('_', ' ')
                         + (scenario.trace().timing().equals("scaled") ? " x" + io.tokensiege.common.protocol.StepSpec.rateLabel(scenario.trace().speed()) : "") + ")";
-                rows.add(row(l + ": requests sent (not sent)", mine, r -> r.open() == null ? String.valueOf(r.requests())
+                rows.add(row(l + ": requests sent (not sent)", mine, r -> r.open() == null ? String.valueOf(r.outcome().requests())
                         : String.format(Locale.ROOT, "%d (%d)", r.open().scheduled() - r.open().notSent(), r.open().notSent())));
-                rows.add(row(l + ": TTFT p50 from intended / from send", mine, r -> r.open() == null ? ms(r.ttftMs().p50())
-                        : ms(r.open().ttftIntendedMs().p50()) + " / " + ms(r.ttftMs().p50())));
+                rows.add(row(l + ": TTFT p50 from intended / from send", mine, r -> r.open() == null ? ms(r.dist().ttftMs().p50())
+                        : ms(r.open().ttftIntendedMs().p50()) + " / " + ms(r.dist().ttftMs().p50())));
                 rows.add(row(l + ": schedule lag p50 / p99", mine, r -> r.open() == null ? "n/a" : ms(r.open().lagP50Ms()) + " / " + ms(r.open().lagP99Ms())));
-                rows.add(row(l + ": decode p50 tok/s", mine, r -> fmt(r.decodeTokS().p50())));
+                rows.add(row(l + ": decode p50 tok/s", mine, r -> fmt(r.dist().decodeTokS().p50())));
                 rows.add(row(l + ": errors", mine, SummaryRows::errors));
                 java.util.Set<String> parts = new java.util.LinkedHashSet<>();
                 mine.forEach(r -> { if (r.parts() != null) parts.addAll(r.parts().keySet()); });
                 for (String part : parts) rows.add(row(s + ": " + part + " TTFT p50 / p95, decode p50 (n)", mine, r -> partCell(r, part)));
             } else if (scenario.prefix() != null) {
-                rows.add(row(s + ": cold TTFT (turn 1)", mine, r -> ms(r.coldTtftMs())));
-                rows.add(row(s + ": warm TTFT p50 (turns 2+)", mine, r -> ms(r.warmTtftMs())));
-                rows.add(row(s + ": prompt cached (turns 2+)", mine, r -> r.warmCachedShare() == null ? "not reported"
-                        : String.format(Locale.ROOT, "%.0f%% (%,d of %,d)", 100 * r.warmCachedShare(), r.warmCachedTokens(), r.warmPromptTokens())));
+                rows.add(row(s + ": cold TTFT (turn 1)", mine, r -> ms(r.warm().coldTtftMs())));
+                rows.add(row(s + ": warm TTFT p50 (turns 2+)", mine, r -> ms(r.warm().warmTtftMs())));
+                rows.add(row(s + ": prompt cached (turns 2+)", mine, r -> r.warm().warmCachedShare() == null ? "not reported"
+                        : String.format(Locale.ROOT, "%.0f%% (%,d of %,d)", 100 * r.warm().warmCachedShare(), r.warm().warmCachedTokens(), r.warm().warmPromptTokens())));
             } else {
-                rows.add(row(s + ": TTFT p50", mine, r -> ms(r.ttftMs().p50())));
-                rows.add(row(s + ": decode p50 tok/s", mine, r -> fmt(r.decodeTokS().p50())));
+                rows.add(row(s + ": TTFT p50", mine, r -> ms(r.dist().ttftMs().p50())));
+                rows.add(row(s + ": decode p50 tok/s", mine, r -> fmt(r.dist().decodeTokS().p50())));
                 rows.add(row(s + ": answers empty / cut at max_tokens / degenerate", mine, SummaryRows::sanity));
                 if (mine.stream().anyMatch(r -> r.reasoningShare() != null && r.reasoningShare() > 0)) {
-                    rows.add(row(s + ": TTFA p50 (after reasoning)", mine, r -> ms(r.ttfaMs().p50())));
+                    rows.add(row(s + ": TTFA p50 (after reasoning)", mine, r -> ms(r.dist().ttfaMs().p50())));
                 }
             }
         }
@@ -122,7 +122,7 @@ final class SummaryRows {
         String label = scenario.name() + ": " + what + (slo ? " within the SLO" : " before the collapse") + " (what breaks next)";
         Map<String, String> cells = new LinkedHashMap<>();
         Map<String, List<StepResult>> byTarget = new LinkedHashMap<>();
-        for (StepResult r : mine) if (r.repeat() == 1) byTarget.computeIfAbsent(r.target(), k -> new ArrayList<>()).add(r);
+        for (StepResult r : mine) if (r.identity().repeat() == 1) byTarget.computeIfAbsent(r.identity().target(), k -> new ArrayList<>()).add(r);
         byTarget.forEach((target, steps) -> cells.put(target, answer(KneeFinder.find(steps, plan.slo()), load.isOpen() ? " req/s" : "")));
         return new Row(label, cells, Map.of());
     }
@@ -147,7 +147,7 @@ final class SummaryRows {
     /** The first step of each target (a scenario's prompt size is the same at every level). */
     private static List<StepResult> firstPerTarget(List<StepResult> steps) {
         Map<String, StepResult> first = new LinkedHashMap<>();
-        for (StepResult r : steps) first.putIfAbsent(r.target(), r);
+        for (StepResult r : steps) first.putIfAbsent(r.identity().target(), r);
         return List.copyOf(first.values());
     }
 
@@ -183,11 +183,11 @@ final class SummaryRows {
         Map<String, String> cells = new LinkedHashMap<>();
         Map<String, java.util.Set<String>> codes = new LinkedHashMap<>();
         for (StepResult r : results) {
-            r.flags().forEach(f -> codes.computeIfAbsent(r.target(), k -> new java.util.LinkedHashSet<>()).add(f.code()));
+            r.checks().flags().forEach(f -> codes.computeIfAbsent(r.identity().target(), k -> new java.util.LinkedHashSet<>()).add(f.code()));
             // A step where every request failed says why wherever a number would stand, never a bare n/a.
             String value = r.failureSummary() != null && !label.endsWith(": errors") ? r.failureSummary() : cell.apply(r);
-            String v = value + (r.flags().isEmpty() ? "" : " ⚑") + (r.partial() ? " (partial)" : "");
-            cells.merge(r.target(), v, (a, b) -> a + "; " + b); // repeats side by side until issue-5 statistics
+            String v = value + (r.checks().flags().isEmpty() ? "" : " ⚑") + (r.checks().partial() ? " (partial)" : "");
+            cells.merge(r.identity().target(), v, (a, b) -> a + "; " + b); // repeats side by side until issue-5 statistics
         }
         return new Row(label, cells, codes);
     }
@@ -198,9 +198,9 @@ final class SummaryRows {
     }
 
     private static String errors(StepResult r) {
-        int n = r.errorsByClass().values().stream().mapToInt(Integer::intValue).sum();
+        int n = r.outcome().errorsByClass().values().stream().mapToInt(Integer::intValue).sum();
         if (n == 0) return "0";
-        if (r.errorReasons() == null || r.errorReasons().isEmpty()) return n + " " + r.errorsByClass();
-        return n + ": " + r.errorReasons().stream().map(io.tokensiege.common.analysis.ErrorReason::describe).collect(java.util.stream.Collectors.joining("; "));
+        if (r.outcome().errorReasons() == null || r.outcome().errorReasons().isEmpty()) return n + " " + r.outcome().errorsByClass();
+        return n + ": " + r.outcome().errorReasons().stream().map(io.tokensiege.common.analysis.ErrorReason::describe).collect(java.util.stream.Collectors.joining("; "));
     }
 }

@@ -55,16 +55,16 @@ public final class SummaryTable {
             serverNotes.forEach((t, lines) -> lines.forEach(l -> sb.append("- **").append(t).append("**: ").append(l).append('\n')));
             sb.append('\n');
         }
-        List<Flag> flags = results.stream().flatMap(r -> r.flags().stream()).toList();
+        List<Flag> flags = results.stream().flatMap(r -> r.checks().flags().stream()).toList();
         if (!flags.isEmpty()) {
             sb.append("## Flags (numbers to doubt)\n\n");
             for (Flag f : flags) sb.append("- **").append(f.code()).append("** `").append(f.stepId()).append("`: ").append(f.message()).append('\n');
             sb.append('\n');
         }
-        List<StepResult> partial = results.stream().filter(StepResult::partial).toList();
+        List<StepResult> partial = results.stream().filter(res -> res.checks().partial()).toList();
         if (!partial.isEmpty()) {
             sb.append("## Partial steps\n\n");
-            for (StepResult r : partial) sb.append("- `").append(r.stepId()).append("`: ").append(r.partialReason()).append('\n');
+            for (StepResult r : partial) sb.append("- `").append(r.identity().stepId()).append("`: ").append(r.checks().partialReason()).append('\n');
             sb.append('\n');
         }
         if (!failures.isEmpty()) {

@@ -47,7 +47,7 @@ final class SweepChart {
             boolean any = false;
             for (int i = 0; i < levels.length; i++) {
                 double level = levels[i];
-                double[] at = results.stream().filter(r -> r.target().equals(t.name()) && r.level() == level)
+                double[] at = results.stream().filter(r -> r.identity().target().equals(t.name()) && r.level() == level)
                         .mapToDouble(metric).filter(x -> !Double.isNaN(x)).sorted().toArray();
                 v[i] = at.length == 0 ? Double.NaN : at[at.length / 2];
                 any |= at.length > 0;

@@ -33,10 +33,10 @@ final class SweepDetail {
             List<PercentileChart.Curve> curves = new ArrayList<>();
             for (int i = 0; i < levels.steps().size(); i++) {
                 StepResult r = levels.steps().get(i);
-                StepCharts c = levels.charts().get(r.stepId());
+                StepCharts c = levels.charts().get(r.identity().stepId());
                 if (c == null || c.histograms().total(m.metric()).getTotalCount() == 0) continue;
                 curves.add(new PercentileChart.Curve(r.levelLabel(), levels.legend(r), levels.colour(i), levels.dash(r), levels.strokeWidth(r),
-                        c.histograms().total(m.metric()), StepHistograms.displayFactor(m.metric(), r.timeScale())));
+                        c.histograms().total(m.metric()), StepHistograms.displayFactor(m.metric(), r.identity().timeScale())));
             }
             if (curves.isEmpty()) continue;
             String unit = StepHistograms.displayUnit(m.metric());
@@ -65,10 +65,10 @@ final class SweepDetail {
         sb.append("<th>max</th></tr>\n");
         boolean any = false;
         for (StepResult r : levels.steps()) {
-            StepCharts c = levels.charts().get(r.stepId());
+            StepCharts c = levels.charts().get(r.identity().stepId());
             if (c == null) continue;
             any = true;
-            PercentileSummary s = PercentileSummary.of(c.histograms().total(Metric.TTFT_MICROS), StepHistograms.displayFactor(Metric.TTFT_MICROS, r.timeScale()));
+            PercentileSummary s = PercentileSummary.of(c.histograms().total(Metric.TTFT_MICROS), StepHistograms.displayFactor(Metric.TTFT_MICROS, r.identity().timeScale()));
             sb.append("<tr data-level=\"").append(escape(r.levelLabel())).append("\"><td>").append(escape(levels.legend(r)))
                     .append("</td><td class=\"n\">").append(String.format(Locale.ROOT, "%,d", s.count())).append("</td>");
             for (int i = 0; i < s.values().length; i++) cell(sb, PercentileSummary.NAMES[i], s.values()[i]);

@@ -23,7 +23,7 @@ record SweepLevels(String target, String scenario, List<StepResult> steps, Map<S
     static List<StepResult> of(List<StepResult> results, String target, String scenario) {
         Map<Double, StepResult> byLevel = new TreeMap<>();
         for (StepResult r : results) {
-            if (r.target().equals(target) && r.scenario().equals(scenario) && r.repeat() == 1) byLevel.putIfAbsent(r.level(), r);
+            if (r.identity().target().equals(target) && r.identity().scenario().equals(scenario) && r.identity().repeat() == 1) byLevel.putIfAbsent(r.level(), r);
         }
         return List.copyOf(byLevel.values());
     }

@@ -34,7 +34,7 @@ final class TargetCards {
     }
 
     private static String card(Plan plan, Target t, List<StepResult> results, RunVerdict verdict, boolean simulated) {
-        List<StepResult> mine = results.stream().filter(r -> r.target().equals(t.name())).toList();
+        List<StepResult> mine = results.stream().filter(r -> r.identity().target().equals(t.name())).toList();
         StringBuilder sb = new StringBuilder("<section class=\"target-card\" id=\"").append(Anchors.card(t.name())).append("\" data-target=\"")
                 .append(escape(t.name())).append("\"><h3>").append(escape(t.name()));
         if (simulated) sb.append(" <span class=\"sim-badge\">SIMULATED</span>");
@@ -61,7 +61,7 @@ final class TargetCards {
             sb.append("<p class=\"slo-words\">").append(escape(v)).append("</p>\n");
         }
         Set<String> codes = new LinkedHashSet<>();
-        mine.forEach(r -> r.flags().forEach(f -> codes.add(f.code())));
+        mine.forEach(r -> r.checks().flags().forEach(f -> codes.add(f.code())));
         if (!codes.isEmpty()) {
             sb.append("<p class=\"card-flags\">⚑ numbers to doubt:");
             for (String code : codes) sb.append(" <a href=\"#").append(Anchors.flag(code)).append("\">").append(escape(code)).append("</a>");
@@ -74,7 +74,7 @@ final class TargetCards {
     record Unit(String one, String many) {
         static Unit of(StepResult r) {
             if (r.open() != null) return new Unit("req/s", "req/s");
-            return "SESSIONS".equals(r.kind()) ? new Unit("session", "sessions") : new Unit("stream", "streams");
+            return "SESSIONS".equals(r.identity().kind()) ? new Unit("session", "sessions") : new Unit("stream", "streams");
         }
 
         String of(double level) {

@@ -25,13 +25,13 @@ final class TimelineCharts {
         double lastSecond = 1;
         for (int i = 0; i < levels.steps().size(); i++) {
             StepResult r = levels.steps().get(i);
-            StepCharts c = levels.charts().get(r.stepId());
+            StepCharts c = levels.charts().get(r.identity().stepId());
             if (c == null || c.histograms().ttftPerSecond().isEmpty()) continue;
             List<XyChart.Point> p50 = new ArrayList<>();
             List<XyChart.Point> p95 = new ArrayList<>();
-            double factor = StepHistograms.displayFactor(Metric.TTFT_MICROS, r.timeScale());
+            double factor = StepHistograms.displayFactor(Metric.TTFT_MICROS, r.identity().timeScale());
             for (StepHistograms.Second s : c.histograms().ttftPerSecond()) {
-                double at = s.endSeconds() * r.timeScale();
+                double at = s.endSeconds() * r.identity().timeScale();
                 double v50 = s.ttft().getValueAtPercentile(50) * factor;
                 double v95 = s.ttft().getValueAtPercentile(95) * factor;
                 p50.add(new XyChart.Point(at, v50, Map.of("level", r.levelLabel(), "second", Double.toString(at), "v", Double.toString(v50))));
@@ -57,7 +57,7 @@ final class TimelineCharts {
         int lastRank = 1;
         for (int i = 0; i < levels.steps().size(); i++) {
             StepResult r = levels.steps().get(i);
-            StepCharts c = levels.charts().get(r.stepId());
+            StepCharts c = levels.charts().get(r.identity().stepId());
             if (c == null || c.sendOrder().points().isEmpty()) continue;
             List<XyChart.Point> dots = new ArrayList<>();
             for (SendOrder.Point p : c.sendOrder().points()) {

@@ -117,7 +117,7 @@ public final class KneeSearch {
 
     /** The levels of {@code step}'s sweep (same target, scenario and repeat) measured so far. */
     private static List<StepResult> sweepSoFar(StepSpec step, List<StepResult> resultsSoFar) {
-        return resultsSoFar.stream().filter(r -> r.target().equals(step.target().name()) && r.scenario().equals(step.scenario())
-                && r.repeat() == step.repeat()).toList();
+        return resultsSoFar.stream().filter(r -> r.identity().target().equals(step.target().name()) && r.identity().scenario().equals(step.scenario())
+                && r.identity().repeat() == step.repeat()).toList();
     }
 }

@@ -45,7 +45,7 @@ public final class PromptCalibration {
      */
     public static Optional<PromptSizing> fromWarmup(List<RequestRecord> warmup) {
         List<double[]> points = new ArrayList<>();
-        for (RequestRecord r : warmup) if (r.promptTokens() != null && r.promptTokens() > 0) points.add(new double[] {StepPrompts.warmupChars(r.seq()), r.promptTokens()});
+        for (RequestRecord r : warmup) if (r.tokens().promptTokens() != null && r.tokens().promptTokens() > 0) points.add(new double[] {StepPrompts.warmupChars(r.origin().seq()), r.tokens().promptTokens()});
         if (points.isEmpty()) return Optional.empty();
         double minChars = points.stream().mapToDouble(p -> p[0]).min().getAsDouble();
         double maxChars = points.stream().mapToDouble(p -> p[0]).max().getAsDouble();

@@ -50,9 +50,9 @@ class ReportCommandTest {
         assertThat(out).contains("ttft in ms: t_first - t_send; from merged step totals")
                 .contains("| step ").contains("|     n |").contains("p99.9 |").doesNotContain("Percentile").doesNotContain("NaN");
         for (StepResult step : a.results) {
-            Histogram h = a.merged(step.stepId(), Metric.TTFT_MICROS);
+            Histogram h = a.merged(step.identity().stepId(), Metric.TTFT_MICROS);
             PercentileSummary s = PercentileSummary.of(h, 1 / 1000.0);
-            assertThat(out).containsPattern("\\| " + java.util.regex.Pattern.quote(step.label()) + " +\\| +" + String.format("%,d", h.getTotalCount())
+            assertThat(out).containsPattern("\\| " + java.util.regex.Pattern.quote(step.identity().label()) + " +\\| +" + String.format("%,d", h.getTotalCount())
                     + " \\| +" + java.util.regex.Pattern.quote(PercentileSummary.format(s.values()[0], "ms")) + " \\|.*\\| +"
                     + java.util.regex.Pattern.quote(PercentileSummary.format(s.values()[3], "ms")) + " \\| +"
                     + java.util.regex.Pattern.quote(PercentileSummary.format(h.getMaxValue() / 1000.0, "ms")) + " \\|");
@@ -64,7 +64,7 @@ class ReportCommandTest {
     void full_printsHdrHistogramsLayout() {
         String out = run(a.dir.path().toString(), "--full", "--step", "c16");
         assertThat(out).contains("Value     Percentile TotalCount 1/(1-Percentile)").contains("#[Max     =")
-                .contains("Total count    =" + String.format("%13d", a.merged(a.results.get(2).stepId(), Metric.TTFT_MICROS).getTotalCount()));
+                .contains("Total count    =" + String.format("%13d", a.merged(a.results.get(2).identity().stepId(), Metric.TTFT_MICROS).getTotalCount()));
     }
 
     @Test
@@ -72,7 +72,7 @@ class ReportCommandTest {
         Path dir = root.resolve("hgrm");
         String out = run(a.dir.path().toString(), "--metric", "e2e", "--hgrm", dir.toString());
         assertThat(out).contains("wrote 3 .hgrm files to " + dir.toAbsolutePath() + ": e2e, values in ms");
-        assertThat(dir.resolve(a.results.get(0).stepId() + ".e2e.hgrm")).isRegularFile();
+        assertThat(dir.resolve(a.results.get(0).identity().stepId() + ".e2e.hgrm")).isRegularFile();
     }
 
     @Test

@@ -45,9 +45,15 @@ class CoordinatorMetricsTest {
     /** A finished step as far as /metrics reads it: its errors by class. */
     private static StepResult withErrors(Map<String, Integer> byClass) {
         Percentiles p = new Percentiles(3, 450, 450, 450, 450, 450, 450);
-        return new StepResult("s1", STEP.label(), STEP.target().name(), "sweep", "CLOSED", 8, 1, 1, false, Map.of(), 3, 2, byClass, 0, 1 / 3.0,
-                p, p, p, p, Percentiles.EMPTY, Percentiles.EMPTY, p, Percentiles.EMPTY, 100, 1, 3, null, null, null, null, null, null, Fairness.NONE,
-                AnswerSanity.NONE, null, List.of(), null, null, List.of(), false, null, null, null, null, List.of(), null, null, null);
+        return new StepResult(new StepResult.Identity("s1", STEP.label(), STEP.target().name(), "sweep", "CLOSED", 8, 1, 1, false),
+                Map.of(),
+                new StepResult.Outcome(3, 2, byClass, 0, 1 / 3.0, List.of()),
+                new StepResult.Distributions(p, p, p, p, Percentiles.EMPTY, Percentiles.EMPTY, p, Percentiles.EMPTY),
+                new StepResult.Throughput(100, 1, 3, null),
+                new StepResult.WarmTurns(null, null, null, null, null),
+                null, Fairness.NONE, AnswerSanity.NONE,
+                new StepResult.Checks(null, List.of(), List.of(), false, null),
+                null, null, null, null, null, null, null);
     }
 
     @Test

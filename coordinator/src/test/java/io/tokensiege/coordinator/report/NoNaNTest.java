@@ -43,10 +43,15 @@ class NoNaNTest {
         Percentiles ttft = ok == 0 ? Percentiles.EMPTY : new Percentiles(ok, 200, 250, 260, 270, 280, 210);
         Map<String, Integer> errors = new java.util.LinkedHashMap<>();
         reasons.forEach(r -> errors.merge(r.errorClass(), r.count(), Integer::sum));
-        return new StepResult("s-" + scenario + level, "t / " + scenario, "t", scenario, kind, level, 1, 1, false, Map.of(), requests, ok, errors, 0,
-                requests == 0 ? 0 : (double) (requests - ok) / requests, ttft, ttft, ttft, ttft, Percentiles.EMPTY, Percentiles.EMPTY, decode,
-                Percentiles.EMPTY, 0, 0, 5, Double.NaN, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), open, null,
-                new ArrayList<>(flags), false, null, null, null, null, reasons, null, null, null);
+        return new StepResult(new StepResult.Identity("s-" + scenario + level, "t / " + scenario, "t", scenario, kind, level, 1, 1, false),
+                Map.of(),
+                new StepResult.Outcome(requests, ok, errors, 0, requests == 0 ? 0 : (double) (requests - ok) / requests, reasons),
+                new StepResult.Distributions(ttft, ttft, ttft, ttft, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY),
+                new StepResult.Throughput(0, 0, 5, null),
+                new StepResult.WarmTurns(Double.NaN, null, null, null, null),
+                null, Fairness.NONE, AnswerSanity.NONE,
+                new StepResult.Checks(null, List.of(), new ArrayList<>(flags), false, null),
+                open, null, null, null, null, null, null);
     }
 
     private static List<StepResult> steps() {

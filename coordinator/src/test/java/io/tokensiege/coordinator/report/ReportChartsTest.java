@@ -63,7 +63,7 @@ class ReportChartsTest {
         for (String target : List.of("real", "sim")) {
             double factor = target.equals("sim") ? 10 / 1000.0 : 1 / 1000.0;
             for (StepResult step : stepsOf(target)) {
-                Histogram merged = run.merged(step.stepId(), Metric.TTFT_MICROS);
+                Histogram merged = run.merged(step.identity().stepId(), Metric.TTFT_MICROS);
                 List<Element> points = elements("//svg[contains(@class,'histogram-chart')][@data-metric='ttft'][@data-target='" + target
                         + "']//circle[@data-level='" + step.levelLabel() + "']");
                 assertThat(points).as(target + " " + step.levelLabel()).isNotEmpty();
@@ -91,7 +91,7 @@ class ReportChartsTest {
     @Test
     void tables_showTheMergedHistogramsPercentiles() throws Exception {
         for (StepResult step : stepsOf("real")) {
-            Histogram merged = run.merged(step.stepId(), Metric.TTFT_MICROS);
+            Histogram merged = run.merged(step.identity().stepId(), Metric.TTFT_MICROS);
             Element row = elements("//table[@class='percentile-table'][@data-target='real']//tr[@data-level='" + step.levelLabel() + "']").get(0);
             for (String[] p : new String[][] {{"p50", "50"}, {"p90", "90"}, {"p99", "99"}, {"p99.9", "99.9"}}) {
                 Element cell = elements(row, "td[@data-p='" + p[0] + "']").get(0);
@@ -100,7 +100,7 @@ class ReportChartsTest {
                 assertThat(cell.getTextContent()).isEqualTo(PercentileSummary.format(expected, "ms"));
             }
             // the side-by-side table's TTFT p50 / p95 come from the same histogram
-            String label = "sweep @" + step.concurrency() + ": TTFT p50 / p95";
+            String label = "sweep @" + step.identity().concurrency() + ": TTFT p50 / p95";
             Element cell = elements("//table[@class='side-by-side']//tr[td[1]='" + label + "']/td[@data-target='real']").get(0);
             assertThat(cell.getTextContent()).startsWith(SummaryTable.ms(merged.getValueAtPercentile(50) / 1000.0) + " / "
                     + SummaryTable.ms(merged.getValueAtPercentile(95) / 1000.0));
@@ -110,17 +110,17 @@ class ReportChartsTest {
     @Test
     void histogramsFile_holdsTheMergedStepTotals_andTheSecondsOfTheHlog() throws Exception {
         StepResult top = stepsOf("real").get(2);
-        StepHistograms kept = StepHistograms.read(run.dir.path(), top.stepId(), 1, null).orElseThrow();
-        Histogram merged = run.merged(top.stepId(), Metric.TTFT_MICROS);
+        StepHistograms kept = StepHistograms.read(run.dir.path(), top.identity().stepId(), 1, null).orElseThrow();
+        Histogram merged = run.merged(top.identity().stepId(), Metric.TTFT_MICROS);
         assertThat(kept.total(Metric.TTFT_MICROS)).isEqualTo(merged);
-        assertThat(kept.total(Metric.E2E_MICROS)).isEqualTo(run.merged(top.stepId(), Metric.E2E_MICROS));
+        assertThat(kept.total(Metric.E2E_MICROS)).isEqualTo(run.merged(top.identity().stepId(), Metric.E2E_MICROS));
         assertThat(kept.ttftPerSecond()).hasSize(SyntheticRun.SECONDS);
-        assertThat(Files.readString(StepHistograms.path(run.dir.path(), top.stepId()))).contains("\"totals\"").contains("\"ttft\"");
+        assertThat(Files.readString(StepHistograms.path(run.dir.path(), top.identity().stepId()))).contains("\"totals\"").contains("\"ttft\"");
 
         // TTFT over the step: each second is the add of every worker's interval ending in it
         Map<Double, Histogram> bySecond = new TreeMap<>();
         for (String worker : SyntheticRun.WORKERS) {
-            List<RequestRecord> mine = run.records.get(top.stepId()).stream().filter(r -> r.workerId().equals(worker)).toList();
+            List<RequestRecord> mine = run.records.get(top.identity().stepId()).stream().filter(r -> r.origin().workerId().equals(worker)).toList();
             for (int s = 0; s < SyntheticRun.SECONDS; s++) {
                 Histogram h = Histograms.decode(SyntheticRun.histograms(mine.subList(s * mine.size() / SyntheticRun.SECONDS,
                         (s + 1) * mine.size() / SyntheticRun.SECONDS)).get("ttft"));
@@ -228,7 +228,7 @@ class ReportChartsTest {
     }
 
     private List<StepResult> stepsOf(String target) {
-        return run.results.stream().filter(r -> r.target().equals(target)).toList();
+        return run.results.stream().filter(r -> r.identity().target().equals(target)).toList();
     }
 
     static Document parse(Path file) throws Exception {

@@ -113,15 +113,15 @@ public final class SyntheticRun {
         Map<Metric, Histogram> h = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) h.put(m, Histograms.create());
         for (RequestRecord r : records) {
-            h.get(Metric.TTFT_MICROS).recordValue(r.ttftMicros());
-            h.get(Metric.TTFT_INTENDED_MICROS).recordValue(r.ttftIntendedMicros());
-            h.get(Metric.TTFA_MICROS).recordValue(r.ttfaMicros());
-            h.get(Metric.TTFB_MICROS).recordValue(r.ttfbMicros());
-            h.get(Metric.E2E_MICROS).recordValue(r.e2eMicros());
-            h.get(Metric.TPOT_MICROS).recordValue(r.tpotMicros());
-            h.get(Metric.DECODE_RATE_MILLITOK_S).recordValue(Math.round(r.decodeRateTokS() * 1000));
-            h.get(Metric.OUTPUT_TOKENS).recordValue(r.outputTokens());
-            for (int k = 0; k < 5; k++) h.get(Metric.ITL_MICROS).recordValue(r.tpotMicros() / 2 + k * r.tpotMicros() / 4);
+            h.get(Metric.TTFT_MICROS).recordValue(r.times().ttftMicros());
+            h.get(Metric.TTFT_INTENDED_MICROS).recordValue(r.times().ttftIntendedMicros());
+            h.get(Metric.TTFA_MICROS).recordValue(r.times().ttfaMicros());
+            h.get(Metric.TTFB_MICROS).recordValue(r.times().ttfbMicros());
+            h.get(Metric.E2E_MICROS).recordValue(r.times().e2eMicros());
+            h.get(Metric.TPOT_MICROS).recordValue(r.times().tpotMicros());
+            h.get(Metric.DECODE_RATE_MILLITOK_S).recordValue(Math.round(r.times().decodeRateTokS() * 1000));
+            h.get(Metric.OUTPUT_TOKENS).recordValue(r.tokens().outputTokens());
+            for (int k = 0; k < 5; k++) h.get(Metric.ITL_MICROS).recordValue(r.times().tpotMicros() / 2 + k * r.times().tpotMicros() / 4);
         }
         Map<String, byte[]> out = new LinkedHashMap<>();
         h.forEach((m, x) -> {
@@ -136,9 +136,12 @@ public final class SyntheticRun {
         int tokens = 100;
         long tpot = Math.round(1e6 / decodeTokS);
         long e2e = ttftMicros + tpot * (tokens - 1);
-        return new RequestRecord(stepId, worker, seq % 4, seq, 0, sendEpochMicros, null, ttftMicros, ttftMicros, ttftMicros, ttftMicros / 2, e2e, tpot,
-                decodeTokS, tokens, TokenSource.USAGE, tokens, null, 0, tokens, 0, 64,
-                agent == null ? null : agent.userTurn() == 1 ? 0 : 56, tokens, "stop", null, null, 200, null, 400, "The answer is a short sentence.", false, true,
-                null, null, null, agent, null);
+        return new RequestRecord(new RequestRecord.Origin(stepId, worker, seq % 4, seq, 0, null),
+                true,
+                new RequestRecord.Times(sendEpochMicros, null, ttftMicros, ttftMicros, ttftMicros, ttftMicros / 2, e2e, tpot, decodeTokS),
+                new RequestRecord.Tokens(tokens, TokenSource.USAGE, tokens, null, 0, tokens, 0, 64, agent == null ? null : agent.userTurn() == 1 ? 0 : 56, tokens),
+                new RequestRecord.Outcome("stop", null, null, null, 200, false),
+                new RequestRecord.Answer(null, 400, "The answer is a short sentence."),
+                null, null, agent);
     }
 }

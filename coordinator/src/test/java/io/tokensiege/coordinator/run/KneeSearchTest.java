@@ -202,9 +202,14 @@ class KneeSearchTest {
         Percentiles decode = new Percentiles(10, 10, 10, 10, 10, 10, 10);
         Percentiles e2e = new Percentiles(10, 4000, 4000, 4000, 4000, 4000, 4000);
         double level = open != null ? open.requestedRate() : streams;
-        return new StepResult("s" + level, "t / " + scenario + " @" + level, "t", scenario, open != null ? "OPEN" : "CLOSED", streams, 1, 1, false,
-                Map.of(), 10, 10, Map.of(), 0, errorRate, ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY,
-                10 * level, level / 4.0, 15, null, null, null, null, null, null, Fairness.NONE, AnswerSanity.NONE, null, List.of(), open, null,
-                List.of(), false, null, null, null, null, List.of(), null, null, Map.of());
+        return new StepResult(new StepResult.Identity("s" + level, "t / " + scenario + " @" + level, "t", scenario, open != null ? "OPEN" : "CLOSED", streams, 1, 1, false),
+                Map.of(),
+                new StepResult.Outcome(10, 10, Map.of(), 0, errorRate, List.of()),
+                new StepResult.Distributions(ttft, ttft, ttft, e2e, Percentiles.EMPTY, Percentiles.EMPTY, decode, Percentiles.EMPTY),
+                new StepResult.Throughput(10 * level, level / 4.0, 15, null),
+                new StepResult.WarmTurns(null, null, null, null, null),
+                null, Fairness.NONE, AnswerSanity.NONE,
+                new StepResult.Checks(null, List.of(), List.of(), false, null),
+                open, null, null, null, null, null, Map.of());
     }
 }

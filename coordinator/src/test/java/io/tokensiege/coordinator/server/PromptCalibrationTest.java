@@ -90,7 +90,12 @@ class PromptCalibrationTest {
 
     private static RequestRecord warmup(int seq, double cpt, int overhead) {
         int prompt = (int) Math.round(StepPrompts.warmupChars(seq) / cpt) + overhead;
-        return new RequestRecord("w", "w1", 0, seq, 0, 0, null, 1000L, 1000L, 1000L, 100L, 2000L, 10L, 50.0, 10, null, 10, null, 0, 10, 0, prompt, 0, 10,
-                "length", null, null, 200, "id", 10, "x", false, false, null, null, null, null, null);
+        return new RequestRecord(new RequestRecord.Origin("w", "w1", 0, seq, 0, null),
+                false,
+                new RequestRecord.Times(0, null, 1000L, 1000L, 1000L, 100L, 2000L, 10L, 50.0),
+                new RequestRecord.Tokens(10, null, 10, null, 0, 10, 0, prompt, 0, 10),
+                new RequestRecord.Outcome("length", null, null, null, 200, false),
+                new RequestRecord.Answer("id", 10, "x"),
+                null, null, null);
     }
 }

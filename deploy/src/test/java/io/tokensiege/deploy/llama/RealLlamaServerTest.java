@@ -189,10 +189,10 @@ class RealLlamaServerTest {
             // Sent anyway (a worker does what it is told): the server's own 400, classified and explained.
             StepFinished f = sendDirectly(llama, 6000);
             assertThat(f.records()).hasSize(2).allSatisfy(r -> {
-                assertThat(r.error()).isEqualTo("http_4xx");
-                assertThat(r.httpStatus()).isEqualTo(400);
-                assertThat(r.errorReason()).matches("exceed_context_size \\(\\d,\\d{3} > 4,096 tokens\\)");
-                assertThat(r.errorDetail()).contains("exceeds the available context size (4096 tokens)");
+                assertThat(r.outcome().error()).isEqualTo("http_4xx");
+                assertThat(r.outcome().httpStatus()).isEqualTo(400);
+                assertThat(r.outcome().errorReason()).matches("exceed_context_size \\(\\d,\\d{3} > 4,096 tokens\\)");
+                assertThat(r.outcome().errorDetail()).contains("exceeds the available context size (4096 tokens)");
             });
         }
     }

@@ -70,19 +70,19 @@ final class MeasurementWindow {
     /** Folds an ended request into the window's figures; the exchange may then be dropped. */
     void account(Exchange ex, RequestRecord r) {
         RequestStamps s = ex.stamps;
-        if (r.cancelled() && ex.measured) cancelledMeasured.incrementAndGet();
+        if (r.outcome().cancelled() && ex.measured) cancelledMeasured.incrementAndGet();
         if (!countsTokens) return;
         if (s.sendNanos != RequestStamps.NONE) firstSendNanos.accumulateAndGet(s.sendNanos, Math::min);
         if (s.endNanos != RequestStamps.NONE) lastEndNanos.accumulateAndGet(s.endNanos, Math::max);
-        int events = r.tokenEvents();
+        int events = r.tokens().tokenEvents();
         if (events > 0) {
-            double weight = r.tokenSource() == io.tokensiege.common.metric.TokenSource.USAGE ? (double) r.outputTokens() / events : 1.0;
+            double weight = r.tokens().tokenSource() == io.tokensiege.common.metric.TokenSource.USAGE ? (double) r.tokens().outputTokens() / events : 1.0;
             tokens.add(weight * ex.eventsInWindow());
             long from = timed ? startNanos : Long.MIN_VALUE;
             long to = timed ? endNanos : Long.MAX_VALUE;
             decodingNanos.add(Math.max(0, Math.min(s.lastNanos, to) - Math.max(s.firstNanos, from)));
         }
-        if (!r.cancelled() && (!timed || (s.endNanos >= startNanos && s.endNanos < endNanos))) completedInside.incrementAndGet();
+        if (!r.outcome().cancelled() && (!timed || (s.endNanos >= startNanos && s.endNanos < endNanos))) completedInside.incrementAndGet();
     }
 
     /** Where the window began and how long it lasted: for an untimed step, first send to last end. */

@@ -224,7 +224,7 @@ public final class StepRunner {
         RequestRecord r = ex.record();
         window.account(ex, r);
         records.append(r); // warm-ups too, unmeasured: their usage sizes prompts for servers without a tokenizer
-        if (ex.measured && !r.cancelled() && !PROBE.equals(r.part())) lane.recorder.requestEnded(r);
+        if (ex.measured && !r.outcome().cancelled() && !PROBE.equals(r.origin().part())) lane.recorder.requestEnded(r);
         driver.ended(lane, ex);
     }
 

@@ -57,19 +57,19 @@ public final class LaneRecorder {
         if (!r.ok()) {
             failed.lazySet(failed.get() + 1);
             for (ErrorClass e : ErrorClass.values()) {
-                if (e.key().equals(r.error())) errors.get(e).lazySet(errors.get(e).get() + 1);
+                if (e.key().equals(r.outcome().error())) errors.get(e).lazySet(errors.get(e).get() + 1);
             }
             return;
         }
-        recordIfPresent(Metric.TTFT_MICROS, r.ttftMicros());
-        recordIfPresent(Metric.TTFT_INTENDED_MICROS, r.ttftIntendedMicros());
-        recordIfPresent(Metric.TTFA_MICROS, r.ttfaMicros());
-        recordIfPresent(Metric.TTFB_MICROS, r.ttfbMicros());
+        recordIfPresent(Metric.TTFT_MICROS, r.times().ttftMicros());
+        recordIfPresent(Metric.TTFT_INTENDED_MICROS, r.times().ttftIntendedMicros());
+        recordIfPresent(Metric.TTFA_MICROS, r.times().ttfaMicros());
+        recordIfPresent(Metric.TTFB_MICROS, r.times().ttfbMicros());
         if (r.connection() != null) recordIfPresent(Metric.CONNECT_MICROS, r.connection().connectMicros());
-        recordIfPresent(Metric.E2E_MICROS, r.e2eMicros());
-        recordIfPresent(Metric.TPOT_MICROS, r.tpotMicros());
-        if (r.decodeRateTokS() != null) record(Metric.DECODE_RATE_MILLITOK_S, Math.round(r.decodeRateTokS() * 1000));
-        record(Metric.OUTPUT_TOKENS, r.outputTokens());
+        recordIfPresent(Metric.E2E_MICROS, r.times().e2eMicros());
+        recordIfPresent(Metric.TPOT_MICROS, r.times().tpotMicros());
+        if (r.times().decodeRateTokS() != null) record(Metric.DECODE_RATE_MILLITOK_S, Math.round(r.times().decodeRateTokS() * 1000));
+        record(Metric.OUTPUT_TOKENS, r.tokens().outputTokens());
     }
 
     private void recordIfPresent(Metric m, Long value) {

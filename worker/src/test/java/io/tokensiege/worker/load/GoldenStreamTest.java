@@ -71,16 +71,16 @@ class GoldenStreamTest {
     void llamaCpp_realTranscript() throws Exception {
         RequestRecord r = measure("llama-cpp.sse");
         assertThat(r.ok()).isTrue();
-        assertThat(r.outputTokens()).isEqualTo(64);
-        assertThat(r.tokenSource()).isEqualTo(TokenSource.USAGE);
-        assertThat(r.tokenEvents()).isEqualTo(64); // one token per event: usage and count agree
-        assertThat(r.promptTokens()).isEqualTo(46);
-        assertThat(r.cachedTokens()).isZero();
-        assertThat(r.finishReason()).isEqualTo("length");
-        assertThat(r.ttftMicros()).isNotNull();
-        assertThat(r.ttfaMicros()).isEqualTo(r.ttftMicros());
-        assertThat(r.answerSample()).startsWith("\"Here?\" Asked");
-        assertThat(r.serverId()).startsWith("chatcmpl-");
+        assertThat(r.tokens().outputTokens()).isEqualTo(64);
+        assertThat(r.tokens().tokenSource()).isEqualTo(TokenSource.USAGE);
+        assertThat(r.tokens().tokenEvents()).isEqualTo(64); // one token per event: usage and count agree
+        assertThat(r.tokens().promptTokens()).isEqualTo(46);
+        assertThat(r.tokens().cachedTokens()).isZero();
+        assertThat(r.outcome().finishReason()).isEqualTo("length");
+        assertThat(r.times().ttftMicros()).isNotNull();
+        assertThat(r.times().ttfaMicros()).isEqualTo(r.times().ttftMicros());
+        assertThat(r.answer().answerSample()).startsWith("\"Here?\" Asked");
+        assertThat(r.answer().serverId()).startsWith("chatcmpl-");
         assertThat(r.serverTimings()).isEqualTo(new ServerTimings(46, 0, 4.605, 64, 28.731, 2227.559082524103));
         assertThat(r.connection().reused()).isFalse();
         assertThat(r.connection().connectMicros()).isNotNull();
@@ -91,67 +91,67 @@ class GoldenStreamTest {
     void llamaCpp_errorEventInsideA200Stream_isAStreamErrorWithItsMessage() throws Exception {
         RequestRecord r = measure("llama-cpp-stream-error.sse");
         assertThat(r.ok()).isFalse();
-        assertThat(r.httpStatus()).isEqualTo(200);
-        assertThat(r.error()).isEqualTo("stream_error");
-        assertThat(r.errorReason()).isEqualTo("The model produced output that does not match the expected peg-native format");
-        assertThat(r.errorDetail()).isEqualTo("error event in a 200 stream: server_error (500): The model produced output that does not match the expected peg-native format");
-        assertThat(r.tokenEvents()).isPositive(); // what came before the error is still counted
+        assertThat(r.outcome().httpStatus()).isEqualTo(200);
+        assertThat(r.outcome().error()).isEqualTo("stream_error");
+        assertThat(r.outcome().errorReason()).isEqualTo("The model produced output that does not match the expected peg-native format");
+        assertThat(r.outcome().errorDetail()).isEqualTo("error event in a 200 stream: server_error (500): The model produced output that does not match the expected peg-native format");
+        assertThat(r.tokens().tokenEvents()).isPositive(); // what came before the error is still counted
     }
 
     @Test
     void vllm_reasoningContent_countsForTtftAndSeparatelyAsReasoning() throws Exception {
         RequestRecord r = measure("vllm-reasoning-content.sse");
         assertThat(r.ok()).isTrue();
-        assertThat(r.outputTokens()).isEqualTo(7);
-        assertThat(r.reasoningTokens()).isEqualTo(3);
-        assertThat(r.reasoningEvents()).isEqualTo(3);
-        assertThat(r.contentEvents()).isEqualTo(4);
-        assertThat(r.cachedTokens()).isEqualTo(16);
-        assertThat(r.ttfaMicros()).isGreaterThanOrEqualTo(r.ttftMicros());
-        assertThat(r.answerSample()).isEqualTo("The answer is 4.");
+        assertThat(r.tokens().outputTokens()).isEqualTo(7);
+        assertThat(r.tokens().reasoningTokens()).isEqualTo(3);
+        assertThat(r.tokens().reasoningEvents()).isEqualTo(3);
+        assertThat(r.tokens().contentEvents()).isEqualTo(4);
+        assertThat(r.tokens().cachedTokens()).isEqualTo(16);
+        assertThat(r.times().ttfaMicros()).isGreaterThanOrEqualTo(r.times().ttftMicros());
+        assertThat(r.answer().answerSample()).isEqualTo("The answer is 4.");
     }
 
     @Test
     void ollama_reasoningWithEmptyContent_isNotMissed() throws Exception {
         RequestRecord r = measure("ollama-reasoning.sse");
         assertThat(r.ok()).isTrue();
-        assertThat(r.reasoningEvents()).isEqualTo(4);
-        assertThat(r.contentEvents()).isEqualTo(2);
-        assertThat(r.tokenEvents()).isEqualTo(6);
-        assertThat(r.outputTokens()).isEqualTo(6);
-        assertThat(r.reasoningTokens()).isEqualTo(4); // no usage detail: counted from the reasoning channel
-        assertThat(r.answerSample()).isEqualTo("Hello!");
+        assertThat(r.tokens().reasoningEvents()).isEqualTo(4);
+        assertThat(r.tokens().contentEvents()).isEqualTo(2);
+        assertThat(r.tokens().tokenEvents()).isEqualTo(6);
+        assertThat(r.tokens().outputTokens()).isEqualTo(6);
+        assertThat(r.tokens().reasoningTokens()).isEqualTo(4); // no usage detail: counted from the reasoning channel
+        assertThat(r.answer().answerSample()).isEqualTo("Hello!");
     }
 
     @Test
     void keepAlivesAndNoUsage_countEventsAndLabelThemCounted() throws Exception {
         RequestRecord r = measure("keepalive-no-usage.sse");
         assertThat(r.ok()).isTrue();
-        assertThat(r.outputTokens()).isEqualTo(3);
-        assertThat(r.tokenSource()).isEqualTo(TokenSource.COUNTED);
-        assertThat(r.usageCompletionTokens()).isNull();
+        assertThat(r.tokens().outputTokens()).isEqualTo(3);
+        assertThat(r.tokens().tokenSource()).isEqualTo(TokenSource.COUNTED);
+        assertThat(r.tokens().usageCompletionTokens()).isNull();
     }
 
     @Test
     void missingDone_isTruncated() throws Exception {
         RequestRecord r = measure("missing-done.sse");
         assertThat(r.ok()).isFalse();
-        assertThat(r.error()).isEqualTo("truncated");
-        assertThat(r.tokenEvents()).isEqualTo(2);
+        assertThat(r.outcome().error()).isEqualTo("truncated");
+        assertThat(r.tokens().tokenEvents()).isEqualTo(2);
     }
 
     @Test
     void toolCalls_countAsGeneratedAndAsAnswer() throws Exception {
         RequestRecord r = measure("tool-calls.sse");
         assertThat(r.ok()).isTrue();
-        assertThat(r.toolCallEvents()).isEqualTo(2);
-        assertThat(r.ttfaMicros()).isEqualTo(r.ttftMicros());
+        assertThat(r.tokens().toolCallEvents()).isEqualTo(2);
+        assertThat(r.times().ttfaMicros()).isEqualTo(r.times().ttftMicros());
     }
 
     @Test
     void noGeneratedToken_isEmpty() throws Exception {
         RequestRecord r = measure("empty-answer.sse");
-        assertThat(r.error()).isEqualTo("empty");
-        assertThat(r.ttftMicros()).isNull();
+        assertThat(r.outcome().error()).isEqualTo("empty");
+        assertThat(r.times().ttftMicros()).isNull();
     }
 }

@@ -27,8 +27,13 @@ class RecordLogTest {
 
     /** A record whose answer sample is all quotes and backslashes: each is escaped twice on the way, the worst case for size. */
     private static RequestRecord record(int seq) {
-        return new RequestRecord("s1", "w1", seq % 7, seq, 0, 1_000L * seq, null, 5_000L, 5_000L, 5_000L, 100L, 9_000L, 10L, 50.0, 20, null, 20, null, 0,
-                20, 0, 10, 0, 20, "stop", null, null, 200, "id-" + seq, 10, "\"\\".repeat(400) + seq, false, true, null, null, null, null, null);
+        return new RequestRecord(new RequestRecord.Origin("s1", "w1", seq % 7, seq, 0, null),
+                true,
+                new RequestRecord.Times(1_000L * seq, null, 5_000L, 5_000L, 5_000L, 100L, 9_000L, 10L, 50.0),
+                new RequestRecord.Tokens(20, null, 20, null, 0, 20, 0, 10, 0, 20),
+                new RequestRecord.Outcome("stop", null, null, null, 200, false),
+                new RequestRecord.Answer("id-" + seq, 10, "\"\\".repeat(400) + seq),
+                null, null, null);
     }
 
     @Test
