@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -31,7 +30,7 @@ final class Fields {
         List<String> valid = List.of(allowed);
         for (var e : map.keyLocations.entrySet()) {
             if (!valid.contains(e.getKey())) {
-                errorAtKey(map, e.getKey(), "unknown key '" + e.getKey() + "'", hint(e.getKey(), valid));
+                errorAtKey(map, e.getKey(), "unknown key '" + e.getKey() + "'", Typos.hint(e.getKey(), valid));
             }
         }
     }
@@ -210,48 +209,5 @@ final class Fields {
     /** For a plan built in code, each error names the option that gave the value. */
     void add(PlanError e) {
         errors.add(tree == null ? e : e.withOption(tree.optionFor(e.path())));
-    }
-
-    static String hint(String wrong, List<String> valid) {
-        String best = nearest(wrong, valid);
-        return best != null ? "did you mean '" + best + "'?" : "valid keys here: " + String.join(", ", valid);
-    }
-
-    /** For a wrong value whose valid ones the message already lists: the likely one meant, or null. */
-    static String valueHint(String wrong, List<String> valid) {
-        String best = nearest(wrong, valid);
-        return best == null ? null : "did you mean '" + best + "'?";
-    }
-
-    /** The valid word closest to {@code wrong}, when it is close enough to be a typo; else null. */
-    static String nearest(String wrong, List<String> valid) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        String lower = wrong.length() > 100 ? wrong.substring(0, 100).toLowerCase(Locale.ROOT) : wrong.toLowerCase(Locale.ROOT);
-        for (String v : valid) {
-            int d = levenshtein(lower, v);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = v;
-            }
-        }
-        return best != null && bestDistance <= Math.max(2, wrong.length() / 3) ? best : null;
-    }
-
-    private static int levenshtein(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -74,7 +74,7 @@ final class LoadReader {
         String value = fields.string(n, key, false);
         if (value == null) return allowed.get(0);
         if (!allowed.contains(value)) fields.error(n.get(key), key + " must be " + String.join(", ", allowed.subList(0, allowed.size() - 1)) + " or "
-                + allowed.get(allowed.size() - 1), Fields.hint(value, allowed));
+                + allowed.get(allowed.size() - 1), Typos.hint(value, allowed));
         return value;
     }
 

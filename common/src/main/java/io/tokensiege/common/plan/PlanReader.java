@@ -197,7 +197,7 @@ public final class PlanReader {
             else if (pn.kind != YNode.Kind.LIST) fields.error(pn, "parts must be a list", "e.g. parts: [role, tools, memory, history]");
             else for (YNode item : pn.items) {
                 String part = String.valueOf(item.scalar);
-                if (!Scenario.Prefix.PARTS.contains(part)) fields.error(item, "unknown prefix part '" + part + "'", Fields.hint(part, Scenario.Prefix.PARTS));
+                if (!Scenario.Prefix.PARTS.contains(part)) fields.error(item, "unknown prefix part '" + part + "'", Typos.hint(part, Scenario.Prefix.PARTS));
                 else parts.add(part);
             }
             prefix = new Scenario.Prefix(PromptReader.prefixTokens(fields, x), parts, fields.bool(x, "per_session", false));

@@ -90,7 +90,7 @@ final class TargetReader {
         fields.keys(sim, "profile", "speed", "set");
         String profile = fields.string(sim, "profile", true);
         if (profile != null && !SimulatorProfiles.BUILT_IN.contains(profile)) {
-            String near = Fields.nearest(profile, SimulatorProfiles.BUILT_IN);
+            String near = Typos.nearest(profile, SimulatorProfiles.BUILT_IN);
             fields.error(sim.get("profile"), "unknown simulator profile '" + profile + "'",
                     (near == null ? "" : "did you mean '" + near + "'? ") + "built-in profiles: " + String.join(", ", SimulatorProfiles.BUILT_IN));
         }

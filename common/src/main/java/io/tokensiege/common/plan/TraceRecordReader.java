@@ -90,7 +90,7 @@ final class TraceRecordReader {
         fields.keys(n, MESSAGE_KEYS.toArray(String[]::new));
         String role = fields.string(n, "role", true);
         if (role != null && !ROLES.contains(role)) {
-            fields.error(n.get("role"), "role '" + role + "' is not one of system, user, assistant, tool", Fields.valueHint(role, ROLES));
+            fields.error(n.get("role"), "role '" + role + "' is not one of system, user, assistant, tool", Typos.valueHint(role, ROLES));
             return null;
         }
         List<ChatMessage.ToolCall> calls = n.get("tool_calls") == null ? null : toolCalls(n.get("tool_calls"), role, callIds);

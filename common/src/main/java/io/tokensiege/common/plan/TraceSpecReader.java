@@ -42,7 +42,7 @@ final class TraceSpecReader {
         String timing = fields.string(t, "timing", false);
         if (timing == null) timing = hasLoad ? io.tokensiege.common.protocol.StepSpec.Replay.AS_FAST_AS_POSSIBLE : ORIGINAL;
         else if (!TIMINGS.contains(timing)) {
-            fields.error(t.get("timing"), "timing must be original, scaled or as_fast_as_possible", Fields.valueHint(timing, TIMINGS));
+            fields.error(t.get("timing"), "timing must be original, scaled or as_fast_as_possible", Typos.valueHint(timing, TIMINGS));
             timing = hasLoad ? io.tokensiege.common.protocol.StepSpec.Replay.AS_FAST_AS_POSSIBLE : ORIGINAL; // one mistake, one error
         }
         double speed = 1.0;

@@ -74,8 +74,8 @@ final class ClosedLoop implements LoadDriver {
         }
         boolean measured = step.kind() != StepKind.WARMUP && !windowClosed && runner.window().contains(System.nanoTime());
         if (measured) measuredInFlight.incrementAndGet();
-        if (record != null) runner.issue(lane, stream, seq, record.unit(), record.record(), measured, RequestStamps.NONE);
-        else runner.issue(lane, stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0, measured, RequestStamps.NONE);
+        if (record != null) runner.issuer().issue(lane, stream, seq, record.unit(), record.record(), measured, RequestStamps.NONE);
+        else runner.issuer().issue(lane, stream, seq, step.kind() == StepKind.TURNS ? seq + 1 : 0, measured, RequestStamps.NONE);
     }
 
     /** The probe's arrivals, every {@code every} of the target's time, on the first lane; skipped while one is in flight. */
@@ -88,13 +88,13 @@ final class ClosedLoop implements LoadDriver {
                 return;
             }
             if (!probeInFlight.compareAndSet(false, true)) return;
-            lane.context.runOnContext(v -> runner.issueProbe(lane, probeSeq++, !windowClosed && runner.window().contains(System.nanoTime())));
+            lane.context.runOnContext(v -> runner.issuer().issueProbe(lane, probeSeq++, !windowClosed && runner.window().contains(System.nanoTime())));
         });
     }
 
     @Override
     public void ended(Lane lane, Exchange ex) {
-        if (StepRunner.PROBE.equals(ex.stamps.part)) {
+        if (RequestIssuer.PROBE.equals(ex.stamps.part)) {
             probeInFlight.set(false);
             return;
         }

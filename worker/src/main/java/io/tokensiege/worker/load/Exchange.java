@@ -5,14 +5,11 @@ import io.tokensiege.common.metric.RequestMetrics;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.metric.RequestStamps;
 import io.tokensiege.common.metric.ServerError;
-import io.tokensiege.common.plan.Limits;
 import io.tokensiege.worker.record.LaneRecorder;
 import io.tokensiege.worker.sse.ChunkDecoder;
 import io.tokensiege.worker.sse.ChunkInfo;
 import io.tokensiege.worker.sse.SseParser;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
 import java.util.function.Consumer;
@@ -28,7 +25,7 @@ import java.util.function.Consumer;
  *
  * <p>Every event of every stream passes through {@link #onEvent}; the request's life stays on one event loop, so
  * nothing here is locked. What can stand apart does: {@link RequestSender}, {@link RequestTimeouts},
- * {@link ErrorResponse}, {@link AnswerCapture}.
+ * {@link ErrorBodyReader}, {@link ErrorResponse}, {@link AnswerCapture}.
  */
 final class Exchange implements SseParser.Listener {
     final RequestStamps stamps = new RequestStamps();
@@ -99,13 +96,14 @@ final class Exchange implements SseParser.Listener {
         sender.noteResponseHead(response);
         if (status < 200 || status >= 300) {
             redirectLocation = response.getHeader("location");
-            readErrorBody(response, status);
+            ErrorBodyReader.read(response, setting.limits().maxErrorBodyBytes(), () -> lastActivityNanos = System.nanoTime(),
+                    (text, cut, complete) -> failWithBody(status, text, cut, complete));
             return;
         }
         response.handler(buffer -> {
             long arrival = System.nanoTime(); // stamped before any parsing
             lastActivityNanos = arrival;
-            if (!ended) feed(buffer, arrival);
+            if (!ended) lane.feed(parser, buffer, arrival);
         });
         response.exceptionHandler(t -> {
             // The connection went mid-stream (the server closed it, or the network did): say so, whatever came before.
@@ -120,42 +118,10 @@ final class Exchange implements SseParser.Listener {
         });
     }
 
-    /**
-     * Parses a network read where it lies: Vert.x hands over a heap buffer (its own copy of Netty's), whose array the
-     * parser reads in place; any other kind is copied once into the lane's scratch array, never into a new one.
-     */
-    private void feed(Buffer buffer, long arrivalNanos) {
-        ByteBuf bytes = ((BufferInternal) buffer).getByteBuf();
-        int n = bytes.readableBytes();
-        if (bytes.hasArray()) {
-            parser.feed(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), n, arrivalNanos);
-        } else {
-            byte[] scratch = lane.scratch(n);
-            bytes.getBytes(bytes.readerIndex(), scratch, 0, n);
-            parser.feed(scratch, 0, n, arrivalNanos);
-        }
-    }
-
-    /** Reads at most {@link Limits#maxErrorBodyBytes()} of an error body: its status classifies it, its text explains it. */
-    private void readErrorBody(HttpClientResponse response, int status) {
-        Buffer text = Buffer.buffer();
-        response.handler(b -> {
-            lastActivityNanos = System.nanoTime();
-            if (ended) return;
-            int room = setting.limits().maxErrorBodyBytes() - text.length();
-            text.appendBuffer(b.length() <= room ? b : b.slice(0, Math.max(0, room)));
-            if (b.length() > room) failWithBody(status, text, true);
-        });
-        response.exceptionHandler(t -> failWithBody(status, text, false));
-        response.endHandler(v -> {
-            responseComplete = true;
-            failWithBody(status, text, false);
-        });
-    }
-
-    private void failWithBody(int status, Buffer text, boolean cut) {
+    private void failWithBody(int status, String text, boolean cut, boolean complete) {
         if (ended) return;
-        ErrorResponse e = ErrorResponse.of(status, text.toString(), redirectLocation, cut, setting.limits().maxErrorBodyBytes(), setting.redactor());
+        responseComplete = complete;
+        ErrorResponse e = ErrorResponse.of(status, text, redirectLocation, cut, setting.limits().maxErrorBodyBytes(), setting.redactor());
         stamps.fail(e.errorClass(), e.detail(), e.reason());
         if (cut) sender.abort();
         end();

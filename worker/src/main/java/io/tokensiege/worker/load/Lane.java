@@ -2,15 +2,19 @@ package io.tokensiege.worker.load;
 
 import io.tokensiege.worker.record.LaneRecorder;
 import io.tokensiege.worker.sse.ChunkDecoder;
+import io.tokensiege.worker.sse.SseParser;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,10 +61,21 @@ final class Lane {
 
     private byte[] scratch = new byte[16 << 10];
 
-    /** A byte array for one network read, reused by every request of this lane (the parser copies what it keeps). */
-    byte[] scratch(int size) {
-        if (scratch.length < size) scratch = new byte[Math.max(size, scratch.length * 2)];
-        return scratch;
+    /**
+     * Parses a network read where it lies: Vert.x hands over a heap buffer (its own copy of Netty's), whose array the
+     * parser reads in place; any other kind is copied once into this lane's scratch array (the parser copies what it
+     * keeps), never into a new one.
+     */
+    void feed(SseParser parser, Buffer buffer, long arrivalNanos) {
+        ByteBuf bytes = ((BufferInternal) buffer).getByteBuf();
+        int n = bytes.readableBytes();
+        if (bytes.hasArray()) {
+            parser.feed(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), n, arrivalNanos);
+            return;
+        }
+        if (scratch.length < n) scratch = new byte[Math.max(n, scratch.length * 2)];
+        bytes.getBytes(bytes.readerIndex(), scratch, 0, n);
+        parser.feed(scratch, 0, n, arrivalNanos);
     }
 
     void exchangeStarted() {

@@ -82,7 +82,7 @@ final class OpenLoop implements LoadDriver {
             Lane lane = lanes.get(seq % lanes.size());
             int s = seq++;
             long at = intended;
-            lane.context.runOnContext(v -> runner.issue(lane, stream, s, 0, measured, at));
+            lane.context.runOnContext(v -> runner.issuer().issue(lane, stream, s, 0, measured, at));
             intended = anchorNanos + schedule.next();
         }
         // Measured arrivals that were due but never sent (the step had to end first).

@@ -65,7 +65,7 @@ final class SessionLoop implements LoadDriver {
         this.vertx = vertx;
         this.lanes = lanes;
         this.workerId = workerId;
-        this.prompts = runner.requests().prompts();
+        this.prompts = runner.issuer().requests().prompts();
     }
 
     @Override
@@ -121,14 +121,14 @@ final class SessionLoop implements LoadDriver {
     private void send(Lane lane, Session s, boolean followUp) {
         boolean measured = !windowClosed && runner.window().contains(System.nanoTime());
         if (measured) measuredInFlight.incrementAndGet();
-        Exchange ex = runner.exchange(lane, s.stream, s.seq++, s.userTurn, measured, RequestStamps.NONE);
+        Exchange ex = runner.issuer().exchange(lane, s.stream, s.seq++, s.userTurn, measured, RequestStamps.NONE);
         ex.captureAnswer(ANSWER_CHARS);
         ex.stamps.agent = new RequestRecord.AgentTurn(s.number, s.userTurn, followUp, 0, null, false, s.history.size());
         Scenario.Tools tools = conversation.tools();
-        var body = tools == null ? runner.requests().body(List.copyOf(s.history), null, null)
-                : runner.requests().body(List.copyOf(s.history), tools.schemas(), toolChoice(tools, s.userTurn, followUp));
+        var body = tools == null ? runner.issuer().requests().body(List.copyOf(s.history), null, null)
+                : runner.issuer().requests().body(List.copyOf(s.history), tools.schemas(), toolChoice(tools, s.userTurn, followUp));
         pending.put(ex, s);
-        runner.start(ex, lane, body);
+        runner.issuer().start(ex, lane, body);
     }
 
     /** Required on the plan's tool turns (not on the follow-up that carries the result), the plan's choice otherwise. */

@@ -1,7 +1,6 @@
 package io.tokensiege.worker.load;
 
 import io.tokensiege.common.metric.RequestRecord;
-import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.protocol.AssignStep;
 import io.tokensiege.common.protocol.EpochMicros;
 import io.tokensiege.common.protocol.StepFinished;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -29,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one worker's share of a step: prepares lanes and warm connections, starts at the absolute instant, lets
- * its {@link LoadDriver} issue the requests, sends an interval snapshot every second ({@link SnapshotSender}), and reports totals and
+ * its {@link LoadDriver} issue the requests (through {@link RequestIssuer}), sends an interval snapshot every second ({@link SnapshotSender}), and reports totals and
  * records when done. Every request ends on one path ({@link #exchangeEnded}) that folds it into the
  * {@link MeasurementWindow} and the recorder, appends its record to the step's {@link RecordLog} on disk, and drops
  * it: the heap holds no finished request.
@@ -40,8 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class StepRunner {
     private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
     private static final long SWEEP_MILLIS = 50;
-    /** The part name of a mixed step's probe requests. */
-    static final String PROBE = "probe";
     /** An open loop's arrivals are spread over lanes; a handful of warm connections per lane serve its first ones. */
     private static final int OPEN_LOOP_WARM_PER_LANE = 16;
 
@@ -50,13 +46,11 @@ public final class StepRunner {
     private final StepSpec step;
     private final Consumer<ToCoordinator> send;
     private final StepRecorder recorder = new StepRecorder();
-    private final RequestFactory requests;
-    private final ExchangeSetting setting;
+    private final RequestIssuer issuer;
     private final ConnectionHabits habits;
     private final List<Lane> lanes = new ArrayList<>();
     private final RecordLog records;
     private final EpochClock clock = new EpochClock();
-    private final AtomicInteger started = new AtomicInteger();
     private final AtomicBoolean done = new AtomicBoolean();
     private final Promise<StepFinished> result = Promise.promise();
     private final LoadDriver driver;
@@ -81,8 +75,9 @@ public final class StepRunner {
         this.assign = assign;
         this.step = assign.step();
         this.send = send;
-        this.requests = new RequestFactory(step, assign.workerId(), apiKey);
-        this.setting = new ExchangeSetting(step.stepId(), assign.workerId(), step.timeouts(), step.limits(), Redactor.of(apiKey), clock);
+        RequestFactory requests = new RequestFactory(step, assign.workerId(), apiKey);
+        var setting = new ExchangeSetting(step.stepId(), assign.workerId(), step.timeouts(), step.limits(), Redactor.of(apiKey), clock);
+        this.issuer = new RequestIssuer(step, requests, setting, () -> window, this::exchangeEnded);
         this.habits = new ConnectionHabits(step.facts().connectionPerRequest());
         this.records = RecordLog.open(dataDir, assign.runId(), assign.stepId());
         int laneCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), assign.streams()));
@@ -168,54 +163,9 @@ public final class StepRunner {
         return startNanos;
     }
 
-    /** Sends request {@code seq} of {@code stream} on {@code lane}. On the lane's event loop. */
-    void issue(Lane lane, int stream, int seq, int turn, boolean measured, long intendedNanos) {
-        Exchange ex = exchange(lane, stream, seq, turn, measured, intendedNanos);
-        if (step.mix() == null) {
-            start(ex, lane, requests.body(stream, seq));
-            return;
-        }
-        Scenario.Mix.Part part = requests.part(stream, seq);
-        ex.stamps.part = part.name();
-        ex.stamps.maxTokens = part.maxTokens();
-        start(ex, lane, requests.body(part, stream, seq));
-    }
-
-    /**
-     * Sends a trace record as recorded (its messages, tools and max_tokens), reported under its scenario group; a
-     * session's turn also names its session ({@code unit}, numbered on this worker). On the lane's event loop.
-     */
-    void issue(Lane lane, int stream, int seq, int unit, TraceRecord record, boolean measured, long intendedNanos) {
-        Exchange ex = exchange(lane, stream, seq, record.turn(), measured, intendedNanos);
-        ex.stamps.part = record.scenario();
-        if (record.session() != null) ex.stamps.agent = new RequestRecord.AgentTurn(unit, record.turn(), false, 0, null, false, record.messages().size());
-        ex.stamps.maxTokens = record.maxTokens() != null ? record.maxTokens() : step.maxTokens();
-        start(ex, lane, requests.body(record));
-    }
-
-    /** A mixed step's probe request: a short cold prompt beside the load, recorded as part "probe", kept out of the step's histograms. */
-    void issueProbe(Lane lane, int seq, boolean measured) {
-        Exchange ex = exchange(lane, -1, seq, 0, measured, io.tokensiege.common.metric.RequestStamps.NONE);
-        ex.stamps.part = PROBE;
-        ex.stamps.maxTokens = step.mix().probe().maxTokens();
-        start(ex, lane, requests.probeBody(step.mix().probe(), seq));
-    }
-
-    /** A request of this step, not yet sent: a driver that needs it (agent sessions) sets it up before {@link #start}. */
-    Exchange exchange(Lane lane, int stream, int seq, int turn, boolean measured, long intendedNanos) {
-        started.incrementAndGet();
-        Exchange ex = new Exchange(setting, lane, window, stream, seq, turn, measured, intendedNanos, e -> exchangeEnded(lane, e));
-        ex.stamps.maxTokens = requests.maxTokens();
-        return ex;
-    }
-
-    void start(Exchange ex, Lane lane, io.vertx.core.buffer.Buffer body) {
-        lane.inFlight.add(ex);
-        ex.start(requests.options(), body);
-    }
-
-    RequestFactory requests() {
-        return requests;
+    /** Where the drivers send their requests from. */
+    RequestIssuer issuer() {
+        return issuer;
     }
 
     /** The one path every request ends on, on its lane's event loop: accounted, recorded, dropped. */
@@ -224,7 +174,7 @@ public final class StepRunner {
         RequestRecord r = ex.record();
         window.account(ex, r);
         records.append(r); // warm-ups too, unmeasured: their usage sizes prompts for servers without a tokenizer
-        if (ex.measured && !r.outcome().cancelled() && !PROBE.equals(r.origin().part())) lane.recorder.requestEnded(r);
+        if (ex.measured && !r.outcome().cancelled() && !RequestIssuer.PROBE.equals(r.origin().part())) lane.recorder.requestEnded(r);
         driver.ended(lane, ex);
     }
 
@@ -269,7 +219,7 @@ public final class StepRunner {
     private StepTotals totals() {
         MeasurementWindow w = window;
         long from = w.fromNanos(startNanos);
-        return new StepTotals(clock.epochMicros(from), w.lengthNanos(startNanos) / 1000, w.tokens(), w.completedInside(), started.get(),
+        return new StepTotals(clock.epochMicros(from), w.lengthNanos(startNanos) / 1000, w.tokens(), w.completedInside(), issuer.started(),
                 recorder.completed(), recorder.errorsByClass(), w.cancelledMeasured(), recorder.encodedTotals(), recorder.clampedValues(),
                 driver.scheduledInWindow(), driver.notSentInWindow(), startLateMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop(),
                 habits.snapshot(), w.decodingNanos() / 1000);

@@ -112,7 +112,7 @@ final class TraceSchedule implements LoadDriver {
 
     private void send(Lane lane, int u, Held held) {
         units[u].busy = true;
-        runner.issue(lane, u, held.seq(), u, held.record(), held.measured(), held.intendedNanos()); // its unit as its stream: ended() finds the unit by it
+        runner.issuer().issue(lane, u, held.seq(), u, held.record(), held.measured(), held.intendedNanos()); // its unit as its stream: ended() finds the unit by it
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.io.IOException;
  * {@code delta.reasoning} (Ollama), {@code delta.reasoning_content} (vLLM, DeepSeek),
  * {@code delta.tool_calls}, {@code finish_reason}, {@code usage} (with cached and reasoning token
  * details), llama.cpp's {@code timings}, {@code id}, and in-stream {@code error} values (kept as JSON, at most
- * {@value #ERROR_JSON_BYTES} bytes). Everything else is skipped unread.
+ * {@value ChunkObjects#ERROR_JSON_BYTES} bytes, by {@link ChunkObjects}). Everything else is skipped unread.
  *
  * <p>One decoder serves every response of an event loop (a lane), not one per response: an event is always a whole JSON
  * value, so between two events the parser is at its root whichever stream the next event comes from. Its one
@@ -24,7 +24,6 @@ import java.io.IOException;
 public final class ChunkDecoder {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final byte[] DONE = "[DONE]".getBytes();
-    static final int ERROR_JSON_BYTES = 4096;
     static final int RECYCLE_BYTES = 4 << 20;
 
     private final ChunkInfo info = new ChunkInfo();
@@ -89,9 +88,9 @@ public final class ChunkDecoder {
                 switch (field) {
                     case "id" -> info.id = wantId && value == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "choices" -> choices(p, value);
-                    case "usage" -> usage(p, value);
-                    case "timings" -> timings(p, value);
-                    case "error" -> info.errorJson = errorJson(p, value);
+                    case "usage" -> ChunkObjects.usage(p, value, info);
+                    case "timings" -> ChunkObjects.timings(p, value, info);
+                    case "error" -> info.errorJson = ChunkObjects.errorJson(p, value);
                     default -> p.skipChildren();
                 }
             }
@@ -141,7 +140,7 @@ public final class ChunkDecoder {
                     if (v == JsonToken.START_ARRAY) {
                         while (p.nextToken() == JsonToken.START_OBJECT) {
                             info.toolCallParts++;
-                            toolCall(p);
+                            ChunkObjects.toolCall(p, info);
                         }
                     } else {
                         p.skipChildren();
@@ -152,103 +151,6 @@ public final class ChunkDecoder {
         }
     }
 
-    /** One {@code tool_calls} element: {@code index}, {@code id}, {@code function.name}, {@code function.arguments}. */
-    private void toolCall(JsonParser p) throws IOException {
-        int index = 0;
-        String id = null;
-        String name = null;
-        String arguments = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "index" -> index = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
-                case "id" -> id = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                case "function" -> {
-                    if (v != JsonToken.START_OBJECT) {
-                        p.skipChildren();
-                        continue;
-                    }
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String f = p.currentName();
-                        JsonToken fv = p.nextToken();
-                        if (f.equals("name") && fv == JsonToken.VALUE_STRING) name = p.getText();
-                        else if (f.equals("arguments") && fv == JsonToken.VALUE_STRING) arguments = p.getText();
-                        else p.skipChildren();
-                    }
-                }
-                default -> p.skipChildren();
-            }
-        }
-        info.toolCalls.add(new ChunkInfo.ToolCallDelta(index, id, name, arguments));
-    }
-
-    private void usage(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "completion_tokens" -> info.usageCompletionTokens = intOr(p, v);
-                case "prompt_tokens" -> info.usagePromptTokens = intOr(p, v);
-                case "prompt_tokens_details" -> info.usageCachedTokens = nestedInt(p, v, "cached_tokens", info.usageCachedTokens);
-                case "completion_tokens_details" -> info.usageReasoningTokens = nestedInt(p, v, "reasoning_tokens", info.usageReasoningTokens);
-                default -> p.skipChildren();
-            }
-        }
-    }
-
-    private static int nestedInt(JsonParser p, JsonToken v, String wanted, int fallback) throws IOException {
-        if (v != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return fallback;
-        }
-        int result = fallback;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
-            JsonToken t = p.nextToken();
-            if (f.equals(wanted)) result = intOr(p, t);
-            else p.skipChildren();
-        }
-        return result;
-    }
-
-    private static int intOr(JsonParser p, JsonToken v) throws IOException {
-        return v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
-    }
-
-    /** The error value (an object, usually) as JSON, wrapped as {@code {"error":...}}, at most {@value #ERROR_JSON_BYTES} characters. */
-    private static String errorJson(JsonParser p, JsonToken v) throws IOException {
-        String value = v == JsonToken.VALUE_STRING ? io.tokensiege.common.json.Json.write(p.getText())
-                : v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY ? io.tokensiege.common.json.Json.MAPPER.readTree(p).toString() : "\"error\"";
-        if (value.length() > ERROR_JSON_BYTES) value = value.substring(0, ERROR_JSON_BYTES); // ServerError reads a cut one as text
-        return "{\"error\":" + value + "}";
-    }
-
-    private void timings(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
-        }
-        info.hasTimings = true;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            boolean number = v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT;
-            switch (field) {
-                case "prompt_n" -> info.timingsPromptN = intOr(p, v);
-                case "cache_n" -> info.timingsCacheN = intOr(p, v);
-                case "predicted_n" -> info.timingsPredictedN = intOr(p, v);
-                case "prompt_ms" -> info.timingsPromptMs = number ? p.getDoubleValue() : -1;
-                case "predicted_ms" -> info.timingsPredictedMs = number ? p.getDoubleValue() : -1;
-                case "predicted_per_second" -> info.timingsPredictedPerSecond = number ? p.getDoubleValue() : -1;
-                default -> p.skipChildren();
-            }
-        }
-    }
 
     private ChunkInfo malformed(String detail) {
         discardParser();

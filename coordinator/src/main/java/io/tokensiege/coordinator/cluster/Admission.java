@@ -1,0 +1,148 @@
+package io.tokensiege.coordinator.cluster;
+
+import com.hazelcast.collection.IQueue;
+import io.tokensiege.common.protocol.Envelope;
+import io.tokensiege.common.protocol.EpochMicros;
+import io.tokensiege.common.protocol.JoinAnswer;
+import io.tokensiege.common.protocol.JoinChallenge;
+import io.tokensiege.common.protocol.JoinReply;
+import io.tokensiege.common.protocol.MessageSigner;
+import io.tokensiege.common.protocol.ProtocolCodec;
+import io.tokensiege.common.protocol.Version;
+import io.tokensiege.common.protocol.WorkerHello;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may join: a worker's signed hello is answered with a one-time challenge, and only a signed answer from the hello's
+ * session, within the worker timeout, admits it (a replayed hello of a worker that is gone admits nobody). A hello of
+ * another protocol, or under another cluster token, is answered with why it was refused.
+ */
+final class Admission {
+    private static final Logger log = LoggerFactory.getLogger(Admission.class);
+
+    /** A worker that said hello and was sent a challenge, not yet admitted. */
+    private record Candidate(WorkerHello hello, String session, String challenge, long expiresAtNanos) {}
+
+    private final MessageSigner signer;
+    private final long workerTimeoutNanos;
+    private final Map<String, RemoteWorker> workers;
+    private final Function<String, IQueue<String>> queueOf;
+    private final Consumer<RemoteWorker> admitted;
+    private final Map<String, Candidate> candidates = new ConcurrentHashMap<>();
+
+    /**
+     * @param workers  the registry an admitted worker is put in (replacing an older session of it)
+     * @param queueOf  a worker's queue, by its id
+     * @param admitted told of each worker admitted, after its welcome was sent
+     */
+    Admission(MessageSigner signer, long workerTimeoutNanos, Map<String, RemoteWorker> workers, Function<String, IQueue<String>> queueOf,
+              Consumer<RemoteWorker> admitted) {
+        this.signer = signer;
+        this.workerTimeoutNanos = workerTimeoutNanos;
+        this.workers = workers;
+        this.queueOf = queueOf;
+        this.admitted = admitted;
+    }
+
+    /** A signed hello of the right protocol is answered with a challenge; admission waits for its answer. */
+    void hello(Envelope.Header h, WorkerHello hello) {
+        if (hello.protocolVersion() != ProtocolCodec.PROTOCOL_VERSION) {
+            refuse(hello, h.fromSession(), versionProblem(hello));
+            return;
+        }
+        Candidate c = new Candidate(hello, h.fromSession(), MessageSigner.randomId(), System.nanoTime() + workerTimeoutNanos);
+        candidates.put(hello.workerId() + "/" + h.fromSession(), c);
+        log.debug("worker {} said hello from {}; challenged", hello.workerId(), hello.host());
+        offer(hello.workerId(), signer.seal(hello.workerId(), h.fromSession(), new JoinChallenge("", "", c.challenge(), EpochMicros.now())).wire());
+    }
+
+    /** Admits the worker whose answer matches a challenge still pending for its session; a newer session of it replaces an older one. */
+    void answer(Envelope.Header h, JoinAnswer a) {
+        Candidate c = candidates.remove(a.workerId() + "/" + h.fromSession());
+        if (c == null || !c.challenge().equals(a.challenge()) || System.nanoTime() > c.expiresAtNanos()) {
+            log.warn("refused a join answer from {}: no such challenge is pending for that session (a replay, or an answer after {} s)",
+                    a.workerId(), TimeUnit.NANOSECONDS.toSeconds(workerTimeoutNanos));
+            return;
+        }
+        RemoteWorker current = workers.get(a.workerId());
+        if (current != null && current.alive() && current.session.equals(c.session())) { // a hello sent again before our welcome arrived
+            current.send(welcome());
+            return;
+        }
+        RemoteWorker w = new RemoteWorker(c.hello(), c.session(), queueOf.apply(a.workerId()), signer);
+        w.clockSample(a.coordinatorSentMicros(), a.workerMicros());
+        RemoteWorker previous = workers.put(w.id, w);
+        if (previous != null) previous.markLost("registered again (a new session replaced this one)");
+        w.clearQueue();
+        log.info("worker {} joined from {} ({} cores)", w.id, c.hello().host(), c.hello().cores());
+        w.send(welcome());
+        admitted.accept(w);
+    }
+
+    /**
+     * A message that failed verification: a hello under another token (or protocol) still gets an answer saying why;
+     * anything else is dropped, and logged as refused.
+     */
+    void refuseUnverified(String wire, SecurityException why) {
+        WorkerHello foreign = unverifiedHello(wire);
+        if (foreign == null) {
+            log.warn("refused a message: {}", why.getMessage());
+            return;
+        }
+        refuse(foreign, sessionOf(wire), foreign.protocolVersion() != ProtocolCodec.PROTOCOL_VERSION ? versionProblem(foreign) : "wrong cluster token");
+    }
+
+    /** Forgets the challenges nobody answered within the worker timeout, saying so. */
+    void forgetUnanswered() {
+        long timeoutSeconds = TimeUnit.NANOSECONDS.toSeconds(workerTimeoutNanos);
+        long now = System.nanoTime();
+        candidates.values().removeIf(c -> {
+            if (now <= c.expiresAtNanos()) return false;
+            log.warn("worker {} did not answer its join challenge within {} s: not admitted (a replayed hello of a worker that is gone, "
+                    + "or a worker that cannot read its queue)", c.hello().workerId(), timeoutSeconds);
+            return true;
+        });
+    }
+
+    private static JoinReply welcome() {
+        return new JoinReply("", "", true, "welcome", Version.current(), ProtocolCodec.PROTOCOL_VERSION);
+    }
+
+    private void refuse(WorkerHello h, String session, String problem) {
+        log.warn("refused worker {} on {}: {}", h.workerId(), h.host(), problem);
+        offer(h.workerId(), signer.seal(h.workerId(), session, new JoinReply("", "", false, problem, Version.current(), ProtocolCodec.PROTOCOL_VERSION)).wire());
+    }
+
+    private void offer(String workerId, String wire) {
+        try {
+            queueOf.apply(workerId).offer(wire);
+        } catch (RuntimeException e) {
+            log.warn("could not queue a message for worker {}: {}", workerId, e.getMessage());
+        }
+    }
+
+    private static WorkerHello unverifiedHello(String wire) {
+        String body = Envelope.unverifiedBody(wire);
+        try {
+            return body != null && ProtocolCodec.decodeToCoordinator(body) instanceof WorkerHello h ? h : null;
+        } catch (IllegalArgumentException notAMessage) {
+            return null;
+        }
+    }
+
+    private static String sessionOf(String wire) {
+        Envelope.Header h = Envelope.unverifiedHeader(wire);
+        return h == null || h.fromSession() == null ? Envelope.ANY_SESSION : h.fromSession();
+    }
+
+    private static String versionProblem(WorkerHello h) {
+        return "protocol version " + h.protocolVersion() + " (worker " + h.version() + ") does not match the coordinator's "
+                + ProtocolCodec.PROTOCOL_VERSION + " (coordinator " + Version.current() + "): install the same tokensiege version on both";
+    }
+}

@@ -1,0 +1,115 @@
+package io.tokensiege.worker.sse;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.tokensiege.common.json.Json;
+import java.io.IOException;
+
+/**
+ * The objects of a chunk that come once or a few times per response, off the per-token path of {@link ChunkDecoder}:
+ * {@code usage}, llama.cpp's {@code timings}, a {@code tool_calls} element and an in-stream {@code error}. Each reads
+ * from the value the parser is on into {@link ChunkInfo}, skipping what it does not know.
+ */
+final class ChunkObjects {
+    static final int ERROR_JSON_BYTES = 4096;
+
+    private ChunkObjects() {}
+
+    /** One {@code tool_calls} element: {@code index}, {@code id}, {@code function.name}, {@code function.arguments}. */
+    static void toolCall(JsonParser p, ChunkInfo info) throws IOException {
+        int index = 0;
+        String id = null;
+        String name = null;
+        String arguments = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "index" -> index = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
+                case "id" -> id = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "function" -> {
+                    if (v != JsonToken.START_OBJECT) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String f = p.currentName();
+                        JsonToken fv = p.nextToken();
+                        if (f.equals("name") && fv == JsonToken.VALUE_STRING) name = p.getText();
+                        else if (f.equals("arguments") && fv == JsonToken.VALUE_STRING) arguments = p.getText();
+                        else p.skipChildren();
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        info.toolCalls.add(new ChunkInfo.ToolCallDelta(index, id, name, arguments));
+    }
+
+    static void usage(JsonParser p, JsonToken value, ChunkInfo info) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "completion_tokens" -> info.usageCompletionTokens = intOr(p, v);
+                case "prompt_tokens" -> info.usagePromptTokens = intOr(p, v);
+                case "prompt_tokens_details" -> info.usageCachedTokens = nestedInt(p, v, "cached_tokens", info.usageCachedTokens);
+                case "completion_tokens_details" -> info.usageReasoningTokens = nestedInt(p, v, "reasoning_tokens", info.usageReasoningTokens);
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static int nestedInt(JsonParser p, JsonToken v, String wanted, int fallback) throws IOException {
+        if (v != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return fallback;
+        }
+        int result = fallback;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken t = p.nextToken();
+            if (f.equals(wanted)) result = intOr(p, t);
+            else p.skipChildren();
+        }
+        return result;
+    }
+
+    private static int intOr(JsonParser p, JsonToken v) throws IOException {
+        return v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+    }
+
+    /** The error value (an object, usually) as JSON, wrapped as {@code {"error":...}}, at most {@value #ERROR_JSON_BYTES} characters. */
+    static String errorJson(JsonParser p, JsonToken v) throws IOException {
+        String value = v == JsonToken.VALUE_STRING ? Json.write(p.getText())
+                : v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY ? Json.MAPPER.readTree(p).toString() : "\"error\"";
+        if (value.length() > ERROR_JSON_BYTES) value = value.substring(0, ERROR_JSON_BYTES); // ServerError reads a cut one as text
+        return "{\"error\":" + value + "}";
+    }
+
+    static void timings(JsonParser p, JsonToken value, ChunkInfo info) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        info.hasTimings = true;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            boolean number = v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT;
+            switch (field) {
+                case "prompt_n" -> info.timingsPromptN = intOr(p, v);
+                case "cache_n" -> info.timingsCacheN = intOr(p, v);
+                case "predicted_n" -> info.timingsPredictedN = intOr(p, v);
+                case "prompt_ms" -> info.timingsPromptMs = number ? p.getDoubleValue() : -1;
+                case "predicted_ms" -> info.timingsPredictedMs = number ? p.getDoubleValue() : -1;
+                case "predicted_per_second" -> info.timingsPredictedPerSecond = number ? p.getDoubleValue() : -1;
+                default -> p.skipChildren();
+            }
+        }
+    }
+}
