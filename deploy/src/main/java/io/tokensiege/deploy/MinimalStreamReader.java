@@ -30,7 +30,8 @@ final class MinimalStreamReader implements AutoCloseable {
     private final Selector selector;
     private final List<SocketChannel> sockets = new ArrayList<>();
     private final byte[] request;
-    private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    /** Direct: a heap buffer would make the JDK read into a temporary direct one and copy. */
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
     long tokens;
     /** Simulator request id to time to first token in µs, of the requests sent while {@link #timeFirstTokens} was on. */
     final Map<Long, Long> firstTokenMicros = new HashMap<>();
@@ -78,10 +79,10 @@ final class MinimalStreamReader implements AutoCloseable {
             for (SelectionKey key : selector.selectedKeys()) {
                 SocketChannel s = (SocketChannel) key.channel();
                 Stream st = (Stream) key.attachment();
-                int n;
-                while ((n = s.read(buffer.clear())) > 0) {
-                    if (scan(st, buffer.array(), n, System.nanoTime())) send(s, st);
-                }
+                // One read per wake-up: the selector is level-triggered, so what a full buffer left behind wakes it again
+                // (reading on until a read returns 0 costs a second syscall per token event).
+                int n = s.read(buffer.clear());
+                if (n > 0 && scan(st, buffer, n, System.nanoTime())) send(s, st);
                 if (n < 0) key.cancel();
             }
             selector.selectedKeys().clear();
@@ -89,10 +90,10 @@ final class MinimalStreamReader implements AutoCloseable {
     }
 
     /** Counts token events in {@code n} bytes read at {@code readNanos}; true when the response's {@code [DONE]} came. */
-    private boolean scan(Stream st, byte[] bytes, int n, long readNanos) {
+    private boolean scan(Stream st, ByteBuffer bytes, int n, long readNanos) {
         boolean done = false;
         for (int i = 0; i < n; i++) {
-            byte b = bytes[i];
+            byte b = bytes.get(i);
             if (st.readingId) {
                 if (b >= '0' && b <= '9') st.id = st.id * 10 + (b - '0');
                 else st.readingId = false;

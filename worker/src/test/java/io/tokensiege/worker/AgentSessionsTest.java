@@ -3,12 +3,12 @@ package io.tokensiege.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tokensiege.common.chat.ToolCatalog;
 import io.tokensiege.common.json.Json;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.plan.Timeouts;
-import io.tokensiege.common.prompt.ToolCatalog;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.StepKind;

@@ -2,11 +2,11 @@ package io.tokensiege.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokensiege.common.chat.ToolCatalog;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Scenario;
 import io.tokensiege.common.plan.Timeouts;
 import io.tokensiege.common.prompt.PromptFactory;
-import io.tokensiege.common.prompt.ToolCatalog;
 import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;

@@ -31,6 +31,9 @@ public record Scenario(String name, Prompt prompt, Prefix prefix, int turns, int
      * @param trace   the records, read and validated with the plan (never written out with it)
      */
     public record TraceReplay(String file, String builtin, String timing, double speed, @JsonIgnore io.tokensiege.common.trace.Trace trace) {
+        /** The timing that replays the records back to back at each concurrency level, ignoring their times. */
+        public static final String AS_FAST_AS_POSSIBLE = "as_fast_as_possible";
+
         /** Where it came from, as results name it. */
         @JsonIgnore
         public String source() {

@@ -1,6 +1,6 @@
 package io.tokensiege.common.plan;
 
-import io.tokensiege.common.prompt.ToolCatalog;
+import io.tokensiege.common.chat.ToolCatalog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package io.tokensiege.common.plan;
 
-import io.tokensiege.common.protocol.TraceChunk;
+import io.tokensiege.common.cluster.MessageSize;
+import io.tokensiege.common.json.Json;
 import io.tokensiege.common.trace.Trace;
 import io.tokensiege.common.trace.TraceRecord;
 import java.io.IOException;
@@ -23,7 +24,7 @@ public final class TraceReader {
     /** 512 KB: about 128,000 tokens of text in one request, and a record must travel in one cluster message. */
     public static final int MAX_LINE_BYTES = 512 << 10;
     /** A record's size as sent to a worker, leaving room in its chunk for the chunk's own fields. */
-    public static final long MAX_RECORD_WIRE_BYTES = TraceChunk.MAX_WIRE_BYTES - 4096;
+    public static final long MAX_RECORD_WIRE_BYTES = MessageSize.MAX_WIRE_BYTES - 4096;
     /** The most a trace file may hold (checked before it is read). */
     public static final int MAX_FILE_BYTES = TraceText.MAX_BYTES;
     /** Errors collected before reading stops: enough to see a pattern, without a list as long as the trace. */
@@ -79,7 +80,7 @@ public final class TraceReader {
             if (node == null) continue;
             TraceRecord r = reader.read(node, lineNo);
             if (r == null) continue;
-            long wire = TraceChunk.recordWireBytes(r);
+            long wire = MessageSize.wireBytes(Json.write(r));
             if (wire > MAX_RECORD_WIRE_BYTES) {
                 fields.add(new PlanError(file, lineNo, 1, "", "the record is " + wire + " bytes as sent to a worker; one cluster message holds at most "
                         + MAX_RECORD_WIRE_BYTES, "shorten this record's messages (quotes and backslashes count twice)"));

@@ -1,6 +1,6 @@
 package io.tokensiege.common.plan;
 
-import io.tokensiege.common.prompt.ChatMessage;
+import io.tokensiege.common.chat.ChatMessage;
 import io.tokensiege.common.trace.TraceRecord;
 import java.util.ArrayList;
 import java.util.HashMap;

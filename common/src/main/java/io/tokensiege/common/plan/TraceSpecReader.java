@@ -16,7 +16,7 @@ import java.util.List;
 final class TraceSpecReader {
     static final String ORIGINAL = "original";
     static final String SCALED = "scaled";
-    static final List<String> TIMINGS = List.of(ORIGINAL, SCALED, io.tokensiege.common.protocol.StepSpec.Replay.AS_FAST_AS_POSSIBLE);
+    static final List<String> TIMINGS = List.of(ORIGINAL, SCALED, Scenario.TraceReplay.AS_FAST_AS_POSSIBLE);
 
     private final Fields fields;
     private final Path baseDir;
@@ -40,10 +40,10 @@ final class TraceSpecReader {
             fields.error(t, "a trace needs exactly one of file or builtin", "file: my-trace.jsonl (next to the plan), or builtin: " + TraceReader.BUILT_IN.get(0));
         }
         String timing = fields.string(t, "timing", false);
-        if (timing == null) timing = hasLoad ? io.tokensiege.common.protocol.StepSpec.Replay.AS_FAST_AS_POSSIBLE : ORIGINAL;
+        if (timing == null) timing = hasLoad ? Scenario.TraceReplay.AS_FAST_AS_POSSIBLE : ORIGINAL;
         else if (!TIMINGS.contains(timing)) {
             fields.error(t.get("timing"), "timing must be original, scaled or as_fast_as_possible", Typos.valueHint(timing, TIMINGS));
-            timing = hasLoad ? io.tokensiege.common.protocol.StepSpec.Replay.AS_FAST_AS_POSSIBLE : ORIGINAL; // one mistake, one error
+            timing = hasLoad ? Scenario.TraceReplay.AS_FAST_AS_POSSIBLE : ORIGINAL; // one mistake, one error
         }
         double speed = 1.0;
         if (t.get("speed") != null) {
@@ -52,7 +52,7 @@ final class TraceSpecReader {
         } else if (SCALED.equals(timing)) {
             fields.error(t, "timing: scaled needs a speed", "speed: 2.0 replays twice as fast, 0.5 at half pace");
         }
-        boolean paced = !io.tokensiege.common.protocol.StepSpec.Replay.AS_FAST_AS_POSSIBLE.equals(timing);
+        boolean paced = !Scenario.TraceReplay.AS_FAST_AS_POSSIBLE.equals(timing);
         if (paced && hasLoad) {
             fields.error(scenario.get("load"), "a trace at its own pace runs as one step, without load",
                     "remove load, or use timing: as_fast_as_possible with load: { concurrency: [1, 4, 8] }");

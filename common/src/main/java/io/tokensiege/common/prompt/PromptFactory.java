@@ -1,5 +1,6 @@
 package io.tokensiege.common.prompt;
 
+import io.tokensiege.common.chat.ChatMessage;
 import io.tokensiege.common.protocol.TargetFacts.PromptSizing;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,5 +1,6 @@
 package io.tokensiege.common.prompt;
 
+import io.tokensiege.common.chat.ChatMessage;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.tokensiege.common.protocol;
 
-import java.nio.charset.StandardCharsets;
+import io.tokensiege.common.cluster.MessageSize;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,8 +11,8 @@ import java.util.List;
  * a worker can pack its records as it reads them from disk.
  */
 public final class ChunkPacker<T> {
-    /** No cluster message exceeds 1 MB; 16 KB of that is left for the envelope's header and signature. */
-    public static final int MAX_WIRE_BYTES = (1 << 20) - (16 << 10);
+    /** No cluster message exceeds 1 MB; see {@link MessageSize#MAX_WIRE_BYTES}. */
+    public static final int MAX_WIRE_BYTES = MessageSize.MAX_WIRE_BYTES;
 
     private final long frameBytes;
     private List<T> part = new ArrayList<>();
@@ -57,13 +57,8 @@ public final class ChunkPacker<T> {
         return last;
     }
 
-    /** UTF-8 bytes of {@code json} written as a JSON string inside the envelope: every quote and backslash gains one (it has no raw control characters). */
+    /** See {@link MessageSize#wireBytes}. */
     public static long wireBytes(String json) {
-        long escapes = 0;
-        for (int i = 0; i < json.length(); i++) {
-            char c = json.charAt(i);
-            if (c == '"' || c == '\\') escapes++;
-        }
-        return json.getBytes(StandardCharsets.UTF_8).length + escapes;
+        return MessageSize.wireBytes(json);
     }
 }

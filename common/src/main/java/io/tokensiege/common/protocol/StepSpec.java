@@ -67,7 +67,7 @@ public record StepSpec(String stepId, int index, StepKind kind, Target target, S
      * @param cycle     as fast as possible for a duration: start the trace again when it is used up
      */
     public record Replay(String trace, String timing, double speed, double realSpeed, boolean cycle) {
-        public static final String AS_FAST_AS_POSSIBLE = "as_fast_as_possible";
+        public static final String AS_FAST_AS_POSSIBLE = io.tokensiege.common.plan.Scenario.TraceReplay.AS_FAST_AS_POSSIBLE;
 
         @JsonIgnore
         public boolean paced() {

@@ -1,6 +1,6 @@
 package io.tokensiege.common.trace;
 
-import io.tokensiege.common.prompt.ChatMessage;
+import io.tokensiege.common.chat.ChatMessage;
 import java.util.List;
 import java.util.Map;
 

@@ -2,7 +2,7 @@ package io.tokensiege.common.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokensiege.common.prompt.ChatMessage;
+import io.tokensiege.common.chat.ChatMessage;
 import io.tokensiege.common.trace.TraceRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.tokensiege.common.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokensiege.common.prompt.ChatMessage;
+import io.tokensiege.common.chat.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

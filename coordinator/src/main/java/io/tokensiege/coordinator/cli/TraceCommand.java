@@ -2,8 +2,8 @@ package io.tokensiege.coordinator.cli;
 
 import io.tokensiege.common.plan.PlanException;
 import io.tokensiege.common.plan.TraceReader;
-import io.tokensiege.common.trace.ShareGptConverter;
 import io.tokensiege.common.trace.Trace;
+import io.tokensiege.common.trace.sharegpt.ShareGptConverter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;

@@ -1,7 +1,7 @@
 package io.tokensiege.coordinator.server;
 
+import io.tokensiege.common.chat.ChatMessage;
 import io.tokensiege.common.metric.RequestRecord;
-import io.tokensiege.common.prompt.ChatMessage;
 import io.tokensiege.common.prompt.PromptFactory;
 import io.tokensiege.common.prompt.StepPrompts;
 import io.tokensiege.common.protocol.StepKind;

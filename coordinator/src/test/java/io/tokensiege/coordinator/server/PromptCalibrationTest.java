@@ -3,10 +3,10 @@ package io.tokensiege.coordinator.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tokensiege.common.chat.ChatMessage;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.plan.Timeouts;
-import io.tokensiege.common.prompt.ChatMessage;
 import io.tokensiege.common.prompt.StepPrompts;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;

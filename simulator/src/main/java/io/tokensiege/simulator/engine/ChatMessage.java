@@ -1,6 +1,5 @@
 package io.tokensiege.simulator.engine;
 
-import io.tokensiege.simulator.tools.ToolCall;
 import java.util.List;
 
 /**

@@ -1,8 +1,6 @@
 package io.tokensiege.simulator.engine;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import io.tokensiege.simulator.tools.ToolCall;
-import io.tokensiege.simulator.tools.ToolSpec;
 import java.util.List;
 
 /**

@@ -2,9 +2,9 @@ package io.tokensiege.simulator.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokensiege.simulator.engine.ChatMessage;
-import io.tokensiege.simulator.tools.ToolCall;
+import io.tokensiege.simulator.engine.ToolCall;
+import io.tokensiege.simulator.engine.ToolSpec;
 import io.tokensiege.simulator.tools.ToolChoice;
-import io.tokensiege.simulator.tools.ToolSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

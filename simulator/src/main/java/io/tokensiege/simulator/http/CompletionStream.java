@@ -3,7 +3,7 @@ package io.tokensiege.simulator.http;
 import io.tokensiege.simulator.engine.Channel;
 import io.tokensiege.simulator.engine.EngineListener;
 import io.tokensiege.simulator.engine.TextGenerator;
-import io.tokensiege.simulator.tools.ToolCall;
+import io.tokensiege.simulator.engine.ToolCall;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;

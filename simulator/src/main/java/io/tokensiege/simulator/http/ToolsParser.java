@@ -1,8 +1,8 @@
 package io.tokensiege.simulator.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tokensiege.simulator.engine.ToolSpec;
 import io.tokensiege.simulator.tools.ToolChoice;
-import io.tokensiege.simulator.tools.ToolSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;

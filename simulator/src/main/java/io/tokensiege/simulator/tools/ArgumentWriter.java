@@ -1,5 +1,6 @@
 package io.tokensiege.simulator.tools;
 
+import io.tokensiege.simulator.engine.ToolSpec;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.util.ArrayList;
 import java.util.List;

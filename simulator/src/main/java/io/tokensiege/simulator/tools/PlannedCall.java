@@ -1,5 +1,6 @@
 package io.tokensiege.simulator.tools;
 
+import io.tokensiege.simulator.engine.ToolCall;
 import java.util.List;
 
 /**

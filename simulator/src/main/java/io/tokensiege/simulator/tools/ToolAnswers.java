@@ -1,6 +1,7 @@
 package io.tokensiege.simulator.tools;
 
 import io.tokensiege.simulator.engine.TextGenerator;
+import io.tokensiege.simulator.engine.ToolSpec;
 import io.tokensiege.simulator.profile.ToolConfig;
 import java.util.List;
 import java.util.SplittableRandom;

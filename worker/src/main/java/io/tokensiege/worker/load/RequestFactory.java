@@ -2,8 +2,8 @@ package io.tokensiege.worker.load;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokensiege.common.chat.ChatMessage;
 import io.tokensiege.common.json.Json;
-import io.tokensiege.common.prompt.ChatMessage;
 import io.tokensiege.common.prompt.StepPrompts;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;

@@ -1,9 +1,9 @@
 package io.tokensiege.worker.load;
 
+import io.tokensiege.common.chat.ChatMessage;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.metric.RequestStamps;
 import io.tokensiege.common.plan.Scenario;
-import io.tokensiege.common.prompt.ChatMessage;
 import io.tokensiege.common.prompt.StepPrompts;
 import io.tokensiege.common.protocol.StepSpec;
 import io.vertx.core.Vertx;

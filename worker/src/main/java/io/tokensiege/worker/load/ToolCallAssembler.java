@@ -1,8 +1,8 @@
 package io.tokensiege.worker.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tokensiege.common.chat.ChatMessage;
 import io.tokensiege.common.json.Json;
-import io.tokensiege.common.prompt.ChatMessage;
 import io.tokensiege.worker.sse.ChunkInfo;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.tokensiege.common.prompt;
+package io.tokensiege.common.chat;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

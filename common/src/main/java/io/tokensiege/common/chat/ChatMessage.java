@@ -1,4 +1,4 @@
-package io.tokensiege.common.prompt;
+package io.tokensiege.common.chat;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;

@@ -1,14 +1,15 @@
-package io.tokensiege.common.trace;
+package io.tokensiege.common.trace.sharegpt;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tokensiege.common.chat.ChatMessage;
+import io.tokensiege.common.cluster.MessageSize;
 import io.tokensiege.common.json.Json;
 import io.tokensiege.common.plan.TraceReader;
-import io.tokensiege.common.prompt.ChatMessage;
-import io.tokensiege.common.protocol.TraceChunk;
+import io.tokensiege.common.trace.TraceRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;
@@ -191,7 +192,7 @@ public final class ShareGptConverter {
     private boolean write(TraceRecord record, int line) throws IOException {
         String json = line(record);
         long size = json.getBytes(StandardCharsets.UTF_8).length + 1;
-        if (size > TraceReader.MAX_LINE_BYTES || TraceChunk.recordWireBytes(record) > TraceReader.MAX_RECORD_WIRE_BYTES - 64) { // 64: the line number and time the reader adds
+        if (size > TraceReader.MAX_LINE_BYTES || MessageSize.wireBytes(Json.write(record)) > TraceReader.MAX_RECORD_WIRE_BYTES - 64) { // 64: the line number and time the reader adds
             count(skipped, "a record larger than a trace allows (512 KB)", line);
             return false;
         }

@@ -1,9 +1,11 @@
-package io.tokensiege.common.trace;
+package io.tokensiege.common.trace.sharegpt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.tokensiege.common.plan.TraceReader;
+import io.tokensiege.common.trace.Trace;
+import io.tokensiege.common.trace.TraceRecord;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.StringWriter;

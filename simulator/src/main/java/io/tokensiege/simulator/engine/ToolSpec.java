@@ -1,4 +1,4 @@
-package io.tokensiege.simulator.tools;
+package io.tokensiege.simulator.engine;
 
 import java.util.List;
 

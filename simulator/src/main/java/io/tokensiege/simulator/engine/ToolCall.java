@@ -1,4 +1,4 @@
-package io.tokensiege.simulator.tools;
+package io.tokensiege.simulator.engine;
 
 /**
  * A function call in an assistant message: one of {@code tool_calls} sent back in a conversation's
