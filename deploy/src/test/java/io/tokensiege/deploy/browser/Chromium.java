@@ -110,10 +110,30 @@ public final class Chromium implements AutoCloseable {
         return r.path("result");
     }
 
-    /** Opens {@code url} and waits until the document has loaded (its deferred scripts ran). */
+    /** Opens {@code url} and waits until its document has loaded (its deferred scripts ran). */
     public void open(String url) throws Exception {
+        markLeaving();
         call("Page.navigate", Map.of("url", url));
-        awaitTrue("document.readyState === 'complete' && location.href.startsWith(" + Json.write(url.replaceAll("#.*", "")) + ")", 20_000);
+        awaitNextDocument("location.href.startsWith(" + Json.write(url.replaceAll("#.*", "")) + ")");
+    }
+
+    /**
+     * Runs {@code script}, which leaves the page (a form submitted, a submit button clicked), and waits until the next
+     * document has loaded: until then the old one still answers, loaded, and the new one may lack its scripts' listeners.
+     */
+    public void leaveBy(String script) throws Exception {
+        markLeaving();
+        eval(script + "; true");
+        awaitNextDocument("true");
+    }
+
+    private void markLeaving() throws Exception {
+        eval("window.__leaving = true");
+    }
+
+    /** A new document comes with a new window object, without the old one's mark; 'complete' comes after its deferred scripts. */
+    private void awaitNextDocument(String andAlso) throws Exception {
+        awaitTrue("window.__leaving === undefined && document.readyState === 'complete' && " + andAlso, 20_000);
     }
 
     /** The value of a script expression (promises awaited), as JSON. */

@@ -72,8 +72,8 @@ class LiveWebPageBrowserTest {
              Chromium browser = Chromium.start(binary.get(), dir, 1280, 1000)) {
             // Off loopback the page asks for the token once; the browser's own sign-in form gets through the cross-site guard.
             browser.open(c.signedBase + "/");
-            browser.eval("document.querySelector('input[name=token]').value = " + Json.write(LiveCoordinator.TOKEN)
-                    + "; document.querySelector('form[action=\"/login\"]').submit(); true");
+            browser.leaveBy("document.querySelector('input[name=token]').value = " + Json.write(LiveCoordinator.TOKEN)
+                    + "; document.querySelector('form[action=\"/login\"]').submit()");
             browser.awaitTrue("document.getElementById('run-status') !== null && document.getElementById('run-status').textContent === 'no run yet'", 20_000);
 
             browser.open(c.base + "/");
@@ -88,9 +88,14 @@ class LiveWebPageBrowserTest {
             // The plan uploaded from a file: the page loads it into the form, then it is submitted.
             Path planFile = Files.writeString(dir.resolve("lab-sweep.yaml"), c.plan("browser", "1, 3", "4s"));
             browser.chooseFile("#plan-file", planFile);
-            browser.awaitTrue("document.getElementById('plan-text').value === " + Json.write(Files.readString(planFile))
-                    + " && document.getElementById('plan-name').value === 'lab-sweep.yaml'", 10_000);
-            browser.eval("document.getElementById('start-run').click(), true");
+            String planLoaded = "document.getElementById('plan-text').value === " + Json.write(Files.readString(planFile))
+                    + " && document.getElementById('plan-name').value === 'lab-sweep.yaml'";
+            browser.awaitTrue(planLoaded, 10_000);
+            // A file picked while the page still loads, before live.js listens, loads too: the form emptied, live.js starts again.
+            browser.eval("document.getElementById('plan-text').value = ''; document.getElementById('plan-name').value = '';"
+                    + " document.dispatchEvent(new Event('DOMContentLoaded')); true");
+            browser.awaitTrue(planLoaded, 10_000);
+            browser.leaveBy("document.getElementById('start-run').click()");
             browser.awaitTrue("document.getElementById('run-status').textContent === 'running'", 20_000);
             Map<String, StepSeen> steps = follow(browser, c);
 
@@ -136,8 +141,8 @@ class LiveWebPageBrowserTest {
     }
 
     private static void submitPlan(Chromium browser, String plan) throws Exception {
-        browser.eval("document.getElementById('plan-text').value = " + Json.write(plan) + "; document.getElementById('start-form').submit(); true");
-        browser.awaitTrue("document.readyState === 'complete' && document.getElementById('run-status') !== null", 20_000);
+        browser.leaveBy("document.getElementById('plan-text').value = " + Json.write(plan) + "; document.getElementById('start-form').submit()");
+        browser.awaitTrue("document.getElementById('run-status') !== null", 20_000);
     }
 
     /** Watches the page every 200 ms until the run ends, scraping /metrics on the way; returns what each step showed. */

@@ -171,14 +171,17 @@
   function loadPlanFile() {
     var input = document.getElementById('plan-file');
     if (!input) return;
-    input.addEventListener('change', function () {
+    function load() {
       var f = input.files && input.files[0];
       if (!f) return;
       f.text().then(function (t) {
         document.getElementById('plan-text').value = t;
         document.getElementById('plan-name').value = f.name;
       });
-    });
+    }
+    input.addEventListener('change', load);
+    // A file picked while the page was still loading, before this listener existed, loads too.
+    load();
   }
 
   document.addEventListener('DOMContentLoaded', function () {
