@@ -3,7 +3,7 @@
 # reference clients of issue #13) against the bench simulator, then tokensiege's worker and the minimal reader (the
 # floor) from 'bench --cpu-per-token'. Every client gets CPU 0, every simulator CPU 1, one at a time.
 # Usage: deploy/scripts/client-cpu-compare.sh [streams, default 400]. Needs the built jar (mvn -B verify), taskset, node
-# and npm (npm installs 'openai' into a temporary folder), and Debian's python3-aiohttp. Takes about 4 minutes.
+# and npm (npm installs 'openai' into a temporary folder), and Debian's python3-aiohttp. Takes about 5 minutes.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 jar="$root/deploy/target/tokensiege.jar"
@@ -40,16 +40,18 @@ start_simulator() {
   export SIM_PORT
 }
 
-(cd "$work" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent openai@6 >/dev/null)
+(cd "$work" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent openai@6.49.0 >/dev/null)
 cp "$root/deploy/scripts/clients/openai-node.mjs" "$root/deploy/scripts/clients/aiohttp_client.py" "$work/"
 export STREAMS="$streams" WARM_UP_SECONDS=20 MEASURE_SECONDS=20 MAX_TOKENS=100
 
 echo "Client CPU per received token at $streams streams, 50 tok/s each, 100-token answers, closed loop;"
-echo "each client on CPU 0 with a fresh simulator on CPU 1; 20 s warm-up, then 20 s measured."
-for client in "node $work/openai-node.mjs" "/usr/bin/python3 $work/aiohttp_client.py"; do
+echo "each client on CPU 0 with a fresh simulator on CPU 1; 20 s warm-up (tokensiege: until its JIT is quiet), then 20 s measured."
+for client in "$work/openai-node.mjs" "$work/aiohttp_client.py"; do
   start_simulator
-  # shellcheck disable=SC2086 # the client command is two words on purpose
-  taskset -c 0 $client >>"$work/results.jsonl"
+  case "$client" in
+    *.mjs) taskset -c 0 node "$client" >>"$work/results.jsonl" ;;
+    *.py) taskset -c 0 /usr/bin/python3 "$client" >>"$work/results.jsonl" ;;
+  esac
   stop_simulator
 done
 /usr/bin/python3 - "$work/results.jsonl" <<'PY'
@@ -60,6 +62,9 @@ for line in open(sys.argv[1]):
     b = r["bias_ms"]
     print(f"  {r['client']}: {cpu / r['tokens']:.1f} µs per token ({r['user_micros'] / r['tokens']:.1f} user, "
           f"{r['kernel_micros'] / r['tokens']:.1f} kernel), {r['tokens'] / r['seconds']:,.0f} tok/s received")
-    print(f"    TTFT minus the simulator's own, over {b['n']:,} requests: p50 {b['p50']:.3f} ms, p99 {b['p99']:.3f} ms")
+    if b["n"]:
+        print(f"    TTFT minus the simulator's own, over {b['n']:,} requests: p50 {b['p50']:.3f} ms, p99 {b['p99']:.3f} ms")
+    else:
+        print("    TTFT minus the simulator's own: no request sent in the window got a first token in it")
 PY
-taskset -c 0 java -jar "$jar" bench --streams 0 --simulator-streams 0 --parse-seconds 0 --merge-workers 0 --no-join --cpu-per-token "$streams"
+taskset -c 0 java -jar "$jar" bench --streams 0 --simulator-streams 0 --parse-seconds 0 --merge-workers 0 --no-join --seconds "$MEASURE_SECONDS" --cpu-per-token "$streams"

@@ -60,5 +60,5 @@ const pct = (p) => bias[Math.min(bias.length - 1, Math.floor((bias.length * p) /
 const { version } = JSON.parse(await readFile(new URL('./node_modules/openai/package.json', import.meta.url)));
 console.log(JSON.stringify({
   client: `openai-node ${version} (node ${process.versions.node})`, streams, seconds: window, tokens: received,
-  user_micros: cpu.user, kernel_micros: cpu.system, bias_ms: { n: bias.length, p50: pct(50), p99: pct(99) },
+  user_micros: cpu.user, kernel_micros: cpu.system, bias_ms: { n: bias.length, p50: pct(50) ?? null, p99: pct(99) ?? null },
 }));

@@ -128,7 +128,10 @@ public final class Chromium implements AutoCloseable {
     }
 
     private void markLeaving() throws Exception {
-        eval("window.__leaving = true");
+        try {
+            eval("window.__leaving = true");
+        } catch (IllegalStateException betweenDocuments) { // the page is already on its way to another document: nothing to mark
+        }
     }
 
     /** A new document comes with a new window object, without the old one's mark; 'complete' comes after its deferred scripts. */

@@ -91,8 +91,9 @@ class LiveWebPageBrowserTest {
             String planLoaded = "document.getElementById('plan-text').value === " + Json.write(Files.readString(planFile))
                     + " && document.getElementById('plan-name').value === 'lab-sweep.yaml'";
             browser.awaitTrue(planLoaded, 10_000);
-            // A file picked while the page still loads, before live.js listens, loads too: the form emptied, live.js starts again.
-            browser.eval("document.getElementById('plan-text').value = ''; document.getElementById('plan-name').value = '';"
+            // A file picked while the page still loads, before live.js listens, loads too: the form back as the server drew it
+            // (the error page's plan), live.js starting again.
+            browser.eval("(t => { t.value = t.defaultValue; })(document.getElementById('plan-text')); document.getElementById('plan-name').value = '';"
                     + " document.dispatchEvent(new Event('DOMContentLoaded')); true");
             browser.awaitTrue(planLoaded, 10_000);
             browser.leaveBy("document.getElementById('start-run').click()");
@@ -123,7 +124,7 @@ class LiveWebPageBrowserTest {
             // A second run, stopped with the page's button once its first level runs.
             submitPlan(browser, c.plan("stopped", "2, 4", "20s"));
             browser.awaitTrue("document.getElementById('step-label').textContent.includes(' @')", 60_000);
-            browser.eval("document.getElementById('stop').click(), true");
+            browser.leaveBy("document.getElementById('stop').click()");
             browser.awaitTrue("['failed', 'aborted'].includes(document.getElementById('run-status').textContent)", 60_000);
             Path runB = newestRun(c.data);
             assertThat(runB).isNotEqualTo(runA);

@@ -180,8 +180,10 @@
       });
     }
     input.addEventListener('change', load);
-    // A file picked while the page was still loading, before this listener existed, loads too.
-    load();
+    // A file picked while the page was still loading, before this listener existed, loads too; text typed or restored
+    // by the browser (no longer what the server drew) is kept.
+    var text = document.getElementById('plan-text');
+    if (text && text.value === text.defaultValue) load();
   }
 
   document.addEventListener('DOMContentLoaded', function () {
