@@ -15,7 +15,7 @@ import io.tokensiege.common.protocol.ConnectionStats;
  *
  * @param workerShares       streams per worker
  * @param reasoningShare     reasoning tokens / output tokens, or null without output
- * @param startSkewMs        spread of the workers' actual start times (wall clocks), ms; null with one worker
+ * @param startSkewMs        spread of the workers' lateness after the start instant, each on its own clock, ms (docs/design.md); null with one worker
  * @param promptSize         prompt tokens asked for beside those the server counted
  * @param server             the server's own account of the requests (llama.cpp timings), or null
  * @param connections        what the server did with the workers' connections, summed
