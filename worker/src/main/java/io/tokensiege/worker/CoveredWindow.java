@@ -18,7 +18,7 @@ final class CoveredWindow {
         long covered = Math.max(0, Math.min(t.windowMicros(), abortedAtEpochMicros - t.windowStartEpochMicros()));
         if (covered == t.windowMicros()) return f;
         StepTotals clipped = new StepTotals(t.windowStartEpochMicros(), covered, t.tokensInWindow(), t.completedInWindow(), t.started(), t.completed(),
-                t.errorsByClass(), t.cancelledAtEnd(), t.histograms(), t.clampedValues(), t.scheduledInWindow(), t.notSent(), t.startLateMicros(),
+                t.errorsByClass(), t.cancelledAtEnd(), t.histograms(), t.clampedValues(), t.scheduledInWindow(), t.notSent(), t.startLateMicros(), t.startCoreWaitMicros(),
                 t.health(), t.connections(), t.decodingMicrosInWindow());
         return new StepFinished(f.runId(), f.stepId(), f.workerId(), clipped, f.records(), f.aborted(), f.recordChunks());
     }

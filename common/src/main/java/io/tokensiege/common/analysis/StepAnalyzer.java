@@ -141,7 +141,7 @@ public final class StepAnalyzer {
         var checks = new StepResult.Checks(SloCheck.goodput(records, slo, ts), List.of(), flags, partialReason != null, partialReason);
         StepResult result = new StepResult(identity, workerShares, outcome, dist, throughput, new StepResult.WarmTurns(cold, warm, cachedShare, warmCached, warmPrompt),
                 output > 0 ? (double) reasoning / output : null, Fairness.of(records, ts), sanity, checks,
-                open, startSkewMs(shares), promptSize, server, connections, agents, PartView.of(records, ts));
+                open, startSpread(shares), promptSize, server, connections, agents, PartView.of(records, ts));
         return result.withSloBreaches(SloCheck.breaches(result, slo));
     }
 
@@ -168,13 +168,20 @@ public final class StepAnalyzer {
     }
 
     /**
-     * Max minus min of the workers' start lateness, each on its own clock. Start instants are translated by the
-     * measured clock offsets, so what is left of the offsets here is their measurement error (at most rtt / 2).
+     * The skew is max minus min of the workers' start lateness, each on its own clock. Start instants are translated by
+     * the measured clock offsets, so the offsets' own measurement error (at most rtt / 2) is not in it.
      */
-    private static Double startSkewMs(List<Share> shares) {
-        long[] late = shares.stream().filter(s -> s.totals() != null).mapToLong(s -> s.totals().startLateMicros()).toArray();
-        if (late.length < 2) return null;
-        return (java.util.Arrays.stream(late).max().getAsLong() - java.util.Arrays.stream(late).min().getAsLong()) / 1000.0;
+    static StepResult.StartSpread startSpread(List<Share> shares) {
+        Map<String, Double> lateMs = new java.util.TreeMap<>();
+        Map<String, Double> coreWaitMs = new java.util.TreeMap<>();
+        for (Share s : shares) {
+            if (s.totals() == null) continue;
+            lateMs.put(s.workerId(), s.totals().startLateMicros() / 1000.0);
+            if (s.totals().startCoreWaitMicros() != null) coreWaitMs.put(s.workerId(), s.totals().startCoreWaitMicros() / 1000.0);
+        }
+        if (lateMs.size() < 2) return StepResult.StartSpread.NONE;
+        double skew = java.util.Collections.max(lateMs.values()) - java.util.Collections.min(lateMs.values());
+        return new StepResult.StartSpread(skew, lateMs, coreWaitMs.isEmpty() ? null : coreWaitMs);
     }
 
     private static OpenLoopStats openLoop(StepSpec step, List<Share> shares, List<RequestRecord> records, Map<Metric, Histogram> h, double windowSeconds) {

@@ -3,6 +3,7 @@ package io.tokensiege.common.analysis;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import io.tokensiege.common.protocol.ConnectionStats;
 
@@ -15,7 +16,7 @@ import io.tokensiege.common.protocol.ConnectionStats;
  *
  * @param workerShares       streams per worker
  * @param reasoningShare     reasoning tokens / output tokens, or null without output
- * @param startSkewMs        spread of the workers' lateness after the start instant, each on its own clock, ms (docs/design.md); null with one worker
+ * @param start              when the workers began their shares: the start skew and what the hosts had to do with it
  * @param promptSize         prompt tokens asked for beside those the server counted
  * @param server             the server's own account of the requests (llama.cpp timings), or null
  * @param connections        what the server did with the workers' connections, summed
@@ -25,8 +26,12 @@ import io.tokensiege.common.protocol.ConnectionStats;
 public record StepResult(@JsonUnwrapped Identity identity, Map<String, Integer> workerShares, @JsonUnwrapped Outcome outcome,
                          @JsonUnwrapped Distributions dist, @JsonUnwrapped Throughput throughput, @JsonUnwrapped WarmTurns warm,
                          Double reasoningShare, Fairness fairness, AnswerSanity sanity, @JsonUnwrapped Checks checks,
-                         OpenLoopStats open, Double startSkewMs, PromptSize promptSize, ServerView server, ConnectionStats connections,
+                         OpenLoopStats open, @JsonUnwrapped StartSpread start, PromptSize promptSize, ServerView server, ConnectionStats connections,
                          AgentView agents, Map<String, PartView> parts) {
+
+    public StepResult {
+        if (start == null) start = StartSpread.NONE;
+    }
 
     /** Which step this is: its plan coordinates and the time scale its figures were converted by. */
     public record Identity(String stepId, String label, String target, String scenario, String kind, int concurrency, int repeat,
@@ -79,11 +84,37 @@ public record StepResult(@JsonUnwrapped Identity identity, Map<String, Integer> 
      */
     public record Checks(Double goodput, List<String> sloBreaches, List<Flag> flags, boolean partial, String partialReason) {}
 
+    /**
+     * When the workers began their shares, with two or more workers (all null with one). docs/design.md §3 defines them.
+     *
+     * @param startSkewMs     max − min of {@code startLateMs}: the spread of the workers' starts
+     * @param startLateMs     per worker, how long after the start instant it began, on its own clock
+     * @param startCoreWaitMs per worker, how much of that its host kept the starting thread waiting for a core (a busy
+     *                        machine); a worker whose kernel does not tell is absent
+     */
+    public record StartSpread(Double startSkewMs, Map<String, Double> startLateMs, Map<String, Double> startCoreWaitMs) {
+        public static final StartSpread NONE = new StartSpread(null, null, null);
+        /** A wait for a core below this is a scheduler's ordinary latency, not worth a word. */
+        private static final double WORTH_SAYING_MS = 1.0;
+
+        /** "start skew 35.4 ms", with the latest worker's wait for a core when its host made a part of it worth saying. */
+        public String describe() {
+            if (startSkewMs == null) return null;
+            String text = String.format(Locale.ROOT, "start skew %.1f ms", startSkewMs);
+            if (startLateMs == null || startCoreWaitMs == null) return text;
+            return startLateMs.entrySet().stream().max(Map.Entry.comparingByValue())
+                    .filter(latest -> startCoreWaitMs.getOrDefault(latest.getKey(), 0.0) >= WORTH_SAYING_MS)
+                    .map(latest -> text + String.format(Locale.ROOT, " (%s waited %.1f ms of its %.1f ms for a core: a busy host)", latest.getKey(),
+                            startCoreWaitMs.get(latest.getKey()), latest.getValue()))
+                    .orElse(text);
+        }
+    }
+
     /** This result with the step-level SLO breaches found on it. */
     public StepResult withSloBreaches(List<String> breaches) {
         Checks judged = new Checks(checks.goodput(), breaches, checks.flags(), checks.partial(), checks.partialReason());
         return new StepResult(identity, workerShares, outcome, dist, throughput, warm, reasoningShare, fairness, sanity, judged, open,
-                startSkewMs, promptSize, server, connections, agents, parts);
+                start, promptSize, server, connections, agents, parts);
     }
 
     /**

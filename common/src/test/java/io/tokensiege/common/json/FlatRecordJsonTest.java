@@ -71,6 +71,7 @@ class FlatRecordJsonTest {
         assertThat(s.checks().partialReason()).isEqualTo("cut short");
         assertThat(s.checks().sloBreaches()).containsExactly("TTFT p95 3 s > 2 s");
         assertThat(s.workerShares()).containsEntry("w1", 4);
+        assertThat(s.start()).isEqualTo(new StepResult.StartSpread(12.0, null, null));
         assertThat(tree(Json.write(s))).isEqualTo(tree(STEP_BEFORE_GROUPS));
     }
 

@@ -47,7 +47,7 @@ public final class ConsoleProgress implements RunListener {
         else line = String.format(Locale.ROOT, "%s  %d req, TTFT p50 %s, decode p50 %s tok/s, %.1f tok/s aggregate%s",
                         prefix, r.outcome().requests(), ms(r.dist().ttftMs().p50()), tokS(r.dist().decodeTokS().p50()), r.throughput().aggregateTokS(),
                         r.outcome().errorsByClass().isEmpty() ? "" : ", errors " + r.outcome().errorsByClass())
-                + (r.startSkewMs() == null ? "" : String.format(Locale.ROOT, ", start skew %.1f ms", r.startSkewMs()));
+                + (r.start().startSkewMs() == null ? "" : ", " + r.start().describe());
         out.print((interactive ? "\r" : "") + line + (interactive ? "\u001B[K\n" : "\n"));
         for (Flag f : r.checks().flags()) out.println("    FLAG " + f.code() + ": " + f.message());
         if (r.checks().partial()) out.println("    PARTIAL: " + r.checks().partialReason());

@@ -59,6 +59,7 @@ public final class StepRunner {
     private volatile long startNanos;
     private long startInstantMicros;
     private long startLateMicros;
+    private Long startCoreWaitMicros;
     private HealthProbe health;
     private final SnapshotSender snapshots;
 
@@ -125,10 +126,16 @@ public final class StepRunner {
         this.startInstantMicros = startEpochMicros;
         // A parked thread wakes within tens of µs of the instant; an event-loop timer has ms granularity and queues
         // behind other work, and the start skew across workers is what is at stake.
+        // The run-queue delay is read before the last park: what it grew by up to the start is the host keeping this
+        // thread from a core after its wake-up, the part of the lateness that is the machine's (start_core_wait_ms).
         Thread starter = new Thread(() -> {
             long wait;
-            while ((wait = startEpochMicros - EpochMicros.now()) > 0) LockSupport.parkNanos(wait * 1000);
-            run();
+            long queuedBefore = RunQueueDelay.nanos();
+            while ((wait = startEpochMicros - EpochMicros.now()) > 0) {
+                queuedBefore = RunQueueDelay.nanos();
+                LockSupport.parkNanos(wait * 1000);
+            }
+            run(queuedBefore);
         }, "start-" + step.stepId());
         starter.setDaemon(true);
         starter.start();
@@ -141,8 +148,9 @@ public final class StepRunner {
         stopAndCancel();
     }
 
-    private void run() {
+    private void run(long queuedBefore) {
         startNanos = System.nanoTime(); // first: the start skew is about this instant, not about setting up the probe
+        startCoreWaitMicros = RunQueueDelay.microsBetween(queuedBefore, RunQueueDelay.nanos());
         startLateMicros = clock.epochMicros(startNanos) - startInstantMicros;
         // Agent sessions are measured from their start: each begins with a cold turn, part of what agents cost (their
         // ramp only staggers the starts). Left out, a level whose cold turns outlast the ramp would have no turn 1 at all.
@@ -221,7 +229,7 @@ public final class StepRunner {
         long from = w.fromNanos(startNanos);
         return new StepTotals(clock.epochMicros(from), w.lengthNanos(startNanos) / 1000, w.tokens(), w.completedInside(), issuer.started(),
                 recorder.completed(), recorder.errorsByClass(), w.cancelledMeasured(), recorder.encodedTotals(), recorder.clampedValues(),
-                driver.scheduledInWindow(), driver.notSentInWindow(), startLateMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop(),
+                driver.scheduledInWindow(), driver.notSentInWindow(), startLateMicros, startCoreWaitMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop(),
                 habits.snapshot(), w.decodingNanos() / 1000);
     }
 }
