@@ -188,7 +188,8 @@ class MultiHostTest {
         double skew = c6.get("start_skew_ms").asDouble();
         assertThat(skew).isCloseTo(spread(c6.get("start_late_ms"), null), within(1e-9));
         double ownSkew = spread(c6.get("start_late_ms"), c6.get("start_core_wait_ms"));
-        assertThat(ownSkew).isBetween(0.0, 5.0);
+        assertThat(ownSkew).as("start skew %.2f ms less the waits for a core; late %s, waited %s", skew, c6.get("start_late_ms"),
+                c6.get("start_core_wait_ms")).isBetween(0.0, 5.0);
         List<RequestRecord> records;
         try (InputStream in = new GZIPInputStream(Files.newInputStream(run.resolve("requests.jsonl.gz")))) {
             records = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(l -> Json.read(l, RequestRecord.class)).toList();
