@@ -74,14 +74,18 @@ class ClusterRecoveryTest {
         Files.writeString(plan, "name: recovery\ntargets:\n  - { name: sim, url: \"http://127.0.0.1:" + sim.port() + "/v1\", model: qwen3.6-35b-a3b-4bit }\n"
                 + "defaults: { warmup: 1, max_tokens: 40, max_plausible_decode_tok_s: 100000 }\n"
                 + "scenarios:\n  - { name: sweep, prompt: { tokens: 32, unique: true }, load: { concurrency: [" + levels + "], duration: " + duration + " } }\n");
-        PrintStream old = System.out;
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        PrintStream both = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        System.setOut(both);
+        System.setErr(both);
         try {
             return new picocli.CommandLine(new Tokensiege()).execute("run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort,
                     "--token-file", tokenFile.toString());
         } finally {
-            System.setOut(old);
+            System.setOut(oldOut);
+            System.setErr(oldErr);
             lastRunOutput = printed.toString(StandardCharsets.UTF_8); // what the run said, for a failing assertion's message
         }
     }
@@ -92,6 +96,16 @@ class ClusterRecoveryTest {
             assertThat(runs).hasSize(1);
             return Json.MAPPER.readTree(runs.get(0).resolve("run.json").toFile());
         }
+    }
+
+    /** Each step's id, shares and partial reason, one per line: what a failing assertion shows of run.json. */
+    private static String stepLines(JsonNode run) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode s : run.path("steps")) {
+            sb.append("\n  ").append(s.path("step_id").asText()).append(' ').append(s.path("worker_shares"))
+                    .append(s.path("partial").asBoolean() ? " PARTIAL: " + s.path("partial_reason").asText() : "");
+        }
+        return sb.toString();
     }
 
     @Test
@@ -115,18 +129,22 @@ class ClusterRecoveryTest {
         pauser.start();
         int code = run("2, 3, 4, 5, 6, 7, 8, 9", "3s");
         pauser.join(60_000);
-        assertThat(code).as("a run that lost a worker measured less than planned").isEqualTo(4);
+        JsonNode run = onlyRunJson();
+        String seen = "the run printed:\n" + lastRunOutput + "\nrun.json's steps: " + stepLines(run) + "\nfailures: " + run.get("failures")
+                + "\nthe coordinator's log:\n" + jvms.log("coordinator");
+        assertThat(code).as("a run that lost a worker measured less than planned; %s", seen).isEqualTo(4);
+        assertThat(run.get("status").asText()).as("the run ended on the coordinator too; %s", seen).isEqualTo("failed");
 
-        JsonNode steps = onlyRunJson().get("steps");
+        JsonNode steps = run.get("steps");
         int lostAt = -1;
         for (int i = 0; i < steps.size() && lostAt < 0; i++) {
             if (steps.get(i).path("partial").asBoolean() && steps.get(i).path("partial_reason").asText().contains("w2")) lostAt = i;
         }
-        assertThat(lostAt).as("a step partial for w2's loss").isNotNegative();
+        assertThat(lostAt).as("a step partial for w2's loss; %s", seen).isNotNegative();
         boolean readmitted = false;
         for (int i = lostAt + 1; i < steps.size(); i++) readmitted |= steps.get(i).at("/worker_shares/w2").asInt() > 0;
-        assertThat(readmitted).as("w2 has a share in a step after the one it was lost in").isTrue();
-        assertThat(onlyRunJson().get("failures").toString()).contains("WORKER_LOST").contains("w2");
+        assertThat(readmitted).as("w2 has a share in a step after the one it was lost in; %s", seen).isTrue();
+        assertThat(run.get("failures").toString()).contains("WORKER_LOST").contains("w2");
         assertThat(Jvms.occurrences(jvms.log("coordinator"), "worker w2 joined")).isEqualTo(2);
     }
 

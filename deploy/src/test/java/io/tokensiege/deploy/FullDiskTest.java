@@ -61,12 +61,13 @@ class FullDiskTest {
     @Test
     @Timeout(180)
     void aLocalRunsFullDataFolder_isReportedEverywhere_andExits4() throws Exception {
-        // 136 KiB free: a 64 KiB reserve is set aside, and the run's ~90 KiB of hlog and request records do not fit in the rest.
+        // 136 KiB free: a 64 KiB reserve is set aside, and the first step's hlog, request records and run.json outgrow the rest (at speed 5,
+        // a 10 s level lasts 2 s).
         Path disk = smallDisk("local-disk", 512, 136);
         Path plan = dir.resolve("disk.yaml");
         Files.writeString(plan, "name: disk\ntargets:\n  - { name: sim, simulated: { profile: moe-35b-a3b, speed: 5 } }\n"
                 + "defaults: { warmup: 0, max_tokens: 50, ramp: 0s }\n"
-                + "scenarios:\n  - { name: sweep, prompt: { tokens: 32, unique: true }, load: { concurrency: [8, 16], duration: 50s } }\n");
+                + "scenarios:\n  - { name: sweep, prompt: { tokens: 32, unique: true }, load: { concurrency: [8, 16], duration: 10s } }\n");
         ChildJvm run = launch("run", "run", plan.toString(), "--local", "--data", disk.resolve("runs").toString());
         assertThat(run.awaitExit(150)).isEqualTo(4);
         assertThat(run.out()).contains("FAILURE WRITE_FAILED: cannot write ").contains("No space left on device");
@@ -103,7 +104,7 @@ class FullDiskTest {
             Path plan = dir.resolve("plan.yaml");
             Files.writeString(plan, "name: remote\ntargets:\n  - { name: sim, url: \"http://127.0.0.1:" + sim.port() + "/v1\", model: qwen3.6-35b-a3b-4bit }\n"
                     + "defaults: { warmup: 0, max_tokens: 50, ramp: 0s }\n"
-                    + "scenarios:\n  - { name: sweep, prompt: { tokens: 32, unique: true }, load: { concurrency: [8], duration: 80s } }\n");
+                    + "scenarios:\n  - { name: sweep, prompt: { tokens: 32, unique: true }, load: { concurrency: [8], duration: 10s } }\n"); // full within 5 s
             ChildJvm client = launch("client", "run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort);
             assertThat(client.awaitExit(150)).isEqualTo(4);
             assertThat(client.out()).contains("FAILURE WRITE_FAILED: worker w1: cannot write its local copy").contains("No space left on device");

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.json.Json;
 import io.tokensiege.common.plan.PlanReader;
+import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.coordinator.cli.ExitCodes;
+import io.tokensiege.coordinator.event.RunListener;
 import io.tokensiege.coordinator.run.RunOutcome;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -162,5 +164,30 @@ class LocalRunTest {
                 + "slo: { ttft_p50: 1ms }\n");
         int code = new CommandLine(new Tokensiege()).execute("run", plan.toString(), "--local", "--data", runs.toString());
         assertThat(code).isEqualTo(ExitCodes.SLO_FAILED);
+    }
+
+    @Test
+    void anInternalError_endsTheRunAsFailed_keepingWhatWasMeasured_andSaysSo() throws Exception {
+        Path plan = runs.resolve("bug.yaml");
+        Files.writeString(plan, "name: bug\ntargets:\n  - { name: sim, simulated: { profile: moe-35b-a3b, speed: 50 } }\n"
+                + "defaults: { warmup: 0, max_tokens: 16 }\nscenarios:\n  - { name: sweep, prompt: { tokens: 16 }, load: { concurrency: [1, 2, 4], duration: 1s } }\n");
+        RunListener buggy = new RunListener() { // stands for a bug of ours anywhere in the run's thread
+            @Override
+            public void onStepStarted(StepSpec step, int number, int of) {
+                if (step.stepId().endsWith("-c2")) throw new IllegalStateException("a bug at level 2");
+            }
+        };
+        RunOutcome outcome = LocalRun.execute(PlanReader.load(plan.toString()), 1, runs, new PrintStream(new ByteArrayOutputStream()), buggy);
+
+        assertThat(ExitCodes.of(outcome)).isEqualTo(ExitCodes.RUN_FAILED);
+        assertThat(outcome.failures()).singleElement().satisfies(f -> {
+            assertThat(f.kind().name()).isEqualTo("INTERNAL_ERROR");
+            assertThat(f.message()).contains("IllegalStateException: a bug at level 2").contains("after 1 measured step(s)");
+        });
+        JsonNode run = Json.MAPPER.readTree(outcome.directory().resolve("run.json").toFile());
+        assertThat(run.get("status").asText()).isEqualTo("failed");
+        assertThat(run.get("steps")).as("the level measured before the error is kept").hasSize(1);
+        assertThat(run.at("/steps/0/step_id").asText()).endsWith("-c1");
+        assertThat(Files.readString(outcome.directory().resolve("failures.jsonl"))).contains("INTERNAL_ERROR");
     }
 }

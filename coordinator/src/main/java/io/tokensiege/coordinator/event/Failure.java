@@ -22,6 +22,8 @@ public record Failure(Kind kind, boolean terminal, String stepId, String workerI
         /** A result file could not be written (a full disk): what was measured is kept in memory and reported. */
         WRITE_FAILED(true),
         ABORTED(true),
+        /** tokensiege itself failed (a bug): the run ends there, with everything recorded until then kept. */
+        INTERNAL_ERROR(true),
         /** A scenario cannot fit a target's context window: refused before any load (exit 2, invalid input). */
         PLAN_DOES_NOT_FIT(false);
 

@@ -95,6 +95,30 @@ public final class RunOrchestrator {
     public RunOutcome execute() {
         List<StepSpec> steps = StepPlanner.expand(plan);
         directory.begin(plan, steps);
+        int ran = 0;
+        try {
+            ran = runSteps(steps);
+        } catch (RuntimeException e) {
+            // A bug of ours must not cost the user what was measured: the run ends here, and says so where its owner looks.
+            log.error("the run stopped on an internal error; what it recorded until then is kept", e);
+            fail(Failure.of(Failure.Kind.INTERNAL_ERROR, true, null, null, "tokensiege hit an internal error (" + e + ") and stopped the run after "
+                    + results.size() + " measured step(s); everything recorded until then is kept. The coordinator's log has the stack trace:"
+                    + " please report it"));
+        }
+        if (abort.requested()) {
+            fail(Failure.of(Failure.Kind.ABORTED, true, null, null, "run aborted by " + abort.reason() + " after " + ran + " of " + steps.size()
+                    + " steps; everything recorded until then is kept"));
+        }
+        RunVerdict verdict = RunVerdict.of(plan, results);
+        Map<String, List<String>> notes = new LinkedHashMap<>();
+        for (var target : plan.targets()) notes.put(target.name(), knowledge.notes(target));
+        RunOutcome outcome = new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abort.requested(), verdict, notes);
+        directory.finish(results, failures, verdict, notes, outcome.status());
+        return outcome;
+    }
+
+    /** Probes the targets, then runs what the knee search asks for until it is done or the run ends; returns how many planned steps ran. */
+    private int runSteps(List<StepSpec> steps) {
         for (var target : plan.targets()) {
             if (abort.requested()) break;
             directory.recordServer(target.name(), knowledge.probe(target));
@@ -115,16 +139,7 @@ public final class RunOrchestrator {
             if (result != null && next.step().kind() != StepKind.WARMUP) results.add(result);
             if (terminalFailure()) break;
         }
-        if (abort.requested()) {
-            fail(Failure.of(Failure.Kind.ABORTED, true, null, null, "run aborted by " + abort.reason() + " after " + ran + " of " + steps.size()
-                    + " steps; everything recorded until then is kept"));
-        }
-        RunVerdict verdict = RunVerdict.of(plan, results);
-        Map<String, List<String>> notes = new LinkedHashMap<>();
-        for (var target : plan.targets()) notes.put(target.name(), knowledge.notes(target));
-        RunOutcome outcome = new RunOutcome(runId, directory.path(), List.copyOf(results), List.copyOf(failures), abort.requested(), verdict, notes);
-        directory.finish(results, failures, verdict, notes, outcome.status());
-        return outcome;
+        return ran;
     }
 
     /** A result file could not be written: a failure the client sees and that makes the exit code 4; the run goes on. */
@@ -150,6 +165,16 @@ public final class RunOrchestrator {
             return null;
         }
         StepAssigner.Assignment assignment = assigner.send(step, live, shares, sealedKey);
+        try {
+            return measure(step, assignment);
+        } catch (RuntimeException e) {
+            waits.abortStep(step, assignment.workers(), "the coordinator hit an internal error"); // the workers stop now, not at the step's end
+            throw e;
+        }
+    }
+
+    /** One assigned step: the ready barrier, the start instant, the workers' results, and the step's analysis and files. */
+    private StepResult measure(StepSpec step, StepAssigner.Assignment assignment) {
         Map<String, WorkerLink> assigned = assignment.workers();
         if (!waits.awaitReady(step, assigned)) return null;
         serverMetrics.before(step.target());

@@ -182,7 +182,8 @@ final class StepWaits {
         return step.conversation() != null ? step.conversation().maxRequests(step.requests()) : step.requests();
     }
 
-    private void abortStep(StepSpec step, Map<String, WorkerLink> assigned, String reason) {
+    /** Tells every assigned worker still alive to stop the step now. */
+    void abortStep(StepSpec step, Map<String, WorkerLink> assigned, String reason) {
         for (WorkerLink link : assigned.values()) if (link.alive()) link.send(new AbortStep(runId, step.stepId(), reason));
     }
 

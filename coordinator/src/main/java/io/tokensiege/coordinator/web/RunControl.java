@@ -30,6 +30,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The run lifecycle, one run at a time: a plan is checked (the same line-precise rules as the CLI, then this
@@ -37,6 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * stopped. The REST API and the page's forms both come here.
  */
 final class RunControl {
+    private static final Logger log = LoggerFactory.getLogger(RunControl.class);
     private final ClusterCoordinator cluster;
     private final RunService service;
     private final TargetAllowList allowTargets;
@@ -152,6 +155,7 @@ final class RunControl {
             run.summary = ended.summary();
             run.outcome = ended.outcome();
         } catch (RuntimeException e) {
+            log.error("run {} failed", run.id, e); // its follower sees only the message
             run.error = e.toString();
         } finally {
             metrics.onRunEnded();
