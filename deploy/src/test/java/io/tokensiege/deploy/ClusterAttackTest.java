@@ -21,13 +21,10 @@ import io.tokensiege.common.protocol.WorkerHello;
 import io.tokensiege.simulator.http.SimulatorServer;
 import io.tokensiege.simulator.profile.Profiles;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -38,6 +35,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +54,8 @@ class ClusterAttackTest {
     private static final String TOKEN = "attack-test-token-0123456789abcdef";
     private static final String API_KEY = "sk-attack-test-key-5f1e2d3c4b";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The intruder's polls on a drained queue. */
+    private static final int DRAINERS = 4;
     @TempDir
     Path dir;
     private Jvms jvms;
@@ -140,17 +140,16 @@ class ClusterAttackTest {
         }
     }
 
-    private int run(String planYaml) throws Exception {
+    private CliRun run(String planYaml) throws Exception {
         Path plan = dir.resolve("plan-" + UUID.randomUUID() + ".yaml");
         Files.writeString(plan, planYaml);
-        PrintStream old = System.out;
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        try {
-            return new picocli.CommandLine(new Tokensiege()).execute("run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort,
-                    "--token-file", tokenFile.toString());
-        } finally {
-            System.setOut(old);
-        }
+        return CliRun.of("run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort, "--token-file", tokenFile.toString());
+    }
+
+    /** A run with nothing against it must succeed; when it does not, the message shows what the run, the coordinator and the worker said. */
+    private void assertSucceeds(CliRun r) throws Exception {
+        assertThat(r.code()).as("exit code of a plain run; it printed:%n%s%nthe coordinator's log:%n%s%nw1's log:%n%s", r.output(), jvms.log("coordinator"),
+                jvms.log("w1")).isZero();
     }
 
     private String plan(String levels, String duration) {
@@ -174,7 +173,7 @@ class ClusterAttackTest {
         List<String> toCoordinator = capture(intruder, ClusterNames.TO_COORDINATOR);
         worker("w1");
         jvms.awaitLog("w1", "joined");
-        assertThat(run(plan("2", "2s"))).isZero();
+        assertSucceeds(run(plan("2", "2s")));
 
         String assign = last(toWorker, m -> m instanceof AssignStep);
         String start = last(toWorker, m -> m instanceof StartStep);
@@ -213,31 +212,49 @@ class ClusterAttackTest {
         jvms.awaitLog("w1", "joined");
         var queue = intruder().<String>getQueue(ClusterNames.toWorker("w1"));
         AtomicBoolean draining = new AtomicBoolean(true);
-        Thread drainer = new Thread(() -> {
-            while (draining.get()) {
-                try {
-                    queue.poll(100, TimeUnit.MILLISECONDS);
-                } catch (Exception stopping) {
-                    return;
+        AtomicInteger stolen = new AtomicInteger();
+        List<String> drainErrors = Collections.synchronizedList(new ArrayList<>());
+        // Several long polls: an item goes to one of the polls waiting on the queue (Hazelcast queues its waiters, and promises
+        // no fairness), and the worker's own poll waits 500 ms at a time. One drainer re-polling every 100 ms mostly waited
+        // behind it and, once in ten runs of this class, stole nothing in a whole 60 s step.
+        List<Thread> drainers = new ArrayList<>();
+        for (int i = 0; i < DRAINERS; i++) {
+            Thread drainer = new Thread(() -> {
+                while (draining.get()) {
+                    try {
+                        if (queue.poll(1, TimeUnit.SECONDS) != null) stolen.incrementAndGet();
+                    } catch (Exception e) {
+                        if (drainErrors.size() < 5) drainErrors.add(e.toString()); // an attacker keeps trying; so does this one
+                        if (!draining.get()) return;
+                        try {
+                            TimeUnit.MILLISECONDS.sleep(100); // paces retries after an error, so a dead client is not a busy loop
+                        } catch (InterruptedException stop) {
+                            return;
+                        }
+                    }
                 }
-            }
-        });
-        drainer.start();
+            }, "drainer-" + i);
+            drainer.start();
+            drainers.add(drainer);
+        }
         long started = System.nanoTime();
-        int code;
+        CliRun drained;
         try {
-            code = run(plan("4", "60s")); // a step of more than a minute: the run must not wait for it
+            drained = run(plan("4", "60s")); // a step of more than a minute: the run must not wait for it
         } finally {
             draining.set(false);
-            drainer.join(10_000);
+            for (Thread d : drainers) d.join(10_000);
         }
-        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).isLessThan(40);
-        assertThat(code).isEqualTo(4);
+        String seen = String.format("the intruder stole %d command(s) (errors: %s); the run printed:%n%s%nthe coordinator's log:%n%s", stolen.get(), drainErrors,
+                drained.output(), jvms.log("coordinator"));
+        assertThat(stolen.get()).as("commands stolen; %s", seen).isPositive();
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).as("seconds until the run ended; %s", seen).isLessThan(40);
+        assertThat(drained.code()).as("exit code; %s", seen).isEqualTo(4);
         assertThat(firstRunJson().get("failures").toString()).contains("WORKER_LOST").contains("w1").contains("never acknowledged")
                 .contains("its queue is being drained by another client");
 
         jvms.awaitLog("coordinator", "worker w1 joined", 2, 60); // registered again by itself once the queue was left alone
-        assertThat(run(plan("2", "2s"))).isZero();
+        assertSucceeds(run(plan("2", "2s")));
     }
 
     @Test

@@ -7,9 +7,6 @@ import io.tokensiege.common.json.Json;
 import io.tokensiege.simulator.http.SimulatorServer;
 import io.tokensiege.simulator.profile.Profiles;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,20 +71,9 @@ class ClusterRecoveryTest {
         Files.writeString(plan, "name: recovery\ntargets:\n  - { name: sim, url: \"http://127.0.0.1:" + sim.port() + "/v1\", model: qwen3.6-35b-a3b-4bit }\n"
                 + "defaults: { warmup: 1, max_tokens: 40, max_plausible_decode_tok_s: 100000 }\n"
                 + "scenarios:\n  - { name: sweep, prompt: { tokens: 32, unique: true }, load: { concurrency: [" + levels + "], duration: " + duration + " } }\n");
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream both = new PrintStream(printed, true, StandardCharsets.UTF_8);
-        System.setOut(both);
-        System.setErr(both);
-        try {
-            return new picocli.CommandLine(new Tokensiege()).execute("run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort,
-                    "--token-file", tokenFile.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-            lastRunOutput = printed.toString(StandardCharsets.UTF_8); // what the run said, for a failing assertion's message
-        }
+        CliRun r = CliRun.of("run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort, "--token-file", tokenFile.toString());
+        lastRunOutput = r.output(); // what the run said, for a failing assertion's message
+        return r.code();
     }
 
     private JsonNode onlyRunJson() throws Exception {
