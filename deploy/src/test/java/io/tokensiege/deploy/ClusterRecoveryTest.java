@@ -117,7 +117,7 @@ class ClusterRecoveryTest {
         pauser.join(60_000);
         JsonNode run = onlyRunJson();
         String seen = "the run printed:\n" + lastRunOutput + "\nrun.json's steps: " + stepLines(run) + "\nfailures: " + run.get("failures")
-                + "\nthe coordinator's log:\n" + jvms.log("coordinator");
+                + "\nthe coordinator's log:\n" + jvms.log("coordinator") + "\nw2's log (what it refused, and why):\n" + jvms.log("w2");
         assertThat(code).as("a run that lost a worker measured less than planned; %s", seen).isEqualTo(4);
         assertThat(run.get("status").asText()).as("the run ended on the coordinator too; %s", seen).isEqualTo("failed");
 
