@@ -31,7 +31,6 @@ class ClusterRecoveryTest {
     private int clusterPort;
     private int httpPort;
     private Path tokenFile;
-    private String lastRunOutput = "";
 
     @BeforeEach
     void start() throws Exception {
@@ -66,14 +65,12 @@ class ClusterRecoveryTest {
         return jvms.launch(name, args.toArray(String[]::new));
     }
 
-    private int run(String levels, String duration) throws Exception {
+    private CliRun run(String levels, String duration) throws Exception {
         Path plan = dir.resolve("plan-" + UUID.randomUUID() + ".yaml");
         Files.writeString(plan, "name: recovery\ntargets:\n  - { name: sim, url: \"http://127.0.0.1:" + sim.port() + "/v1\", model: qwen3.6-35b-a3b-4bit }\n"
                 + "defaults: { warmup: 1, max_tokens: 40, max_plausible_decode_tok_s: 100000 }\n"
                 + "scenarios:\n  - { name: sweep, prompt: { tokens: 32, unique: true }, load: { concurrency: [" + levels + "], duration: " + duration + " } }\n");
-        CliRun r = CliRun.of("run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort, "--token-file", tokenFile.toString());
-        lastRunOutput = r.output(); // what the run said, for a failing assertion's message
-        return r.code();
+        return CliRun.of("run", plan.toString(), "--coordinator", "http://127.0.0.1:" + httpPort, "--token-file", tokenFile.toString());
     }
 
     private JsonNode onlyRunJson() throws Exception {
@@ -113,12 +110,12 @@ class ClusterRecoveryTest {
             }
         });
         pauser.start();
-        int code = run("2, 3, 4, 5, 6, 7, 8, 9", "3s");
+        CliRun paused = run("2, 3, 4, 5, 6, 7, 8, 9", "3s");
         pauser.join(60_000);
         JsonNode run = onlyRunJson();
-        String seen = "the run printed:\n" + lastRunOutput + "\nrun.json's steps: " + stepLines(run) + "\nfailures: " + run.get("failures")
+        String seen = "the run printed:\n" + paused.output() + "\nrun.json's steps: " + stepLines(run) + "\nfailures: " + run.get("failures")
                 + "\nthe coordinator's log:\n" + jvms.log("coordinator") + "\nw2's log (what it refused, and why):\n" + jvms.log("w2");
-        assertThat(code).as("a run that lost a worker measured less than planned; %s", seen).isEqualTo(4);
+        assertThat(paused.code()).as("a run that lost a worker measured less than planned; %s", seen).isEqualTo(4);
         assertThat(run.get("status").asText()).as("the run ended on the coordinator too; %s", seen).isEqualTo("failed");
 
         JsonNode steps = run.get("steps");
@@ -143,7 +140,8 @@ class ClusterRecoveryTest {
         jvms.awaitLog("w1", "lost the coordinator");
         coordinator("coordinator-restarted"); // same address, same token
         jvms.awaitLog("coordinator-restarted", "worker w1 joined", 1, 90);
-        assertThat(run("2", "2s")).as("the run printed:\n%s\nthe coordinator's log:\n%s", lastRunOutput, jvms.log("coordinator-restarted")).isZero();
+        CliRun after = run("2", "2s");
+        assertThat(after.code()).as("the run printed:\n%s\nthe coordinator's log:\n%s", after.output(), jvms.log("coordinator-restarted")).isZero();
         assertThat(onlyRunJson().at("/steps/0/worker_shares/w1").asInt()).isEqualTo(2);
     }
 
