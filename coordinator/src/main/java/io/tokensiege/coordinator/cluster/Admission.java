@@ -27,7 +27,11 @@ final class Admission {
     private static final Logger log = LoggerFactory.getLogger(Admission.class);
 
     /** A worker that said hello and was sent a challenge, not yet admitted. */
-    private record Candidate(WorkerHello hello, String session, String challenge, long expiresAtNanos) {}
+    private record Candidate(WorkerHello hello, String session, String challenge, long expiresAtNanos) {
+        boolean expired() {
+            return System.nanoTime() > expiresAtNanos;
+        }
+    }
 
     private final MessageSigner signer;
     private final long workerTimeoutNanos;
@@ -50,39 +54,60 @@ final class Admission {
         this.admitted = admitted;
     }
 
-    /** A signed hello of the right protocol is answered with a challenge; admission waits for its answer. */
+    /**
+     * A signed hello of the right protocol is answered with a challenge; admission waits for its answer. A session that
+     * says hello again before answering (a resumed worker does, from its dead-man rule and its reconnection at once) gets
+     * the challenge still pending for it, so whichever answer comes first admits it; a session already admitted is not
+     * challenged again.
+     */
     void hello(Envelope.Header h, WorkerHello hello) {
         if (hello.protocolVersion() != ProtocolCodec.PROTOCOL_VERSION) {
             refuse(hello, h.fromSession(), versionProblem(hello));
             return;
         }
-        Candidate c = new Candidate(hello, h.fromSession(), MessageSigner.randomId(), System.nanoTime() + workerTimeoutNanos);
-        candidates.put(hello.workerId() + "/" + h.fromSession(), c);
+        if (admittedIn(hello.workerId(), h.fromSession())) {
+            log.debug("ignored a hello from {}: that session is already admitted", hello.workerId());
+            return;
+        }
+        Candidate c = candidates.compute(hello.workerId() + "/" + h.fromSession(), (key, pending) -> pending != null && !pending.expired()
+                ? pending : new Candidate(hello, h.fromSession(), MessageSigner.randomId(), System.nanoTime() + workerTimeoutNanos));
         log.debug("worker {} said hello from {}; challenged", hello.workerId(), hello.host());
         offer(hello.workerId(), signer.seal(hello.workerId(), h.fromSession(), new JoinChallenge("", "", c.challenge(), EpochMicros.now())).wire());
     }
 
-    /** Admits the worker whose answer matches a challenge still pending for its session; a newer session of it replaces an older one. */
+    /**
+     * Admits the worker whose answer matches the challenge pending for its session; a newer session of it replaces an older
+     * one. The new session is reachable by the rest of the coordinator (clock pings, the run) only once its queue holds
+     * nothing but its welcome: a ping queued before the welcome would be refused by the worker, or cleared away, and a
+     * message left unacknowledged while heartbeats come reads as a drained queue, which ends the run.
+     */
     void answer(Envelope.Header h, JoinAnswer a) {
-        Candidate c = candidates.remove(a.workerId() + "/" + h.fromSession());
-        if (c == null || !c.challenge().equals(a.challenge()) || System.nanoTime() > c.expiresAtNanos()) {
-            log.warn("refused a join answer from {}: no such challenge is pending for that session (a replay, or an answer after {} s)",
-                    a.workerId(), TimeUnit.NANOSECONDS.toSeconds(workerTimeoutNanos));
+        String key = a.workerId() + "/" + h.fromSession();
+        Candidate c = candidates.get(key);
+        if (c == null || !c.challenge().equals(a.challenge()) || c.expired()) {
+            if (admittedIn(a.workerId(), h.fromSession())) {
+                log.debug("ignored a second join answer from {}: that session is already admitted", a.workerId());
+            } else {
+                log.warn("refused a join answer from {}: no such challenge is pending for that session (a replay, or an answer after {} s)",
+                        a.workerId(), TimeUnit.NANOSECONDS.toSeconds(workerTimeoutNanos));
+            }
             return;
         }
-        RemoteWorker current = workers.get(a.workerId());
-        if (current != null && current.alive() && current.session.equals(c.session())) { // a hello sent again before our welcome arrived
-            current.send(welcome());
-            return;
-        }
+        candidates.remove(key, c);
         RemoteWorker w = new RemoteWorker(c.hello(), c.session(), queueOf.apply(a.workerId()), signer);
         w.clockSample(a.coordinatorSentMicros(), a.workerMicros());
-        RemoteWorker previous = workers.put(w.id, w);
-        if (previous != null) previous.markLost("registered again (a new session replaced this one)");
+        RemoteWorker previous = workers.get(w.id);
+        if (previous != null) previous.markLost("registered again (a new session replaced this one)"); // it sends nothing more
         w.clearQueue();
-        log.info("worker {} joined from {} ({} cores)", w.id, c.hello().host(), c.hello().cores());
         w.send(welcome());
+        workers.put(w.id, w);
+        log.info("worker {} joined from {} ({} cores)", w.id, c.hello().host(), c.hello().cores());
         admitted.accept(w);
+    }
+
+    private boolean admittedIn(String workerId, String session) {
+        RemoteWorker current = workers.get(workerId);
+        return current != null && current.alive() && current.session.equals(session);
     }
 
     /**
@@ -101,9 +126,8 @@ final class Admission {
     /** Forgets the challenges nobody answered within the worker timeout, saying so. */
     void forgetUnanswered() {
         long timeoutSeconds = TimeUnit.NANOSECONDS.toSeconds(workerTimeoutNanos);
-        long now = System.nanoTime();
         candidates.values().removeIf(c -> {
-            if (now <= c.expiresAtNanos()) return false;
+            if (!c.expired()) return false;
             log.warn("worker {} did not answer its join challenge within {} s: not admitted (a replayed hello of a worker that is gone, "
                     + "or a worker that cannot read its queue)", c.hello().workerId(), timeoutSeconds);
             return true;

@@ -151,7 +151,7 @@ public final class ClusterCoordinator implements AutoCloseable {
                 return;
             }
             guard.accept(h, signer.session(), false, w.clockAheadMicros(), true);
-            w.heard();
+            w.heard(h.issuedMicros());
             if (m instanceof CommandAck ack) w.acknowledged(ack.seq());
             else if (m instanceof ClockPong pong) w.pong(pong);
             else if (!(m instanceof WorkerHeartbeat)) runSink.accept(m);

@@ -82,11 +82,17 @@ final class RemoteWorker implements WorkerLink {
         return System.nanoTime() - oldest.atNanos() > limitNanos ? oldest : null;
     }
 
-    /** Any verified message from this session (a heartbeat, an acknowledgement, a snapshot) arrived. */
-    void heard() {
-        lastHeardNanos = System.nanoTime();
+    /**
+     * Any verified message from this session (a heartbeat, an acknowledgement, a snapshot) arrived. What counts is when the
+     * worker sent it, by our clock (its stamp less its measured lead): a backlog read late must not look like a worker that
+     * kept talking after a message it never acknowledged.
+     */
+    void heard(long issuedMicros) {
+        long ageNanos = Math.max(0, EpochMicros.now() - (issuedMicros - clockAheadMicros())) * 1000;
+        lastHeardNanos = Math.max(lastHeardNanos, System.nanoTime() - ageNanos); // one writer: the inbox thread
     }
 
+    /** When (System.nanoTime) the newest message heard from this session was sent. */
     long lastHeardNanos() {
         return lastHeardNanos;
     }
