@@ -151,10 +151,10 @@ public final class ClusterCoordinator implements AutoCloseable {
                 return;
             }
             guard.accept(h, signer.session(), false, w.clockAheadMicros(), true);
-            w.heard(h.issuedMicros());
             if (m instanceof CommandAck ack) w.acknowledged(ack.seq());
             else if (m instanceof ClockPong pong) w.pong(pong);
-            else if (!(m instanceof WorkerHeartbeat)) runSink.accept(m);
+            else if (m instanceof WorkerHeartbeat) w.heartbeat(h.issuedMicros());
+            else runSink.accept(m);
         } catch (SecurityException e) {
             log.warn("refused a message from {}: {}", h.from(), e.getMessage());
         }

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LossWatch implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(LossWatch.class);
-    /** Heard from a worker this long after a message went (at most half the worker timeout), yet no acknowledgement: it did not reach it. */
+    /** A heartbeat sent this long after a message went (at most half the worker timeout), yet no acknowledgement: it did not reach it. */
     private static final long HEARD_SINCE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final Supplier<Collection<RemoteWorker>> workers;
@@ -32,7 +32,7 @@ final class LossWatch implements Runnable {
         for (RemoteWorker w : workers.get()) {
             RemoteWorker.Sent overdue = w.alive() ? w.overdue(workerTimeoutNanos) : null;
             if (overdue == null) continue;
-            if (w.lastHeardNanos() - overdue.atNanos() > heardSinceNanos) {
+            if (w.lastHeartbeatNanos() - overdue.atNanos() > heardSinceNanos) {
                 w.markLost("never acknowledged its " + overdue.what() + " (" + timeoutSeconds + " s) although its heartbeats kept coming: its queue "
                         + "is being drained by another client of the cluster, so its commands cannot be trusted", true);
             } else {

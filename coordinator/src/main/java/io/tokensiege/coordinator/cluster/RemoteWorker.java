@@ -32,7 +32,7 @@ final class RemoteWorker implements WorkerLink {
     private volatile boolean alive = true;
     private volatile String lostReason = "left the cluster";
     private volatile boolean lossEndsRun;
-    private volatile long lastHeardNanos = System.nanoTime();
+    private volatile long lastHeartbeatNanos = System.nanoTime();
     private volatile ClockSample clockSample = ClockSample.NONE; // offset and round trip replaced together
     private volatile boolean clockWarned;
 
@@ -83,18 +83,18 @@ final class RemoteWorker implements WorkerLink {
     }
 
     /**
-     * Any verified message from this session (a heartbeat, an acknowledgement, a snapshot) arrived. What counts is when the
-     * worker sent it, by our clock (its stamp less its measured lead): a backlog read late must not look like a worker that
-     * kept talking after a message it never acknowledged.
+     * A heartbeat of this session arrived. What counts is when the worker sent it, by our clock (its stamp less its measured
+     * lead): a backlog read late must not look like a worker that kept beating after a message it never acknowledged. Only
+     * heartbeats count, not acknowledgements: a worker reading its backlog acknowledges what it reads before the one it refuses.
      */
-    void heard(long issuedMicros) {
+    void heartbeat(long issuedMicros) {
         long ageNanos = Math.max(0, EpochMicros.now() - (issuedMicros - clockAheadMicros())) * 1000;
-        lastHeardNanos = Math.max(lastHeardNanos, System.nanoTime() - ageNanos); // one writer: the inbox thread
+        lastHeartbeatNanos = Math.max(lastHeartbeatNanos, System.nanoTime() - ageNanos); // one writer: the inbox thread
     }
 
-    /** When (System.nanoTime) the newest message heard from this session was sent. */
-    long lastHeardNanos() {
-        return lastHeardNanos;
+    /** When (System.nanoTime) the newest heartbeat heard from this session was sent. */
+    long lastHeartbeatNanos() {
+        return lastHeartbeatNanos;
     }
 
     void markLost(String reason) {

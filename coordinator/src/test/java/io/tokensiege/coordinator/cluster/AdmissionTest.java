@@ -1,6 +1,7 @@
 package io.tokensiege.coordinator.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.tokensiege.common.protocol.ClockPing;
 import io.tokensiege.common.protocol.Envelope;
@@ -76,19 +77,23 @@ class AdmissionTest {
             }
         };
         Admission admission = admission(workers);
-        String oldSession = MessageSigner.randomId();
-        admit(admission, oldSession);
+        admit(admission, MessageSigner.randomId());
         RemoteWorker old = workers.get(WORKER);
         queue.clear();
-        old.send(new ClockPing("", "", EpochMicros.now())); // unread when the worker was paused: addressed to the old session
+        String newSession = MessageSigner.randomId();
+        admission.hello(header(newSession), hello());
+        JoinChallenge challenge = drain(JoinChallenge.class).get(0);
+        old.send(new ClockPing("", "", EpochMicros.now())); // sent to the old session while the worker was away, still unread
 
-        admit(admission, MessageSigner.randomId());
+        admission.answer(header(newSession), answer(challenge));
 
         assertThat(old.alive()).isFalse();
         assertThat(old.lostReason()).contains("registered again");
-        List<ToWorker> left = drain(ToWorker.class);
+        List<Envelope.Opened> left = new ArrayList<>();
+        for (String wire = queue.poll(); wire != null; wire = queue.poll()) left.add(Envelope.open(BOX, wire));
         assertThat(left).as("the new session's queue: its welcome, then the ping; nothing of the old session")
-                .extracting(m -> m.getClass().getSimpleName()).containsExactly("JoinReply", "ClockPing");
+                .extracting(o -> ProtocolCodec.decodeToWorker(o.body()).getClass().getSimpleName(), o -> o.header().toSession())
+                .containsExactly(tuple("JoinReply", newSession), tuple("ClockPing", newSession));
     }
 
     @Test

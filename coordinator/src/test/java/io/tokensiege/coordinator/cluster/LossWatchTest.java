@@ -12,17 +12,18 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 
-/** The two verdicts on a message left unacknowledged: a worker that kept talking after it (drained queue) or one that fell silent. */
+/** The two verdicts on a message left unacknowledged: a worker that kept beating after it (drained queue) or one that fell silent. */
 class LossWatchTest {
     /** Small enough that a message is overdue at once; the "heard since" margin is then 1 ns. */
     private static final long TIMEOUT_NANOS = 2;
+    private static final long MILLISECOND_NANOS = 1_000_000;
 
     @Test
     void aHeartbeatSentAfterTheUnacknowledgedMessage_meansItsQueueIsDrained_andTheRunEnds() {
         RemoteWorker w = worker();
         w.send(new ClockPing("", "", EpochMicros.now()));
-        waitPast(TIMEOUT_NANOS * 1000);
-        w.heard(EpochMicros.now());
+        waitPast(MILLISECOND_NANOS);
+        w.heartbeat(EpochMicros.now());
 
         new LossWatch(() -> List.of(w), TIMEOUT_NANOS).run();
 
@@ -34,9 +35,10 @@ class LossWatchTest {
     @Test
     void aHeartbeatSentBeforeTheMessage_butReadAfterIt_meansTheWorkerFellSilent_notThatItsQueueIsDrained() {
         RemoteWorker w = worker();
+        long beforeThePingMicros = EpochMicros.now() - 1000; // a heartbeat issued then, read by the coordinator's inbox only later
         w.send(new ClockPing("", "", EpochMicros.now()));
-        waitPast(TIMEOUT_NANOS * 1000);
-        w.heard(EpochMicros.now() - 1_000_000); // issued 1 s ago, before the ping; the coordinator's inbox read it late
+        waitPast(MILLISECOND_NANOS);
+        w.heartbeat(beforeThePingMicros);
 
         new LossWatch(() -> List.of(w), TIMEOUT_NANOS).run();
 

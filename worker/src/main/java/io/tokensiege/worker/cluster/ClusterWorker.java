@@ -163,14 +163,17 @@ public final class ClusterWorker implements AutoCloseable {
     /** Heartbeats while admitted, dead-man on silence, hellos until admitted, and giving up when nobody admits this worker. */
     private void watch() {
         if (!running) return;
-        String session = registration.admittedSession();
-        if (session != null) outbox.send(session, new WorkerHeartbeat("", "", workerId));
-        long silentSeconds = TimeUnit.NANOSECONDS.toSeconds(registration.silentNanos());
-        if (registration.silentNanos() > TimeUnit.MILLISECONDS.toNanos(settings.silenceMillis())) {
-            log.warn("no message from the coordinator for {} s: stopping every step (dead-man rule) and registering again", silentSeconds);
+        // The dead-man check comes first: a heartbeat of a session about to be dropped, sent after commands it will now refuse,
+        // would tell the coordinator that this worker is alive but not getting them (a drained queue, which ends the run).
+        long silentNanos = registration.silentNanos();
+        if (silentNanos > TimeUnit.MILLISECONDS.toNanos(settings.silenceMillis())) {
+            log.warn("no message from the coordinator for {} s: stopping every step (dead-man rule) and registering again",
+                    TimeUnit.NANOSECONDS.toSeconds(silentNanos));
             startOver("coordinator silent");
             return;
         }
+        String session = registration.admittedSession();
+        if (session != null) outbox.send(session, new WorkerHeartbeat("", "", workerId));
         if (!disconnected && registration.helloDue(HELLO_RETRY_NANOS)) hello();
         if (registration.unadmittedNanos() > TimeUnit.MILLISECONDS.toNanos(settings.giveUpMillis())) {
             join.giveUp("no coordinator admitted this worker for " + settings.giveUpMillis() / 1000 + " s (tried " + settings.where() + ", cluster '"

@@ -42,14 +42,18 @@ final class Registration {
         lastHeardNanos = System.nanoTime();
     }
 
-    /** Forgets the admission; true when there was one (then steps must stop and a new session register). */
+    /**
+     * Forgets the admission and the challenge answered; true when a challenge had been answered, admitted or not yet. Then a
+     * new session must register: the coordinator may have admitted this one with a welcome we will now refuse, and would
+     * ignore its hellos as already admitted until it timed out.
+     */
     synchronized boolean cancel() {
-        boolean was = admitted;
-        if (was) unadmittedSinceNanos = System.nanoTime();
+        boolean known = coordinatorSession != null;
+        if (admitted) unadmittedSinceNanos = System.nanoTime();
         admitted = false;
         coordinatorSession = null;
         minClockSampleMicros = Long.MAX_VALUE;
-        return was;
+        return known;
     }
 
     /** True (and counted) when a hello should go out now: not admitted, and none sent within {@code retryNanos}. */
