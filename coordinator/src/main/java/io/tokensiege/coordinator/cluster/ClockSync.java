@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 /**
  * Keeps every worker's clock offset measured: a burst of pings right after a worker joins, then one ping every
  * {@value #PING_MILLIS} ms to every alive worker. Each pong's sample goes to the worker ({@link RemoteWorker#pong}), which
- * keeps the one with the shortest round trip; the ping's acknowledgement doubles as a heartbeat.
+ * keeps the one with the shortest round trip; the ping's acknowledgement shows the worker still reads its queue.
  */
 final class ClockSync {
     static final long PING_MILLIS = 2000;

@@ -9,14 +9,19 @@ import io.tokensiege.common.protocol.ProtocolCodec;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.WorkerHello;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 
-/** The two verdicts on a message left unacknowledged: a worker that kept beating after it (drained queue) or one that fell silent. */
+/** The verdicts on a worker: one that kept beating after a message it never acknowledged (drained queue), one that fell silent, and none after a stall of the coordinator. */
 class LossWatchTest {
     /** Small enough that a message is overdue at once; the "heard since" margin is then 1 ns. */
     private static final long TIMEOUT_NANOS = 2;
     private static final long MILLISECOND_NANOS = 1_000_000;
+    /** The watch's own clock, standing still: it ran a moment ago (with a 2 ns timeout, any real gap would count as a stall). */
+    private static final LongSupplier NEVER_STALLED = () -> 0;
 
     @Test
     void aHeartbeatSentAfterTheUnacknowledgedMessage_meansItsQueueIsDrained_andTheRunEnds() {
@@ -25,7 +30,7 @@ class LossWatchTest {
         waitPast(MILLISECOND_NANOS);
         w.heartbeat(EpochMicros.now());
 
-        new LossWatch(() -> List.of(w), TIMEOUT_NANOS).run();
+        new LossWatch(() -> List.of(w), TIMEOUT_NANOS, NEVER_STALLED).run();
 
         assertThat(w.alive()).isFalse();
         assertThat(w.lossEndsRun()).isTrue();
@@ -40,11 +45,28 @@ class LossWatchTest {
         waitPast(MILLISECOND_NANOS);
         w.heartbeat(beforeThePingMicros);
 
-        new LossWatch(() -> List.of(w), TIMEOUT_NANOS).run();
+        new LossWatch(() -> List.of(w), TIMEOUT_NANOS, NEVER_STALLED).run();
 
         assertThat(w.alive()).isFalse();
         assertThat(w.lossEndsRun()).isFalse();
         assertThat(w.lostReason()).contains("no acknowledgement or heartbeat");
+    }
+
+    @Test
+    void aCoordinatorStalledLongerThanTheWorkerTimeout_losesEveryWorkerWithoutBlame_insteadOfJudgingThem() {
+        RemoteWorker w = worker();
+        AtomicLong clock = new AtomicLong();
+        LossWatch watch = new LossWatch(() -> List.of(w), TimeUnit.SECONDS.toNanos(10), clock::get);
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(250));
+        watch.run();
+        assertThat(w.alive()).as("a normal tick, nothing unacknowledged").isTrue();
+
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(11)); // the watch's thread did not run for 11 s
+
+        watch.run();
+        assertThat(w.alive()).isFalse();
+        assertThat(w.lossEndsRun()).isFalse();
+        assertThat(w.lostReason()).contains("coordinator itself stalled for 11 s");
     }
 
     private static RemoteWorker worker() {

@@ -71,7 +71,7 @@ public final class ClusterWorker implements AutoCloseable {
     private final SecretBox secrets;
     private final MessageSigner signer;
     private final ReplayGuard guard;
-    private final Registration registration = new Registration();
+    private final Registration registration;
     private final WorkerAgent agent;
     private final Outbox outbox;
     private final ClockAnswers clock;
@@ -86,6 +86,7 @@ public final class ClusterWorker implements AutoCloseable {
     /** Connects (bounded by {@code giveUpMillis}; an IllegalStateException when no cluster answered) and says hello. */
     public ClusterWorker(Vertx vertx, Settings settings, String token) throws Exception {
         this.settings = settings;
+        this.registration = new Registration(TimeUnit.MILLISECONDS.toNanos(settings.silenceMillis()));
         this.secrets = new SecretBox(token);
         this.workerId = settings.workerId();
         this.signer = new MessageSigner(secrets, workerId);
@@ -165,10 +166,9 @@ public final class ClusterWorker implements AutoCloseable {
         if (!running) return;
         // The dead-man check comes first: a heartbeat of a session about to be dropped, sent after commands it will now refuse,
         // would tell the coordinator that this worker is alive but not getting them (a drained queue, which ends the run).
-        long silentNanos = registration.silentNanos();
-        if (silentNanos > TimeUnit.MILLISECONDS.toNanos(settings.silenceMillis())) {
+        if (registration.silentTooLong()) {
             log.warn("no message from the coordinator for {} s: stopping every step (dead-man rule) and registering again",
-                    TimeUnit.NANOSECONDS.toSeconds(silentNanos));
+                    TimeUnit.NANOSECONDS.toSeconds(registration.silentNanos()));
             startOver("coordinator silent");
             return;
         }

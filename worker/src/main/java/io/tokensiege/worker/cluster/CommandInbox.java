@@ -77,9 +77,13 @@ final class CommandInbox {
                 return;
             }
             if (!registration.isFrom(h.fromSession())) {
-                throw new SecurityException("from a coordinator session this worker did not register with (a restarted coordinator's leftovers, or a replay)");
+                throw new SecurityException("from a coordinator session this worker is not registered with (it is registering again, or a restarted coordinator's leftovers, or a replay)");
             }
             guard.accept(h, signer.session(), false, registration.coordinatorAheadMicros(), true);
+            if (registration.silentTooLong()) {
+                throw new SecurityException("the coordinator was silent too long: this session is being dropped (dead-man rule), and the worker "
+                        + "registers again");
+            }
             if (message instanceof JoinReply reply) {
                 commands.joinReply(reply);
             } else if (registration.admittedSession() == null) {

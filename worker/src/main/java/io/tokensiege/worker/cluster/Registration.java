@@ -9,6 +9,7 @@ import io.tokensiege.common.protocol.EpochMicros;
  * move it.
  */
 final class Registration {
+    private final long silenceLimitNanos;
     private String coordinatorSession;
     private boolean admitted;
     private long unadmittedSinceNanos = System.nanoTime();
@@ -16,6 +17,11 @@ final class Registration {
     private long lastHelloNanos;
     private int hellos;
     private long minClockSampleMicros = Long.MAX_VALUE;
+
+    /** @param silenceLimitNanos the admitted coordinator silent this long: the dead-man rule drops the session */
+    Registration(long silenceLimitNanos) {
+        this.silenceLimitNanos = silenceLimitNanos;
+    }
 
     /** A challenge from {@code session} was answered: what that session sends next is expected, its clock sampled. */
     synchronized void challenged(String session, long coordinatorSentMicros) {
@@ -38,8 +44,18 @@ final class Registration {
         return admitted ? coordinatorSession : null;
     }
 
+    /**
+     * A message of the admitted coordinator arrived. Once the coordinator has been silent past the limit, the dead-man rule
+     * stands whatever comes next: a backlog read on resuming from a pause must not keep a session that may have missed or
+     * refused commands (its heartbeats would then read as a queue drained by someone else).
+     */
     synchronized void heard() {
-        lastHeardNanos = System.nanoTime();
+        if (!silentTooLong()) lastHeardNanos = System.nanoTime();
+    }
+
+    /** Admitted, and the coordinator silent past the limit: the session must be dropped (dead-man rule). */
+    synchronized boolean silentTooLong() {
+        return admitted && System.nanoTime() - lastHeardNanos > silenceLimitNanos;
     }
 
     /**
