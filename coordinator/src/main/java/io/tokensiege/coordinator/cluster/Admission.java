@@ -57,8 +57,8 @@ final class Admission {
     /**
      * A signed hello of the right protocol is answered with a challenge; admission waits for its answer. A session that
      * says hello again before answering (a resumed worker does, from its dead-man rule and its reconnection at once) gets
-     * the challenge still pending for it (with a fresh deadline), so whichever answer comes first admits it; a session already admitted is not
-     * challenged again.
+     * the challenge still pending for it (with a fresh deadline), so whichever answer comes first admits it; a session
+     * already admitted is not challenged again.
      */
     void hello(Envelope.Header h, WorkerHello hello) {
         if (hello.protocolVersion() != ProtocolCodec.PROTOCOL_VERSION) {
@@ -69,8 +69,10 @@ final class Admission {
             log.debug("ignored a hello from {}: that session is already admitted", hello.workerId());
             return;
         }
-        Candidate c = candidates.compute(hello.workerId() + "/" + h.fromSession(), (key, pending) -> new Candidate(hello,
-                h.fromSession(), pending != null && !pending.expired() ? pending.challenge() : MessageSigner.randomId(), System.nanoTime() + workerTimeoutNanos));
+        Candidate c = candidates.compute(hello.workerId() + "/" + h.fromSession(), (key, pending) -> {
+            String challenge = pending != null && !pending.expired() ? pending.challenge() : MessageSigner.randomId();
+            return new Candidate(hello, h.fromSession(), challenge, System.nanoTime() + workerTimeoutNanos);
+        });
         log.debug("worker {} said hello from {}; challenged", hello.workerId(), hello.host());
         offer(hello.workerId(), signer.seal(hello.workerId(), h.fromSession(), new JoinChallenge("", "", c.challenge(), EpochMicros.now())).wire());
     }
