@@ -67,8 +67,8 @@ class ServerPersonalitiesTest {
                 assertThat(step.get("ok").asInt()).as(step.get("step_id").asText()).isEqualTo(step.get("requests").asInt());
                 assertThat(step.at("/prompt_size/counted_p50").asDouble()).isCloseTo(64, within(0.03 * 64));
                 assertThat(step.at("/prompt_size/sizing").asText()).startsWith("llama.cpp /tokenize");
-                double server = step.at("/server/decode_tok_sp50").asDouble();
-                assertThat(step.at("/decode_tok_s/p50").asDouble()).isCloseTo(server, within(0.05 * server));
+                // Each request's decode rate against the simulator's own timings for it: the same clock underneath, so within 2 %.
+                assertThat(step.at("/server/decode_gap_pct_p50").asDouble()).as(step.get("step_id").asText()).isBetween(-2.0, 2.0);
             }
             assertThat(run.at("/server_notes/target").toString())
                     .contains("closes connections after each response while advertising Keep-Alive: timeout=5, max=100")

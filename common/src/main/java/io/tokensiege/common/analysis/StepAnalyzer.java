@@ -99,7 +99,7 @@ public final class StepAnalyzer {
         }
         clientBound(step, shares).ifPresent(flags::add);
         Percentiles decode = Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts);
-        ServerView server = ServerView.of(records).orElse(null);
+        ServerView server = ServerView.of(records, ts).orElse(null);
         if (server != null) ServerView.flag(step.stepId(), server, decode, records, ts, flags);
         // An agent's later turns carry its history: the asked size is turn 1's.
         // A mixed step asks for several sizes at once: its parts say theirs. A replayed trace asks for what it recorded.

@@ -35,13 +35,13 @@ class KneeFinderTest {
 
     @Test
     void ttftGrowingWhileTheServersPromptTimeStaysFlat_isExplainedAsQueueingForASlot() {
-        ServerView flat = new ServerView(10, 60.0, 40.0, 45.0, 1000, 0);
+        ServerView flat = new ServerView(10, 60.0, 0.0, 40.0, 45.0, 1000, 0);
         Collapse queued = KneeFinder.find(List.of(level(1, 50, 90, 100, 50, 0, flat), level(4, 180, 100, 120, 45, 0, flat),
-                level(16, 190, 2_400, 4_000, 45, 0, new ServerView(10, 45.0, 42.0, 50.0, 1000, 0))), SLO);
+                level(16, 190, 2_400, 4_000, 45, 0, new ServerView(10, 45.0, 0.0, 42.0, 50.0, 1000, 0))), SLO);
         assertThat(queued.line()).contains("TTFT p50 grew 90 ms -> 2.4 s while the server's own prompt time was 40 ms -> 42 ms: most of the wait is queueing for a slot");
         // Prompt time growing with TTFT is slow prefill, not queueing: no such sentence.
         Collapse prefill = KneeFinder.find(List.of(level(1, 50, 90, 100, 50, 0, flat),
-                level(16, 190, 2_400, 4_000, 45, 0, new ServerView(10, 45.0, 2_000.0, 2_500.0, 1000, 0))), SLO);
+                level(16, 190, 2_400, 4_000, 45, 0, new ServerView(10, 45.0, 0.0, 2_000.0, 2_500.0, 1000, 0))), SLO);
         assertThat(prefill.line()).doesNotContain("queueing for a slot");
     }
 

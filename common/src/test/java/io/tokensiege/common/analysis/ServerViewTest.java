@@ -1,0 +1,91 @@
+package io.tokensiege.common.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tokensiege.common.metric.RequestRecord;
+import io.tokensiege.common.metric.ServerTimings;
+import io.tokensiege.common.metric.TokenSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The client's decode rates set against the server's own timings, request by request, in one definition. */
+class ServerViewTest {
+    private static final int TOKENS = 64;
+
+    /** A request whose server decoded {@code TOKENS} tokens at {@code serverTokS} (first to last token) and whose client read {@code clientTokS}. */
+    private static RequestRecord request(double serverTokS, double clientTokS) {
+        double predictedMillis = (TOKENS - 1) * 1000.0 / serverTokS;
+        return new RequestRecord(new RequestRecord.Origin("s", "w", 0, 0, 0, null),
+                true,
+                new RequestRecord.Times(0, null, 50_000L, 50_000L, 50_000L, 10_000L, 200_000L, 2_000L, clientTokS),
+                new RequestRecord.Tokens(TOKENS, TokenSource.USAGE, TOKENS, null, 0, TOKENS, 0, 40, 0, TOKENS),
+                new RequestRecord.Outcome("length", null, null, null, 200, false),
+                new RequestRecord.Answer("id", 10, "x"),
+                null, new ServerTimings(40, 0, 20.0, TOKENS, predictedMillis, TOKENS * 1000.0 / predictedMillis), null);
+    }
+
+    private static List<Flag> flags(List<RequestRecord> records, double timeScale) {
+        ServerView view = ServerView.of(records, timeScale).orElseThrow();
+        double[] client = records.stream().mapToDouble(r -> r.times().decodeRateTokS() / timeScale).sorted().toArray();
+        List<Flag> flags = new ArrayList<>();
+        Percentiles clientDecode = new Percentiles(client.length, Fairness.quantile(client, 0.5), 0, 0, 0, 0, 0); // only its count and p50 are read
+        ServerView.flag("s", view, clientDecode, records, timeScale, flags);
+        return flags;
+    }
+
+    @Test
+    void twoDecodeSpeedsAndOneLateToken_leaveTheMediansApart_butEveryOtherPairAgrees_soNothingIsFlagged() {
+        List<RequestRecord> records = new ArrayList<>();
+        for (int i = 0; i < 4; i++) records.add(request(330, 330));
+        for (int i = 0; i < 4; i++) records.add(request(470, 470));
+        records.add(request(470, 330)); // its last token reached the client late: it alone crosses to the slow side
+
+        ServerView view = ServerView.of(records, 1).orElseThrow();
+        // What the old check compared: the two medians, 30 % apart although eight of nine requests agree exactly.
+        assertThat(view.decodeTokSP50()).isCloseTo(470.0 * TOKENS / (TOKENS - 1), within(0.01));
+        assertThat(view.decodeGapPctP50()).isCloseTo(0, within(1e-9));
+        assertThat(flags(records, 1)).extracting(Flag::code).doesNotContain(Flag.SERVER_DECODE_GAP);
+    }
+
+    @Test
+    void aClientThatCountsHalfTheTokens_isFlaggedWithItsGap() {
+        List<RequestRecord> records = new ArrayList<>();
+        for (int i = 0; i < 5; i++) records.add(request(400 + 10 * i, (400 + 10 * i) / 2.0));
+
+        List<Flag> flags = flags(records, 1);
+
+        assertThat(flags).extracting(Flag::code).containsExactly(Flag.SERVER_DECODE_GAP);
+        assertThat(flags.get(0).message()).startsWith("client decode differs from the server's own by -50.0% (the median over requests");
+    }
+
+    @Test
+    void theServersRate_isPutInOurDefinition_nMinusOneTokensAfterTheFirst() {
+        // llama.cpp: predicted_per_second = 64 / predicted_ms, where predicted_ms runs from the first token to the last.
+        RequestRecord r = request(500, 500);
+        assertThat(r.serverTimings().predictedTokS()).isCloseTo(500.0 * 64 / 63, within(1e-9));
+
+        assertThat(ServerView.decodeGapPct(r, 1)).isCloseTo(0, within(1e-9));
+        assertThat(ServerView.decodeGapPct(request(500, 525), 1)).isCloseTo(5, within(1e-9));
+    }
+
+    @Test
+    void aSimulatedTargetsRates_areComparedInItsOwnTime() {
+        // A simulator at 10x: the client reads 5,000 tok/s of wall time, which are 500 of the target's.
+        assertThat(ServerView.decodeGapPct(request(500, 5_000), 10)).isCloseTo(0, within(1e-9));
+        assertThat(flags(List.of(request(500, 5_000)), 10)).isEmpty();
+    }
+
+    @Test
+    void withoutTimingsOrWithOneToken_thereIsNoPairToCompare() {
+        RequestRecord r = request(500, 500);
+        RequestRecord noServer = new RequestRecord(r.origin(), true, r.times(), r.tokens(), r.outcome(), r.answer(), null, null, null);
+        RequestRecord oneToken = new RequestRecord(r.origin(), true, r.times(), r.tokens(), r.outcome(), r.answer(), null,
+                new ServerTimings(40, 0, 20.0, 1, 0.0, 0.0), null);
+
+        assertThat(ServerView.decodeGapPct(noServer, 1)).isNull();
+        assertThat(ServerView.decodeGapPct(oneToken, 1)).isNull();
+        assertThat(ServerView.of(List.of(oneToken), 1).orElseThrow().decodeGapPctP50()).isNull();
+    }
+}
