@@ -68,6 +68,7 @@ class ServerPersonalitiesTest {
                 assertThat(step.at("/prompt_size/counted_p50").asDouble()).isCloseTo(64, within(0.03 * 64));
                 assertThat(step.at("/prompt_size/sizing").asText()).startsWith("llama.cpp /tokenize");
                 // Each request's decode rate against the simulator's own timings for it: the same clock underneath, so within 2 %.
+                assertThat(step.at("/server/decode_gap_pct_p50").isNumber()).as(step.get("step_id").asText() + " reports the gap").isTrue();
                 assertThat(step.at("/server/decode_gap_pct_p50").asDouble()).as(step.get("step_id").asText()).isBetween(-2.0, 2.0);
             }
             assertThat(run.at("/server_notes/target").toString())

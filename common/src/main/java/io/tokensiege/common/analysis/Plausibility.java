@@ -22,7 +22,7 @@ public final class Plausibility {
             ok++;
             if (r.tokens().usageCompletionTokens() != null && r.tokens().tokenSource() == io.tokensiege.common.metric.TokenSource.COUNTED) absurdUsage++;
             else if (r.tokens().usageCompletionTokens() == null) noUsage++;
-            else if (r.tokens().tokenEvents() > 0 && Math.abs(r.tokens().usageCompletionTokens() - r.tokens().tokenEvents()) > 0.10 * r.tokens().usageCompletionTokens()) mismatch++;
+            else if (r.tokens().tokenEvents() > 0 && usageMismatch(r.tokens().usageCompletionTokens(), r.tokens().tokenEvents())) mismatch++;
             if (r.times().decodeRateTokS() != null) {
                 double rate = r.times().decodeRateTokS() / timeScale;
                 if (rate > maxDecodeTokS) {
@@ -35,7 +35,8 @@ public final class Plausibility {
             if (r.tokens().reasoningEvents() > 0 && r.tokens().contentEvents() == 0 && r.tokens().toolCallEvents() == 0) reasoningOnly++;
         }
         if (mismatch > 0) flags.add(new Flag(Flag.USAGE_MISMATCH, stepId, mismatch + " of " + ok
-                + " requests: usage.completion_tokens differs from token-carrying events by more than 10% (several tokens per event, or a channel the parser does not read)"));
+                + " requests: usage.completion_tokens differs from token-carrying events by more than 10% and more than one token (several tokens per event, "
+                + "or a channel the parser does not read)"));
         if (absurdUsage > 0) flags.add(new Flag(Flag.USAGE_ABSURD, stepId, absurdUsage + " of " + ok
                 + " requests reported more completion tokens than their max_tokens allows: usage ignored, tokens counted from the stream's events"));
         if (noUsage > 0) flags.add(new Flag(Flag.NO_USAGE, stepId, noUsage + " of " + ok
@@ -52,5 +53,14 @@ public final class Plausibility {
                 + " requests were still in flight when the step's drain time ran out and were cancelled: latency percentiles cover completed requests only (a lower bound)"));
         if (clampedValues > 0) flags.add(new Flag(Flag.CLAMPED, stepId, clampedValues + " values exceeded the histogram range (1 h) and were clamped"));
         return flags;
+    }
+
+    /**
+     * More than 10 % apart, and more than the one token a server may count without streaming it: llama.cpp's usage includes the
+     * end-of-sequence token it decoded, so a 6-token answer that stopped by itself reports 7.
+     */
+    static boolean usageMismatch(int usage, int events) {
+        int apart = Math.abs(usage - events);
+        return apart > 1 && apart > 0.10 * usage;
     }
 }

@@ -12,7 +12,7 @@ import java.util.Optional;
  * served from cache. Its figures are in its own clock, as the target's time is.
  *
  * @param requests      measured successful requests that carried timings
- * @param decodeTokSP50 median of the server's per-request {@code predicted_per_second}
+ * @param decodeTokSP50 median of the server's per-request {@code predicted_per_second}, over requests of two tokens or more
  * @param decodeGapPctP50 median over requests of each one's client decode rate against the server's own for the same request,
  *                      in %: see {@link #decodeGapPct}
  * @param promptMsP50   median {@code prompt_ms}
@@ -20,7 +20,8 @@ import java.util.Optional;
  * @param promptTokens  sum of {@code prompt_n + cache_n}
  * @param cachedTokens  sum of {@code cache_n}
  */
-public record ServerView(int requests, Double decodeTokSP50, Double decodeGapPctP50, Double promptMsP50, Double promptMsP95, long promptTokens, long cachedTokens) {
+public record ServerView(int requests, Double decodeTokSP50, Double decodeGapPctP50, Double promptMsP50, Double promptMsP95, long promptTokens,
+                         long cachedTokens) {
     /** A client decode this far from the server's own (the median per request, in %) is flagged: one of the two is not measuring what it says. */
     static final double DECODE_GAP_PCT = 5;
 
@@ -28,15 +29,20 @@ public record ServerView(int requests, Double decodeTokSP50, Double decodeGapPct
     static Optional<ServerView> of(List<RequestRecord> records, double timeScale) {
         List<ServerTimings> t = records.stream().filter(RequestRecord::ok).map(RequestRecord::serverTimings).filter(java.util.Objects::nonNull).toList();
         if (t.isEmpty()) return Optional.empty();
-        double[] decode = t.stream().map(ServerTimings::predictedTokS).filter(java.util.Objects::nonNull).mapToDouble(Double::doubleValue).sorted().toArray();
+        // One generated token has no decode rate (llama.cpp then reports 1,000,000 tok/s for its end-of-sequence token alone).
+        double[] decode = t.stream().filter(x -> x.predictedTokens() == null || x.predictedTokens() >= 2).map(ServerTimings::predictedTokS)
+                .filter(java.util.Objects::nonNull).mapToDouble(Double::doubleValue).sorted().toArray();
         double[] prompt = t.stream().map(ServerTimings::promptMillis).filter(java.util.Objects::nonNull).mapToDouble(Double::doubleValue).sorted().toArray();
         long cached = t.stream().mapToLong(x -> x.cachedTokens() == null ? 0 : x.cachedTokens()).sum();
         long processed = t.stream().mapToLong(x -> x.promptTokens() == null ? 0 : x.promptTokens()).sum();
         double[] gaps = records.stream().filter(RequestRecord::ok).map(r -> decodeGapPct(r, timeScale)).filter(java.util.Objects::nonNull)
                 .mapToDouble(Double::doubleValue).sorted().toArray();
-        return Optional.of(new ServerView(t.size(), decode.length == 0 ? null : Fairness.quantile(decode, 0.5), gaps.length == 0 ? null : Fairness.quantile(gaps, 0.5),
-                prompt.length == 0 ? null : Fairness.quantile(prompt, 0.5), prompt.length == 0 ? null : Fairness.quantile(prompt, 0.95),
+        return Optional.of(new ServerView(t.size(), median(decode), median(gaps), median(prompt), prompt.length == 0 ? null : Fairness.quantile(prompt, 0.95),
                 processed + cached, cached));
+    }
+
+    private static Double median(double[] sorted) {
+        return sorted.length == 0 ? null : Fairness.quantile(sorted, 0.5);
     }
 
     /**

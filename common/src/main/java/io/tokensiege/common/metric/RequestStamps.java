@@ -16,6 +16,8 @@ public final class RequestStamps {
     public long firstNanos = NONE;
     public long firstAnswerNanos = NONE;
     public long lastNanos = NONE;
+    /** The event that carried the finish_reason: the time of the end token (EOS, a stop string) a server decodes without streaming it. */
+    public long finishNanos = NONE;
     /** The first event carrying a tool call (an agent's time to its first tool-call token). */
     public long firstToolCallNanos = NONE;
     public long endNanos = NONE;

@@ -30,6 +30,13 @@ class PlausibilityTest {
     }
 
     @Test
+    void theOneEndTokenAServerCountsWithoutStreaming_isNoMismatch_twoAre() {
+        // llama.cpp's usage counts the end-of-sequence token: a 6-token answer that stopped by itself reports 7 (14 % apart).
+        assertThat(codes(List.of(record(150_000L, 400_000L, 50.0, 7, TokenSource.USAGE, 7, 6, 0, 6)))).isEmpty();
+        assertThat(codes(List.of(record(150_000L, 400_000L, 50.0, 12, TokenSource.USAGE, 12, 10, 0, 10)))).containsExactly(Flag.USAGE_MISMATCH);
+    }
+
+    @Test
     void eachImpossibility_hasItsFlag() {
         assertThat(codes(List.of(record(150_000L, 4_000_000L, 574.0, 200, TokenSource.USAGE, 200, 200, 0, 200)))).containsExactly(Flag.DECODE_IMPLAUSIBLE);
         assertThat(codes(List.of(record(5_000_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 200, 0, 200)))).containsExactly(Flag.TTFT_GT_E2E);

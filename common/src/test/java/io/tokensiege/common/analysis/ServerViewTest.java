@@ -82,10 +82,13 @@ class ServerViewTest {
         RequestRecord r = request(500, 500);
         RequestRecord noServer = new RequestRecord(r.origin(), true, r.times(), r.tokens(), r.outcome(), r.answer(), null, null, null);
         RequestRecord oneToken = new RequestRecord(r.origin(), true, r.times(), r.tokens(), r.outcome(), r.answer(), null,
-                new ServerTimings(40, 0, 20.0, 1, 0.0, 0.0), null);
+                new ServerTimings(40, 0, 20.0, 1, 0.001, 1_000_000.0), null);
 
         assertThat(ServerView.decodeGapPct(noServer, 1)).isNull();
         assertThat(ServerView.decodeGapPct(oneToken, 1)).isNull();
-        assertThat(ServerView.of(List.of(oneToken), 1).orElseThrow().decodeGapPctP50()).isNull();
+        ServerView onlyOneToken = ServerView.of(List.of(oneToken), 1).orElseThrow();
+        assertThat(onlyOneToken.decodeGapPctP50()).isNull();
+        // llama.cpp reports 1,000,000 tok/s for an answer of its end token alone: no decode rate, as for the client.
+        assertThat(ServerView.of(List.of(oneToken, oneToken, r), 1).orElseThrow().decodeTokSP50()).isCloseTo(500.0 * 64 / 63, within(1e-9));
     }
 }

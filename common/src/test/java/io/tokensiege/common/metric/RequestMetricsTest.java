@@ -34,6 +34,29 @@ class RequestMetricsTest {
     }
 
     @Test
+    void anEndTokenCountedButNotStreamed_endsTheDecodeAtTheFinishReason() {
+        // llama.cpp, an answer that stopped by itself: 19 tokens streamed 10 ms apart, the end-of-sequence token decoded 10 ms
+        // after the last and counted in the usage (20), its finish_reason sent then.
+        RequestStamps s = stream(19, 100, 10);
+        s.usageCompletionTokens = 20;
+        s.finishNanos = s.lastNanos + 10 * MS;
+        RequestRecord r = RequestMetrics.compute(s, "st", "w", 0, 0, 0, false, true);
+        assertThat(r.times().decodeRateTokS()).isCloseTo(19 / 0.190, within(1e-9)); // 19 / 0.180 if it ended at the last streamed token
+        assertThat(r.times().tpotMicros()).isEqualTo(10_000);
+
+        // Every counted token streamed (an answer cut by max_tokens): a later finish_reason says nothing about decoding.
+        RequestStamps length = stream(20, 100, 10);
+        length.usageCompletionTokens = 20;
+        length.finishNanos = length.lastNanos + 50 * MS;
+        assertThat(RequestMetrics.compute(length, "st", "w", 0, 0, 0, false, true).times().decodeRateTokS()).isCloseTo(19 / 0.190, within(1e-9));
+
+        // Counted events (no usage): the count ends at the last streamed token, and so does the decode.
+        RequestStamps counted = stream(20, 100, 10);
+        counted.finishNanos = counted.lastNanos + 10 * MS;
+        assertThat(RequestMetrics.compute(counted, "st", "w", 0, 0, 0, false, true).times().decodeRateTokS()).isCloseTo(19 / 0.190, within(1e-9));
+    }
+
+    @Test
     void reasoningFirst_ttftAtFirstReasoningToken_ttfaAtFirstAnswer() {
         RequestStamps s = new RequestStamps();
         s.sendNanos = 0;
@@ -59,6 +82,14 @@ class RequestMetricsTest {
         assertThat(RequestMetrics.compute(cut, "st", "w", 0, 0, 0, false, true).outcome().error()).isEqualTo("truncated");
         RequestStamps none = stream(0, 10, 10);
         assertThat(RequestMetrics.compute(none, "st", "w", 0, 0, 0, false, true).outcome().error()).isEqualTo("empty");
+        // llama.cpp, a model that ends its answer at once: the end-of-sequence token counted (usage 1), nothing streamed.
+        RequestStamps endTokenOnly = stream(0, 10, 10);
+        endTokenOnly.usageCompletionTokens = 1;
+        assertThat(RequestMetrics.compute(endTokenOnly, "st", "w", 0, 0, 0, false, true).outcome().error()).isEqualTo("empty");
+        // Two counted and none streamed is not that: the answer went by a channel the parser does not read (flagged apart).
+        RequestStamps unread = stream(0, 10, 10);
+        unread.usageCompletionTokens = 2;
+        assertThat(RequestMetrics.compute(unread, "st", "w", 0, 0, 0, false, true).outcome().error()).isNull();
         RequestStamps cancelled = stream(3, 10, 10);
         cancelled.sawDone = false;
         RequestRecord c = RequestMetrics.compute(cancelled, "st", "w", 0, 0, 0, true, true);

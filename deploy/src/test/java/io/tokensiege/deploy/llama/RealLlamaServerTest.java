@@ -94,6 +94,31 @@ class RealLlamaServerTest {
     }
 
     @Test
+    void quick_answersThatEndByThemselves_decodeAsTheServerSays_andTheirUnstreamedEndTokenIsNoMismatch() throws Exception {
+        try (LlamaServer llama = LlamaServer.start(llamaDir, "small", "-c", "65536", "--parallel", "4")) {
+            // A grammar that allows one sentence and then only the end-of-sequence token: every answer stops by itself (the random
+            // model spells the sentence in its own odd pieces, 14 to 22 tokens), and llama.cpp counts that end token in its usage
+            // without streaming it.
+            String sentence = "the lazy dog sleeps on the mat";
+            int code = cli("quick", "--url", llama.url(), "--model", llama.model, "--concurrency", "1,4", "--duration", "8s", "--max-tokens", "200",
+                    "--extra-body", "{\"grammar\": \"root ::= \\\"" + sentence + "\\\"\"}", "--data", runs.toString());
+            assertThat(code).as("quick's exit code (0 ok, 3 SLO failed)").isIn(0, 3);
+            Path run = onlyRun();
+            JsonNode json = runJson(run);
+
+            List<JsonNode> stopped = requests(run).stream().filter(r -> r.get("measured").asBoolean() && !r.has("error")
+                    && "stop".equals(r.path("finish_reason").asText())).toList();
+            long endTokenNotStreamed = stopped.stream().filter(r -> r.get("usage_completion_tokens").asInt() == r.get("token_events").asInt() + 1).count();
+            System.out.printf("real llama.cpp, answers that end by themselves: %d stopped, %d of them with the end token counted but not streamed%n",
+                    stopped.size(), endTokenNotStreamed);
+            assertThat(stopped).as("answers that stopped by themselves").hasSizeGreaterThan(10);
+            assertThat(endTokenNotStreamed).as("of them, usage = streamed token events + 1").isGreaterThan(stopped.size() / 2);
+            checkEveryLevelAgreesWithTheServer(run, json, 2);
+            for (JsonNode s : json.get("steps")) assertThat(s.get("flags").toString()).as(s.get("step_id").asText()).doesNotContain("usage_mismatch");
+        }
+    }
+
+    @Test
     void agentServing_longPrefixLandsOnTenThousandServerTokens_andShowsColdVersusWarm() throws Exception {
         // The tiny model: a 10K-token cold prefill on one thread takes ~5x less time than with the small one, and the server is the same.
         try (LlamaServer llama = LlamaServer.start(llamaDir, "tiny", "-c", "65536", "--parallel", "4")) {
@@ -218,7 +243,9 @@ class RealLlamaServerTest {
             double gap = medianDecodeGapPct(records, id);
             System.out.printf("real llama.cpp %s: client decode p50 %.1f tok/s, server's predicted_per_second p50 %.1f, median gap per request %+.2f %%%n", id,
                     s.at("/decode_tok_s/p50").asDouble(), s.at("/server/decode_tok_sp50").asDouble(), gap);
-            assertThat(gap).as(id + " median over requests of the client's decode rate against the server's own for the same request, in %").isBetween(-3.0, 3.0);
+            assertThat(gap).as(id + " median over requests of the client's decode rate against the server's own for the same request, in %")
+                    .isBetween(-3.0, 3.0);
+            assertThat(s.at("/server/decode_gap_pct_p50").isNumber()).as(id + " run.json reports the gap").isTrue();
             double reported = s.at("/server/decode_gap_pct_p50").asDouble();
             assertThat(reported).as(id + " the gap run.json reports").isCloseTo(gap, within(0.01));
             assertThat(summary).as("summary.md, beside the server's decode p50").contains(String.format(Locale.ROOT, " tok/s (client %+.1f%%) / ", reported));

@@ -164,7 +164,7 @@ final class Exchange implements SseParser.Listener {
             }
             else if (measured) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
         }
-        info.copyTotalsTo(stamps);
+        info.copyTotalsTo(stamps, arrivalNanos);
     }
 
     @Override

@@ -59,9 +59,12 @@ public final class ChunkInfo {
     /** One element of {@code delta.tool_calls}: which call ({@code index}), and what this event adds to it (any may be null). */
     public record ToolCallDelta(int index, String id, String name, String argumentsFragment) {}
 
-    /** What an event says about the whole request (finish reason, usage, the server's timings), copied into its stamps. */
-    public void copyTotalsTo(io.tokensiege.common.metric.RequestStamps stamps) {
-        if (finishReason != null) stamps.finishReason = finishReason;
+    /** What an event arriving at {@code arrivalNanos} says about the whole request (finish reason, usage, the server's timings), copied into its stamps. */
+    public void copyTotalsTo(io.tokensiege.common.metric.RequestStamps stamps, long arrivalNanos) {
+        if (finishReason != null) {
+            stamps.finishReason = finishReason;
+            if (stamps.finishNanos == io.tokensiege.common.metric.RequestStamps.NONE) stamps.finishNanos = arrivalNanos;
+        }
         if (usageCompletionTokens >= 0) stamps.usageCompletionTokens = usageCompletionTokens;
         if (usagePromptTokens >= 0) stamps.usagePromptTokens = usagePromptTokens;
         if (usageCachedTokens >= 0) stamps.usageCachedTokens = usageCachedTokens;

@@ -2,6 +2,7 @@ package io.tokensiege.worker.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokensiege.common.metric.RequestStamps;
 import io.tokensiege.common.metric.ServerError;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,21 @@ class ChunkDecoderTest {
         ChunkInfo c = decode("{\"choices\":[{\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}");
         assertThat(c.contentChars).isEqualTo(2);
         assertThat(c.contentText.toString()).isEqualTo("Hi");
+    }
+
+    @Test
+    void theFinishReasonsArrival_isStampedOnce_theUsageChunkAfterItLeavesItAlone() {
+        RequestStamps stamps = new RequestStamps();
+        decode("{\"choices\":[{\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}").copyTotalsTo(stamps, 10);
+        assertThat(stamps.finishNanos).isEqualTo(RequestStamps.NONE);
+
+        decode("{\"choices\":[{\"finish_reason\":\"stop\",\"index\":0,\"delta\":{}}]}").copyTotalsTo(stamps, 42);
+        decode("{\"choices\":[],\"usage\":{\"completion_tokens\":2}}").copyTotalsTo(stamps, 50);
+        decode("{\"choices\":[{\"finish_reason\":\"stop\",\"index\":0,\"delta\":{}}]}").copyTotalsTo(stamps, 60);
+
+        assertThat(stamps.finishReason).isEqualTo("stop");
+        assertThat(stamps.finishNanos).isEqualTo(42);
+        assertThat(stamps.usageCompletionTokens).isEqualTo(2);
     }
 
     @Test
