@@ -29,6 +29,17 @@ class ClusterCoordinatorTest {
         }
     }
 
+    /**
+     * The one worker, once the coordinator lists it. It is listed just after its welcome is sent (so that no clock ping can reach
+     * it before the welcome), so a worker that has read its welcome may be a moment ahead of the list.
+     */
+    private static WorkerLink listed(ClusterCoordinator coordinator) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (coordinator.workers().isEmpty() && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(5); // polling the list, bounded
+        assertThat(coordinator.workers()).hasSize(1);
+        return coordinator.workers().get(0);
+    }
+
     @Test
     void aWorkerWhoseClockRunsAhead_getsItsOffsetMeasured_withinHalfTheRoundTrip() throws Exception {
         long aheadMicros = 2_000_000;
@@ -91,8 +102,7 @@ class ClusterCoordinatorTest {
         try (ClusterCoordinator coordinator = new ClusterCoordinator(new ClusterCoordinator.Settings("127.0.0.1", port, cluster, 2), TOKEN);
              RawWorker worker = new RawWorker(cluster, port, TOKEN, "drained")) {
             assertThat(worker.join().accepted()).isTrue();
-            assertThat(coordinator.workers()).hasSize(1);
-            WorkerLink link = coordinator.workers().get(0);
+            WorkerLink link = listed(coordinator);
             // From here on the worker reads nothing (as if someone drained its queue) and acknowledges nothing.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (link.alive() && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(50); // polling a flag the coordinator's watchdog sets
@@ -110,7 +120,7 @@ class ClusterCoordinatorTest {
         try (ClusterCoordinator coordinator = new ClusterCoordinator(new ClusterCoordinator.Settings("127.0.0.1", port, cluster, 2), TOKEN);
              RawWorker worker = new RawWorker(cluster, port, TOKEN, "drained")) {
             assertThat(worker.join().accepted()).isTrue();
-            WorkerLink link = coordinator.workers().get(0);
+            WorkerLink link = listed(coordinator);
             // Its heartbeats keep coming, but whatever is sent to it never arrives (someone else takes it): nothing is acknowledged.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (link.alive() && System.nanoTime() < deadline) {
