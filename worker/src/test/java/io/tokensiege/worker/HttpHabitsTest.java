@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Real servers' connection habits, each scripted byte for byte on a raw socket: a request that fails on a
  * reused connection before any response byte is never a server error; a server that closes after every
- * stream gets one connection per request; every habit is counted for the report.
+ * stream gets one connection per request; every habit is counted for the report. And how a server counts what it
+ * streams: llama.cpp's end-of-sequence token, counted but never sent.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpHabitsTest {
@@ -74,6 +75,37 @@ class HttpHabitsTest {
             });
             assertThat(server.connections.get()).isEqualTo(c.connects() + c.prewarmed());
         }
+    }
+
+    @Test
+    void aServerThatCountsItsEndTokenWithoutStreamingIt_isDecodingUntilItsFinishReason() throws Exception {
+        // llama.cpp, an answer that stops by itself within the step's 5 max_tokens: 4 tokens streamed, then the end-of-sequence
+        // token decoded (here 40 ms) and counted in the usage (5) but not streamed, then the finish_reason.
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            r.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n" + KEEP_ALIVE + "\r\n");
+            for (int i = 0; i < 4; i++) chunk(r, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" t" + i + "\"},\"finish_reason\":null}]}\n\n");
+            if (!r.pause(40)) return false;
+            chunk(r, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
+            chunk(r, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5}}\n\n");
+            chunk(r, "data: [DONE]\n\n");
+            r.write("0\r\n\r\n");
+            return true;
+        })) {
+            StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 3, 0);
+
+            assertThat(f.records()).hasSize(3).allSatisfy(r -> {
+                assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue();
+                assertThat(r.tokens().outputTokens()).isEqualTo(5);
+                assertThat(r.tokens().tokenEvents()).isEqualTo(4);
+                // 4 tokens after the first, over at least the 40 ms to the finish_reason; ending at the last streamed token, the
+                // burst before the pause would give thousands of tok/s, or no rate at all if it came in one read.
+                assertThat(r.times().decodeRateTokS()).isNotNull().isBetween(4 / 1.0, 4 / 0.040);
+            });
+        }
+    }
+
+    private static void chunk(ScriptedServer.Request r, String event) throws java.io.IOException {
+        r.write(Integer.toHexString(event.getBytes(StandardCharsets.UTF_8).length) + "\r\n" + event + "\r\n");
     }
 
     @Test

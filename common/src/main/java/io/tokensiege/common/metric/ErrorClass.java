@@ -14,7 +14,7 @@ public enum ErrorClass {
     STREAM_ERROR("stream_error", "the server sent an error event inside a 200 stream (its message is kept)"),
     MALFORMED("malformed", "an event was not valid JSON or not a chat-completion chunk"),
     OVERSIZED("oversized", "a line, an event or an error body exceeded the size limit (the rest was not read)"),
-    EMPTY("empty", "the stream ended without any generated token");
+    EMPTY("empty", "the stream ended without any generated token (a usage of one with nothing streamed: the end-of-sequence token alone)");
 
     private final String key;
     private final String meaning;

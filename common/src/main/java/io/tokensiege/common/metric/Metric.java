@@ -14,9 +14,9 @@ public enum Metric {
     TTFB_MICROS("ttfb", "t_headers - t_send"),
     CONNECT_MICROS("connect", "time to open the new connection a request needed (requests on a reused connection record none)"),
     E2E_MICROS("e2e", "t_end - t_send"),
-    TPOT_MICROS("tpot", "(t_last - t_first) / (output_tokens - 1)"),
+    TPOT_MICROS("tpot", "(t_decoded - t_first) / (output_tokens - 1); t_decoded = the last token event, or the finish_reason's for an unstreamed end token"),
     ITL_MICROS("itl", "gap between successive token-carrying events"),
-    DECODE_RATE_MILLITOK_S("decode_rate", "(output_tokens - 1) / (t_last - t_first), x1000"),
+    DECODE_RATE_MILLITOK_S("decode_rate", "(output_tokens - 1) / (t_decoded - t_first), x1000"),
     OUTPUT_TOKENS("output_tokens", "usage.completion_tokens, else token-carrying events (counted)");
 
     private final String key;

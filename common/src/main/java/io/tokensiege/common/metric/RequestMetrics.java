@@ -47,7 +47,7 @@ public final class RequestMetrics {
      * {@code predicted_n}) without streaming it, and sends the finish_reason once it is decoded: dividing n − 1 tokens by the time
      * to the last streamed one overstated a 20-token answer's decode rate by 1 / (n − 2), 5.6 %.
      */
-    static long decodeEndNanos(RequestStamps s, boolean usage, int events) {
+    public static long decodeEndNanos(RequestStamps s, boolean usage, int events) {
         boolean unstreamedTokens = usage && s.usageCompletionTokens > events;
         return unstreamedTokens && s.finishNanos > s.lastNanos ? s.finishNanos : s.lastNanos;
     }
@@ -61,12 +61,12 @@ public final class RequestMetrics {
      * A stream that ended "successfully" may still be truncated or empty: decided here, once. A stream cut before its
      * end is truncated even when no token had come yet (a connection lost while the server was still prefilling is
      * not an empty answer); empty is for a stream that ended properly without generating anything. A usage of one token
-     * with nothing streamed is empty too: llama.cpp counts the end-of-sequence token, so a model that ends its answer at
-     * once reports 1.
+     * with nothing streamed is empty too, unless max_tokens cut it: llama.cpp counts the end-of-sequence token, so a model
+     * that ends its answer at once reports 1 (a one-token limit's token went by a channel the parser does not read).
      */
     private static void classifyEnd(RequestStamps s) {
         if (s.error != null) return;
-        boolean noToken = s.tokenEvents() == 0 && s.usageCompletionTokens <= 1;
+        boolean noToken = s.tokenEvents() == 0 && (s.usageCompletionTokens <= 0 || s.usageCompletionTokens == 1 && !"length".equals(s.finishReason));
         if (!s.sawDone && s.finishReason == null) {
             s.fail(ErrorClass.TRUNCATED, noToken ? "stream ended without [DONE] or finish_reason, before any generated token"
                     : "stream ended without [DONE] or finish_reason");

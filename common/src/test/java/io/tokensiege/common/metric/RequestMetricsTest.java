@@ -50,10 +50,18 @@ class RequestMetricsTest {
         length.finishNanos = length.lastNanos + 50 * MS;
         assertThat(RequestMetrics.compute(length, "st", "w", 0, 0, 0, false, true).times().decodeRateTokS()).isCloseTo(19 / 0.190, within(1e-9));
 
-        // Counted events (no usage): the count ends at the last streamed token, and so does the decode.
+        // Counted events (no usage, or a usage above max_tokens, not believed): the count ends at the last streamed token, and so
+        // does the decode.
         RequestStamps counted = stream(20, 100, 10);
         counted.finishNanos = counted.lastNanos + 10 * MS;
         assertThat(RequestMetrics.compute(counted, "st", "w", 0, 0, 0, false, true).times().decodeRateTokS()).isCloseTo(19 / 0.190, within(1e-9));
+        RequestStamps absurd = stream(20, 100, 10);
+        absurd.maxTokens = 20;
+        absurd.usageCompletionTokens = 40;
+        absurd.finishNanos = absurd.lastNanos + 10 * MS;
+        RequestRecord a = RequestMetrics.compute(absurd, "st", "w", 0, 0, 0, false, true);
+        assertThat(a.tokens().tokenSource()).isEqualTo(TokenSource.COUNTED);
+        assertThat(a.times().decodeRateTokS()).isCloseTo(19 / 0.190, within(1e-9));
     }
 
     @Test
@@ -86,6 +94,11 @@ class RequestMetricsTest {
         RequestStamps endTokenOnly = stream(0, 10, 10);
         endTokenOnly.usageCompletionTokens = 1;
         assertThat(RequestMetrics.compute(endTokenOnly, "st", "w", 0, 0, 0, false, true).outcome().error()).isEqualTo("empty");
+        // One counted, none streamed, cut by max_tokens: that token was real and went by a channel the parser does not read.
+        RequestStamps oneTokenLimit = stream(0, 10, 10);
+        oneTokenLimit.usageCompletionTokens = 1;
+        oneTokenLimit.finishReason = "length";
+        assertThat(RequestMetrics.compute(oneTokenLimit, "st", "w", 0, 0, 0, false, true).outcome().error()).isNull();
         // Two counted and none streamed is not that: the answer went by a channel the parser does not read (flagged apart).
         RequestStamps unread = stream(0, 10, 10);
         unread.usageCompletionTokens = 2;

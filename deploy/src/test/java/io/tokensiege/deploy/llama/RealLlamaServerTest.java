@@ -108,7 +108,7 @@ class RealLlamaServerTest {
 
             List<JsonNode> stopped = requests(run).stream().filter(r -> r.get("measured").asBoolean() && !r.has("error")
                     && "stop".equals(r.path("finish_reason").asText())).toList();
-            long endTokenNotStreamed = stopped.stream().filter(r -> r.get("usage_completion_tokens").asInt() == r.get("token_events").asInt() + 1).count();
+            long endTokenNotStreamed = stopped.stream().filter(r -> r.path("usage_completion_tokens").asInt() == r.get("token_events").asInt() + 1).count();
             System.out.printf("real llama.cpp, answers that end by themselves: %d stopped, %d of them with the end token counted but not streamed%n",
                     stopped.size(), endTokenNotStreamed);
             assertThat(stopped).as("answers that stopped by themselves").hasSizeGreaterThan(10);

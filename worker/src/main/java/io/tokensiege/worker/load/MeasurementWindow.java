@@ -76,11 +76,13 @@ final class MeasurementWindow {
         if (s.endNanos != RequestStamps.NONE) lastEndNanos.accumulateAndGet(s.endNanos, Math::max);
         int events = r.tokens().tokenEvents();
         if (events > 0) {
-            double weight = r.tokens().tokenSource() == io.tokensiege.common.metric.TokenSource.USAGE ? (double) r.tokens().outputTokens() / events : 1.0;
+            boolean usage = r.tokens().tokenSource() == io.tokensiege.common.metric.TokenSource.USAGE;
+            double weight = usage ? (double) r.tokens().outputTokens() / events : 1.0;
             tokens.add(weight * ex.eventsInWindow());
             long from = timed ? startNanos : Long.MIN_VALUE;
             long to = timed ? endNanos : Long.MAX_VALUE;
-            decodingNanos.add(Math.max(0, Math.min(s.lastNanos, to) - Math.max(s.firstNanos, from)));
+            long decodeEnd = io.tokensiege.common.metric.RequestMetrics.decodeEndNanos(s, usage, events); // a slot is busy until its end token
+            decodingNanos.add(Math.max(0, Math.min(decodeEnd, to) - Math.max(s.firstNanos, from)));
         }
         if (!r.outcome().cancelled() && (!timed || (s.endNanos >= startNanos && s.endNanos < endNanos))) completedInside.incrementAndGet();
     }
