@@ -79,9 +79,10 @@ final class Admission {
 
     /**
      * Admits the worker whose answer matches the challenge pending for its session; a newer session of it replaces an older
-     * one. The new session is reachable by the rest of the coordinator (clock pings, the run) only once its queue holds
-     * nothing but its welcome: a ping queued before the welcome would be refused by the worker, or cleared away, and a
-     * message left unacknowledged while heartbeats come reads as a drained queue, which ends the run.
+     * one. Its queue is cleared before the new session is listed, and its welcome goes first: a ping queued before the welcome
+     * would be refused by the worker, or cleared away, and a message left unacknowledged while heartbeats come reads as a
+     * drained queue, which ends the run. It is listed before the welcome goes, so a worker that has read its welcome is
+     * always found listed.
      */
     void answer(Envelope.Header h, JoinAnswer a) {
         String key = a.workerId() + "/" + h.fromSession();
@@ -101,8 +102,7 @@ final class Admission {
         RemoteWorker previous = workers.get(w.id);
         if (previous != null) previous.markLost("registered again (a new session replaced this one)"); // it sends nothing more
         w.clearQueue();
-        w.send(welcome());
-        workers.put(w.id, w);
+        w.listAndWelcome(() -> workers.put(w.id, w), welcome());
         log.info("worker {} joined from {} ({} cores)", w.id, c.hello().host(), c.hello().cores());
         admitted.accept(w);
     }

@@ -71,6 +71,16 @@ final class RemoteWorker implements WorkerLink {
         }
     }
 
+    /**
+     * Lists this worker ({@code list}) and queues its welcome as one step under the lock every send takes: whoever finds it
+     * listed and sends to it (a clock ping, the run) waits until the welcome is queued, and a worker that has read its welcome
+     * is already listed (a script that starts a run on seeing "joined" finds it).
+     */
+    synchronized void listAndWelcome(Runnable list, ToWorker welcome) {
+        list.run();
+        send(welcome);
+    }
+
     synchronized void acknowledged(long seq) {
         unacknowledged.remove(seq);
     }

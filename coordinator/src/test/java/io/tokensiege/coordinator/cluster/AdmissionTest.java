@@ -66,18 +66,26 @@ class AdmissionTest {
     }
 
     @Test
-    void aReadmittedWorker_findsItsWelcomeFirst_evenWhenPingedTheInstantItBecomesReachable() {
-        // ClockSync pings every alive worker every 2 s from its own thread: here it does so the moment the new session is registered.
+    void aReadmittedWorker_isListedBeforeItsWelcome_andFindsItsWelcomeFirst_evenWhenPingedTheInstantItIsListed() throws Exception {
+        // ClockSync pings every alive worker every 2 s from its own thread: here it tries the moment the new session is listed,
+        // and is held until the welcome is queued. Whatever the queue holds when the worker is listed, the worker has not read.
+        List<Thread> pingers = new ArrayList<>();
+        List<Integer> queuedWhenListed = new ArrayList<>();
         ConcurrentHashMap<String, RemoteWorker> workers = new ConcurrentHashMap<>() {
             @Override
             public RemoteWorker put(String id, RemoteWorker w) {
                 RemoteWorker previous = super.put(id, w);
-                w.send(new ClockPing("", "", EpochMicros.now()));
+                queuedWhenListed.add(queue.size());
+                Thread pinger = new Thread(() -> w.send(new ClockPing("", "", EpochMicros.now())), "clock-sync");
+                pinger.start();
+                pingers.add(pinger);
+                awaitBlockedOrDone(pinger); // it has tried to send before the welcome could go
                 return previous;
             }
         };
         Admission admission = admission(workers);
         admit(admission, MessageSigner.randomId());
+        for (Thread t : pingers) t.join(10_000);
         RemoteWorker old = workers.get(WORKER);
         queue.clear();
         String newSession = MessageSigner.randomId();
@@ -86,7 +94,9 @@ class AdmissionTest {
         old.send(new ClockPing("", "", EpochMicros.now())); // sent to the old session while the worker was away, still unread
 
         admission.answer(header(newSession), answer(challenge));
+        for (Thread t : pingers) t.join(10_000);
 
+        assertThat(queuedWhenListed).as("messages queued when each session was listed: not yet its welcome").containsOnly(0);
         assertThat(old.alive()).isFalse();
         assertThat(old.lostReason()).contains("registered again");
         List<Envelope.Opened> left = new ArrayList<>();
@@ -107,6 +117,12 @@ class AdmissionTest {
 
         assertThat(queue).isEmpty();
         assertThat(admittedWorkers).hasSize(1);
+    }
+
+    /** Waits (bounded) until the thread is blocked on a lock or has finished. */
+    private static void awaitBlockedOrDone(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.BLOCKED && t.getState() != Thread.State.TERMINATED && System.nanoTime() < deadline) Thread.onSpinWait();
     }
 
     private Admission admission(ConcurrentHashMap<String, RemoteWorker> workers) {

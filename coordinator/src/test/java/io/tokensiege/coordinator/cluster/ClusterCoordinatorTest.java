@@ -13,6 +13,7 @@ import io.tokensiege.common.protocol.ToWorker;
 import io.tokensiege.common.protocol.WorkerHeartbeat;
 import io.tokensiege.coordinator.run.WorkerLink;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -29,15 +30,11 @@ class ClusterCoordinatorTest {
         }
     }
 
-    /**
-     * The one worker, once the coordinator lists it. It is listed just after its welcome is sent (so that no clock ping can reach
-     * it before the welcome), so a worker that has read its welcome may be a moment ahead of the list.
-     */
-    private static WorkerLink listed(ClusterCoordinator coordinator) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (coordinator.workers().isEmpty() && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(5); // polling the list, bounded
-        assertThat(coordinator.workers()).hasSize(1);
-        return coordinator.workers().get(0);
+    /** The one worker listed: a worker that has read its welcome is already listed (it is listed before the welcome goes). */
+    private static WorkerLink listed(ClusterCoordinator coordinator) {
+        List<WorkerLink> workers = coordinator.workers();
+        assertThat(workers).hasSize(1);
+        return workers.get(0);
     }
 
     @Test
