@@ -10,8 +10,8 @@ import java.util.Locale;
  * Finds where a sweep collapses (docs/design.md §4): the first level where throughput stops scaling (A
  * rises < 10 % while TTFT p95 more than doubles), the SLO breaks, or errors pass the limit — and
  * explains it from the data. The server's parallelism is the number of sequences between their first
- * and last token at once, averaged over the window (Little's law on the decode phase; a serial server
- * gives ~1, a 4-slot server ~4 however many streams wait). Where that was not measured, aggregate
+ * token and the end of their decode at once, averaged over the window (Little's law on the decode phase;
+ * a serial server gives ~1, a 4-slot server ~4 however many streams wait). Where that was not measured, aggregate
  * tok/s ÷ per-request decode p50 stands in (it overshoots when decode rates are spread).
  */
 public final class KneeFinder {

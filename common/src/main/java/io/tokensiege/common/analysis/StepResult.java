@@ -59,8 +59,8 @@ public record StepResult(@JsonUnwrapped Identity identity, Map<String, Integer> 
      * What the server delivered inside the measurement window.
      *
      * @param aggregateTokS  tokens arriving inside the window per second, all workers
-     * @param decodingAtOnce sequences between their first and last token at once, on average over the window (Little's law
-     *                       on the decode phase: it can never exceed the streams); null for untimed steps
+     * @param decodingAtOnce sequences between their first token and the end of their decode at once, on average over the window
+     *                       (Little's law on the decode phase: it can never exceed the streams); null for untimed steps
      */
     public record Throughput(double aggregateTokS, double requestRate, double windowSeconds, Double decodingAtOnce) {}
 

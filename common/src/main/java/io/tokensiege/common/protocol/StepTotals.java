@@ -20,8 +20,8 @@ import java.util.Map;
  *                               core (Linux run-queue delay, from the thread's wake-up to its start); null where unknown
  * @param health                 how loaded the worker itself was while it ran the step
  * @param connections            how the server treated the worker's connections
- * @param decodingMicrosInWindow sum over all requests of the time each spent between its first and last token inside the
- *                               window: divided by the window, how many sequences were decoding at once (Little's law)
+ * @param decodingMicrosInWindow sum over all requests of the time each spent between its first token and the end of its decode
+ *                               inside the window: divided by the window, how many sequences were decoding at once (Little's law)
  */
 public record StepTotals(long windowStartEpochMicros, long windowMicros, double tokensInWindow, int completedInWindow,
                          int started, int completed, Map<String, Integer> errorsByClass, int cancelledAtEnd,

@@ -34,6 +34,8 @@ class PlausibilityTest {
         // llama.cpp's usage counts the end-of-sequence token: a 6-token answer that stopped by itself reports 7 (14 % apart).
         assertThat(codes(List.of(record(150_000L, 400_000L, 50.0, 7, TokenSource.USAGE, 7, 6, 0, 6)))).isEmpty();
         assertThat(codes(List.of(record(150_000L, 400_000L, 50.0, 12, TokenSource.USAGE, 12, 10, 0, 10)))).containsExactly(Flag.USAGE_MISMATCH);
+        // A success with nothing streamed (max_tokens cut its one token, which went by a channel the parser does not read).
+        assertThat(codes(List.of(record(null, 400_000L, null, 1, TokenSource.USAGE, 1, 0, 0, 0)))).containsExactly(Flag.USAGE_MISMATCH);
     }
 
     @Test
@@ -86,8 +88,8 @@ class PlausibilityTest {
     void usageAndEvents_mayDifferByTenPercent() {
         assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 180, 0, 180)))).isEmpty();
         assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 179, 0, 179)))).containsExactly(Flag.USAGE_MISMATCH);
-        // Without token-carrying events there is nothing to compare the usage with.
-        assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 0, 0, 0)))).isEmpty();
+        // A success without token-carrying events whose usage counts tokens: they went by a channel the parser does not read.
+        assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 0, 0, 0)))).containsExactly(Flag.USAGE_MISMATCH);
     }
 
     @Test
