@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -89,6 +90,8 @@ public final class ScriptedServer implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     public final AtomicInteger connections = new AtomicInteger();
     public final AtomicInteger requests = new AtomicInteger();
+    /** Connections the client closed while the server waited for their next request. */
+    public final AtomicInteger closedByClient = new AtomicInteger();
     private volatile boolean closed;
 
     public ScriptedServer(Script script) throws IOException {
@@ -97,6 +100,18 @@ public final class ScriptedServer implements AutoCloseable {
         Thread acceptor = new Thread(this::accept, "scripted-server-accept");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** Waits until {@code counter} (one of this server's) reaches {@code n}, at most {@code seconds}; returns its value. */
+    public synchronized int awaitCount(AtomicInteger counter, int n, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long left;
+        while (counter.get() < n && (left = deadline - System.nanoTime()) > 0) TimeUnit.NANOSECONDS.timedWait(this, left);
+        return counter.get();
+    }
+
+    private synchronized void counted() {
+        notifyAll();
     }
 
     public int port() {
@@ -114,6 +129,7 @@ public final class ScriptedServer implements AutoCloseable {
                 s.setTcpNoDelay(true);
                 sockets.add(s);
                 connections.incrementAndGet();
+                counted();
                 Thread t = new Thread(() -> serve(s), "scripted-server-conn");
                 t.setDaemon(true);
                 t.start();
@@ -129,13 +145,18 @@ public final class ScriptedServer implements AutoCloseable {
             OutputStream out = s.getOutputStream();
             for (int index = 0; !closed; index++) {
                 String head = readHead(in);
-                if (head == null) return;
+                if (head == null) {
+                    if (!closed) closedByClient.incrementAndGet();
+                    counted();
+                    return;
+                }
                 int nl = head.indexOf("\r\n");
                 String requestLine = nl < 0 ? head : head.substring(0, nl);
                 String headers = nl < 0 ? "" : head.substring(nl + 2);
                 int length = contentLength(headers);
                 byte[] body = in.readNBytes(length);
                 requests.incrementAndGet();
+                counted();
                 if (!script.answer(new Request(s, out, requestLine, headers, new String(body, StandardCharsets.UTF_8), index))) return;
             }
         } catch (IOException e) {

@@ -101,7 +101,7 @@ public final class ClusterWorker implements AutoCloseable {
             if (localLog != null) localLog.record(m).ifPresent(this::send); // a local copy that could not be written is the run's news too
             send(m);
         }, settings.allowTargets()).keepRecordsIn(settings.dataDir());
-        this.inbox = new CommandInbox(client.getQueue(ClusterNames.toWorker(workerId)), secrets, signer, guard, registration, new CommandInbox.Commands() {
+        this.inbox = new CommandInbox(client.<String>getQueue(ClusterNames.toWorker(workerId))::poll, secrets, signer, guard, registration, new CommandInbox.Commands() {
             @Override
             public void challenge(Envelope.Header h, JoinChallenge c) {
                 clock.challenge(h, c);
@@ -155,6 +155,7 @@ public final class ClusterWorker implements AutoCloseable {
 
     /** A verified command of the admitting coordinator: acknowledged, then answered (a clock ping) or obeyed. */
     private void command(Envelope.Header h, ToWorker message) {
+        if (!running) return; // closed: its steps were aborted, and nothing more is obeyed
         registration.heard();
         outbox.send(h.fromSession(), new CommandAck(message.runId(), message.stepId(), workerId, h.seq()));
         if (message instanceof ClockPing ping) clock.ping(h, ping);
@@ -182,10 +183,15 @@ public final class ClusterWorker implements AutoCloseable {
         }
     }
 
-    /** Stops every step and registers again in a new session, so nothing addressed to the old one is obeyed. */
+    /**
+     * Stops every step and registers again in a new session, so nothing addressed to the old one is obeyed; while no
+     * command is being obeyed ({@link CommandInbox#exclusive}), so none read for the old session is obeyed after this.
+     */
     private void startOver(String reason) {
-        if (registration.cancel()) signer.newSession();
-        agent.abortAll(reason);
+        inbox.exclusive(() -> {
+            if (registration.cancel()) signer.newSession();
+            agent.abortAll(reason);
+        });
         if (!disconnected) {
             registration.helloSent();
             hello();
@@ -202,7 +208,7 @@ public final class ClusterWorker implements AutoCloseable {
         if (state == LifecycleState.CLIENT_DISCONNECTED) {
             disconnected = true;
             log.error("lost the coordinator: stopping every step now (dead-man rule)");
-            if (agent != null) startOver("coordinator lost");
+            if (inbox != null) startOver("coordinator lost"); // null: still being built, so nothing runs yet
         } else if (state == LifecycleState.CLIENT_CONNECTED && disconnected) {
             disconnected = false;
             log.info("reconnected to the cluster {}: registering again", settings.where());
@@ -216,9 +222,11 @@ public final class ClusterWorker implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
         inbox.stop();
-        agent.abortAll("worker shutting down");
+        inbox.exclusive(() -> {
+            running = false;
+            agent.abortAll("worker shutting down");
+        });
         watchdog.shutdownNow();
         outbox.close();
         client.shutdown();

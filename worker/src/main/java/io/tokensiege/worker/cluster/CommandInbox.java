@@ -1,6 +1,5 @@
 package io.tokensiege.worker.cluster;
 
-import com.hazelcast.collection.IQueue;
 import io.tokensiege.common.protocol.InboxLoop;
 import io.tokensiege.common.protocol.Envelope;
 import io.tokensiege.common.protocol.JoinChallenge;
@@ -35,15 +34,18 @@ final class CommandInbox {
         boolean unverified(String wire);
     }
 
-    private final IQueue<String> queue;
+    private final InboxLoop.Poll queue;
     private final SecretBox secrets;
     private final MessageSigner signer;
     private final ReplayGuard guard;
     private final Registration registration;
     private final Commands commands;
+    /** Held while a message is checked and obeyed, and by {@link #exclusive}. */
+    private final Object obeying = new Object();
     private InboxLoop loop;
 
-    CommandInbox(IQueue<String> queue, SecretBox secrets, MessageSigner signer, ReplayGuard guard, Registration registration, Commands commands) {
+    /** @param queue the worker's cluster queue, polled on the inbox's own thread */
+    CommandInbox(InboxLoop.Poll queue, SecretBox secrets, MessageSigner signer, ReplayGuard guard, Registration registration, Commands commands) {
         this.queue = queue;
         this.secrets = secrets;
         this.signer = signer;
@@ -53,11 +55,22 @@ final class CommandInbox {
     }
 
     void start(String workerId) {
-        loop = InboxLoop.start("worker-inbox-" + workerId, queue::poll, this::receive, e -> log.warn("refused a command: {}", e.getMessage()));
+        loop = InboxLoop.start("worker-inbox-" + workerId, queue, this::receive, e -> log.warn("refused a command: {}", e.getMessage()));
     }
 
     void stop() {
         if (loop != null) loop.close();
+    }
+
+    /**
+     * Runs {@code action} while no message is being checked or obeyed. Dropping the session goes through here: a command
+     * checked against the old session is then obeyed before the drop (and aborted with the rest) or refused after it,
+     * never obeyed after it. Obeyed after it, an assignment held warm connections to the target for a step nobody starts.
+     */
+    void exclusive(Runnable action) {
+        synchronized (obeying) {
+            action.run();
+        }
     }
 
     private void receive(String wire) {
@@ -70,28 +83,35 @@ final class CommandInbox {
         }
         Envelope.Header h = opened.header();
         ToWorker message = ProtocolCodec.decodeToWorker(opened.body());
-        try {
-            if (!COORDINATOR.equals(h.from())) throw new SecurityException("sent by '" + h.from() + "', not by the coordinator");
-            if (message instanceof JoinChallenge c) {
-                commands.challenge(h, c);
-                return;
+        synchronized (obeying) {
+            try {
+                obey(h, message);
+            } catch (SecurityException e) {
+                log.warn("refused a command ({}): {}", message.getClass().getSimpleName(), e.getMessage());
             }
-            if (!registration.isFrom(h.fromSession())) {
-                throw new SecurityException("from a coordinator session this worker is not registered with (it is registering again, or a restarted coordinator's leftovers, or a replay)");
-            }
-            guard.accept(h, signer.session(), false, registration.coordinatorAheadMicros(), true);
-            if (registration.silentTooLong()) {
-                throw new SecurityException("the coordinator was silent too long: this session is being dropped (dead-man rule), and the worker "
-                        + "registers again");
-            }
-            if (message instanceof JoinReply reply) {
-                commands.joinReply(reply);
-            } else if (registration.admittedSession() == null) {
-                throw new SecurityException("a " + message.getClass().getSimpleName() + " before this worker was admitted");
-            }
-            commands.command(h, message);
-        } catch (SecurityException e) {
-            log.warn("refused a command ({}): {}", message.getClass().getSimpleName(), e.getMessage());
         }
+    }
+
+    /** Hands on {@code message} if the coordinator session this worker registered with sent it, fresh and once; else throws. */
+    private void obey(Envelope.Header h, ToWorker message) {
+        if (!COORDINATOR.equals(h.from())) throw new SecurityException("sent by '" + h.from() + "', not by the coordinator");
+        if (message instanceof JoinChallenge c) {
+            commands.challenge(h, c);
+            return;
+        }
+        if (!registration.isFrom(h.fromSession())) {
+            throw new SecurityException("from a coordinator session this worker is not registered with (it is registering again, or a restarted coordinator's leftovers, or a replay)");
+        }
+        guard.accept(h, signer.session(), false, registration.coordinatorAheadMicros(), true);
+        if (registration.silentTooLong()) {
+            throw new SecurityException("the coordinator was silent too long: this session is being dropped (dead-man rule), and the worker "
+                    + "registers again");
+        }
+        if (message instanceof JoinReply reply) {
+            commands.joinReply(reply);
+        } else if (registration.admittedSession() == null) {
+            throw new SecurityException("a " + message.getClass().getSimpleName() + " before this worker was admitted");
+        }
+        commands.command(h, message);
     }
 }

@@ -38,9 +38,10 @@ final class SnapshotSender {
         timer = vertx.setPeriodic(EVERY_MILLIS, t -> sendOne());
     }
 
-    /** Stops the timer and sends the step's last snapshot. */
+    /** Stops the timer and sends the step's last snapshot; a share that never started sends none. */
     void finish() {
-        if (timer >= 0) vertx.cancelTimer(timer);
+        if (timer < 0) return;
+        vertx.cancelTimer(timer);
         sendOne();
     }
 

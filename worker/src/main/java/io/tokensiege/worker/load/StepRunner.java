@@ -52,6 +52,8 @@ public final class StepRunner {
     private final RecordLog records;
     private final EpochClock clock = new EpochClock();
     private final AtomicBoolean done = new AtomicBoolean();
+    /** Claimed once, by {@link #start} or by an abort that comes first. */
+    private final AtomicBoolean launched = new AtomicBoolean();
     private final Promise<StepFinished> result = Promise.promise();
     private final LoadDriver driver;
     private volatile MeasurementWindow window = MeasurementWindow.untimed(true);
@@ -123,6 +125,7 @@ public final class StepRunner {
 
     /** Starts at {@code startEpochMicros} (this JVM's wall clock); completes with the finished message. */
     public Future<StepFinished> start(long startEpochMicros) {
+        if (!launched.compareAndSet(false, true)) return result.future(); // aborted before its start: it has finished already
         this.startInstantMicros = startEpochMicros;
         // A parked thread wakes within tens of µs of the instant; an event-loop timer has ms granularity and queues
         // behind other work, and the start skew across workers is what is at stake.
@@ -142,9 +145,18 @@ public final class StepRunner {
         return result.future();
     }
 
+    /**
+     * Stops issuing and cancels what is in flight. A share aborted before its start finishes at once: nothing was sent,
+     * and its warm connections must not stay open to the target (they did, until the worker stopped).
+     */
     public void abort(String reason) {
         log.info("step {} aborted: {}", step.stepId(), reason);
         aborted = true;
+        if (launched.compareAndSet(false, true)) {
+            startNanos = System.nanoTime(); // an empty window, here
+            finish();
+            return;
+        }
         stopAndCancel();
     }
 
@@ -157,9 +169,17 @@ public final class StepRunner {
         if (!step.isTimed()) window = MeasurementWindow.untimed(step.kind() == StepKind.WARMUP);
         else if (step.kind() == StepKind.SESSIONS) window = MeasurementWindow.timed(startNanos, 0, step.rampMillis() + step.durationMillis());
         else window = MeasurementWindow.timed(startNanos, step.rampMillis(), step.durationMillis());
+        if (aborted) { // between start() and its instant: the driver is stopped, so nothing is sent; end now
+            finish();
+            return;
+        }
         health = new HealthProbe(vertx, lanes);
         snapshots.start();
-        for (Lane lane : lanes) lane.context.runOnContext(v -> lane.sweeper = vertx.setPeriodic(SWEEP_MILLIS, t -> sweep(lane)));
+        // A sweeper set after the step finished (its lane's loop was busy) cancels itself: finish() cancels only those it sees.
+        for (Lane lane : lanes) lane.context.runOnContext(v -> lane.sweeper = vertx.setPeriodic(SWEEP_MILLIS, t -> {
+            if (done.get()) vertx.cancelTimer(t);
+            else sweep(lane);
+        }));
         driver.start();
     }
 
