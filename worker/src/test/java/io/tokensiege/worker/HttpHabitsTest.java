@@ -1,6 +1,7 @@
 package io.tokensiege.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Target;
@@ -93,17 +94,23 @@ class HttpHabitsTest {
         })) {
             StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 3, 0);
 
-            assertThat(f.records()).hasSize(3).allSatisfy(r -> {
+            // The finish_reason, the usage and [DONE] leave together, so the decode ends where the stream does (e2e): 4 tokens
+            // after the first over that span, about 100 tok/s. Ending at the last streamed token, the burst before the pause
+            // gave 748 to 14,767 tok/s, or no rate at all when it came in one read. Checked against each request's own
+            // stamps, not the server's 40 ms: a worker kept off the CPU reads the pause late, and then it sees less of it.
+            double decodingMicros = 0;
+            assertThat(f.records()).hasSize(3);
+            for (var r : f.records()) {
                 assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue();
                 assertThat(r.tokens().outputTokens()).isEqualTo(5);
                 assertThat(r.tokens().tokenEvents()).isEqualTo(4);
-                // 4 tokens after the first, over about the 40 ms to the finish_reason (at most 100 tok/s; 200 allows for a late first
-                // stamp); ending at the last streamed token, the burst before the pause gave 748 to 14,767 tok/s, or would give
-                // no rate at all if it came in one read.
-                assertThat(r.times().decodeRateTokS()).isNotNull().isBetween(4 / 1.0, 4 / 0.020);
-            });
-            // decoding_at_once's sum runs to the same end: each of the three requests decoded for at least the 40 ms pause.
-            assertThat(f.totals().decodingMicrosInWindow()).isGreaterThanOrEqualTo(3 * 40_000);
+                double toStreamEndMicros = r.times().e2eMicros() - r.times().ttftMicros();
+                assertThat(r.times().decodeRateTokS()).as("%s", r.times()).isNotNull().isCloseTo(4 / (toStreamEndMicros / 1e6), withinPercentage(10));
+                decodingMicros += toStreamEndMicros;
+            }
+            assertThat(decodingMicros).as("at least one request saw most of the pause").isGreaterThan(30_000);
+            // decoding_at_once's sum runs to the same end.
+            assertThat((double) f.totals().decodingMicrosInWindow()).isCloseTo(decodingMicros, withinPercentage(10));
         }
     }
 

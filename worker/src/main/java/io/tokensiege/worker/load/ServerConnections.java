@@ -86,6 +86,10 @@ final class ServerConnections {
         java.util.List<Future<?>> opening = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
             opening.add(open().onSuccess(c -> {
+                if (closed) { // the share ended (aborted) while this one was opening
+                    close(c);
+                    return;
+                }
                 habits.prewarmed();
                 idle.addLast(c);
             }));

@@ -63,6 +63,7 @@ public final class StepRunner {
     private long startLateMicros;
     private Long startCoreWaitMicros;
     private HealthProbe health;
+    private volatile Thread starter;
     private final SnapshotSender snapshots;
 
     public StepRunner(Vertx vertx, AssignStep assign, String apiKey, Consumer<ToCoordinator> send) {
@@ -134,20 +135,22 @@ public final class StepRunner {
         Thread starter = new Thread(() -> {
             long wait;
             long queuedBefore = RunQueueDelay.nanos();
-            while ((wait = startEpochMicros - EpochMicros.now()) > 0) {
+            while (!aborted && (wait = startEpochMicros - EpochMicros.now()) > 0) { // an abort wakes it (unpark)
                 queuedBefore = RunQueueDelay.nanos();
                 LockSupport.parkNanos(wait * 1000);
             }
             run(queuedBefore);
         }, "start-" + step.stepId());
         starter.setDaemon(true);
+        this.starter = starter;
         starter.start();
         return result.future();
     }
 
     /**
-     * Stops issuing and cancels what is in flight. A share aborted before its start finishes at once: nothing was sent,
-     * and its warm connections must not stay open to the target (they did, until the worker stopped).
+     * Stops issuing and cancels what is in flight. A share aborted before its start instant ends at once, having sent
+     * nothing, with an empty window: its lanes (HTTP client, warm connections, record file) must not outlive it, and
+     * before, one aborted ahead of its start message never finished at all.
      */
     public void abort(String reason) {
         log.info("step {} aborted: {}", step.stepId(), reason);
@@ -158,10 +161,16 @@ public final class StepRunner {
             return;
         }
         stopAndCancel();
+        Thread waiting = starter;
+        if (waiting != null) LockSupport.unpark(waiting); // parked until the instant: it ends the share now
     }
 
     private void run(long queuedBefore) {
         startNanos = System.nanoTime(); // first: the start skew is about this instant, not about setting up the probe
+        if (aborted) { // before the instant: the driver is stopped and nothing was sent; no start lateness to report either
+            finish();
+            return;
+        }
         startCoreWaitMicros = RunQueueDelay.microsBetween(queuedBefore, RunQueueDelay.nanos());
         startLateMicros = clock.epochMicros(startNanos) - startInstantMicros;
         // Agent sessions are measured from their start: each begins with a cold turn, part of what agents cost (their
@@ -169,10 +178,6 @@ public final class StepRunner {
         if (!step.isTimed()) window = MeasurementWindow.untimed(step.kind() == StepKind.WARMUP);
         else if (step.kind() == StepKind.SESSIONS) window = MeasurementWindow.timed(startNanos, 0, step.rampMillis() + step.durationMillis());
         else window = MeasurementWindow.timed(startNanos, step.rampMillis(), step.durationMillis());
-        if (aborted) { // between start() and its instant: the driver is stopped, so nothing is sent; end now
-            finish();
-            return;
-        }
         health = new HealthProbe(vertx, lanes);
         snapshots.start();
         // A sweeper set after the step finished (its lane's loop was busy) cancels itself: finish() cancels only those it sees.
