@@ -76,6 +76,8 @@ class ServerPersonalitiesTest {
                     .contains("5.10 characters per token")
                     .contains("context: 4,096 tokens per request (llama.cpp /props n_ctx (per slot))");
             assertThat(run.at("/collapse/0/line").asText()).contains("most of the wait is queueing for a slot");
+            // Its /props said 4 slots: 8 streams queue for them, and the knee's line says how many it has.
+            for (JsonNode step : run.get("steps")) assertThat(step.at("/server/slots").asInt()).as(step.get("step_id").asText()).isEqualTo(4);
             assertThat(run.at("/server_metrics").toString()).contains("llamacpp:tokens_predicted_total");
         }
     }

@@ -13,7 +13,8 @@ import java.util.Optional;
  *       first level, and warm turns got slower with it. This catches a server whose cache hits were never much faster
  *       than a cold prefill (restoring the cache costs nearly as much), where the time signal cannot show the loss.</li>
  * </ul>
- * Without a cached-token count from the server only the first reading applies.
+ * Without a cached-token count from the server only the first reading applies; with one, the first applies only where
+ * the count fell too (turns that all wait for a slot read alike while the cache still works).
  */
 public final class CacheCollapse {
     /** Warm turns this close to cold ones mean the server stopped reusing the conversations' prefixes. */
@@ -34,10 +35,13 @@ public final class CacheCollapse {
         AgentView b = base.agents();
         AgentView a = level.agents();
         if (base == level || b == null || a == null || b.warmTtftMs() == null || a.warmTtftMs() == null) return Optional.empty();
-        boolean byTime = b.coldTtftMs() != null && a.coldTtftMs() != null && b.warmTtftMs() <= WARM_WHEN_CACHED * b.coldTtftMs()
+        boolean counted = b.warmCachedShare() != null && a.warmCachedShare() != null;
+        boolean shareLost = counted && b.warmCachedShare() >= SHARE_WHEN_CACHED && a.warmCachedShare() < SHARE_LOST * b.warmCachedShare();
+        // Where the server counts its cache hits, a share that held overrules the times: warm and cold turns that both wait for
+        // a slot read alike while the cache still works (97% -> 96% was called a collapse).
+        boolean byTime = (!counted || shareLost) && b.coldTtftMs() != null && a.coldTtftMs() != null && b.warmTtftMs() <= WARM_WHEN_CACHED * b.coldTtftMs()
                 && a.warmTtftMs() >= WARM_AS_COLD * a.coldTtftMs();
-        boolean byCount = b.warmCachedShare() != null && a.warmCachedShare() != null && b.warmCachedShare() >= SHARE_WHEN_CACHED
-                && a.warmCachedShare() < SHARE_LOST * b.warmCachedShare() && a.warmTtftMs() >= WARM_SLOWDOWN * b.warmTtftMs();
+        boolean byCount = shareLost && a.warmTtftMs() >= WARM_SLOWDOWN * b.warmTtftMs();
         if (!byTime && !byCount) return Optional.empty();
         String cached = b.warmCachedShare() != null && a.warmCachedShare() != null
                 ? String.format(Locale.ROOT, "; the server's cached share of warm prompts fell from %.0f%% to %.0f%%", 100 * b.warmCachedShare(),

@@ -112,10 +112,14 @@ public final class KneeFinder {
         if (slo != null && !slo.isEmpty()) sb.append(" under ").append(describe(slo));
         if (parallelism != null && collapse != null && !NO_SUCCESS.equals(rule) && !NOT_JUDGED.equals(rule)) {
             long k = Math.max(1, Math.round(parallelism));
+            Integer slots = slots(top);
             boolean queues = top.open() == null ? k < top.identity().concurrency() * 0.8 : top.open().achievedRate() < 0.98 * top.open().requestedRate()
                     || top.userTtftMs().p50() > 2 * levels.get(0).userTtftMs().p50();
-            sb.append(String.format(Locale.ROOT, "; the server decodes about %d request%s at once%s", k, k == 1 ? "" : "s",
-                    queues ? " and queues the rest" : ""));
+            // A server that said how many it serves at once, loaded with no more: nothing queued, whatever decoded less (a
+            // long prefill keeps a slot busy outside its decode).
+            if (slots != null && top.identity().concurrency() <= slots) queues = false;
+            sb.append(String.format(Locale.ROOT, "; the server decodes about %d request%s at once%s%s", k, k == 1 ? "" : "s",
+                    slots == null ? "" : " (it has " + slots + " slots)", queues ? " and queues the rest" : ""));
         } else if (parallelism != null) {
             sb.append(String.format(Locale.ROOT, "; at %s the server decoded about %d at once", top.levelLabel(), Math.max(1, Math.round(parallelism))));
         }
@@ -126,7 +130,8 @@ public final class KneeFinder {
     /**
      * The server's own words for queueing: TTFT grew (more than {@value #TTFT_BLOWUP}x) and the time the server spent on
      * the prompt is less than half of it (its {@code prompt_ms} excludes waiting for a slot), so most of the first-token
-     * wait is queueing. A slow prefill (prompt time growing as TTFT does) gets no such sentence.
+     * wait is queueing. A slow prefill (prompt time growing as TTFT does) gets no such sentence, and a server that said it has
+     * at least as many slots as requests were in flight is not said to have made them wait for one.
      */
     static java.util.Optional<String> slotQueueing(StepResult base, StepResult top) {
         if (base == top || base.server() == null || top.server() == null) return java.util.Optional.empty();
@@ -135,8 +140,19 @@ public final class KneeFinder {
         double ttftBefore = base.userTtftMs().p50();
         double ttftAfter = top.userTtftMs().p50();
         if (before == null || after == null || !(ttftAfter > TTFT_BLOWUP * ttftBefore) || after >= 0.5 * ttftAfter) return java.util.Optional.empty();
+        Integer slots = top.server().slots();
+        if (slots != null && top.identity().concurrency() <= slots) { // no request had to wait for a slot: say where the wait is not
+            return java.util.Optional.of(String.format(Locale.ROOT, "; TTFT p50 grew %s -> %s while the server's own prompt time was %s -> %s:"
+                    + " most of the wait is outside its prompt processing, yet not for a slot (at most %d requests in flight, %d slots)",
+                    SloCheck.ms(ttftBefore), SloCheck.ms(ttftAfter), SloCheck.ms(before), SloCheck.ms(after), top.identity().concurrency(), slots));
+        }
         return java.util.Optional.of(String.format(Locale.ROOT, "; TTFT p50 grew %s -> %s while the server's own prompt time was %s -> %s:"
                 + " most of the wait is queueing for a slot", SloCheck.ms(ttftBefore), SloCheck.ms(ttftAfter), SloCheck.ms(before), SloCheck.ms(after)));
+    }
+
+    /** The parallel slots the server reported, or null. */
+    private static Integer slots(StepResult r) {
+        return r.server() == null ? null : r.server().slots();
     }
 
     /** 8.0 -> "8", 0.5 -> "0.5". */

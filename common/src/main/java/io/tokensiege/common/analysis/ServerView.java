@@ -12,33 +12,34 @@ import java.util.Optional;
  * served from cache. Its figures are in its own clock, as the target's time is.
  *
  * @param requests      measured successful requests that carried timings
- * @param decodeTokSP50 median of the server's per-request {@code predicted_per_second}, over requests of two tokens or more
+ * @param decodeTokSP50 median of the server's per-request decode rate in our definition ({@link #serverDecodeTokS}), over
+ *                      requests of two tokens or more
  * @param decodeGapPctP50 median over requests of each one's client decode rate against the server's own for the same request,
  *                      in %: see {@link #decodeGapPct}
  * @param promptMsP50   median {@code prompt_ms}
  * @param promptMsP95   95th percentile of {@code prompt_ms}
  * @param promptTokens  sum of {@code prompt_n + cache_n}
  * @param cachedTokens  sum of {@code cache_n}
+ * @param slots         the parallel slots the server reported before the run (llama.cpp {@code /props total_slots}), or null
  */
 public record ServerView(int requests, Double decodeTokSP50, Double decodeGapPctP50, Double promptMsP50, Double promptMsP95, long promptTokens,
-                         long cachedTokens) {
+                         long cachedTokens, Integer slots) {
     /** A client decode this far from the server's own (the median per request, in %) is flagged: one of the two is not measuring what it says. */
     static final double DECODE_GAP_PCT = 5;
 
     /** @param timeScale factor from measured wall time to the target's own (the simulator's speed, else 1): the server's figures are in its time */
-    static Optional<ServerView> of(List<RequestRecord> records, double timeScale) {
+    static Optional<ServerView> of(List<RequestRecord> records, double timeScale, Integer slots) {
         List<ServerTimings> t = records.stream().filter(RequestRecord::ok).map(RequestRecord::serverTimings).filter(java.util.Objects::nonNull).toList();
         if (t.isEmpty()) return Optional.empty();
         // One generated token has no decode rate (llama.cpp then reports 1,000,000 tok/s for its end-of-sequence token alone).
-        double[] decode = t.stream().filter(x -> x.predictedTokens() == null || x.predictedTokens() >= 2).map(ServerTimings::predictedTokS)
-                .filter(java.util.Objects::nonNull).mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] decode = t.stream().map(ServerView::serverDecodeTokS).filter(java.util.Objects::nonNull).mapToDouble(Double::doubleValue).sorted().toArray();
         double[] prompt = t.stream().map(ServerTimings::promptMillis).filter(java.util.Objects::nonNull).mapToDouble(Double::doubleValue).sorted().toArray();
         long cached = t.stream().mapToLong(x -> x.cachedTokens() == null ? 0 : x.cachedTokens()).sum();
         long processed = t.stream().mapToLong(x -> x.promptTokens() == null ? 0 : x.promptTokens()).sum();
         double[] gaps = records.stream().filter(RequestRecord::ok).map(r -> decodeGapPct(r, timeScale)).filter(java.util.Objects::nonNull)
                 .mapToDouble(Double::doubleValue).sorted().toArray();
         return Optional.of(new ServerView(t.size(), median(decode), median(gaps), median(prompt), prompt.length == 0 ? null : Fairness.quantile(prompt, 0.95),
-                processed + cached, cached));
+                processed + cached, cached, slots));
     }
 
     private static Double median(double[] sorted) {
@@ -59,11 +60,19 @@ public record ServerView(int requests, Double decodeTokSP50, Double decodeGapPct
     static Double decodeGapPct(RequestRecord r, double timeScale) {
         ServerTimings t = r.serverTimings();
         Double client = r.times().decodeRateTokS();
-        if (t == null || client == null || t.predictedTokens() == null || t.predictedTokens() < 2 || t.predictedMillis() == null || t.predictedMillis() <= 0) {
-            return null;
-        }
-        double server = (t.predictedTokens() - 1) * 1000.0 / t.predictedMillis();
-        return 100 * (client / timeScale / server - 1);
+        if (t == null || client == null || t.predictedTokens() == null || t.predictedMillis() == null) return null; // nothing to put in our definition
+        Double server = serverDecodeTokS(t);
+        return server == null ? null : 100 * (client / timeScale / server - 1);
+    }
+
+    /**
+     * The server's decode rate for one request in our definition, {@code (predicted_n − 1) / predicted_ms}, so that it reads
+     * beside the client's decode p50 (as reported, 20-token answers at 100 tok/s read 105.3). Null for one token: llama.cpp then
+     * reports 1,000,000 tok/s for its end token alone. A server that gives only a rate is taken as it reports it.
+     */
+    static Double serverDecodeTokS(ServerTimings t) {
+        if (t.predictedTokens() == null || t.predictedMillis() == null) return t.predictedTokS();
+        return t.predictedTokens() >= 2 && t.predictedMillis() > 0 ? (t.predictedTokens() - 1) * 1000.0 / t.predictedMillis() : null;
     }
 
     /** Flags the gap between the client's decode rates and the server's, and any TTFT shorter than the server's own prompt time. */

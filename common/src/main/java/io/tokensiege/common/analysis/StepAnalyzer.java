@@ -43,7 +43,7 @@ public final class StepAnalyzer {
         Map<Metric, Histogram> h = merge(shares);
         double ts = step.target().timeScale();
         double msFactor = ts / 1000.0; // µs measured -> ms of the target's own time
-        List<RequestRecord> records = new ArrayList<>();
+        List<RequestRecord> measured = new ArrayList<>();
         Map<String, Integer> errors = new LinkedHashMap<>();
         Map<String, Integer> workerShares = new LinkedHashMap<>();
         double tokens = 0;
@@ -54,7 +54,7 @@ public final class StepAnalyzer {
         long decodingMicros = 0;
         for (Share s : shares) {
             workerShares.put(s.workerId(), s.streams());
-            s.records().stream().filter(RequestRecord::measured).forEach(records::add);
+            s.records().stream().filter(RequestRecord::measured).forEach(measured::add);
             if (s.totals() == null) continue;
             s.totals().errorsByClass().forEach((k, v) -> errors.merge(k, v, Integer::sum));
             tokens += s.totals().tokensInWindow();
@@ -64,6 +64,9 @@ public final class StepAnalyzer {
             windowMicros = Math.max(windowMicros, s.totals().windowMicros());
             decodingMicros += s.totals().decodingMicrosInWindow();
         }
+        // A mixed step's probe is shown as its own part: the level's own figures leave it out, as the workers' histograms,
+        // error counts and window do (its successes counted here, its errors not, understated the level's error rate).
+        List<RequestRecord> records = measured.stream().filter(r -> !r.origin().isProbe()).toList();
         int failed = errors.values().stream().mapToInt(Integer::intValue).sum();
         int ok = (int) records.stream().filter(RequestRecord::ok).count();
         int finished = ok + failed;
@@ -99,7 +102,7 @@ public final class StepAnalyzer {
         }
         clientBound(step, shares).ifPresent(flags::add);
         Percentiles decode = Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts);
-        ServerView server = ServerView.of(records, ts).orElse(null);
+        ServerView server = ServerView.of(records, ts, step.facts().slots()).orElse(null);
         if (server != null) ServerView.flag(step.stepId(), server, decode, records, ts, flags);
         // An agent's later turns carry its history: the asked size is turn 1's.
         // A mixed step asks for several sizes at once: its parts say theirs. A replayed trace asks for what it recorded.
@@ -141,7 +144,7 @@ public final class StepAnalyzer {
         var checks = new StepResult.Checks(SloCheck.goodput(records, slo, ts), List.of(), flags, partialReason != null, partialReason);
         StepResult result = new StepResult(identity, workerShares, outcome, dist, throughput, new StepResult.WarmTurns(cold, warm, cachedShare, warmCached, warmPrompt),
                 output > 0 ? (double) reasoning / output : null, Fairness.of(records, ts), sanity, checks,
-                open, startSpread(shares), promptSize, server, connections, agents, PartView.of(records, ts));
+                open, startSpread(shares), promptSize, server, connections, agents, PartView.of(measured, ts));
         return result.withSloBreaches(SloCheck.breaches(result, slo));
     }
 

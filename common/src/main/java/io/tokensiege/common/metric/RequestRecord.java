@@ -22,7 +22,16 @@ public record RequestRecord(@JsonUnwrapped Origin origin, boolean measured, @Jso
      * @param turn   its turn in a TURNS step, else 0
      * @param part   mixed steps: the part it was drawn from ("probe" for the probe), else null
      */
-    public record Origin(String stepId, String workerId, int stream, int seq, int turn, String part) {}
+    public record Origin(String stepId, String workerId, int stream, int seq, int turn, String part) {
+        /** The part name of a mixed step's probe requests. */
+        public static final String PROBE = "probe";
+
+        /** A mixed step's probe: shown as its own part, kept out of the level's own figures. */
+        @JsonIgnore
+        public boolean isProbe() {
+            return PROBE.equals(part);
+        }
+    }
 
     /**
      * Its times, microseconds from its send unless named otherwise (docs/design.md §3).

@@ -2,18 +2,26 @@ package io.tokensiege.common.protocol;
 
 /**
  * What the coordinator learned about a target before (and while) measuring it, applied to every later
- * step: how to size prompts in the target's own tokens, and whether it closes connections after each
- * response (then a worker opens one per request instead of racing the server's close).
+ * step: how to size prompts in the target's own tokens, whether it closes connections after each
+ * response (then a worker opens one per request instead of racing the server's close), and how many
+ * requests it serves at once when it says so.
+ *
+ * @param slots the parallel slots the server reported (llama.cpp {@code /props total_slots}), or null: the knee's
+ *              explanation says "queues" or "waits for a slot" only where the load exceeded them
  */
-public record TargetFacts(PromptSizing sizing, boolean connectionPerRequest) {
-    public static final TargetFacts UNKNOWN = new TargetFacts(PromptSizing.ASSUMED, false);
+public record TargetFacts(PromptSizing sizing, boolean connectionPerRequest, Integer slots) {
+    public static final TargetFacts UNKNOWN = new TargetFacts(PromptSizing.ASSUMED, false, null);
 
     public TargetFacts withSizing(PromptSizing s) {
-        return new TargetFacts(s, connectionPerRequest);
+        return new TargetFacts(s, connectionPerRequest, slots);
     }
 
     public TargetFacts withConnectionPerRequest(boolean perRequest) {
-        return new TargetFacts(sizing, perRequest);
+        return new TargetFacts(sizing, perRequest, slots);
+    }
+
+    public TargetFacts withSlots(Integer n) {
+        return new TargetFacts(sizing, connectionPerRequest, n);
     }
 
     /**

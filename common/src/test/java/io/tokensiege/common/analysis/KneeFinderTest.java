@@ -35,14 +35,51 @@ class KneeFinderTest {
 
     @Test
     void ttftGrowingWhileTheServersPromptTimeStaysFlat_isExplainedAsQueueingForASlot() {
-        ServerView flat = new ServerView(10, 60.0, 0.0, 40.0, 45.0, 1000, 0);
+        ServerView flat = new ServerView(10, 60.0, 0.0, 40.0, 45.0, 1000, 0, null);
         Collapse queued = KneeFinder.find(List.of(level(1, 50, 90, 100, 50, 0, flat), level(4, 180, 100, 120, 45, 0, flat),
-                level(16, 190, 2_400, 4_000, 45, 0, new ServerView(10, 45.0, 0.0, 42.0, 50.0, 1000, 0))), SLO);
+                level(16, 190, 2_400, 4_000, 45, 0, new ServerView(10, 45.0, 0.0, 42.0, 50.0, 1000, 0, null))), SLO);
         assertThat(queued.line()).contains("TTFT p50 grew 90 ms -> 2.4 s while the server's own prompt time was 40 ms -> 42 ms: most of the wait is queueing for a slot");
         // Prompt time growing with TTFT is slow prefill, not queueing: no such sentence.
         Collapse prefill = KneeFinder.find(List.of(level(1, 50, 90, 100, 50, 0, flat),
-                level(16, 190, 2_400, 4_000, 45, 0, new ServerView(10, 45.0, 0.0, 2_000.0, 2_500.0, 1000, 0))), SLO);
+                level(16, 190, 2_400, 4_000, 45, 0, new ServerView(10, 45.0, 0.0, 2_000.0, 2_500.0, 1000, 0, null))), SLO);
         assertThat(prefill.line()).doesNotContain("queueing for a slot");
+    }
+
+    /** A level of agent sessions: turn 1 (cold) and turns 2+ (warm) TTFT p50, and the server's cached share of warm prompts (null: not counted). */
+    static StepResult sessions(int c, double coldMs, double warmMs, Double cachedShare) {
+        StepResult r = level(c, 40.0 * c, warmMs, warmMs, 40, 0);
+        AgentView agents = new AgentView(List.of(), coldMs, warmMs, cachedShare, c, 0, null, 0, 0, 0, null);
+        return new StepResult(r.identity(), r.workerShares(), r.outcome(), r.dist(), r.throughput(), r.warm(), r.reasoningShare(), r.fairness(), r.sanity(),
+                r.checks(), r.open(), r.start(), r.promptSize(), r.server(), r.connections(), agents, r.parts());
+    }
+
+    @Test
+    void warmTurnsAsSlowAsColdOnes_areACacheCollapse_unlessTheServerCountsItsCacheStillWorking() {
+        StepResult base = sessions(1, 1_000, 60, 0.97);
+        // Every turn waits for a slot: warm and cold read alike, but the server still serves 96% of warm prompts from its cache.
+        assertThat(CacheCollapse.at(base, sessions(16, 5_500, 5_000, 0.96))).isEmpty();
+        // The share fell as well: a collapse, by both readings.
+        assertThat(CacheCollapse.at(base, sessions(16, 5_500, 5_000, 0.10))).hasValueSatisfying(why -> assertThat(why)
+                .startsWith("cache collapse: warm turns as slow as cold ones").contains("fell from 97% to 10%"));
+        // A server that does not count its cache hits: the times alone decide.
+        assertThat(CacheCollapse.at(sessions(1, 1_000, 60, null), sessions(16, 5_500, 5_000, null))).isPresent();
+    }
+
+    @Test
+    void aServerWithAsManySlotsAsStreams_isNeverSaidToQueue() {
+        // llama.cpp --parallel 16 with long prompts: at 16 streams TTFT grew, its prompt time did not, and decode time alone
+        // counts few sequences at once (a prefill holds its slot outside the decode). Nothing waited for a slot.
+        ServerView sixteen = new ServerView(10, 60.0, 0.0, 40.0, 45.0, 1000, 0, 16);
+        Collapse c = KneeFinder.find(List.of(level(1, 45, 350, 370, 45, 0, sixteen), level(16, 46, 14_000, 14_500, 45, 0,
+                new ServerView(10, 45.0, 0.0, 42.0, 50.0, 1000, 0, 16))), SLO);
+        assertThat(c.collapseLevel()).isEqualTo(16.0);
+        assertThat(c.line()).contains("decodes about 1 request at once (it has 16 slots)").doesNotContain("queues the rest")
+                .contains("most of the wait is outside its prompt processing, yet not for a slot (at most 16 requests in flight, 16 slots)")
+                .doesNotContain("queueing for a slot");
+        // The same server with 4 slots at 16 streams: they queue.
+        ServerView four = new ServerView(10, 45.0, 0.0, 42.0, 50.0, 1000, 0, 4);
+        Collapse q = KneeFinder.find(List.of(level(1, 45, 350, 370, 45, 0, four), level(16, 46, 14_000, 14_500, 45, 0, four)), SLO);
+        assertThat(q.line()).contains("decodes about 1 request at once (it has 4 slots) and queues the rest").contains("most of the wait is queueing for a slot");
     }
 
     @Test

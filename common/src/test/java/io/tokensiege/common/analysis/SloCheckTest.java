@@ -73,10 +73,10 @@ class SloCheckTest {
                 record(1_000_000L, 20.0, null, false), // good: both exactly at the threshold
                 record(1_100_000L, 25.0, null, false), // TTFT too slow
                 record(900_000L, 19.9, null, false),   // decode too slow
-                record(900_000L, null, null, false),   // no decode rate: cannot meet a decode threshold
+                record(900_000L, null, null, false),   // good: one token, no decode phase to judge (n/a, as in the decode p50)
                 record(900_000L, 25.0, "timeout", false), // an error is a miss
                 record(900_000L, 25.0, null, true));   // cancelled at the end: not counted at all
-        assertThat(SloCheck.goodput(records, slo, 1.0)).isEqualTo(2.0 / 6);
+        assertThat(SloCheck.goodput(records, slo, 1.0)).isEqualTo(3.0 / 6);
     }
 
     @Test

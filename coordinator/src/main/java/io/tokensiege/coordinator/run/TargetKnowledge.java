@@ -56,6 +56,7 @@ final class TargetKnowledge {
         k.provenance = ServerProvenance.read(target);
         if (k.provenance.containsKey(ServerProvenance.UNANSWERED)) return describe(target); // a silent server has no tokenizer to ask either
         k.window = ContextWindow.of(target.model(), k.provenance).orElse(null);
+        k.facts = k.facts.withSlots(ServerProvenance.slots(k.provenance));
         k.tokenizer = ServerTokenizer.detect(target).orElse(null);
         if (k.tokenizer != null) PromptCalibration.fromTokenizer(k.tokenizer, seed).ifPresent(s -> k.facts = k.facts.withSizing(s));
         return describe(target);

@@ -41,6 +41,13 @@ public final class ServerProvenance {
         return out;
     }
 
+    /** The parallel slots the server reported (llama.cpp {@code /props total_slots}), or null when it did not say. */
+    public static Integer slots(Map<String, Object> provenance) {
+        if (!(provenance.get("llama_cpp_props") instanceof JsonNode props)) return null;
+        JsonNode n = props.path("total_slots");
+        return n.canConvertToInt() && n.asInt() > 0 ? n.asInt() : null;
+    }
+
     /** JSON as a tree, text bounded, a failure as "not exposed (...)". */
     static Object shown(ServerHttp.Reply r) {
         if (r.status() == 0) return "not exposed (" + r.body() + ")";

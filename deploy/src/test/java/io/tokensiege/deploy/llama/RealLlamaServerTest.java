@@ -77,6 +77,9 @@ class RealLlamaServerTest {
             System.out.printf("real llama.cpp --parallel 16: decodes about %.1f at once at 16 streams%n", active);
             assertThat(active).as("decodes about k at once, at 16 streams with 16 slots").isGreaterThanOrEqualTo(8);
             assertThat(json.at("/server_notes/target").toString()).contains("closes connections after each response while advertising Keep-Alive");
+            // It said it has 16 slots (/props): 16 streams never waited for one, whatever fewer decoded at once.
+            for (JsonNode s : json.get("steps")) assertThat(s.at("/server/slots").asInt()).as(s.get("step_id").asText()).isEqualTo(16);
+            assertThat(json.at("/collapse/0/line").asText()).doesNotContain("queues the rest").doesNotContain("queueing for a slot");
         }
     }
 
@@ -89,6 +92,7 @@ class RealLlamaServerTest {
             double active = activeSequencesAt(json, 16);
             System.out.printf("real llama.cpp --parallel 4: decodes about %.1f at once at 16 streams; %s%n", active, json.at("/collapse/0/line").asText());
             assertThat(active).isBetween(3.0, 5.0);
+            for (JsonNode s : json.get("steps")) assertThat(s.at("/server/slots").asInt()).as(s.get("step_id").asText()).isEqualTo(4);
             assertThat(json.at("/collapse/0/line").asText()).contains("most of the wait is queueing for a slot");
         }
     }
@@ -241,7 +245,7 @@ class RealLlamaServerTest {
             requests += s.get("requests").asInt();
             failed += s.get("requests").asInt() - s.get("ok").asInt();
             double gap = medianDecodeGapPct(records, id);
-            System.out.printf("real llama.cpp %s: client decode p50 %.1f tok/s, server's predicted_per_second p50 %.1f, median gap per request %+.2f %%%n", id,
+            System.out.printf("real llama.cpp %s: client decode p50 %.1f tok/s, server's own p50 %.1f ((n - 1) / predicted_ms), median gap per request %+.2f %%%n", id,
                     s.at("/decode_tok_s/p50").asDouble(), s.at("/server/decode_tok_sp50").asDouble(), gap);
             assertThat(gap).as(id + " median over requests of the client's decode rate against the server's own for the same request, in %")
                     .isBetween(-3.0, 3.0);

@@ -162,7 +162,7 @@ final class Exchange implements SseParser.Listener {
                 recorder.firstToken((arrivalNanos - stamps.sendNanos) / 1000);
                 lane.firstTokenArrived();
             }
-            else if (measured) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
+            else if (measured && !RequestIssuer.PROBE.equals(stamps.part)) recorder.recordItlMicros((arrivalNanos - previous) / 1000); // as every other histogram: no probe
         }
         info.copyTotalsTo(stamps, arrivalNanos);
     }

@@ -69,6 +69,7 @@ final class MeasurementWindow {
 
     /** Folds an ended request into the window's figures; the exchange may then be dropped. */
     void account(Exchange ex, RequestRecord r) {
+        if (r.origin().isProbe()) return; // the level's own figures leave a mixed step's probe out, as its histograms do
         RequestStamps s = ex.stamps;
         if (r.outcome().cancelled() && ex.measured) cancelledMeasured.incrementAndGet();
         if (!countsTokens) return;
