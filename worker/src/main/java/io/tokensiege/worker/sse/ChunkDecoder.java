@@ -138,10 +138,7 @@ public final class ChunkDecoder {
                 }
                 case "tool_calls" -> {
                     if (v == JsonToken.START_ARRAY) {
-                        while (p.nextToken() == JsonToken.START_OBJECT) {
-                            info.toolCallParts++;
-                            ChunkObjects.toolCall(p, info);
-                        }
+                        while (p.nextToken() == JsonToken.START_OBJECT) ChunkObjects.toolCall(p, info);
                     } else {
                         p.skipChildren();
                     }

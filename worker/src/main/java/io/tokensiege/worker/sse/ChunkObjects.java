@@ -15,7 +15,10 @@ final class ChunkObjects {
 
     private ChunkObjects() {}
 
-    /** One {@code tool_calls} element: {@code index}, {@code id}, {@code function.name}, {@code function.arguments}. */
+    /**
+     * One {@code tool_calls} element: {@code index}, {@code id}, {@code function.name}, {@code function.arguments}. It carries a
+     * token only with a character of name or arguments: an element of an index alone, or of empty arguments, generated nothing.
+     */
     static void toolCall(JsonParser p, ChunkInfo info) throws IOException {
         int index = 0;
         String id = null;
@@ -44,6 +47,7 @@ final class ChunkObjects {
             }
         }
         info.toolCalls.add(new ChunkInfo.ToolCallDelta(index, id, name, arguments));
+        if ((name != null && !name.isEmpty()) || (arguments != null && !arguments.isEmpty())) info.toolCallParts++;
     }
 
     static void usage(JsonParser p, JsonToken value, ChunkInfo info) throws IOException {

@@ -24,7 +24,12 @@ class ChunkDecoderTest {
     void everyGeneratedChannel_carriesToken() {
         assertThat(decode("{\"choices\":[{\"delta\":{\"content\":\"\",\"reasoning\":\"hm\"}}]}").reasoningChars).isEqualTo(2);
         assertThat(decode("{\"choices\":[{\"delta\":{\"reasoning_content\":\"abc\"}}]}").reasoningChars).isEqualTo(3);
-        assertThat(decode("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0}]}}]}").toolCallParts).isEqualTo(1);
+        assertThat(decode("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"function\":{\"name\":\"f\",\"arguments\":\"\"}}]}}]}").toolCallParts)
+                .isEqualTo(1);
+        assertThat(decode("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"a\"}}]}}]}").toolCallParts).isEqualTo(1);
+        // Nothing generated: an index alone, or empty arguments, is no token (it would have set TTFT and TTFA early).
+        assertThat(decode("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0}]}}]}").carriesToken()).isFalse();
+        assertThat(decode("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\"}}]}}]}").carriesToken()).isFalse();
         ChunkInfo c = decode("{\"choices\":[{\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}");
         assertThat(c.contentChars).isEqualTo(2);
         assertThat(c.contentText.toString()).isEqualTo("Hi");
