@@ -114,6 +114,26 @@ class HttpHabitsTest {
         }
     }
 
+    @Test
+    void aStreamHeldOpenAfterItsDone_isAWholeAnswer_endingAtTheDone_onAConnectionNotReused() throws Exception {
+        java.util.concurrent.CountDownLatch hungUp = new java.util.concurrent.CountDownLatch(2);
+        try (ScriptedServer server = new ScriptedServer(r -> {
+            r.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n" + KEEP_ALIVE + "\r\n");
+            for (String event : ScriptedServer.sseEvents(3)) chunk(r, event); // ends with data: [DONE]
+            if (!r.pause(20_000)) hungUp.countDown(); // never the chunked body's end: a proxy that keeps the stream open
+            return false;
+        })) {
+            StepFinished f = run(server, StepKind.SEQUENTIAL, 1, 2, 0); // its idle timeout: 5 s
+
+            assertThat(f.records()).hasSize(2).allSatisfy(r -> {
+                assertThat(r.ok()).as(r.outcome().errorDetail()).isTrue();
+                assertThat(r.times().e2eMicros()).as("e2e ends at [DONE], not at the close a second later").isLessThan(900_000L);
+            });
+            assertThat(f.records().get(1).connection().reused()).as("the held connection was closed, not reused").isFalse();
+            assertThat(hungUp.await(10, TimeUnit.SECONDS)).as("the worker closed both held streams").isTrue();
+        }
+    }
+
     private static void chunk(ScriptedServer.Request r, String event) throws java.io.IOException {
         r.write(Integer.toHexString(event.getBytes(StandardCharsets.UTF_8).length) + "\r\n" + event + "\r\n");
     }

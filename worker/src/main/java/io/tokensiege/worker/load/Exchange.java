@@ -28,6 +28,8 @@ import java.util.function.Consumer;
  * {@link ErrorBodyReader}, {@link ErrorResponse}, {@link AnswerCapture}.
  */
 final class Exchange implements SseParser.Listener {
+    /** A body still open this long after its [DONE] will not end by itself: the answer is whole; its connection is closed. */
+    private static final long DONE_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     final RequestStamps stamps = new RequestStamps();
     private final MeasurementWindow window;
     private final Lane lane;
@@ -135,6 +137,7 @@ final class Exchange implements SseParser.Listener {
         ChunkInfo info = decoder.decode(data, offset, length);
         if (info.done) {
             stamps.sawDone = true;
+            if (stamps.endNanos == RequestStamps.NONE) stamps.endNanos = arrivalNanos; // t_end (docs/design.md §3), whatever the body does next
             return;
         }
         if (info.malformed) {
@@ -181,6 +184,10 @@ final class Exchange implements SseParser.Listener {
     /** Applies the per-request timeouts; called periodically on the lane's event loop. */
     void checkTimeouts(long nowNanos) {
         if (ended) return;
+        if (stamps.sawDone && nowNanos - stamps.endNanos > DONE_GRACE_NANOS) { // a proxy that holds the stream open: not an idle timeout
+            end();
+            return;
+        }
         RequestTimeouts.Expired expired = RequestTimeouts.check(setting.timeouts(), stamps, lastActivityNanos, nowNanos);
         if (expired != null) abortWith(expired.errorClass(), expired.detail(), null);
     }
