@@ -81,8 +81,9 @@ public final class StepAnalyzer {
             warm = medianTtftMs(records, false, msFactor);
             int c = 0, p = 0;
             for (RequestRecord r : records) {
-                if (r.ok() && r.origin().turn() > 1 && r.tokens().promptTokens() != null && r.tokens().cachedTokens() != null) {
-                    c += r.tokens().cachedTokens();
+                Integer cachedTokens = AgentView.cachedTokens(r); // usage, else llama.cpp's cache_n, as for agent sessions
+                if (r.ok() && r.origin().turn() > 1 && r.tokens().promptTokens() != null && cachedTokens != null) {
+                    c += cachedTokens;
                     p += r.tokens().promptTokens();
                 }
             }
