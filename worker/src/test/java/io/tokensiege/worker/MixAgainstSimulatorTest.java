@@ -74,6 +74,9 @@ class MixAgainstSimulatorTest {
             }
             long nonProbe = measured.stream().filter(r -> !r.origin().part().equals("probe")).count();
             assertThat(Histograms.decode(f.totals().histograms().get(Metric.TTFT_MICROS.key())).getTotalCount()).isEqualTo(nonProbe);
+            // Every gap between two token events of a measured request is in ITL: the level's requests', none of the probe's.
+            long gaps = f.records().stream().filter(r -> r.measured() && !r.origin().isProbe()).mapToLong(r -> Math.max(0, r.tokens().tokenEvents() - 1)).sum();
+            assertThat(Histograms.decode(f.totals().histograms().get(Metric.ITL_MICROS.key())).getTotalCount()).isEqualTo(gaps);
         }
     }
 }

@@ -117,7 +117,7 @@ public final class KneeFinder {
                     || top.userTtftMs().p50() > 2 * levels.get(0).userTtftMs().p50();
             // A server that said how many it serves at once, loaded with no more: nothing queued, whatever decoded less (a
             // long prefill keeps a slot busy outside its decode).
-            if (slots != null && top.identity().concurrency() <= slots) queues = false;
+            if (slots != null && maxInFlight(top) <= slots) queues = false;
             sb.append(String.format(Locale.ROOT, "; the server decodes about %d request%s at once%s%s", k, k == 1 ? "" : "s",
                     slots == null ? "" : " (it has " + slots + " slots)", queues ? " and queues the rest" : ""));
         } else if (parallelism != null) {
@@ -141,13 +141,18 @@ public final class KneeFinder {
         double ttftAfter = top.userTtftMs().p50();
         if (before == null || after == null || !(ttftAfter > TTFT_BLOWUP * ttftBefore) || after >= 0.5 * ttftAfter) return java.util.Optional.empty();
         Integer slots = top.server().slots();
-        if (slots != null && top.identity().concurrency() <= slots) { // no request had to wait for a slot: say where the wait is not
+        if (slots != null && maxInFlight(top) <= slots) { // no request had to wait for a slot: say where the wait is not
             return java.util.Optional.of(String.format(Locale.ROOT, "; TTFT p50 grew %s -> %s while the server's own prompt time was %s -> %s:"
                     + " most of the wait is outside its prompt processing, yet not for a slot (at most %d requests in flight, %d slots)",
-                    SloCheck.ms(ttftBefore), SloCheck.ms(ttftAfter), SloCheck.ms(before), SloCheck.ms(after), top.identity().concurrency(), slots));
+                    SloCheck.ms(ttftBefore), SloCheck.ms(ttftAfter), SloCheck.ms(before), SloCheck.ms(after), maxInFlight(top), slots));
         }
         return java.util.Optional.of(String.format(Locale.ROOT, "; TTFT p50 grew %s -> %s while the server's own prompt time was %s -> %s:"
                 + " most of the wait is queueing for a slot", SloCheck.ms(ttftBefore), SloCheck.ms(ttftAfter), SloCheck.ms(before), SloCheck.ms(after)));
+    }
+
+    /** The most requests a level had in flight at once: its streams (or cap), and a mixed step's probe, one per worker. */
+    static int maxInFlight(StepResult r) {
+        return r.identity().concurrency() + (r.parts() != null && r.parts().containsKey(io.tokensiege.common.metric.RequestRecord.Origin.PROBE) ? r.workerShares().size() : 0);
     }
 
     /** The parallel slots the server reported, or null. */

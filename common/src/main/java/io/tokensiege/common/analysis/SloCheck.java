@@ -67,8 +67,10 @@ public final class SloCheck {
             double ttftMs = r.times().ttftIntendedMicros() * timeScale / 1000; // = ttft in closed loop, where intended = send
             Long ttftLimit = slo.ttftP95Millis() != null ? slo.ttftP95Millis() : slo.ttftP50Millis();
             if (ttftLimit != null && ttftMs > ttftLimit) continue;
-            // A one-token answer has no decode phase (its rate is n/a, as in the percentiles): nothing to miss there.
-            if (slo.decodeP50TokS() != null && r.times().decodeRateTokS() != null && r.times().decodeRateTokS() / timeScale < slo.decodeP50TokS()) continue;
+            // A one-token answer has no decode phase (its rate is n/a, as in the percentiles): nothing to miss there. Longer answers
+            // without a rate (every token in one read: a buffering proxy) miss it.
+            Double decode = r.times().decodeRateTokS();
+            if (slo.decodeP50TokS() != null && (decode == null ? r.tokens().outputTokens() >= 2 : decode / timeScale < slo.decodeP50TokS())) continue;
             good++;
         }
         return all == 0 ? null : (double) good / all;

@@ -76,6 +76,13 @@ class KneeFinderTest {
         assertThat(c.line()).contains("decodes about 1 request at once (it has 16 slots)").doesNotContain("queues the rest")
                 .contains("most of the wait is outside its prompt processing, yet not for a slot (at most 16 requests in flight, 16 slots)")
                 .doesNotContain("queueing for a slot");
+        // A mixed step's probe runs beside the 16 streams, one per worker: 17 in flight on 16 slots can wait for one.
+        StepResult mixed = level(16, 46, 14_000, 14_500, 45, 0, new ServerView(10, 45.0, 0.0, 42.0, 50.0, 1000, 0, 16));
+        mixed = new StepResult(mixed.identity(), Map.of("w1", 16), mixed.outcome(), mixed.dist(), mixed.throughput(), mixed.warm(), mixed.reasoningShare(),
+                mixed.fairness(), mixed.sanity(), mixed.checks(), mixed.open(), mixed.start(), mixed.promptSize(), mixed.server(), mixed.connections(),
+                mixed.agents(), Map.of("probe", new PartView(5, 0, 80.0, 90.0, 100.0, 40.0)));
+        assertThat(KneeFinder.maxInFlight(mixed)).isEqualTo(17);
+        assertThat(KneeFinder.find(List.of(level(1, 45, 350, 370, 45, 0, sixteen), mixed), SLO).line()).contains("most of the wait is queueing for a slot");
         // The same server with 4 slots at 16 streams: they queue.
         ServerView four = new ServerView(10, 45.0, 0.0, 42.0, 50.0, 1000, 0, 4);
         Collapse q = KneeFinder.find(List.of(level(1, 45, 350, 370, 45, 0, four), level(16, 46, 14_000, 14_500, 45, 0, four)), SLO);

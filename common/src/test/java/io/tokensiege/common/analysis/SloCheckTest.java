@@ -73,10 +73,11 @@ class SloCheckTest {
                 record(1_000_000L, 20.0, null, false), // good: both exactly at the threshold
                 record(1_100_000L, 25.0, null, false), // TTFT too slow
                 record(900_000L, 19.9, null, false),   // decode too slow
-                record(900_000L, null, null, false),   // good: one token, no decode phase to judge (n/a, as in the decode p50)
+                record(900_000L, null, null, false),   // 100 tokens and no rate (all in one read, a buffering proxy): a miss
+                oneToken(900_000L),                    // good: one token, no decode phase to judge (n/a, as in the decode p50)
                 record(900_000L, 25.0, "timeout", false), // an error is a miss
                 record(900_000L, 25.0, null, true));   // cancelled at the end: not counted at all
-        assertThat(SloCheck.goodput(records, slo, 1.0)).isEqualTo(3.0 / 6);
+        assertThat(SloCheck.goodput(records, slo, 1.0)).isEqualTo(3.0 / 7);
     }
 
     @Test
@@ -132,6 +133,12 @@ class SloCheckTest {
                 null, Fairness.NONE, AnswerSanity.NONE,
                 new StepResult.Checks(null, List.of(), List.of(), partial, partial ? "lost worker w1" : null),
                 open, null, null, null, null, null, Map.of());
+    }
+
+    private static RequestRecord oneToken(long ttftMicros) {
+        RequestRecord r = record(ttftMicros, null, null, false);
+        return new RequestRecord(r.origin(), true, r.times(), new RequestRecord.Tokens(1, TokenSource.USAGE, 1, null, 0, 1, 0, 10, 0, 1), r.outcome(),
+                r.answer(), null, null, null);
     }
 
     private static RequestRecord record(Long ttftIntendedMicros, Double decodeTokS, String error, boolean cancelled) {

@@ -23,7 +23,7 @@ record SendOrder(int requests, int every, List<Point> points) {
 
     static SendOrder of(Collection<StepFinished> shares, double timeScale) {
         List<RequestRecord> sent = shares.stream().flatMap(f -> f.records().stream())
-                .filter(r -> r.measured() && r.ok() && r.times().ttftMicros() != null)
+                .filter(r -> r.measured() && r.ok() && r.times().ttftMicros() != null && !r.origin().isProbe()) // the level's own, as its figures
                 .sorted(Comparator.comparingLong(rec -> rec.times().sendEpochMicros())).toList();
         int every = Math.max(1, (sent.size() + MAX_POINTS - 1) / MAX_POINTS);
         List<Point> points = new ArrayList<>();

@@ -37,7 +37,7 @@ final class SummaryRows {
                 rows.add(row(s + ": prompt tokens asked / counted by the server", firstPerTarget(mine), SummaryRows::promptSize));
             }
             if (mine.stream().anyMatch(r -> r.server() != null) && !scenario.isSweep()) {
-                rows.add(row(s + ": server's own decode p50 (client's gap, median per request) / prompt time p50 / prompt tokens cached", mine, SummaryRows::serverView));
+                rows.add(row(s + ": server's own decode p50, in our n - 1 definition (client's gap, median per request) / prompt time p50 / prompt tokens cached", mine, SummaryRows::serverView));
             }
             if (scenario.isSweep() && scenario.load().isOpen()) {
                 for (double rate : scenario.load().rate()) {
@@ -73,7 +73,7 @@ final class SummaryRows {
                             rows.add(row(s + " @" + c + ": tool calls per session / TTFT to a call p50 / malformed", at, SummaryRows::toolCalls));
                         }
                     }
-                    if (at.stream().anyMatch(r -> r.server() != null)) rows.add(row(s + " @" + c + ": server's own decode p50 (client's gap, median per request) / prompt time p50 / prompt tokens cached", at, SummaryRows::serverView));
+                    if (at.stream().anyMatch(r -> r.server() != null)) rows.add(row(s + " @" + c + ": server's own decode p50, in our n - 1 definition (client's gap, median per request) / prompt time p50 / prompt tokens cached", at, SummaryRows::serverView));
                     if (plan.slo() != null && !plan.slo().isEmpty()) {
                         rows.add(row(s + " @" + c + ": goodput", at, r -> r.checks().goodput() == null ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * r.checks().goodput())));
                     }

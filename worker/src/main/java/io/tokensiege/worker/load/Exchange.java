@@ -159,14 +159,16 @@ final class Exchange implements SseParser.Listener {
             stamps.tokenEvent(arrivalNanos, content, reasoning, tool);
             if (window.contains(arrivalNanos)) eventsInWindow++;
             if (content) RequestMetrics.appendAnswer(stamps, info.contentChars, info.contentText);
-            if (capture != null) capture.add(info);
-            recorder.tokenEvent();
+            boolean probe = RequestIssuer.PROBE.equals(stamps.part); // live figures and ITL leave it out, as every other histogram does
+            if (!probe) recorder.tokenEvent();
             if (previous == RequestStamps.NONE) {
-                recorder.firstToken((arrivalNanos - stamps.sendNanos) / 1000);
+                if (!probe) recorder.firstToken((arrivalNanos - stamps.sendNanos) / 1000);
                 lane.firstTokenArrived();
             }
-            else if (measured && !RequestIssuer.PROBE.equals(stamps.part)) recorder.recordItlMicros((arrivalNanos - previous) / 1000); // as every other histogram: no probe
+            else if (measured && !probe) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
         }
+        // A tool call's id may come in an element that carries no token yet: the history needs it all the same.
+        if (capture != null && (info.carriesToken() || !info.toolCalls.isEmpty())) capture.add(info);
         info.copyTotalsTo(stamps, arrivalNanos);
     }
 
@@ -184,8 +186,8 @@ final class Exchange implements SseParser.Listener {
     /** Applies the per-request timeouts; called periodically on the lane's event loop. */
     void checkTimeouts(long nowNanos) {
         if (ended) return;
-        if (stamps.sawDone && nowNanos - stamps.endNanos > DONE_GRACE_NANOS) { // a proxy that holds the stream open: not an idle timeout
-            end();
+        if (stamps.sawDone) { // the answer is whole: no timeout applies, only the grace for a body a proxy holds open
+            if (nowNanos - stamps.endNanos > DONE_GRACE_NANOS) end();
             return;
         }
         RequestTimeouts.Expired expired = RequestTimeouts.check(setting.timeouts(), stamps, lastActivityNanos, nowNanos);
