@@ -19,7 +19,12 @@ sim=""
 stop_simulator() {
   [ -z "$sim" ] && return 0
   exec 3>&-                 # the simulator serves until its standard input closes
-  wait "$sim" 2>/dev/null || true
+  for _ in $(seq 1 100); do # bounded: 10 s to exit, then it is killed
+    kill -0 "$sim" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$sim" 2>/dev/null || true
+  wait "$sim" 2>/dev/null || true # its status: it was told to stop, so only a hang above matters
   sim=""
 }
 trap 'stop_simulator; rm -rf "$work"' EXIT
