@@ -41,6 +41,11 @@ public final class RequestStamps {
     public ServerTimings serverTimings;
     /** The part of a mixed step this request was drawn from ("probe" for the probe), or null. */
     public String part;
+
+    /** A mixed step's probe ({@link RequestRecord.Origin#isProbe}, before the record exists). */
+    public boolean isProbe() {
+        return RequestRecord.Origin.PROBE.equals(part);
+    }
     /** The agent turn this request belongs to (sessions only; the exchange fills in the tool calls it saw); null otherwise. */
     public RequestRecord.AgentTurn agent;
     /** The max_tokens the request asked for (0 = unknown): a usage above it cannot be true. */

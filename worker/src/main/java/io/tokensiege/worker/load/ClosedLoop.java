@@ -94,7 +94,7 @@ final class ClosedLoop implements LoadDriver {
 
     @Override
     public void ended(Lane lane, Exchange ex) {
-        if (RequestIssuer.PROBE.equals(ex.stamps.part)) {
+        if (ex.stamps.isProbe()) {
             probeInFlight.set(false);
             return;
         }

@@ -159,7 +159,7 @@ final class Exchange implements SseParser.Listener {
             stamps.tokenEvent(arrivalNanos, content, reasoning, tool);
             if (window.contains(arrivalNanos)) eventsInWindow++;
             if (content) RequestMetrics.appendAnswer(stamps, info.contentChars, info.contentText);
-            boolean probe = RequestIssuer.PROBE.equals(stamps.part); // live figures and ITL leave it out, as every other histogram does
+            boolean probe = stamps.isProbe(); // live figures and ITL leave it out, as every other histogram does
             if (!probe) recorder.tokenEvent();
             if (previous == RequestStamps.NONE) {
                 if (!probe) recorder.firstToken((arrivalNanos - stamps.sendNanos) / 1000);

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  */
 final class RequestIssuer {
     /** The part name of a mixed step's probe requests. */
-    static final String PROBE = io.tokensiege.common.metric.RequestRecord.Origin.PROBE;
+    static final String PROBE = RequestRecord.Origin.PROBE;
 
     private final StepSpec step;
     private final RequestFactory requests;
