@@ -22,8 +22,8 @@ public record Collapse(String target, String scenario, Double collapseLevel, Str
                        Double parallelism, String line, List<Level> levels, String why, Double cacheGaveOutAt, String cacheWhy) {
 
     /**
-     * Evidence at one level: scaling efficiency vs level 1, Little's-law concurrency, active sequences, and the server's
-     * own median prompt time where it reports one (flat while TTFT grows: requests wait for a slot).
+     * Evidence at one level: scaling efficiency vs level 1, Little's-law concurrency (successes completed per second × their
+     * mean end-to-end time: one population on both sides), active sequences, and the server's own median prompt time where it reports one (flat while TTFT grows: requests wait for a slot).
      */
     public record Level(double level, double aggregateTokS, double ttftP50Ms, double ttftP95Ms, double decodeP50TokS,
                         double errorRate, Double scalingEfficiency, Double littlesLawInFlight, Double activeSequences, List<String> sloBreaches,

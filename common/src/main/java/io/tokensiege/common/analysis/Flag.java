@@ -9,7 +9,7 @@ public record Flag(String code, String stepId, String message) {
     public static final String USAGE_ABSURD = "usage_absurd";
     public static final String DECODE_IMPLAUSIBLE = "decode_implausible";
     public static final String TTFT_GT_E2E = "ttft_gt_e2e";
-    public static final String ZERO_TTFT = "zero_ttft";
+    public static final String BUFFERED = "buffered_answers";
     public static final String REASONING_ONLY = "reasoning_only";
     public static final String EMPTY = "empty_answers";
     public static final String CANCELLED_AT_END = "cancelled_at_end";

@@ -45,7 +45,9 @@ public final class KneeFinder {
             StepResult.Throughput t = r.throughput();
             double decodeP50 = r.dist().decodeTokS().p50();
             Double efficiency = perStreamAtBase > 0 ? t.aggregateTokS() / (perStreamAtBase * r.level()) : null;
-            Double littles = t.requestRate() > 0 && !Double.isNaN(r.dist().e2eMs().mean()) ? t.requestRate() * r.dist().e2eMs().mean() / 1000 : null;
+            // request_rate counts errors too, and the e2e histogram holds successes only: the rate of successes goes with their time.
+            double successRate = t.requestRate() * (1 - r.outcome().errorRate());
+            Double littles = successRate > 0 && !Double.isNaN(r.dist().e2eMs().mean()) ? successRate * r.dist().e2eMs().mean() / 1000 : null;
             Double active = t.decodingAtOnce() != null ? t.decodingAtOnce() : decodeP50 > 0 ? t.aggregateTokS() / decodeP50 : null;
             evidence.add(new Collapse.Level(r.level(), t.aggregateTokS(), r.userTtftMs().p50(), r.userTtftMs().p95(), decodeP50,
                     r.outcome().errorRate(), efficiency, littles, active, breaches, r.server() == null ? null : r.server().promptMsP50()));

@@ -14,7 +14,7 @@ public final class Plausibility {
     public static List<Flag> check(String stepId, List<RequestRecord> records, double timeScale, double maxDecodeTokS,
                                    int cancelledAtEnd, long clampedValues) {
         List<Flag> flags = new ArrayList<>();
-        int absurdUsage = 0, mismatch = 0, implausible = 0, ttftOverE2e = 0, zeroTtft = 0, reasoningOnly = 0, empty = 0, noUsage = 0, ok = 0;
+        int absurdUsage = 0, mismatch = 0, implausible = 0, ttftOverE2e = 0, multiToken = 0, buffered = 0, reasoningOnly = 0, empty = 0, noUsage = 0, ok = 0;
         double worstDecode = 0;
         for (RequestRecord r : records) {
             if ("empty".equals(r.outcome().error())) empty++;
@@ -31,7 +31,10 @@ public final class Plausibility {
                 }
             }
             if (r.times().ttftMicros() != null && r.times().e2eMicros() != null && r.times().ttftMicros() > r.times().e2eMicros()) ttftOverE2e++;
-            if (r.times().ttftMicros() != null && r.times().ttftMicros() == 0) zeroTtft++;
+            if (r.tokens().outputTokens() >= 2) {
+                multiToken++;
+                if (r.times().decodeRateTokS() == null) buffered++;
+            }
             if (r.tokens().reasoningEvents() > 0 && r.tokens().contentEvents() == 0 && r.tokens().toolCallEvents() == 0) reasoningOnly++;
         }
         if (mismatch > 0) flags.add(new Flag(Flag.USAGE_MISMATCH, stepId, mismatch + " of " + ok
@@ -45,7 +48,9 @@ public final class Plausibility {
                 "%d requests decode faster than the plausibility ceiling of %.0f tok/s (worst %.0f tok/s): check that every generated channel is streamed and counted",
                 implausible, maxDecodeTokS, worstDecode)));
         if (ttftOverE2e > 0) flags.add(new Flag(Flag.TTFT_GT_E2E, stepId, ttftOverE2e + " requests have TTFT > end-to-end latency: impossible, a measurement bug"));
-        if (zeroTtft > 0) flags.add(new Flag(Flag.ZERO_TTFT, stepId, zeroTtft + " requests have a TTFT of 0 µs: the first token arrived with the headers (buffering proxy?)"));
+        if (buffered > 0 && buffered * 20 > multiToken) flags.add(new Flag(Flag.BUFFERED, stepId, buffered + " of " + multiToken
+                + " answers of two tokens or more arrived all at once: no decode time could be measured, and their TTFT holds the whole"
+                + " generation (a buffering proxy, or a server that does not stream)"));
         if (reasoningOnly > 0) flags.add(new Flag(Flag.REASONING_ONLY, stepId, reasoningOnly + " of " + ok
                 + " requests produced output only in the reasoning channel (no answer): raise max_tokens or disable thinking"));
         if (empty > 0) flags.add(new Flag(Flag.EMPTY, stepId, empty + " requests ended without any generated token"));

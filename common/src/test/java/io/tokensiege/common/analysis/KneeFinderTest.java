@@ -45,6 +45,14 @@ class KneeFinderTest {
         assertThat(prefill.line()).doesNotContain("queueing for a slot");
     }
 
+    @Test
+    void littlesLawInFlight_pairsTheRateOfSuccessesWithTheirTime_fastErrorsDoNotInflateIt() {
+        // 2 requests/s complete at 8 streams, half of them errors; successes take 4 s each: 1/s × 4 s = 4 in flight, not 8.
+        Collapse c = KneeFinder.find(List.of(level(1, 50, 90, 100, 50, 0), level(8, 200, 100, 120, 45, 0.5)), SLO);
+        assertThat(c.levels().get(0).littlesLawInFlight()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(c.levels().get(1).littlesLawInFlight()).isCloseTo(4.0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
     /** A level of agent sessions: turn 1 (cold) and turns 2+ (warm) TTFT p50, and the server's cached share of warm prompts (null: not counted). */
     static StepResult sessions(int c, double coldMs, double warmMs, Double cachedShare) {
         StepResult r = level(c, 40.0 * c, warmMs, warmMs, 40, 0);

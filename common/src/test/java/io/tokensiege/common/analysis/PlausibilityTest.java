@@ -42,12 +42,28 @@ class PlausibilityTest {
     void eachImpossibility_hasItsFlag() {
         assertThat(codes(List.of(record(150_000L, 4_000_000L, 574.0, 200, TokenSource.USAGE, 200, 200, 0, 200)))).containsExactly(Flag.DECODE_IMPLAUSIBLE);
         assertThat(codes(List.of(record(5_000_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 200, 0, 200)))).containsExactly(Flag.TTFT_GT_E2E);
-        assertThat(codes(List.of(record(0L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 200, 0, 200)))).containsExactly(Flag.ZERO_TTFT);
+        // Every token in one read (a buffering proxy): no decode time, and the TTFT is the whole answer's.
+        assertThat(codes(List.of(record(4_000_000L, 4_000_000L, null, 200, TokenSource.USAGE, 200, 200, 0, 200)))).containsExactly(Flag.BUFFERED);
         assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 100, 0, 100)))).containsExactly(Flag.USAGE_MISMATCH);
         assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 60, TokenSource.USAGE, 60, 60, 60, 0)))).containsExactly(Flag.REASONING_ONLY);
         assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 200, TokenSource.COUNTED, null, 200, 0, 200)))).containsExactly(Flag.NO_USAGE);
         // A usage above max_tokens was not believed (the record keeps it, with the counted source).
         assertThat(codes(List.of(record(150_000L, 4_000_000L, 50.0, 5, TokenSource.COUNTED, 2_000_000_000, 5, 0, 5)))).contains(Flag.USAGE_ABSURD);
+    }
+
+    @Test
+    void answersThatArriveAllAtOnce_areFlaggedAboveOneInTwenty_andOneTokenAnswersNeverCount() {
+        var streamed = record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 200, 0, 200);
+        var buffered = record(4_000_000L, 4_000_000L, null, 200, TokenSource.USAGE, 200, 200, 0, 200);
+        var oneToken = record(150_000L, 150_000L, null, 1, TokenSource.USAGE, 1, 1, 0, 1);
+        List<RequestRecord> oneInTwenty = new java.util.ArrayList<>(java.util.Collections.nCopies(19, streamed));
+        oneInTwenty.add(buffered);
+        assertThat(codes(oneInTwenty)).isEmpty();
+        List<RequestRecord> twoInTwenty = new java.util.ArrayList<>(oneInTwenty);
+        twoInTwenty.set(0, buffered);
+        assertThat(codes(twoInTwenty)).containsExactly(Flag.BUFFERED);
+        assertThat(Plausibility.check("s", twoInTwenty, 1.0, 400, 0, 0).get(0).message()).startsWith("2 of 20 answers");
+        assertThat(codes(java.util.Collections.nCopies(5, oneToken))).isEmpty();
     }
 
     @Test

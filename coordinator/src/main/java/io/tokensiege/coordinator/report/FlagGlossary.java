@@ -15,7 +15,7 @@ final class FlagGlossary {
             Map.entry(Flag.USAGE_ABSURD, "The server claimed more tokens than max_tokens allows; its usage is not believed and the stream's events are counted instead."),
             Map.entry(Flag.DECODE_IMPLAUSIBLE, "A decode rate above the plausibility ceiling (defaults.max_plausible_decode_tok_s): usually tokens batched into few events, or a miscount."),
             Map.entry(Flag.TTFT_GT_E2E, "A TTFT longer than the whole request: impossible, a measurement bug."),
-            Map.entry(Flag.ZERO_TTFT, "A TTFT of 0: the first token came with the headers, as from a buffering proxy; latencies are not the server's."),
+            Map.entry(Flag.BUFFERED, "More than 1 in 20 answers arrived all at once: their decode cannot be timed, and their TTFT is the whole answer's time. A proxy buffers the stream, or the server does not stream; measure the server directly."),
             Map.entry(Flag.REASONING_ONLY, "Output only in the reasoning channel: the model thought and never answered within max_tokens."),
             Map.entry(Flag.EMPTY, "Requests that ended without one generated token."),
             Map.entry(Flag.CANCELLED_AT_END, "Requests still running when the step's drain bound ran out were cancelled and left out: the step's tail is missing."),
