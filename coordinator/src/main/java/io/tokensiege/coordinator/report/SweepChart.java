@@ -1,5 +1,6 @@
 package io.tokensiege.coordinator.report;
 
+import io.tokensiege.common.analysis.Bootstrap;
 import io.tokensiege.common.analysis.Collapse;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.plan.Plan;
@@ -48,8 +49,8 @@ final class SweepChart {
             for (int i = 0; i < levels.length; i++) {
                 double level = levels[i];
                 double[] at = results.stream().filter(r -> r.identity().target().equals(t.name()) && r.level() == level)
-                        .mapToDouble(metric).filter(x -> !Double.isNaN(x)).sorted().toArray();
-                v[i] = at.length == 0 ? Double.NaN : at[at.length / 2];
+                        .mapToDouble(metric).filter(x -> !Double.isNaN(x)).toArray();
+                v[i] = at.length == 0 ? Double.NaN : Bootstrap.medianOf(at); // the Repeats section's median
                 any |= at.length > 0;
             }
             if (!any) continue;

@@ -217,6 +217,26 @@ class ReportChartsTest {
     }
 
     @Test
+    void withTwoRepeats_theSweepChartPlotsTheirMedian_theMeanOfTheTwo_asTheRepeatsSectionDoes() throws Exception {
+        SyntheticRun repeated = SyntheticRun.write(root.resolve("repeats"), """
+                name: repeats
+                targets:
+                  - { name: box, url: "http://127.0.0.1:9/v1", model: m }
+                defaults: { warmup: 0, repeat: 2 }
+                scenarios:
+                  - { name: sweep, prompt: { tokens: 64 }, load: { concurrency: [1, 4], duration: 10s } }
+                """, ReportChartsTest::level, true);
+        Document doc = parse(repeated.dir.path().resolve("report.html"));
+        for (String level : List.of("1", "4")) {
+            double[] p50s = repeated.results.stream().filter(r -> SweepChart.levelLabel(r.level()).equals(level)).mapToDouble(r -> r.userTtftMs().p50()).toArray();
+            assertThat(p50s).hasSize(2);
+            assertThat(p50s[0]).as("the repeats differ, so the mean is neither").isNotEqualTo(p50s[1]);
+            Element p50 = elements(doc, "//svg[contains(@class,'sweep-chart')][@data-metric='ttft']//circle[@data-level='" + level + "']").get(0);
+            assertThat(Double.parseDouble(p50.getAttribute("data-v"))).isCloseTo((p50s[0] + p50s[1]) / 2, within(1e-9));
+        }
+    }
+
+    @Test
     void fromResultsAlone_thePageStillAnswers_butDrawsNoHistogram() throws Exception {
         Path page = root.resolve("alone.html");
         Files.writeString(page, HtmlReport.render(run.plan, run.results, List.of(), io.tokensiege.common.analysis.RunVerdict.of(run.plan, run.results)));
