@@ -25,7 +25,7 @@ class ProtocolCodecTest {
                 new WorkerReady("r", "s1", "w"), new WorkerFailed("r", "s1", "w", "k", "m", true),
                 new IntervalSnapshot("r", "s1", "w", 1, 2, Map.of("ttft", Histograms.encode(h)), 5, 1, 0, 2, Histograms.encode(h), 1, 0),
                 new WorkerHello("", "", "w", "host", 2, 1, "dev", ProtocolCodec.PROTOCOL_VERSION, "uuid"), new JoinChallenge("", "", "c", 7),
-                new JoinAnswer("", "", "w", "c", 7, 8), new CommandAck("r", "s1", "w", 12), new WorkerHeartbeat("", "", "w"));
+                new JoinAnswer("", "", "w", "c", 7, 8), new CommandAck("r", "s1", "w", 12), new WorkerHeartbeat("", "", "w", 3, 12_000));
         for (Object m : messages) {
             String wire = ProtocolCodec.encode(m);
             Object back = m instanceof ToWorker ? ProtocolCodec.decodeToWorker(wire) : ProtocolCodec.decodeToCoordinator(wire);

@@ -153,7 +153,7 @@ public final class ClusterCoordinator implements AutoCloseable {
             guard.accept(h, signer.session(), false, w.clockAheadMicros(), true);
             if (m instanceof CommandAck ack) w.acknowledged(ack.seq());
             else if (m instanceof ClockPong pong) w.pong(pong);
-            else if (m instanceof WorkerHeartbeat) w.heartbeat(h.issuedMicros());
+            else if (m instanceof WorkerHeartbeat beat) w.heartbeat(h.issuedMicros(), new WorkerHeartbeat.InboxState(beat.inboxBusySeq(), beat.inboxBusyMillis()));
             else runSink.accept(m);
         } catch (SecurityException e) {
             log.warn("refused a message from {}: {}", h.from(), e.getMessage());

@@ -1,6 +1,7 @@
 package io.tokensiege.coordinator.cluster;
 
 import io.tokensiege.common.protocol.ReplayGuard;
+import io.tokensiege.common.protocol.WorkerHeartbeat;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -9,9 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Declares lost every alive worker that left a message unacknowledged for the worker timeout, and says which of two cases it
- * is (see {@link ClusterCoordinator}): its heartbeats kept coming, so another client drains its queue and the run cannot trust
- * its commands; or it fell silent too (stuck, paused or gone), and the run may go on without it.
+ * Declares lost every alive worker that left a message unacknowledged for the worker timeout, and says which of three cases
+ * it is (see {@link ClusterCoordinator}): its heartbeats kept coming while its inbox was idle, so another client drains its
+ * queue and the run cannot trust its commands; its heartbeats kept coming while its inbox was still obeying an earlier
+ * message, so it is stuck (a hung disk) and the run may go on without it; or it fell silent too (stuck, paused or gone),
+ * and the run may go on without it.
  *
  * <p>A third case comes first: the coordinator itself stalled (paused, or starved of CPU) so long that its workers' dead-man
  * rule dropped their sessions, or that their acknowledgements are now too old to accept. Nothing can be judged of a worker
@@ -56,7 +59,13 @@ final class LossWatch implements Runnable {
         for (RemoteWorker w : workers.get()) {
             RemoteWorker.Sent overdue = w.alive() ? w.overdue(workerTimeoutNanos) : null;
             if (overdue == null) continue;
-            if (w.lastHeartbeatNanos() - overdue.atNanos() > heardSinceNanos) {
+            WorkerHeartbeat.InboxState inbox = w.inbox();
+            boolean heardSince = w.lastHeartbeatNanos() - overdue.atNanos() > heardSinceNanos;
+            if (heardSince && inbox.seq() > 0 && inbox.seq() < overdue.seq()) {
+                // Its inbox is still on an earlier message: the unacknowledged one waits behind it in its own queue.
+                w.markLost("is stuck: its inbox has obeyed one command for " + inbox.millis() / 1000 + " s (a hung disk or a blocked call), so its "
+                        + overdue.what() + " waits unread; the run goes on without it");
+            } else if (heardSince) {
                 w.markLost("never acknowledged its " + overdue.what() + " (" + timeoutSeconds + " s) although its heartbeats kept coming: its queue "
                         + "is being drained by another client of the cluster, so its commands cannot be trusted", true);
             } else {

@@ -3,6 +3,7 @@ package io.tokensiege.coordinator.cluster;
 import com.hazelcast.collection.IQueue;
 import io.tokensiege.common.protocol.ClockPong;
 import io.tokensiege.common.protocol.EpochMicros;
+import io.tokensiege.common.protocol.WorkerHeartbeat;
 import io.tokensiege.common.protocol.MessageSigner;
 import io.tokensiege.common.protocol.ToWorker;
 import io.tokensiege.common.protocol.WorkerHello;
@@ -33,11 +34,13 @@ final class RemoteWorker implements WorkerLink {
     private volatile String lostReason = "left the cluster";
     private volatile boolean lossEndsRun;
     private volatile long lastHeartbeatNanos = System.nanoTime();
+    /** What the worker's inbox was doing by its newest heartbeat. */
+    private volatile WorkerHeartbeat.InboxState inbox = WorkerHeartbeat.InboxState.IDLE;
     private volatile ClockSample clockSample = ClockSample.NONE; // offset and round trip replaced together
     private volatile boolean clockWarned;
 
-    /** A message sent and not yet acknowledged: what it was, and when it went. */
-    record Sent(String what, long atNanos) {}
+    /** A message sent and not yet acknowledged: its sequence number, what it was, and when it went. */
+    record Sent(long seq, String what, long atNanos) {}
 
     RemoteWorker(WorkerHello hello, String session, IQueue<String> queue, MessageSigner signer) {
         this.id = hello.workerId();
@@ -63,7 +66,7 @@ final class RemoteWorker implements WorkerLink {
     public synchronized void send(ToWorker message) {
         if (!alive) return;
         MessageSigner.Sealed sealed = signer.seal(id, session, message);
-        unacknowledged.put(sealed.seq(), new Sent(describe(message), System.nanoTime()));
+        unacknowledged.put(sealed.seq(), new Sent(sealed.seq(), describe(message), System.nanoTime()));
         try {
             queue.offer(sealed.wire());
         } catch (RuntimeException e) {
@@ -97,9 +100,17 @@ final class RemoteWorker implements WorkerLink {
      * lead): a backlog read late must not look like a worker that kept beating after a message it never acknowledged. Only
      * heartbeats count, not acknowledgements: a worker reading its backlog acknowledges what it reads before the one it refuses.
      */
-    void heartbeat(long issuedMicros) {
+    void heartbeat(long issuedMicros, WorkerHeartbeat.InboxState inboxState) {
         long ageNanos = Math.max(0, EpochMicros.now() - (issuedMicros - clockAheadMicros())) * 1000;
-        lastHeartbeatNanos = Math.max(lastHeartbeatNanos, System.nanoTime() - ageNanos); // one writer: the inbox thread
+        long sentNanos = System.nanoTime() - ageNanos;
+        if (sentNanos < lastHeartbeatNanos) return; // one writer: the inbox thread
+        lastHeartbeatNanos = sentNanos;
+        inbox = inboxState;
+    }
+
+    /** What the worker's inbox was doing when it sent its newest heartbeat. */
+    WorkerHeartbeat.InboxState inbox() {
+        return inbox;
     }
 
     /** When (System.nanoTime) the newest heartbeat heard from this session was sent. */

@@ -121,7 +121,7 @@ class ClusterCoordinatorTest {
             // Its heartbeats keep coming, but whatever is sent to it never arrives (someone else takes it): nothing is acknowledged.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (link.alive() && System.nanoTime() < deadline) {
-                worker.send(new WorkerHeartbeat("", "", "drained"));
+                worker.send(WorkerHeartbeat.of("drained", WorkerHeartbeat.InboxState.IDLE));
                 TimeUnit.MILLISECONDS.sleep(500); // the heartbeat's own pace, as a worker sends it
             }
             assertThat(link.alive()).isFalse();

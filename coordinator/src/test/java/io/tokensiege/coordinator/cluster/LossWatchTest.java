@@ -7,6 +7,7 @@ import io.tokensiege.common.protocol.EpochMicros;
 import io.tokensiege.common.protocol.MessageSigner;
 import io.tokensiege.common.protocol.ProtocolCodec;
 import io.tokensiege.common.protocol.SecretBox;
+import io.tokensiege.common.protocol.WorkerHeartbeat;
 import io.tokensiege.common.protocol.WorkerHello;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,7 @@ class LossWatchTest {
         RemoteWorker w = worker();
         w.send(new ClockPing("", "", EpochMicros.now()));
         waitPast(MILLISECOND_NANOS);
-        w.heartbeat(EpochMicros.now());
+        w.heartbeat(EpochMicros.now(), WorkerHeartbeat.InboxState.IDLE);
 
         new LossWatch(() -> List.of(w), TIMEOUT_NANOS, NEVER_STALLED).run();
 
@@ -38,12 +39,28 @@ class LossWatchTest {
     }
 
     @Test
+    void aHeartbeatWhoseInboxIsStillOnAnEarlierMessage_meansTheWorkerIsStuck_notDrained_andTheRunGoesOn() {
+        RemoteWorker w = worker();
+        w.send(new ClockPing("", "", EpochMicros.now())); // seq 1: read, acknowledged, and being obeyed when its disk hung
+        w.acknowledged(1);
+        w.send(new ClockPing("", "", EpochMicros.now())); // seq 2: waits behind it
+        waitPast(MILLISECOND_NANOS);
+        w.heartbeat(EpochMicros.now(), new WorkerHeartbeat.InboxState(1, 12_000));
+
+        new LossWatch(() -> List.of(w), TIMEOUT_NANOS, NEVER_STALLED).run();
+
+        assertThat(w.alive()).isFalse();
+        assertThat(w.lossEndsRun()).isFalse();
+        assertThat(w.lostReason()).contains("is stuck: its inbox has obeyed one command for 12 s").doesNotContain("drained");
+    }
+
+    @Test
     void aHeartbeatSentBeforeTheMessage_butReadAfterIt_meansTheWorkerFellSilent_notThatItsQueueIsDrained() {
         RemoteWorker w = worker();
         long beforeThePingMicros = EpochMicros.now() - 1000; // a heartbeat issued then, read by the coordinator's inbox only later
         w.send(new ClockPing("", "", EpochMicros.now()));
         waitPast(MILLISECOND_NANOS);
-        w.heartbeat(beforeThePingMicros);
+        w.heartbeat(beforeThePingMicros, WorkerHeartbeat.InboxState.IDLE);
 
         new LossWatch(() -> List.of(w), TIMEOUT_NANOS, NEVER_STALLED).run();
 

@@ -174,7 +174,7 @@ public final class ClusterWorker implements AutoCloseable {
             return;
         }
         String session = registration.admittedSession();
-        if (session != null) outbox.send(session, new WorkerHeartbeat("", "", workerId));
+        if (session != null) outbox.send(session, WorkerHeartbeat.of(workerId, inbox.state()));
         if (!disconnected && registration.helloDue(HELLO_RETRY_NANOS)) hello();
         if (registration.unadmittedNanos() > TimeUnit.MILLISECONDS.toNanos(settings.giveUpMillis())) {
             join.giveUp("no coordinator admitted this worker for " + settings.giveUpMillis() / 1000 + " s (tried " + settings.where() + ", cluster '"

@@ -9,6 +9,7 @@ import io.tokensiege.common.protocol.ProtocolCodec;
 import io.tokensiege.common.protocol.ReplayGuard;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.ToWorker;
+import io.tokensiege.common.protocol.WorkerHeartbeat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,8 @@ final class CommandInbox {
     private final Commands commands;
     /** Held while a message is checked and obeyed, and by {@link #exclusive}. */
     private final Object obeying = new Object();
+    /** The message being checked and obeyed, or null while polling: heartbeats tell a stuck inbox by it. */
+    private volatile Busy busy;
     private InboxLoop loop;
 
     /** @param queue the worker's cluster queue, polled on the inbox's own thread */
@@ -83,14 +86,26 @@ final class CommandInbox {
         }
         Envelope.Header h = opened.header();
         ToWorker message = ProtocolCodec.decodeToWorker(opened.body());
-        synchronized (obeying) {
-            try {
+        busy = new Busy(h.seq(), System.nanoTime());
+        try {
+            synchronized (obeying) {
                 obey(h, message);
-            } catch (SecurityException e) {
-                log.warn("refused a command ({}): {}", message.getClass().getSimpleName(), e.getMessage());
             }
+        } catch (SecurityException e) {
+            log.warn("refused a command ({}): {}", message.getClass().getSimpleName(), e.getMessage());
+        } finally {
+            busy = null;
         }
     }
+
+    /** The message the inbox is checking and obeying (waiting for {@link #exclusive} included), and for how long; idle while it polls. */
+    WorkerHeartbeat.InboxState state() {
+        Busy b = busy;
+        return b == null ? WorkerHeartbeat.InboxState.IDLE
+                : new WorkerHeartbeat.InboxState(b.seq, Math.max(0, (System.nanoTime() - b.sinceNanos) / 1_000_000));
+    }
+
+    private record Busy(long seq, long sinceNanos) {}
 
     /** Hands on {@code message} if the coordinator session this worker registered with sent it, fresh and once; else throws. */
     private void obey(Envelope.Header h, ToWorker message) {

@@ -11,6 +11,7 @@ import io.tokensiege.common.protocol.MessageSigner;
 import io.tokensiege.common.protocol.ReplayGuard;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.ToWorker;
+import io.tokensiege.common.protocol.WorkerHeartbeat;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,6 +98,26 @@ class CommandInboxTest {
         fromCoordinator(new JoinChallenge("", "", "marker", EpochMicros.now())); // handed on whatever the session: it shows the inbox got this far
         assertThat(challenged.await(10, TimeUnit.SECONDS)).as("the marker was read").isTrue();
         assertThat(events).containsExactly("obeyed s1", "session dropped", "challenge marker");
+    }
+
+    @Test
+    @Timeout(30)
+    void whileACommandIsObeyed_theInboxTellsItsSequenceNumber_andIsIdleOnceItIsDone() throws Exception {
+        registration.challenged(coordinator.session(), EpochMicros.now());
+        registration.admitted();
+        assertThat(inbox.state()).isEqualTo(WorkerHeartbeat.InboxState.IDLE);
+        inbox.start("w1");
+        fromCoordinator(new AbortStep("r1", "s1", "first"));
+        fromCoordinator(new AbortStep("r1", "s2", "second")); // waits behind the first: the coordinator would miss its acknowledgement
+        assertThat(obeying.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(inbox.state().seq()).as("busy with the first message, not the one behind it").isEqualTo(1);
+
+        release.countDown();
+        fromCoordinator(new JoinChallenge("", "", "marker", EpochMicros.now()));
+        assertThat(challenged.await(10, TimeUnit.SECONDS)).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (inbox.state().seq() != 0 && System.nanoTime() < deadline) Thread.onSpinWait(); // the marker's own check ends a moment later
+        assertThat(inbox.state()).isEqualTo(WorkerHeartbeat.InboxState.IDLE);
     }
 
     /** Waits (bounded) until the thread is blocked on a lock or has finished. */
