@@ -11,15 +11,23 @@ import java.nio.file.Path;
  * token for this machine ({@link LoopbackToken}) and holds everything to loopback (docs/design.md §9).
  */
 record ClusterToken(String value, boolean given) {
+    static final int MIN_LENGTH = 16;
 
     static ClusterToken resolve(Path file) throws IOException {
         if (file != null) {
             String t = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (t.length() < 16) throw new IllegalArgumentException("the token in " + file + " is shorter than 16 characters; use e.g. 'openssl rand -hex 32'");
+            if (t.length() < MIN_LENGTH) throw new IllegalArgumentException("the token in " + file + " is shorter than " + MIN_LENGTH
+                    + " characters; use e.g. 'openssl rand -hex 32'");
             return new ClusterToken(t, true);
         }
-        String env = System.getenv("TOKENSIEGE_TOKEN");
-        if (env != null && !env.isBlank()) return new ClusterToken(env.strip(), true);
-        return new ClusterToken(null, false);
+        return fromEnv(System.getenv("TOKENSIEGE_TOKEN"));
+    }
+
+    /** The same rule as the file's: a short token falls to an offline guess from any signed message captured on the LAN. */
+    static ClusterToken fromEnv(String env) {
+        if (env == null || env.isBlank()) return new ClusterToken(null, false);
+        if (env.strip().length() < MIN_LENGTH) throw new IllegalArgumentException("TOKENSIEGE_TOKEN is shorter than " + MIN_LENGTH
+                + " characters; use e.g. 'openssl rand -hex 32'");
+        return new ClusterToken(env.strip(), true);
     }
 }

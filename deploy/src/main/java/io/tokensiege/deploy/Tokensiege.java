@@ -22,7 +22,8 @@ public final class Tokensiege implements Runnable {
         CommandLine cli = new CommandLine(new Tokensiege());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("tokensiege: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            return ExitCodes.RUN_FAILED;
+            // What the user gave was refused (a short token, an invalid profile override): invalid input, not a failed run.
+            return e instanceof IllegalArgumentException ? ExitCodes.INVALID_INPUT : ExitCodes.RUN_FAILED;
         });
         cli.setParameterExceptionHandler((e, args2) -> {
             e.getCommandLine().getErr().println(e.getMessage());

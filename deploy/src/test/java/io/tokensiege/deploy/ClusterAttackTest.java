@@ -89,7 +89,8 @@ class ClusterAttackTest {
 
     private void coordinator() throws Exception {
         jvms.launch(List.of(), Map.of("TS_ATTACK_API_KEY", API_KEY), "coordinator", "coordinator", "--port", "" + clusterPort, "--http", "127.0.0.1:" + httpPort,
-                "--data", dir.resolve("runs").toString(), "--cluster-name", cluster, "--token-file", tokenFile.toString(), "--worker-timeout", "5");
+                "--data", dir.resolve("runs").toString(), "--cluster-name", cluster, "--token-file", tokenFile.toString(), "--worker-timeout", "5",
+                "--allow-key-env", "TS_ATTACK_API_KEY");
         jvms.awaitLog("coordinator", "REST API on");
     }
 

@@ -10,33 +10,51 @@ import java.util.regex.Pattern;
  * the coordinator's secrets anywhere. A name must look like a key variable: capitals, digits and '_',
  * ending in {@code _API_KEY}, {@code _KEY} or {@code _TOKEN} (e.g. {@code OPENAI_API_KEY}, {@code OMLX_KEY},
  * {@code HF_TOKEN}); another name only when the operator allows it by name ({@code --allow-key-env NAME}).
- * {@code TOKENSIEGE_*} (the cluster token's home) is refused even then.
+ * {@code TOKENSIEGE_*} (the cluster token's home) is refused even then. A plan sent to a coordinator's API may name
+ * only variables its operator allowed by name: anyone who can reach the API (another user of a loopback coordinator)
+ * could otherwise send any of its key-like variables (AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN) to a host of their choosing.
+ * A name that looks like a key itself is never repeated in a message.
  */
 public final class ApiKeyEnvRule {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern KEY_LIKE = Pattern.compile("[A-Z][A-Z0-9_]*(_API_KEY|_KEY|_TOKEN)");
     private static final String OWN_PREFIX = "TOKENSIEGE_";
+    /** What a key pasted in place of a variable's name looks like: a vendor's prefix (hf_, ghp_, AKIA), or long and random. */
+    private static final Pattern KEY_ITSELF = Pattern.compile("(hf|ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{10,}|AKIA[A-Z0-9]{16}");
 
     private ApiKeyEnvRule() {}
 
-    /** Null when a plan may name {@code name}, else what is wrong with it. */
-    static String problem(String name, Set<String> allowed) {
-        if (!ENV_NAME.matcher(name).matches()) return "api_key_env must name an environment variable, not hold a key";
+    /**
+     * Null when a plan may name {@code name}, else what is wrong with it.
+     *
+     * @param onlyAllowed a plan sent to a coordinator: only the names in {@code allowed}, key-like or not
+     */
+    static String problem(String name, Set<String> allowed, boolean onlyAllowed) {
+        if (!ENV_NAME.matcher(name).matches() || looksLikeAKey(name)) return "api_key_env must name an environment variable, not hold a key";
         if (isOwn(name)) return "api_key_env may not name " + name + ": TOKENSIEGE_* variables hold tokensiege's own secrets (the cluster token)";
-        if (KEY_LIKE.matcher(name).matches() || allowed.contains(name)) return null;
+        if (allowed.contains(name)) return null;
+        if (onlyAllowed) return "this coordinator sends only the key variables its operator allowed by name, and not " + name
+                + " (a plan sent to it could otherwise send any of its secrets to a host of the plan's choosing)";
+        if (KEY_LIKE.matcher(name).matches()) return null;
         return "api_key_env '" + name + "' does not look like an API key variable (capitals, ending in _API_KEY, _KEY or _TOKEN)";
     }
 
     /** What to do about a name {@link #problem} refused. */
-    static String hint(String name) {
-        if (!ENV_NAME.matcher(name).matches()) return "e.g. api_key_env: OMLX_KEY, then export OMLX_KEY=...";
+    static String hint(String name, boolean onlyAllowed) {
+        if (!ENV_NAME.matcher(name).matches() || looksLikeAKey(name)) return "e.g. api_key_env: OMLX_KEY, then export OMLX_KEY=...";
         if (isOwn(name)) return "keep the server's key in a variable of its own, e.g. OMLX_KEY";
+        if (onlyAllowed) return "start the coordinator with --allow-key-env " + name + " (repeatable), where that variable is set";
         return "name a variable such as MYSERVER_API_KEY, or allow this one where tokensiege starts: --allow-key-env " + name;
+    }
+
+    private static boolean looksLikeAKey(String name) {
+        return KEY_ITSELF.matcher(name).matches() || name.length() >= 20 && name.chars().anyMatch(Character::isUpperCase)
+                && name.chars().anyMatch(Character::isLowerCase) && name.chars().anyMatch(Character::isDigit);
     }
 
     /** Null when an operator may allow {@code name} explicitly, else why not. */
     public static String allowanceProblem(String name) {
-        if (name == null || !ENV_NAME.matcher(name).matches()) return "'" + name + "' is not an environment variable name (letters, digits, '_')";
+        if (name == null || !ENV_NAME.matcher(name).matches() || looksLikeAKey(name)) return "not an environment variable name (letters, digits, '_'; not shown, as it may be a key)";
         if (isOwn(name)) return "'" + name + "' can never be allowed: TOKENSIEGE_* variables hold tokensiege's own secrets (the cluster token)";
         return null;
     }

@@ -45,8 +45,8 @@ final class TargetReader {
         String model = fields.string(n, "model", sim == null);
         String keyEnv = fields.string(n, "api_key_env", false);
         if (keyEnv != null) {
-            String problem = ApiKeyEnvRule.problem(keyEnv, options.allowedKeyEnvs());
-            if (problem != null) fields.error(n.get("api_key_env"), problem, ApiKeyEnvRule.hint(keyEnv));
+            String problem = ApiKeyEnvRule.problem(keyEnv, options.allowedKeyEnvs(), options.onlyAllowedKeyEnvs());
+            if (problem != null) fields.error(n.get("api_key_env"), problem, ApiKeyEnvRule.hint(keyEnv, options.onlyAllowedKeyEnvs()));
         }
         Map<String, String> headers = headers(n.get("headers"));
         Map<String, Object> extra = extraBody(n.get("extra_body"));

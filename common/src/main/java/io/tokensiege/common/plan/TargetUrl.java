@@ -31,8 +31,8 @@ final class TargetUrl {
         }
         if (uri.getHost() == null) return "url has no valid host name" + (uri.getRawAuthority() == null ? "" : " in '" + uri.getRawAuthority() + "'");
         if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65_535)) return "url port " + uri.getPort() + " is not between 1 and 65535";
-        if (uri.getRawQuery() != null) return "url must not have a query ('?" + uri.getRawQuery() + "'): it is a base URL that /chat/completions is appended to";
-        if (uri.getRawFragment() != null) return "url must not have a fragment ('#" + uri.getRawFragment() + "')";
+        if (uri.getRawQuery() != null) return "url must not have a query (not shown: it may hold a key): it is a base URL that /chat/completions is appended to";
+        if (uri.getRawFragment() != null) return "url must not have a fragment (not shown: it may hold a key)";
         return null;
     }
 

@@ -16,7 +16,13 @@ final class PlanErrors {
     }
 
     static PlanError single(String yaml) {
-        List<PlanError> errors = of(yaml);
+        return single(yaml, PlanOptions.DEFAULT);
+    }
+
+    static PlanError single(String yaml, PlanOptions options) {
+        PlanException e = catchThrowableOfType(PlanException.class, () -> PlanReader.parse(yaml, "plan.yaml", options));
+        assertThat(e).as("the plan should have been refused").isNotNull();
+        List<PlanError> errors = e.errors();
         assertThat(errors).as("errors: %s", errors).hasSize(1);
         return errors.get(0);
     }

@@ -42,8 +42,8 @@ class TargetRulesTest {
             http://user:secret@h:1/v1                   | must not carry user-info
             http:///v1                                  | has no valid host name
             http://exa_mple:80/v1                       | has no valid host name in 'exa_mple:80'
-            http://h:1/v1#frag                          | must not have a fragment ('#frag')
-            http://h:1/v1?x=1                           | must not have a query ('?x=1')
+            http://h:1/v1#frag                          | must not have a fragment (not shown
+            http://h:1/v1?x=1                           | must not have a query (not shown
             http://h:99999/v1                           | port 99999 is not between 1 and 65535
             ftp://h/v1                                  | must start with http:// or https://
             HTTP://h/v1                                 | must start with http:// or https://
@@ -113,6 +113,9 @@ class TargetRulesTest {
             AWS_KEYS          | does not look like an API key variable
             omlx_key          | does not look like an API key variable
             sk-abc123         | must name an environment variable, not hold a key
+            hf_AbCdEfGhIjKlMnOpQrStUv0123 | must name an environment variable, not hold a key
+            AKIAIOSFODNN7EXAMPLE | must name an environment variable, not hold a key
+            xK9mQ2wLp8vR4tZs7YbN3c | must name an environment variable, not hold a key
             """)
     void otherVariable_isRefused(String name, String message) {
         PlanError e = at(single(withTargetLine("api_key_env: " + name)), 6, 18, "targets[0].api_key_env");
@@ -127,6 +130,36 @@ class TargetRulesTest {
         assertThat(PlanReader.parse(plan, "plan.yaml", allowed).targets().get(0).apiKeyEnv()).isEqualTo("HOME_SERVER_SECRET");
         PlanOptions other = PlanOptions.allowingKeyEnvs(List.of("OTHER"));
         assertThat(catchThrowableOfType(PlanException.class, () -> PlanReader.parse(plan, "plan.yaml", other)).errors()).hasSize(1);
+    }
+
+    @Test
+    void aKeyPastedInPlaceOfTheName_isNeverRepeated_inTheMessageOrTheHint() {
+        for (String key : List.of("hf_AbCdEfGhIjKlMnOpQrStUv0123", "AKIAIOSFODNN7EXAMPLE", "xK9mQ2wLp8vR4tZs7YbN3c")) {
+            PlanError e = single(withTargetLine("api_key_env: " + key));
+            assertThat(e.message() + e.hint()).doesNotContain(key).doesNotContain(key.substring(4, 12));
+        }
+        assertThatThrownBy(() -> PlanOptions.allowingKeyEnvs(List.of("hf_AbCdEfGhIjKlMnOpQrStUv0123")))
+                .hasMessageNotContaining("AbCdEf").hasMessageContaining("not an environment variable name");
+    }
+
+    @Test
+    void aPlanSentToACoordinator_mayNameOnlyTheVariablesItsOperatorAllowed_keyLikeOrNot() throws PlanException {
+        String plan = withTargetLine("api_key_env: AWS_SECRET_ACCESS_KEY");
+        assertThat(PlanReader.parse(plan, "plan.yaml").targets().get(0).apiKeyEnv()).as("a plan file of the operator's own").isEqualTo("AWS_SECRET_ACCESS_KEY");
+        PlanError e = single(plan, PlanOptions.allowingKeyEnvs(List.of("OMLX_KEY")).sent());
+        assertThat(e.message()).contains("sends only the key variables its operator allowed by name, and not AWS_SECRET_ACCESS_KEY");
+        assertThat(e.hint()).contains("start the coordinator with --allow-key-env AWS_SECRET_ACCESS_KEY");
+        assertThat(single(plan, PlanOptions.DEFAULT.sent()).message()).contains("not AWS_SECRET_ACCESS_KEY");
+        PlanOptions allowed = PlanOptions.allowingKeyEnvs(List.of("AWS_SECRET_ACCESS_KEY")).sent();
+        assertThat(PlanReader.parse(plan, "plan.yaml", allowed).targets().get(0).apiKeyEnv()).isEqualTo("AWS_SECRET_ACCESS_KEY");
+    }
+
+    @Test
+    void aUrlsQueryOrFragment_isRefused_withoutBeingRepeated() {
+        for (String url : List.of("http://h:1/v1?key=abc123secret", "http://h:1/v1#abc123secret")) {
+            PlanError e = single(PLAN.replace("http://h:1/v1", url));
+            assertThat(e.message()).contains("must not have a").doesNotContain("abc123secret");
+        }
     }
 
     @Test

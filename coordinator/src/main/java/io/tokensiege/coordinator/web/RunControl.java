@@ -110,7 +110,7 @@ final class RunControl {
     Submission start(byte[] yaml, String fileName) {
         Plan plan;
         try {
-            plan = PlanReader.parse(yaml, fileName == null || fileName.isBlank() ? "submitted plan" : fileName, planOptions);
+            plan = PlanReader.parse(yaml, fileName == null || fileName.isBlank() ? "submitted plan" : fileName, planOptions.sent());
         } catch (PlanException e) {
             return new Refused(400, "invalid plan", e.errors().stream().map(Object::toString).toList());
         }

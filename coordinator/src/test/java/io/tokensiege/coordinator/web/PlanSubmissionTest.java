@@ -84,6 +84,14 @@ class PlanSubmissionTest {
     }
 
     @Test
+    void aKeyLikeVariableTheCoordinatorDidNotAllow_isRefused_soASubmitterCannotSendItsSecretsAway() throws Exception {
+        HttpResponse<String> r = submit(PLAN.formatted("exfiltrate").replace("LAB_SECRET", "AWS_SECRET_ACCESS_KEY").getBytes(StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("sends only the key variables its operator allowed by name, and not AWS_SECRET_ACCESS_KEY")
+                .contains("--allow-key-env AWS_SECRET_ACCESS_KEY");
+    }
+
+    @Test
     void keyVariableTheCoordinatorAllows_passesTheCheck() throws Exception {
         HttpResponse<String> r = submit(PLAN.formatted("fine").getBytes(StandardCharsets.UTF_8));
         // past the plan check, the API stops at the next rule: no worker has joined
