@@ -13,7 +13,12 @@ import java.util.regex.Pattern;
  */
 final class HttpHeaderRule {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    private static final Pattern SECRET = Pattern.compile("(?i)(proxy-)?authorization|.*api[-_]?key.*");
+    /** Names that carry credentials: Authorization and its vendor variants, keys, tokens, cookies, subscription keys. */
+    private static final Pattern SECRET = Pattern.compile(
+            "(?i)(proxy-)?authorization|.*(api[-_]?key|auth|token|secret|password|passwd|credential|cookie|subscription[-_]?key|signature).*");
+    /** extra_body fields that carry credentials; narrower than headers', as max_completion_tokens and return_tokens are fine. */
+    private static final Pattern SECRET_FIELD = Pattern.compile(
+            "(?i)key|token|.*(api[-_]?key|secret|password|passwd|credential|access[-_]?token|auth[-_]?token|bearer).*");
     private static final Set<String> CLIENT_OWNED =
             Set.of("content-length", "transfer-encoding", "host", "connection", "keep-alive", "upgrade", "te", "trailer");
 
@@ -48,5 +53,10 @@ final class HttpHeaderRule {
 
     static boolean isSecretName(String name) {
         return SECRET.matcher(name).matches();
+    }
+
+    /** Whether an extra_body field (at any depth) is named like a credential. */
+    static boolean isSecretField(String name) {
+        return SECRET_FIELD.matcher(name).matches();
     }
 }

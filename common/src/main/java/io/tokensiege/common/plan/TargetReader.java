@@ -62,7 +62,8 @@ final class TargetReader {
             String problem = HttpHeaderRule.nameProblem(k);
             String earlier = seen.putIfAbsent(k.toLowerCase(Locale.ROOT), k);
             if (problem != null) {
-                fields.errorAtKey(h, k, problem, HttpHeaderRule.isSecretName(k) ? "put the key in an environment variable and name it with api_key_env" : null);
+                fields.errorAtKey(h, k, problem, HttpHeaderRule.isSecretName(k)
+                        ? "put the key in an environment variable and name it with api_key_env (it is sent as Authorization: Bearer)" : null);
             } else if (earlier != null) {
                 fields.errorAtKey(h, k, "header '" + k + "' is given twice (also as '" + earlier + "'; header names ignore case)", "keep one of them");
             } else if (v.kind != YNode.Kind.SCALAR) {
@@ -81,9 +82,23 @@ final class TargetReader {
         if (e == null || !fields.isMap(e)) return extra;
         e.fields.forEach((k, v) -> {
             if (OWN_BODY_FIELDS.containsKey(k)) fields.errorAtKey(e, k, "extra_body cannot set '" + k + "': tokensiege sets it in every request", OWN_BODY_FIELDS.get(k));
-            else if (fields.finite(v)) extra.put(k, Fields.plain(v));
+            else if (!refusedSecretFields(e, k, v) && fields.finite(v)) extra.put(k, Fields.plain(v));
         });
         return extra;
+    }
+
+    /** Refuses every field named like a credential under {@code key} (itself included); true when there was one. */
+    private boolean refusedSecretFields(YNode parent, String key, YNode value) {
+        if (HttpHeaderRule.isSecretField(key)) {
+            fields.errorAtKey(parent, key, "secrets are never written in plans (extra_body field '" + key + "')",
+                    "a server's key goes in an environment variable named by api_key_env, sent as Authorization: Bearer");
+            return true;
+        }
+        boolean any = false;
+        if (value.kind == YNode.Kind.MAP) {
+            for (var f : value.fields.entrySet()) any |= refusedSecretFields(value, f.getKey(), f.getValue());
+        }
+        return any;
     }
 
     private Target.Simulated simulated(YNode sim) {

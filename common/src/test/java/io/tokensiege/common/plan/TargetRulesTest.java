@@ -73,6 +73,12 @@ class TargetRulesTest {
             headers: { "X:Y": x }                       | 6 | 16 | targets[0].headers.X:Y            | is not a valid HTTP header name
             headers: { Proxy-Authorization: x }         | 6 | 16 | targets[0].headers.Proxy-Authorization | secrets are never written in plans
             headers: { X-Goog-Api-Key: x }              | 6 | 16 | targets[0].headers.X-Goog-Api-Key | secrets are never written in plans
+            headers: { X-Auth-Token: x }                | 6 | 16 | targets[0].headers.X-Auth-Token   | secrets are never written in plans
+            headers: { Cookie: "session=x" }            | 6 | 16 | targets[0].headers.Cookie         | secrets are never written in plans
+            headers: { Ocp-Apim-Subscription-Key: x }   | 6 | 16 | targets[0].headers.Ocp-Apim-Subscription-Key | secrets are never written in plans
+            headers: { cf-aig-authorization: x }        | 6 | 16 | targets[0].headers.cf-aig-authorization | secrets are never written in plans
+            extra_body: { api_key: x }                  | 6 | 19 | targets[0].extra_body.api_key     | secrets are never written in plans
+            extra_body: { auth: { access_token: x } }   | 6 | 27 | targets[0].extra_body.auth.access_token | secrets are never written in plans
             headers: { Content-Length: "5" }            | 6 | 16 | targets[0].headers.Content-Length | set by the HTTP client itself
             headers: { Host: other }                    | 6 | 16 | targets[0].headers.Host           | set by the HTTP client itself
             headers: { X-A: a, x-a: b }                 | 6 | 24 | targets[0].headers.x-a            | given twice (also as 'X-A'
@@ -86,6 +92,12 @@ class TargetRulesTest {
     void goodHeaders_keepTheirTextAsWritten() throws PlanException {
         Plan p = PlanReader.parse(withTargetLine("headers: { X-Org: acme, X-Version: 010, X-Tab: \"a\\tb\" }"), "plan.yaml");
         assertThat(p.targets().get(0).headers()).containsExactly(Map.entry("X-Org", "acme"), Map.entry("X-Version", "010"), Map.entry("X-Tab", "a\tb"));
+    }
+
+    @Test
+    void extraBodyFieldsThatOnlyCountTokens_areNotTakenForSecrets() throws PlanException {
+        Plan p = PlanReader.parse(withTargetLine("extra_body: { max_completion_tokens: 64, return_tokens: false, chat_template_kwargs: { enable_thinking: false } }"), "plan.yaml");
+        assertThat(p.targets().get(0).extraBody()).containsOnlyKeys("max_completion_tokens", "return_tokens", "chat_template_kwargs");
     }
 
     @Test
