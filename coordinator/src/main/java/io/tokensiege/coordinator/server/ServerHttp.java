@@ -1,6 +1,7 @@
 package io.tokensiege.coordinator.server;
 
 import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.security.Redactor;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.URI;
@@ -55,12 +56,19 @@ public final class ServerHttp {
     private final String base;
     private final String root;
     private final String apiKey;
+    /** A server (or a debug proxy) may echo the request, key and all, into what run.json and the report keep. */
+    private final Redactor redactor;
 
     /** For a target whose base URL is e.g. {@code http://host:8080/v1}: {@code root} is {@code http://host:8080}. */
     public ServerHttp(Target target) {
+        this(target, target.apiKeyEnv() == null ? null : System.getenv(target.apiKeyEnv()));
+    }
+
+    ServerHttp(Target target, String apiKey) {
         this.base = target.url().replaceAll("/+$", "");
         this.root = base.replaceFirst("/v1$", "");
-        this.apiKey = target.apiKeyEnv() == null ? null : System.getenv(target.apiKeyEnv());
+        this.apiKey = apiKey;
+        this.redactor = Redactor.of(apiKey);
     }
 
     /** GET on the OpenAI base ({@code /v1...}). */
@@ -89,7 +97,7 @@ public final class ServerHttp {
         try {
             // The request timeout covers the headers only; this bounds the body too.
             HttpResponse<byte[]> r = answer.get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
-            return new Reply(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+            return new Reply(r.statusCode(), redactor.redact(new String(r.body(), StandardCharsets.UTF_8)));
         } catch (TimeoutException e) {
             answer.cancel(true);
             return new Reply(0, SILENT + " " + TIMEOUT.toSeconds() + " s");

@@ -59,6 +59,24 @@ class ServerHttpTest {
 
     @Test
     @Timeout(30)
+    void aServerThatEchoesTheKey_hasItRedacted_beforeProvenanceKeepsIt() throws Exception {
+        String key = "sk-provenance-echo-0123456789";
+        Target target = serve(s -> {
+            byte[] body = ("{\"data\":[{\"id\":\"m\"}],\"echo\":{\"authorization\":\"Bearer " + key + "\"}}").getBytes(StandardCharsets.UTF_8);
+            OutputStream out = s.getOutputStream();
+            out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " + body.length + "\r\nconnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+        });
+        ServerHttp.Reply models = new ServerHttp(target, key).getBase("/models");
+        assertThat(models.ok()).isTrue();
+        assertThat(models.body()).doesNotContain(key).contains("Bearer [REDACTED]");
+        assertThat(ServerProvenance.shown(models).toString()).doesNotContain(key).contains("\"id\":\"m\"");
+    }
+
+    @Test
+    @Timeout(30)
     void aTargetThatAcceptsAndNeverAnswers_isSilent_afterTheTimeout() throws Exception {
         Target t = serve(s -> s.getInputStream().read()); // reads forever
         long started = System.nanoTime();
