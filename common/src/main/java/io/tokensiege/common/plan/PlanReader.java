@@ -98,13 +98,28 @@ public final class PlanReader {
         try {
             root = YamlTreeReader.read(text, file, reader.fields.errors);
         } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw new PlanException(List.of(new PlanError(file, loc == null ? 0 : loc.getLineNr(), loc == null ? 0 : loc.getColumnNr(), "",
-                    "not valid YAML: " + e.getOriginalMessage(), "check indentation and quoting near this line")));
+            throw new PlanException(List.of(syntaxError(file, e)));
         } catch (IOException e) {
             throw new PlanException(List.of(new PlanError(file, 0, 0, "", "cannot parse: " + e.getMessage(), null)));
         }
         return reader.validate(root, text);
+    }
+
+    /**
+     * Where the YAML parser found the problem, and what it is, on one line. Jackson's own location is where its
+     * token began (the line before a bad tab, say); the parser's problem mark is the character at fault.
+     */
+    private static PlanError syntaxError(String file, JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+                String problem = m.getProblem() == null ? "" : m.getProblem().replace("\\t(TAB)", "tab").replace('\n', ' ').strip();
+                return new PlanError(file, m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1, "", "not valid YAML: " + problem,
+                        problem.contains("tab") ? "indent with spaces" : "check indentation and quoting at this place");
+            }
+        }
+        var loc = e.getLocation();
+        return new PlanError(file, loc == null ? 0 : loc.getLineNr(), loc == null ? 0 : loc.getColumnNr(), "",
+                "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""), "check indentation and quoting near this line");
     }
 
     private Plan validate(YNode root, String source) throws PlanException {

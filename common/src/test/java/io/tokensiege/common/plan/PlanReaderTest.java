@@ -97,6 +97,12 @@ class PlanReaderTest {
     @Test
     void invalidYaml_andMissingFile_sayWhereAndWhat() {
         assertThat(errors("name: [unclosed\n")).singleElement().satisfies(x -> assertThat(x.message()).startsWith("not valid YAML"));
+        // A tab on line 3 is reported on line 3, where it stands, in one line of text.
+        assertThat(errors("name: x\ntargets:\n\t- { name: a }\n")).singleElement().satisfies(x -> {
+            assertThat(x.toString()).startsWith("plan.yaml:3:1: not valid YAML: found character 'tab' that cannot start any token");
+            assertThat(x.message()).doesNotContain("\n").doesNotContain("reader");
+            assertThat(x.hint()).isEqualTo("indent with spaces");
+        });
         assertThatThrownBy(() -> PlanReader.load("/no/such/plan.yaml")).isInstanceOf(PlanException.class)
                 .hasMessageContaining("plan file not found").hasMessageContaining("agent-serving");
     }
