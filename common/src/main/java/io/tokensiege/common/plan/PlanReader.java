@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,16 +40,31 @@ public final class PlanReader {
         this.traceReader = new TraceSpecReader(fields, traceBase, confined);
     }
 
-    /** Reads a plan file, or a built-in plan when {@code ref} names one (see {@link #BUILT_IN}). */
+    private static final String BUILT_IN_PREFIX = "builtin:";
+
+    /** Reads a plan file, or a built-in plan when {@code ref} names one (see {@link #BUILT_IN}), as {@code smoke} or {@code builtin:smoke}. */
     public static Plan load(String ref) throws PlanException {
         return load(ref, PlanOptions.DEFAULT);
     }
 
     public static Plan load(String ref, PlanOptions options) throws PlanException {
-        if (BUILT_IN.contains(ref)) return fromYaml(builtInText(ref), "builtin:" + ref, options, null, false);
+        return load(ref, options, Path.of(""));
+    }
+
+    /** {@code here}: the folder relative file names are read from (the working directory). */
+    static Plan load(String ref, PlanOptions options, Path here) throws PlanException {
+        String builtIn = ref.startsWith(BUILT_IN_PREFIX) ? ref.substring(BUILT_IN_PREFIX.length()) : ref;
+        if (BUILT_IN.contains(builtIn)) {
+            // A file of that name here would otherwise be silently ignored: the user may mean either.
+            if (builtIn.equals(ref) && Files.exists(here.resolve(ref))) {
+                throw new PlanException(List.of(new PlanError(ref, 0, 0, "", "'" + ref + "' is both a built-in plan and a file here",
+                        "give ./" + ref + " for the file, or " + BUILT_IN_PREFIX + ref + " for the built-in plan")));
+            }
+            return fromYaml(builtInText(builtIn), BUILT_IN_PREFIX + builtIn, options, null, false);
+        }
         Path path;
         try {
-            path = Path.of(ref);
+            path = here.resolve(ref);
         } catch (InvalidPathException e) {
             throw new PlanException(List.of(new PlanError(ref, 0, 0, "", "not a usable file path: " + e.getReason(), null)));
         }

@@ -95,6 +95,18 @@ class PlanReaderTest {
     }
 
     @Test
+    void aFileNamedLikeABuiltInPlan_isNeitherSilentlyIgnoredNorTaken_builtinColonNamesTheBuiltIn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path here)
+            throws Exception {
+        assertThat(PlanReader.load("builtin:smoke").name()).isEqualTo(PlanReader.load("smoke").name());
+        java.nio.file.Files.writeString(here.resolve("smoke"), "not: a plan\n");
+        assertThatThrownBy(() -> PlanReader.load("smoke", PlanOptions.DEFAULT, here)).isInstanceOf(PlanException.class)
+                .hasMessageContaining("'smoke' is both a built-in plan and a file here").hasMessageContaining("./smoke").hasMessageContaining("builtin:smoke");
+        assertThat(PlanReader.load("builtin:smoke", PlanOptions.DEFAULT, here).name()).isEqualTo(PlanReader.load("smoke").name());
+        assertThatThrownBy(() -> PlanReader.load("./smoke", PlanOptions.DEFAULT, here)).isInstanceOf(PlanException.class)
+                .hasMessageContaining("./smoke:1:1"); // read as the file it is
+    }
+
+    @Test
     void invalidYaml_andMissingFile_sayWhereAndWhat() {
         assertThat(errors("name: [unclosed\n")).singleElement().satisfies(x -> assertThat(x.message()).startsWith("not valid YAML"));
         // A tab on line 3 is reported on line 3, where it stands, in one line of text.
