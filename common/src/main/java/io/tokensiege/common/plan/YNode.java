@@ -50,7 +50,7 @@ final class YNode {
     String describe() {
         return switch (kind) {
             case MAP -> "a mapping";
-            case LIST -> "a list";
+            case LIST -> items.isEmpty() ? "an empty list" : "a list";
             case NULL -> "nothing";
             case SCALAR -> scalar instanceof String s ? "the text '" + shortened(s) + "'" : "the value " + shortened(asText());
         };

@@ -107,6 +107,12 @@ class PlanReaderTest {
     }
 
     @Test
+    void anEmptyList_isCalledEmpty_notMerelyAList() {
+        assertThat(errors("name: x\ntargets: []\nscenarios: [{ name: s, prompt: { tokens: 8 }, requests: 1 }]\n"))
+                .anySatisfy(x -> assertThat(x.message()).isEqualTo("'targets' must be a non-empty list, not an empty list"));
+    }
+
+    @Test
     void invalidYaml_andMissingFile_sayWhereAndWhat() {
         assertThat(errors("name: [unclosed\n")).singleElement().satisfies(x -> assertThat(x.message()).startsWith("not valid YAML"));
         // A tab on line 3 is reported on line 3, where it stands, in one line of text.
