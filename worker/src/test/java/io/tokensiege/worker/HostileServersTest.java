@@ -123,6 +123,22 @@ class HostileServersTest {
     }
 
     @Test
+    void aStreamThatCarriesTheKey_inItsIdAndAnswer_neverGetsItStored_evenWhereTheSampleIsCutInsideIt() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
+            for (int i = 0; i < 3; i++) { // "k=KEY k=KEY k=KEY ": the 80-character sample ends 12 characters into the third key
+                req.write("data: {\"id\":\"id-" + KEY + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"k=" + KEY + " \"}}]}\n\n");
+            }
+            req.write("data: {\"id\":\"id-" + KEY + "\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+        });
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.ok()).isTrue();
+            assertThat(x.answer().serverId()).isEqualTo("id-[REDACTED]");
+            assertThat(x.answer().answerSample()).isEqualTo("k=[REDACTED] k=[REDACTED] k=[REDACTED]").doesNotContain(KEY.substring(3, 7));
+        });
+    }
+
+    @Test
     void aConnectionClosedInsideAChunk_isTruncated() throws Exception {
         List<RequestRecord> r = attack(req -> {
             req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");

@@ -78,8 +78,9 @@ public final class RequestStamps {
     /** Events that carried more than one channel (counted once as a token event). */
     public int overlapEvents;
 
-    /** Runs what this request kept of the server's words (error detail and reason, answer sample) through {@code redact}. */
+    /** Runs what this request kept of the server's words (error detail and reason, answer sample, response id) through {@code redact}. */
     public void redact(java.util.function.UnaryOperator<String> redact) {
+        serverId = redact.apply(serverId);
         errorDetail = redact.apply(errorDetail);
         errorReason = redact.apply(errorReason);
         String sample = answerSample.toString();

@@ -7,12 +7,16 @@ import java.util.List;
 /**
  * Removes known secret values (API keys, the cluster token) from any text before it is stored or shown:
  * a server that echoes the key in an error body must not have it written to disk thousands of times.
- * Values shorter than {@link #MIN_SECRET_CHARS} are ignored (redacting "a" would shred every text).
+ * Values shorter than {@link #MIN_SECRET_CHARS} are ignored (redacting "a" would shred every text). What is kept of a
+ * server's words is cut to a bound (an answer sample, an error body), and a cut can fall inside a secret: a text that
+ * ends with the first {@link #MIN_PARTIAL_CHARS} or more characters of a secret has that end masked too.
  */
 public final class Redactor {
     public static final Redactor NONE = new Redactor(List.of());
     static final int MIN_SECRET_CHARS = 6;
     static final String MASK = "[REDACTED]";
+    /** At most this many less one of a secret's first characters ("sk-") may stay at the end of a cut text. */
+    static final int MIN_PARTIAL_CHARS = 4;
     private final List<String> secrets;
 
     public Redactor(Collection<String> secrets) {
@@ -30,6 +34,11 @@ public final class Redactor {
         if (text == null || secrets.isEmpty()) return text;
         String out = text;
         for (String s : secrets) if (out.contains(s)) out = out.replace(s, MASK);
+        for (String s : secrets) {
+            for (int n = Math.min(s.length() - 1, out.length()); n >= MIN_PARTIAL_CHARS; n--) {
+                if (out.regionMatches(out.length() - n, s, 0, n)) return out.substring(0, out.length() - n) + MASK;
+            }
+        }
         return out;
     }
 

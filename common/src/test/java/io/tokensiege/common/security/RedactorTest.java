@@ -1,0 +1,32 @@
+package io.tokensiege.common.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Secrets leave no trace in a text, whole or cut inside them; short values and unrelated text are left alone. */
+class RedactorTest {
+    private static final String KEY = "sk-LEAKME-7f3a9c2e5b1d4e6f8a0b";
+    private final Redactor redactor = Redactor.of(KEY, "cluster-token-0123456789");
+
+    @Test
+    void aWholeSecret_isMasked_whereverItStands() {
+        assertThat(redactor.redact("k=" + KEY + " and again " + KEY + "!")).isEqualTo("k=[REDACTED] and again [REDACTED]!");
+    }
+
+    @Test
+    void aTextCutInsideASecret_hasItsEndMasked_leavingAtMostThreeOfItsFirstCharacters() {
+        String sample = ("k=" + KEY + " k=" + KEY).substring(0, 50); // an 80-character sample's cut, in small
+        assertThat(redactor.redact(sample)).isEqualTo("k=[REDACTED] k=[REDACTED]");
+        assertThat(redactor.redact("answer: sk-LEAK")).isEqualTo("answer: [REDACTED]");
+        assertThat(redactor.redact("answer: sk-")).as("three characters say nothing").isEqualTo("answer: sk-");
+        assertThat(redactor.redact("the id is clust")).isEqualTo("the id is [REDACTED]");
+    }
+
+    @Test
+    void unrelatedText_andShortValues_areLeftAlone() {
+        assertThat(redactor.redact("a plain answer about skies")).isEqualTo("a plain answer about skies");
+        assertThat(Redactor.of("abc").redact("abc abc")).isEqualTo("abc abc");
+        assertThat(redactor.redact(null)).isNull();
+    }
+}
