@@ -139,6 +139,21 @@ class HostileServersTest {
     }
 
     @Test
+    void escapeSequencesInAnErrorBody_areStoredAsVisibleText_soNoTerminalObeysThem() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            String body = "oops \u001b]52;c;ZXZpbA==\u0007\u001b[2J\u001b[31mFAKE: MEETS the SLO\r\nsecond line";
+            req.write("HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        });
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.outcome().error()).isEqualTo("http_5xx");
+            for (String text : new String[] {x.outcome().errorDetail(), x.outcome().errorReason()}) {
+                assertThat(text.chars()).as(text).allMatch(c -> c >= 0x20 && c != 0x7F);
+            }
+            assertThat(x.outcome().errorDetail()).contains("\\u001B[2J\\u001B[31mFAKE");
+        });
+    }
+
+    @Test
     void aConnectionClosedInsideAChunk_isTruncated() throws Exception {
         List<RequestRecord> r = attack(req -> {
             req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");

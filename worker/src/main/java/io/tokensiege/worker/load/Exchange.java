@@ -5,6 +5,7 @@ import io.tokensiege.common.metric.RequestMetrics;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.metric.RequestStamps;
 import io.tokensiege.common.metric.ServerError;
+import io.tokensiege.common.security.Printable;
 import io.tokensiege.worker.record.LaneRecorder;
 import io.tokensiege.worker.sse.ChunkDecoder;
 import io.tokensiege.worker.sse.ChunkInfo;
@@ -234,7 +235,8 @@ final class Exchange implements SseParser.Listener {
         if (!cancelled && stamps.error == null && parser.hasPartialEvent() && !stamps.sawDone && stamps.finishReason == null) {
             stamps.fail(ErrorClass.TRUNCATED, "stream ended inside an event");
         }
-        stamps.redact(setting.redactor()::redact); // a server may echo the prompt, headers and all, in an error or the answer
+        // A server may echo the prompt, headers and all, in an error or the answer, and write escape sequences a terminal obeys.
+        stamps.redact(text -> Printable.of(setting.redactor().redact(text)));
         if (capture != null) capture.finish(stamps);
         record = RequestMetrics.compute(stamps, setting.stepId(), setting.workerId(), stream, seq, turn, cancelled, measured);
         lane.exchangeEnded(stamps.firstNanos == RequestStamps.NONE);
