@@ -16,6 +16,12 @@ import java.util.stream.Collectors;
  */
 public final class ServerProvenance {
     private static final int MAX_TEXT = 4096;
+    /**
+     * Larger answers are kept as cut text, not as a tree: a tree of a few MB of tiny arrays takes hundreds of MB of heap,
+     * and run.json and the report would carry it whole. Real ones are far smaller (llama.cpp /props with its chat
+     * template, Ollama /api/show with its license: tens of KB).
+     */
+    static final int MAX_JSON_CHARS = 256 << 10;
 
     private ServerProvenance() {}
 
@@ -36,7 +42,7 @@ public final class ServerProvenance {
         out.put("ollama_ps", shown(http.get("/api/ps")));
         out.put("ollama_show", shown(http.post("/api/show", "{\"model\":" + Json.write(target.model()) + "}")));
         out.put("vllm_version", shown(http.get("/version")));
-        out.put("vllm_metrics_config", metricsConfig(shown(http.get("/metrics"))));
+        out.put("vllm_metrics_config", metricsConfig(http.get("/metrics")));
         if (target.isSimulated()) out.put("simulator_profile", shown(http.get("/sim/profile")));
         return out;
     }
@@ -52,6 +58,9 @@ public final class ServerProvenance {
     static Object shown(ServerHttp.Reply r) {
         if (r.status() == 0) return "not exposed (" + r.body() + ")";
         if (!r.ok()) return "not exposed (HTTP " + r.status() + ")";
+        if (r.body().length() > MAX_JSON_CHARS) {
+            return r.body().substring(0, MAX_TEXT) + "... (cut: " + r.body().length() + " characters, more than the " + (MAX_JSON_CHARS >> 10) + " KB kept)";
+        }
         try {
             JsonNode json = Json.MAPPER.readTree(r.body());
             if (json != null && (json.isObject() || json.isArray())) return json;
@@ -62,11 +71,11 @@ public final class ServerProvenance {
         return body.length() > MAX_TEXT ? body.substring(0, MAX_TEXT) + "..." : body;
     }
 
-    /** Keeps the configuration lines of a Prometheus /metrics page (vLLM's cache_config_info, max_num_seqs). */
-    private static Object metricsConfig(Object metrics) {
-        if (!(metrics instanceof String text) || text.startsWith("not exposed")) return metrics;
-        String config = text.lines().filter(l -> !l.startsWith("#") && (l.contains("config_info") || l.contains("max_num_seqs")))
-                .collect(Collectors.joining("\n"));
-        return config.isEmpty() ? "exposed, no configuration lines" : config;
+    /** Keeps the configuration lines of a Prometheus /metrics page (vLLM's cache_config_info, max_num_seqs), from the whole page. */
+    private static Object metricsConfig(ServerHttp.Reply metrics) {
+        if (!metrics.ok()) return shown(metrics);
+        String config = metrics.body().lines().filter(l -> !l.startsWith("#") && (l.contains("config_info") || l.contains("max_num_seqs")))
+                .limit(50).collect(Collectors.joining("\n"));
+        return config.isEmpty() ? "exposed, no configuration lines" : config.length() > MAX_TEXT ? config.substring(0, MAX_TEXT) + "..." : config;
     }
 }

@@ -58,6 +58,15 @@ class ServerHttpTest {
     }
 
     @Test
+    void anOversizedAnswer_isKeptAsCutText_neverAsATree() {
+        String tiny = "[" + "[],".repeat(ServerProvenance.MAX_JSON_CHARS / 3) + "[]]"; // valid JSON, hundreds of thousands of nodes
+        Object shown = ServerProvenance.shown(new ServerHttp.Reply(200, tiny));
+        assertThat(shown).isInstanceOf(String.class);
+        assertThat((String) shown).hasSizeLessThan(4200).contains("(cut: " + tiny.length() + " characters");
+        assertThat(ServerProvenance.shown(new ServerHttp.Reply(200, "{\"total_slots\":4}"))).isInstanceOf(com.fasterxml.jackson.databind.JsonNode.class);
+    }
+
+    @Test
     @Timeout(30)
     void aServerThatEchoesTheKey_hasItRedacted_beforeProvenanceKeepsIt() throws Exception {
         String key = "sk-provenance-echo-0123456789";
