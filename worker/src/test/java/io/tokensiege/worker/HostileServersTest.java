@@ -153,6 +153,92 @@ class HostileServersTest {
         });
     }
 
+    private static final String SSE_HEAD = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
+
+    @Test
+    void tokensAfterDone_orAfterTheFinishReason_areNotCounted() throws Exception {
+        List<String> five = ScriptedServer.sseEvents(5);
+        List<String> moreTokens = ScriptedServer.sseEvents(5).subList(1, 6);
+        List<RequestRecord> afterDone = attack(req -> {
+            req.write(SSE_HEAD);
+            for (String e : five) req.write(e);
+            for (String e : moreTokens) req.write(e); // a replay after [DONE]
+        });
+        List<RequestRecord> afterFinish = attack(req -> {
+            req.write(SSE_HEAD);
+            for (String e : five.subList(0, 7)) req.write(e); // up to finish_reason
+            for (String e : moreTokens) req.write(e);
+            for (String e : five.subList(7, five.size())) req.write(e); // usage, which follows the finish, is still read
+        });
+        for (List<RequestRecord> r : List.of(afterDone, afterFinish)) {
+            assertThat(r).allSatisfy(x -> {
+                assertThat(x.ok()).isTrue();
+                assertThat(x.tokens().tokenEvents()).isEqualTo(5);
+                assertThat(x.tokens().usageCompletionTokens()).isEqualTo(5);
+            });
+        }
+    }
+
+    @Test
+    void tokensWithoutEnd_pastMaxTokens_areCutAsOverlong() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write(SSE_HEAD);
+            String token = ScriptedServer.sseEvents(1).get(1);
+            for (int i = 0; i < 100_000; i++) req.write(token); // never finishes
+        });
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.outcome().error()).isEqualTo("overlong");
+            assertThat(x.tokens().tokenEvents()).as("max_tokens 50, a margin of 8, and the one that crossed it").isEqualTo(59);
+        });
+    }
+
+    @Test
+    void aLeadingByteOrderMark_isSkipped_soTheFirstEventCounts() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write(SSE_HEAD);
+            req.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+            for (String e : ScriptedServer.sseEvents(5)) req.write(e.replace("\"role\":\"assistant\",\"content\":null", "\"content\":\"first\""));
+        });
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.ok()).isTrue();
+            assertThat(x.tokens().tokenEvents()).isEqualTo(6);
+        });
+    }
+
+    @Test
+    void anErrorTypedEvent_failsTheRequest_withItsMessage() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write(SSE_HEAD);
+            for (String e : ScriptedServer.sseEvents(5).subList(0, 4)) req.write(e);
+            req.write("event: error\ndata: {\"message\":\"CUDA out of memory\"}\n\ndata: [DONE]\n\n");
+        });
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.outcome().error()).isEqualTo("stream_error");
+            assertThat(x.outcome().errorDetail()).contains("CUDA out of memory");
+        });
+    }
+
+    @Test
+    void anAnswerThatIsNoEventStream_isNotStreamed_notTruncated() throws Exception {
+        String json = "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},"
+                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}";
+        List<RequestRecord> r = attack(req -> req.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + json.length() + "\r\n\r\n" + json));
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.outcome().error()).isEqualTo("not_streamed");
+            assertThat(x.outcome().errorDetail()).contains("Content-Type application/json");
+        });
+    }
+
+    @Test
+    void anImpossibleStatus_isMalformed_andHeadersBeyondTheLimit_areOversized() throws Exception {
+        assertThat(attack(req -> req.write("HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n")))
+                .allSatisfy(x -> assertThat(x.outcome().error()).isEqualTo("malformed"));
+        assertThat(attack(req -> {
+            req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n");
+            req.write("X-Big: " + "a".repeat(64 << 10) + "\r\n\r\n");
+        })).allSatisfy(x -> assertThat(x.outcome().error()).isEqualTo("oversized"));
+    }
+
     @Test
     void aConnectionClosedInsideAChunk_isTruncated() throws Exception {
         List<RequestRecord> r = attack(req -> {

@@ -12,8 +12,10 @@ public enum ErrorClass {
     TIMEOUT_TOTAL("timeout_total", "the request exceeded the total timeout"),
     TRUNCATED("truncated", "the stream ended without [DONE] or finish_reason"),
     STREAM_ERROR("stream_error", "the server sent an error event inside a 200 stream (its message is kept)"),
-    MALFORMED("malformed", "an event was not valid JSON or not a chat-completion chunk"),
-    OVERSIZED("oversized", "a line, an event or an error body exceeded the size limit (the rest was not read)"),
+    MALFORMED("malformed", "an event was not valid JSON or not a chat-completion chunk, or the status was not HTTP's (1xx, 600+)"),
+    NOT_STREAMED("not_streamed", "a 200 answer that was no event stream (plain JSON, HTML): the server ignored stream: true, or a proxy rewrote it"),
+    OVERLONG("overlong", "more token events than max_tokens allows: the server ignores the limit, and the request was cut"),
+    OVERSIZED("oversized", "a line, an event, an error body or the response's headers exceeded the size limit (the rest was not read)"),
     EMPTY("empty", "the stream ended without any generated token (a usage of one with nothing streamed: the end-of-sequence token alone)");
 
     private final String key;

@@ -11,6 +11,7 @@ import io.tokensiege.common.security.Redactor;
 record ErrorResponse(ErrorClass errorClass, String detail, String reason) {
 
     static ErrorClass classOf(int status) {
+        if (status < 200 || status >= 600) return ErrorClass.MALFORMED; // a 101 or 102 to a POST, or no HTTP status at all
         if (status == 429) return ErrorClass.HTTP_429;
         if (status >= 500) return ErrorClass.HTTP_5XX;
         if (status >= 300 && status < 400) return ErrorClass.HTTP_3XX;

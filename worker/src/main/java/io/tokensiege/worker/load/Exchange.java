@@ -50,6 +50,9 @@ final class Exchange implements SseParser.Listener {
     private long lastActivityNanos;
     private boolean responseComplete;
     private String redirectLocation;
+    /** The 200 answer's Content-Type said text/event-stream (or said nothing). */
+    private boolean eventStream = true;
+    private String contentType;
     private boolean ended;
     private boolean cancelled;
     private RequestRecord record;
@@ -103,6 +106,8 @@ final class Exchange implements SseParser.Listener {
                     (text, cut, complete) -> failWithBody(status, text, cut, complete));
             return;
         }
+        contentType = response.getHeader("content-type");
+        eventStream = contentType == null || contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
         response.handler(buffer -> {
             long arrival = System.nanoTime(); // stamped before any parsing
             lastActivityNanos = arrival;
@@ -132,7 +137,9 @@ final class Exchange implements SseParser.Listener {
 
     @Override
     public void onEvent(byte[] data, int offset, int length, long arrivalNanos) {
-        if (ended) return;
+        if (ended || stamps.sawDone) return; // [DONE] ends the answer: what a server sends after it is not read
+        // Tokens after the event that carried finish_reason belong to no answer; usage and timings, which follow it, do.
+        boolean finished = stamps.finishReason != null;
         decoder.wantId(stamps.serverId == null);
         decoder.wantContentText(capture != null || RequestMetrics.wantsSample(stamps));
         ChunkInfo info = decoder.decode(data, offset, length);
@@ -150,7 +157,7 @@ final class Exchange implements SseParser.Listener {
             stamps.fail(ErrorClass.STREAM_ERROR, "error event in a " + stamps.httpStatus + " stream: " + err.detail(), err.reason());
         }
         if (info.id != null && stamps.serverId == null) stamps.serverId = info.id;
-        if (info.carriesToken()) {
+        if (info.carriesToken() && !finished) {
             long previous = stamps.lastNanos;
             boolean content = info.contentChars > 0;
             boolean reasoning = info.reasoningChars > 0;
@@ -167,10 +174,29 @@ final class Exchange implements SseParser.Listener {
                 lane.firstTokenArrived();
             }
             else if (measured && !probe) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
+            if (stamps.maxTokens > 0 && stamps.tokenEvents() > overlongLimit(stamps.maxTokens)) {
+                abortWith(ErrorClass.OVERLONG, stamps.tokenEvents() + " token events, with max_tokens " + stamps.maxTokens
+                        + ": the server ignores the limit; the request was cut here", "more tokens than max_tokens");
+                return;
+            }
         }
         // A tool call's id may come in an element that carries no token yet: the history needs it all the same.
-        if (capture != null && (info.carriesToken() || !info.toolCalls.isEmpty())) capture.add(info);
+        if (capture != null && !finished && (info.carriesToken() || !info.toolCalls.isEmpty())) capture.add(info);
         info.copyTotalsTo(stamps, arrivalNanos);
+    }
+
+    /** Token events beyond max_tokens a server may stream (a token split in two events, a last event with the end token). */
+    static int overlongLimit(int maxTokens) {
+        return maxTokens + Math.max(8, maxTokens / 10);
+    }
+
+    @Override
+    public void onErrorEvent(byte[] data, int offset, int length, long arrivalNanos) {
+        if (ended || stamps.sawDone || stamps.error != null) return;
+        String text = new String(data, offset, Math.min(length, setting.limits().maxErrorBodyBytes()), java.nio.charset.StandardCharsets.UTF_8);
+        ServerError err = ServerError.parse(setting.redactor().redact(text));
+        stamps.fail(ErrorClass.STREAM_ERROR, "an 'event: error' in a " + stamps.httpStatus + " stream" + (err.detail().isEmpty() ? "" : ": " + err.detail()),
+                err.reason());
     }
 
     @Override
@@ -232,7 +258,11 @@ final class Exchange implements SseParser.Listener {
         ended = true;
         if (sender != null) sender.release(responseComplete);
         if (stamps.endNanos == RequestStamps.NONE) stamps.endNanos = System.nanoTime();
-        if (!cancelled && stamps.error == null && parser.hasPartialEvent() && !stamps.sawDone && stamps.finishReason == null) {
+        boolean nothingRead = stamps.firstNanos == RequestStamps.NONE && !stamps.sawDone && stamps.finishReason == null;
+        if (!cancelled && stamps.error == null && !eventStream && nothingRead) {
+            stamps.fail(ErrorClass.NOT_STREAMED, "HTTP " + stamps.httpStatus + " with Content-Type " + contentType
+                    + ", not an event stream: the server ignored stream: true, or a proxy rewrote the answer", "not an event stream");
+        } else if (!cancelled && stamps.error == null && parser.hasPartialEvent() && !stamps.sawDone && stamps.finishReason == null) {
             stamps.fail(ErrorClass.TRUNCATED, "stream ended inside an event");
         }
         // A server may echo the prompt, headers and all, in an error or the answer, and write escape sequences a terminal obeys.

@@ -81,6 +81,11 @@ final class RequestSender {
         if (failed == null) return; // this attempt's failure was already handled (its request and its send may both report it)
         lease = null;
         request = null;
+        if (isOversizedHead(cause)) { // the server answered, with a head too large to read: not a connection problem
+            connections.discard(failed);
+            onFailure.accept(ErrorClass.OVERSIZED, "the response's status line or headers exceeded the HTTP client's limit (" + describe(cause) + ")");
+            return;
+        }
         if (failed.reused() && stamps.attempts == 1) {
             connections.staleFailure(failed);
             stamps.attempts = 2;
@@ -90,6 +95,11 @@ final class RequestSender {
         }
         connections.discard(failed);
         onFailure.accept(ErrorClass.CONNECT, describe(cause));
+    }
+
+    private static boolean isOversizedHead(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) if (t instanceof io.netty.handler.codec.TooLongFrameException) return true;
+        return false;
     }
 
     /**

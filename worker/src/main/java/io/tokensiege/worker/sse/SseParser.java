@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * An incremental Server-Sent Events parser (WHATWG rules): lines end in LF, CRLF or CR (a CRLF may be
  * split across buffers); {@code :} lines are comments (keep-alives); several {@code data:} lines join
- * with LF; an empty line dispatches the event. Events may be split at any byte and may be megabytes.
+ * with LF; an empty line dispatches the event; one leading UTF-8 BOM is skipped; an event typed {@code event: error} is
+ * reported as an error. Events may be split at any byte and may be megabytes.
  *
  * <p>Works on bytes in place: an event whose single {@code data:} line and closing blank line arrive in the same
  * buffer (nearly every event of an LLM stream) is handed to the listener as a slice of that buffer, never copied.
@@ -22,12 +23,17 @@ public final class SseParser {
 
         default void onComment(long arrivalNanos) {}
 
+        /** An event typed {@code event: error} (its data may be empty): the server reports a failure inside the stream. */
+        default void onErrorEvent(byte[] data, int offset, int length, long arrivalNanos) {}
+
         /** A line or event passed {@code limitBytes}; the parser reads nothing more. */
         default void onOversized(int limitBytes) {}
     }
 
     public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
     private static final byte[] NEWLINE = {'\n'};
+    /** A UTF-8 byte-order mark, which the SSE standard skips once at the start of a stream. */
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final Listener listener;
     private final int maxEventBytes;
@@ -44,6 +50,10 @@ public final class SseParser {
     private int inPlaceOffset;
     private int inPlaceLength;
     private boolean lastWasCr;
+    /** How much of a leading BOM has been read; -1 once the stream's first bytes were seen not to be (or to be) one. */
+    private int bomRead;
+    /** The event being read was typed {@code event: error}. */
+    private boolean errorEvent;
 
     public SseParser(Listener listener) {
         this(listener, DEFAULT_MAX_EVENT_BYTES);
@@ -58,6 +68,17 @@ public final class SseParser {
         if (oversized) return;
         int end = offset + length;
         int i = offset;
+        while (bomRead >= 0 && i < end) { // the first bytes of the stream, split across buffers or not
+            if (bytes[i] != BOM[bomRead]) {
+                appendLine(BOM, 0, bomRead); // they began like a BOM, and were text
+                bomRead = -1;
+            } else if (++bomRead == BOM.length) {
+                bomRead = -1;
+                i++;
+            } else {
+                i++;
+            }
+        }
         if (lastWasCr && i < end && bytes[i] == '\n') i++; // the LF of a CRLF split across buffers
         lastWasCr = false;
         int segment = i;
@@ -102,8 +123,16 @@ public final class SseParser {
         } else if (isData(bytes, from, length)) {
             int valueStart = valueStart(bytes, from, length);
             dataLine(bytes, valueStart, from + length - valueStart);
+        } else {
+            eventField(bytes, from, length);
         }
-        // Other fields (event:, id:, retry:) carry nothing OpenAI streams need.
+    }
+
+    /** {@code event: error} marks the event an error; other fields (id:, retry:) carry nothing OpenAI streams need. */
+    private void eventField(byte[] b, int from, int length) {
+        if (length < 6 || b[from] != 'e' || b[from + 1] != 'v' || b[from + 2] != 'e' || b[from + 3] != 'n' || b[from + 4] != 't' || b[from + 5] != ':') return;
+        int v = from + 6 < from + length && b[from + 6] == ' ' ? from + 7 : from + 6;
+        errorEvent = from + length - v == 5 && b[v] == 'e' && b[v + 1] == 'r' && b[v + 2] == 'r' && b[v + 3] == 'o' && b[v + 4] == 'r';
     }
 
     /** A line completed from the carry buffer. */
@@ -115,6 +144,8 @@ public final class SseParser {
         } else if (isData(line, 0, length)) {
             int valueStart = valueStart(line, 0, length);
             copyDataLine(line, valueStart, length - valueStart);
+        } else {
+            eventField(line, 0, length);
         }
     }
 
@@ -138,9 +169,17 @@ public final class SseParser {
     }
 
     private void dispatch(long arrivalNanos) {
-        if (!hasData) return;
-        if (inPlace != null) listener.onEvent(inPlace, inPlaceOffset, inPlaceLength, arrivalNanos);
-        else listener.onEvent(data, 0, dataLength, arrivalNanos);
+        if (errorEvent) {
+            errorEvent = false;
+            if (inPlace != null) listener.onErrorEvent(inPlace, inPlaceOffset, inPlaceLength, arrivalNanos);
+            else listener.onErrorEvent(data, 0, hasData ? dataLength : 0, arrivalNanos);
+        } else if (!hasData) {
+            return;
+        } else if (inPlace != null) {
+            listener.onEvent(inPlace, inPlaceOffset, inPlaceLength, arrivalNanos);
+        } else {
+            listener.onEvent(data, 0, dataLength, arrivalNanos);
+        }
         inPlace = null;
         hasData = false;
         dataLength = 0;
