@@ -240,6 +240,26 @@ class HostileServersTest {
     }
 
     @Test
+    void anAnswerSentAheadOfItsRequest_isNeverCreditedToTheNextRequest() throws Exception {
+        String events = String.join("", ScriptedServer.sseEvents(5));
+        String response = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: " + events.length() + "\r\n\r\n" + events;
+        List<RequestRecord> r;
+        try (ScriptedServer server = new ScriptedServer(req -> {
+            if (req.indexOnConnection % 2 == 1) return true; // "answered" already
+            if (!req.pause(300)) return false;
+            req.write(response + response); // the second answers a request not yet sent
+            return true;
+        })) {
+            r = run(server);
+        }
+        // Each request waits out the server's 300 ms: none takes the answer already sent (that read as a TTFT of ~1 ms).
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.ok()).isTrue();
+            assertThat(x.times().ttftMicros()).isGreaterThan(250_000);
+        });
+    }
+
+    @Test
     void aConnectionClosedInsideAChunk_isTruncated() throws Exception {
         List<RequestRecord> r = attack(req -> {
             req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");

@@ -49,7 +49,7 @@ final class Lane {
         HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
                 .setIdleTimeout((int) Math.max(0, idleTimeoutSeconds)).setMaxInitialLineLength(16_384);
         this.agent = vertx.httpClientBuilder().with(options).build();
-        this.connections = new ServerConnections(agent, connect, habits);
+        this.connections = new ServerConnections(context, agent, connect, habits);
     }
 
     /** The event loops of {@code vertx}, in a fixed order: lane {@code i} of a step takes loop {@code i % size}. */

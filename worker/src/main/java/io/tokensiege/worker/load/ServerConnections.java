@@ -1,6 +1,8 @@
 package io.tokensiege.worker.load;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
@@ -47,6 +49,7 @@ final class ServerConnections {
     /** A connection handed to one request: {@code connectNanos} is NONE when it was reused. */
     record Lease(Conn conn, boolean reused, long connectNanos) {}
 
+    private final Context context;
     private final HttpClientAgent agent;
     private final HttpConnectOptions connectOptions;
     private final ConnectionHabits habits;
@@ -55,23 +58,42 @@ final class ServerConnections {
     private int reusesThatWorked;
     private boolean closed;
 
-    ServerConnections(HttpClientAgent agent, HttpConnectOptions connectOptions, ConnectionHabits habits) {
+    ServerConnections(Context context, HttpClientAgent agent, HttpConnectOptions connectOptions, ConnectionHabits habits) {
+        this.context = context;
         this.agent = agent;
         this.connectOptions = connectOptions;
         this.habits = habits;
     }
 
-    /** A connection for one request: an idle one when reuse is allowed and {@code fresh} is false, else a new one. */
+    /**
+     * A connection for one request: an idle one when reuse is allowed and {@code fresh} is false, else a new one.
+     *
+     * <p>An idle one is taken a turn of the event loop later. A request that ends is followed at once by the next, on the
+     * same connection and within the same network read: bytes the server sent after the response that ended (an answer
+     * to a request not yet sent) would be read as the next request's answer, with a TTFT of a millisecond. A turn later
+     * they have been read with no request in flight, which Vert.x refuses by closing the connection.
+     */
     Future<Lease> acquire(boolean fresh) {
-        if (!fresh && !habits.perRequest()) {
-            Conn c;
-            while ((c = idle.pollFirst()) != null) {
-                if (c.closed) continue;
-                c.busy = true;
-                habits.reused();
-                return Future.succeededFuture(new Lease(c, true, io.tokensiege.common.metric.RequestStamps.NONE));
-            }
+        if (!fresh && !habits.perRequest() && !idle.isEmpty()) {
+            Promise<Lease> taken = Promise.promise();
+            context.runOnContext(v -> takeIdle().onComplete(taken));
+            return taken.future();
         }
+        return openLease();
+    }
+
+    private Future<Lease> takeIdle() {
+        Conn c;
+        while ((c = idle.pollFirst()) != null) {
+            if (c.closed) continue;
+            c.busy = true;
+            habits.reused();
+            return Future.succeededFuture(new Lease(c, true, io.tokensiege.common.metric.RequestStamps.NONE));
+        }
+        return openLease();
+    }
+
+    private Future<Lease> openLease() {
         long started = System.nanoTime();
         return open().map(c -> {
             c.busy = true;
