@@ -25,6 +25,7 @@ public final class PromptCalibration {
     /** Fit iterations per step; the count is monotonic in characters, so two secant steps land within a token or two. */
     static final int FIT_ROUNDS = 3;
     static final double FIT_TOLERANCE = 0.005;
+    static final int MAX_OVERHEAD_TOKENS = 4096;
 
     private PromptCalibration() {}
 
@@ -36,7 +37,7 @@ public final class PromptCalibration {
         if (text.isEmpty() || request.isEmpty() || text.getAsInt() <= 0) return Optional.empty();
         double cpt = (double) SAMPLE_CHARS / text.getAsInt();
         int overhead = Math.max(0, request.getAsInt() - text.getAsInt());
-        return plausible(cpt) ? Optional.of(new PromptSizing(cpt, overhead, tokenizer.source())) : Optional.empty();
+        return plausible(cpt) && plausibleOverhead(overhead) ? Optional.of(new PromptSizing(cpt, overhead, tokenizer.source())) : Optional.empty();
     }
 
     /**
@@ -61,7 +62,7 @@ public final class PromptCalibration {
             cpt = maxChars / points.stream().mapToDouble(p -> p[1]).average().getAsDouble();
             overhead = 0;
         }
-        if (!plausible(cpt)) return Optional.empty();
+        if (!plausible(cpt) || !plausibleOverhead(overhead)) return Optional.empty();
         return Optional.of(new PromptSizing(cpt, (int) Math.max(0, Math.round(overhead)),
                 String.format(Locale.ROOT, "usage of %d warm-up request%s", points.size(), points.size() == 1 ? "" : "s")));
     }
@@ -102,5 +103,14 @@ public final class PromptCalibration {
 
     private static boolean plausible(double charsPerToken) {
         return charsPerToken > 1.0 && charsPerToken < 16;
+    }
+
+    /**
+     * A chat template adds tens of tokens, hundreds with a long system prompt; more than {@value #MAX_OVERHEAD_TOKENS} is a
+     * server whose counts are not to be believed, and believing it would rewrite the prompt size the user asked for (a
+     * server adding a million tokens to every count made a 64-token plan read "asked 1,000,001").
+     */
+    private static boolean plausibleOverhead(double overheadTokens) {
+        return overheadTokens <= MAX_OVERHEAD_TOKENS;
     }
 }

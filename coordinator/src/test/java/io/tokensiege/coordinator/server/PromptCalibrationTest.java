@@ -88,6 +88,13 @@ class PromptCalibrationTest {
         assertThat(PromptCalibration.fromWarmup(List.of())).isEmpty();
     }
 
+    @Test
+    void aServerWhoseCountsCarryAnImplausibleOverhead_isNotBelieved() {
+        // It adds a million tokens to every count: the sizing would turn a 64-token prompt into "asked 1,000,001".
+        assertThat(PromptCalibration.fromWarmup(List.of(warmup(0, 4.0, 1_000_000), warmup(1, 4.0, 1_000_000)))).isEmpty();
+        assertThat(PromptCalibration.fromWarmup(List.of(warmup(0, 4.0, 4_000), warmup(1, 4.0, 4_000)))).isPresent();
+    }
+
     private static RequestRecord warmup(int seq, double cpt, int overhead) {
         int prompt = (int) Math.round(StepPrompts.warmupChars(seq) / cpt) + overhead;
         return new RequestRecord(new RequestRecord.Origin("w", "w1", 0, seq, 0, null),
