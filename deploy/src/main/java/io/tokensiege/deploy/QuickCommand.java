@@ -40,7 +40,8 @@ public final class QuickCommand implements Callable<Integer> {
             Map.entry("targets[0].headers", "--header"), Map.entry("targets[0].extra_body", "--extra-body"),
             Map.entry("defaults.max_tokens", "--max-tokens"), Map.entry("scenarios[0].prompt.tokens", "--prompt-tokens"),
             Map.entry("scenarios[0].load.concurrency", "--concurrency"), Map.entry("scenarios[0].load.duration", "--duration"),
-            Map.entry("slo.ttft_p50", "--slo-ttft"), Map.entry("slo.decode_p50_tok_s", "--slo-decode"));
+            Map.entry("slo.ttft_p50", "--slo-ttft"), Map.entry("slo.decode_p50_tok_s", "--slo-decode"),
+            Map.entry("defaults.timeouts.first_token", "--timeout-first-token"), Map.entry("defaults.timeouts.total", "--timeout-total"));
     /** Strict JSON for --extra-body: a key given twice or text after the object is a mistake, not something to guess about. */
     private static final ObjectReader STRICT_JSON = Json.MAPPER.reader()
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -83,6 +84,13 @@ public final class QuickCommand implements Callable<Integer> {
     @Option(names = "--prompt-tokens", defaultValue = "64", description = "Prompt length (default: ${DEFAULT-VALUE}).")
     int promptTokens;
 
+    @Option(names = "--timeout-first-token", paramLabel = "DURATION",
+            description = "Give up on a request with no token after this long (default: the plans' 3m, for a cold model's first load).")
+    String timeoutFirstToken;
+
+    @Option(names = "--timeout-total", paramLabel = "DURATION", description = "Give up on a request that lasts longer than this (default: the plans' 15m).")
+    String timeoutTotal;
+
     @Option(names = "--workers", defaultValue = "1", description = "In-process workers (default: ${DEFAULT-VALUE}).")
     int workers;
 
@@ -119,7 +127,12 @@ public final class QuickCommand implements Callable<Integer> {
             JsonNode extra = extraBody(errors);
             if (extra != null) target.set("extra_body", extra);
         }
-        root.putObject("defaults").put("temperature", 0).put("warmup", 2).put("max_tokens", maxTokens);
+        ObjectNode defaults = root.putObject("defaults").put("temperature", 0).put("warmup", 2).put("max_tokens", maxTokens);
+        if (timeoutFirstToken != null || timeoutTotal != null) {
+            ObjectNode timeouts = defaults.putObject("timeouts");
+            if (timeoutFirstToken != null) timeouts.put("first_token", timeoutFirstToken);
+            if (timeoutTotal != null) timeouts.put("total", timeoutTotal);
+        }
         ObjectNode scenario = root.putArray("scenarios").addObject().put("name", "concurrency");
         scenario.putObject("prompt").put("tokens", promptTokens).put("unique", true);
         ObjectNode load = scenario.putObject("load");

@@ -111,6 +111,15 @@ class QuickCommandTest {
     }
 
     @Test
+    void timeouts_canBeShortened_andABadOneIsNamedByItsOption() throws PlanException {
+        var t = plan("--timeout-first-token", "20s", "--timeout-total", "2m").defaults().timeouts();
+        assertThat(t.firstTokenMillis()).isEqualTo(20_000);
+        assertThat(t.totalMillis()).isEqualTo(120_000);
+        assertThat(plan().defaults().timeouts().firstTokenMillis()).isEqualTo(180_000);
+        assertThat(errors("--timeout-first-token", "soon")).singleElement().asString().startsWith("--timeout-first-token: ");
+    }
+
+    @Test
     void keyVariable_outsideThePattern_needsAllowKeyEnv() throws PlanException {
         assertThat(errors("--api-key-env", "HOME_SECRET")).singleElement().asString().contains("--allow-key-env HOME_SECRET");
         assertThat(plan("--api-key-env", "HOME_SECRET", "--allow-key-env", "HOME_SECRET").targets().get(0).apiKeyEnv()).isEqualTo("HOME_SECRET");
