@@ -58,14 +58,19 @@ public final class ServerMetrics {
         return new Scrape(values, counters);
     }
 
-    /** Counter series: after minus before; other series: their value after. Series missing before count from 0. */
+    /**
+     * Counter series: after minus before; other series: their value after. Series missing before count from 0, and so
+     * does a counter that fell: the server restarted and reset it (Prometheus' rate() reads a fall the same way), never a
+     * negative count of tokens.
+     */
     public static Map<String, Double> delta(Scrape before, Scrape after) {
         Map<String, Double> out = new LinkedHashMap<>();
         after.values().forEach((series, value) -> {
             String family = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
             boolean counter = after.counters().contains(family) || family.endsWith("_total") || family.endsWith("_sum") || family.endsWith("_count")
                     || family.endsWith("_bucket") || after.counters().stream().anyMatch(c -> family.startsWith(c + "_"));
-            out.put(series, counter ? value - before.values().getOrDefault(series, 0.0) : value);
+            double was = before.values().getOrDefault(series, 0.0);
+            out.put(series, counter ? (value < was ? value : value - was) : value);
         });
         return out;
     }

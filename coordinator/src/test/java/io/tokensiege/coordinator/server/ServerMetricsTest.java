@@ -33,6 +33,13 @@ class ServerMetricsTest {
     }
 
     @Test
+    void aCounterThatFell_wasReset_andCountsFromZero_neverNegative() {
+        ServerMetrics.Scrape before = ServerMetrics.parse(BEFORE);
+        ServerMetrics.Scrape after = ServerMetrics.parse(BEFORE.replace("total 100", "total 40"));
+        assertThat(ServerMetrics.delta(before, after)).containsEntry("llamacpp:prompt_tokens_total", 40.0);
+    }
+
+    @Test
     void garbage_isIgnoredAndTheSeriesAreBounded() {
         StringBuilder many = new StringBuilder("llamacpp:broken not-a-number\nllamacpp:x\n");
         for (int i = 0; i < 1000; i++) many.append("llamacpp:s{i=\"").append(i).append("\"} ").append(i).append('\n');
