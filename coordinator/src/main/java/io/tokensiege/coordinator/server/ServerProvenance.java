@@ -37,14 +37,41 @@ public final class ServerProvenance {
             out.put(UNANSWERED, "GET " + target.url().replaceAll("/+$", "") + "/models: " + models.body() + "; no other question was asked");
             return out;
         }
-        out.put("llama_cpp_props", shown(http.get("/props")));
-        out.put("ollama_version", shown(http.get("/api/version")));
-        out.put("ollama_ps", shown(http.get("/api/ps")));
-        out.put("ollama_show", shown(http.post("/api/show", "{\"model\":" + Json.write(target.model()) + "}")));
-        out.put("vllm_version", shown(http.get("/version")));
-        out.put("vllm_metrics_config", metricsConfig(http.get("/metrics")));
-        if (target.isSimulated()) out.put("simulator_profile", shown(http.get("/sim/profile")));
+        // A server silent to one question is not asked the rest: each would wait out the same 5 s.
+        Questions ask = new Questions(http);
+        out.put("llama_cpp_props", ask.get("/props", ServerProvenance::shown));
+        out.put("ollama_version", ask.get("/api/version", ServerProvenance::shown));
+        out.put("ollama_ps", ask.get("/api/ps", ServerProvenance::shown));
+        out.put("ollama_show", ask.post("/api/show", "{\"model\":" + Json.write(target.model()) + "}"));
+        out.put("vllm_version", ask.get("/version", ServerProvenance::shown));
+        out.put("vllm_metrics_config", ask.get("/metrics", ServerProvenance::metricsConfig));
+        if (target.isSimulated()) out.put("simulator_profile", ask.get("/sim/profile", ServerProvenance::shown));
         return out;
+    }
+
+    /** The questions after the first, until one meets silence. */
+    private static final class Questions {
+        private final ServerHttp http;
+        private String silentOn;
+
+        Questions(ServerHttp http) {
+            this.http = http;
+        }
+
+        Object get(String path, java.util.function.Function<ServerHttp.Reply, Object> shown) {
+            return answer(path, () -> http.get(path), shown);
+        }
+
+        Object post(String path, String json) {
+            return answer(path, () -> http.post(path, json), ServerProvenance::shown);
+        }
+
+        private Object answer(String path, java.util.function.Supplier<ServerHttp.Reply> question, java.util.function.Function<ServerHttp.Reply, Object> shown) {
+            if (silentOn != null) return "not asked: the server was silent to " + silentOn;
+            ServerHttp.Reply r = question.get();
+            if (r.silent()) silentOn = path;
+            return shown.apply(r);
+        }
     }
 
     /** The parallel slots the server reported (llama.cpp {@code /props total_slots}), or null when it did not say. */

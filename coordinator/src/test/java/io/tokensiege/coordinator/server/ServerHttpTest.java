@@ -35,7 +35,9 @@ class ServerHttpTest {
                         try (s) {
                             InputStream in = s.getInputStream();
                             byte[] buf = new byte[8192];
-                            in.read(buf); // the request line and headers arrive in one read on loopback
+                            int n = in.read(buf); // the request line and headers arrive in one read on loopback
+                            String head = n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII) : "";
+                            requestLines.add(head.lines().findFirst().orElse(""));
                             answer.run(s);
                         } catch (IOException | InterruptedException ignored) {
                             // the client gave up: that is what is tested
@@ -55,6 +57,28 @@ class ServerHttpTest {
 
     interface SocketAction {
         void run(Socket s) throws IOException, InterruptedException;
+    }
+
+    /** The first request line read on each connection, in order. */
+    private final java.util.List<String> requestLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Test
+    @Timeout(60)
+    void aServerSilentToOneSideQuestion_isNotAskedTheRest() throws Exception {
+        Target t = serve(s -> {
+            if (requestLines.get(requestLines.size() - 1).startsWith("GET /v1/models")) {
+                byte[] body = "{\"data\":[]}".getBytes(StandardCharsets.UTF_8);
+                s.getOutputStream().write(("HTTP/1.1 200 OK\r\ncontent-length: " + body.length + "\r\nconnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(body);
+                s.getOutputStream().flush();
+            } else {
+                s.getInputStream().read(); // silent
+            }
+        });
+        Map<String, Object> provenance = ServerProvenance.read(t);
+        assertThat(provenance.get("llama_cpp_props").toString()).contains("no complete answer within 5 s");
+        assertThat(provenance.get("vllm_metrics_config")).isEqualTo("not asked: the server was silent to /props");
+        assertThat(requestLines).extracting(l -> l.split(" ")[1]).containsExactly("/v1/models", "/props");
     }
 
     @Test
