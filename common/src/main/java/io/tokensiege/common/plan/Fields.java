@@ -93,7 +93,7 @@ final class Fields {
             return fallback;
         }
         if (!(n.scalar instanceof Long v)) {
-            error(n, "'" + key + "' must be a whole number, not " + n.describe(), null);
+            error(n, "'" + key + "' must be a whole number, not " + n.describe(), leadingZeroHint(n));
             return fallback;
         }
         if (v < min || v > max) {
@@ -107,7 +107,7 @@ final class Fields {
         YNode n = parent.get(key);
         if (n == null) return fallback;
         if (!(n.scalar instanceof Number v)) {
-            error(n, "'" + key + "' must be a number, not " + n.describe(), null);
+            error(n, "'" + key + "' must be a number, not " + n.describe(), leadingZeroHint(n));
             return fallback;
         }
         if (!Double.isFinite(v.doubleValue())) {
@@ -119,6 +119,12 @@ final class Fields {
             return fallback;
         }
         return v.doubleValue();
+    }
+
+    /** For a number written with a leading zero, which YAML reads as octal or decimal depending on its version. */
+    static String leadingZeroHint(YNode n) {
+        return n.scalar instanceof String s && YamlTreeReader.LEADING_ZERO.matcher(s).matches()
+                ? "drop the leading zero: YAML 1.1 reads '" + s + "' as an octal number" : null;
     }
 
     boolean bool(YNode parent, String key, boolean fallback) {

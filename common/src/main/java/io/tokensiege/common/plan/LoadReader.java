@@ -83,7 +83,8 @@ final class LoadReader {
         List<Integer> out = new ArrayList<>();
         readLevels(n, key, example, item -> {
             if (!(item.scalar instanceof Long v) || v < 1 || v > max) {
-                fields.error(item, "a " + what + " level must be a whole number from 1 to " + max + ", not " + item.describe(), example);
+                fields.error(item, "a " + what + " level must be a whole number from 1 to " + max + ", not " + item.describe(),
+                        Fields.leadingZeroHint(item) != null ? Fields.leadingZeroHint(item) : example);
                 return;
             }
             if (!out.isEmpty() && v <= out.get(out.size() - 1)) fields.error(item, what + " levels must increase", example);

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * the schema refuses them by field with a clear range instead of a parser error.
  */
 final class YamlTreeReader {
+    /** An integer written with a leading zero (010, -07): octal to YAML 1.1, decimal to YAML 1.2. */
+    static final java.util.regex.Pattern LEADING_ZERO = java.util.regex.Pattern.compile("[-+]?0[0-9_]+");
     private static final YAMLFactory FACTORY = new YAMLFactory();
     private static final Pattern SPECIAL_FLOAT = Pattern.compile("([-+]?)\\.(nan|NaN|NAN|inf|Inf|INF)");
     private static final String STANDARD_TAG = "tag:yaml.org,2002:";
@@ -91,6 +93,9 @@ final class YamlTreeReader {
                 return new YNode(YNode.Kind.SCALAR, path, line, col, p.getBooleanValue(), p.getText());
             }
             case VALUE_NUMBER_INT -> {
+                // YAML 1.1 reads 010 as octal 8, YAML 1.2 as 10: neither is a guess to make. It stays text, which a
+                // number field refuses with its reason and a text field (a header value) keeps as written.
+                if (LEADING_ZERO.matcher(p.getText()).matches()) return new YNode(YNode.Kind.SCALAR, path, line, col, p.getText(), p.getText());
                 Number n = p.getNumberValue();
                 Object v = n instanceof BigInteger big && big.bitLength() >= 64 ? big : (Object) n.longValue();
                 return new YNode(YNode.Kind.SCALAR, path, line, col, v, p.getText());

@@ -107,6 +107,15 @@ class PlanReaderTest {
     }
 
     @Test
+    void aNumberWithALeadingZero_isRefusedWithItsReason_notReadAsOctal() {
+        String plan = "name: x\ntargets: [{ name: t, url: \"http://h:1/v1\", model: m }]\ndefaults: { max_tokens: 0100 }\n"
+                + "scenarios: [{ name: s, prompt: { tokens: 8 }, load: { concurrency: [1, 010], duration: 5s } }]\n";
+        List<PlanError> e = errors(plan);
+        assertThat(e).hasSize(2).allSatisfy(x -> assertThat(x.hint()).contains("drop the leading zero"));
+        assertThat(e.get(0).message()).isEqualTo("'max_tokens' must be a whole number, not the text '0100'");
+    }
+
+    @Test
     void anEmptyList_isCalledEmpty_notMerelyAList() {
         assertThat(errors("name: x\ntargets: []\nscenarios: [{ name: s, prompt: { tokens: 8 }, requests: 1 }]\n"))
                 .anySatisfy(x -> assertThat(x.message()).isEqualTo("'targets' must be a non-empty list, not an empty list"));
