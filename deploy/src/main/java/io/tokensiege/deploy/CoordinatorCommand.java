@@ -72,6 +72,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
             System.err.println("--http takes HOST:PORT, e.g. 127.0.0.1:8080; got '" + http + "'");
             return ExitCodes.INVALID_INPUT;
         }
+        String outOfRange = httpPort < 1 || httpPort > 65_535 ? "--http port " + httpPort + " is not a port (1 to 65535)"
+                : port < 1 || port > 65_535 ? "--port " + port + " is not a port (1 to 65535)"
+                : workerTimeout < 1 || workerTimeout > 3_600 ? "--worker-timeout " + workerTimeout + " must be 1 to 3600 seconds" : null;
+        if (outOfRange != null) {
+            System.err.println(outOfRange);
+            return ExitCodes.INVALID_INPUT;
+        }
         ResolvedAddress clusterAddress;
         ResolvedAddress httpAddress;
         TargetAllowList allowList;

@@ -56,6 +56,10 @@ public final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClusterToken given = ClusterToken.resolve(tokenFile);
+        if (capacity < 1 || capacity > 1_000) {
+            System.err.println("--capacity " + capacity + " must be 1 to 1000 (a worker's share of each step, relative to the others')");
+            return ExitCodes.INVALID_INPUT;
+        }
         if ((join == null) == (multicast == null)) {
             System.err.println("give the coordinator's address with --join HOST[:PORT], or find it with --multicast (one of the two)");
             return ExitCodes.INVALID_INPUT;
