@@ -180,6 +180,19 @@ class HostileServersTest {
     }
 
     @Test
+    void aProxyThatSetsFinishReasonOnEveryChunk_hasEveryTokenCounted() throws Exception {
+        List<RequestRecord> r = attack(req -> {
+            req.write(SSE_HEAD);
+            for (String e : ScriptedServer.sseEvents(5)) req.write(e.replace("\"finish_reason\":null", "\"finish_reason\":\"stop\""));
+        });
+        assertThat(r).allSatisfy(x -> {
+            assertThat(x.ok()).isTrue();
+            assertThat(x.tokens().tokenEvents()).isEqualTo(5);
+            assertThat(x.answer().answerSample()).isEqualTo(" tok0 tok1 tok2 tok3 tok4");
+        });
+    }
+
+    @Test
     void tokensWithoutEnd_pastMaxTokens_areCutAsOverlong() throws Exception {
         List<RequestRecord> r = attack(req -> {
             req.write(SSE_HEAD);
@@ -188,7 +201,7 @@ class HostileServersTest {
         });
         assertThat(r).allSatisfy(x -> {
             assertThat(x.outcome().error()).isEqualTo("overlong");
-            assertThat(x.tokens().tokenEvents()).as("max_tokens 50, a margin of 8, and the one that crossed it").isEqualTo(59);
+            assertThat(x.tokens().tokenEvents()).as("8 x max_tokens 50 + 64, and the one that crossed it").isEqualTo(465);
         });
     }
 

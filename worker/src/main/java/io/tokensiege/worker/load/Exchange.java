@@ -52,6 +52,8 @@ final class Exchange implements SseParser.Listener {
     private String redirectLocation;
     /** The 200 answer's Content-Type said text/event-stream (or said nothing). */
     private boolean eventStream = true;
+    /** After the first token, an event carried finish_reason and no token: the answer is over. */
+    private boolean endedByEmptyFinish;
     private String contentType;
     private boolean ended;
     private boolean cancelled;
@@ -138,8 +140,10 @@ final class Exchange implements SseParser.Listener {
     @Override
     public void onEvent(byte[] data, int offset, int length, long arrivalNanos) {
         if (ended || stamps.sawDone) return; // [DONE] ends the answer: what a server sends after it is not read
-        // Tokens after the event that carried finish_reason belong to no answer; usage and timings, which follow it, do.
-        boolean finished = stamps.finishReason != null;
+        // Tokens after a finish event that carried none belong to no answer; usage and timings, which follow it, do. (Some
+        // proxies set finish_reason on every chunk, the role chunk included: until a token-less one after the first token,
+        // the answer goes on.)
+        boolean finished = endedByEmptyFinish;
         decoder.wantId(stamps.serverId == null);
         decoder.wantContentText(capture != null || RequestMetrics.wantsSample(stamps));
         ChunkInfo info = decoder.decode(data, offset, length);
@@ -174,7 +178,7 @@ final class Exchange implements SseParser.Listener {
                 lane.firstTokenArrived();
             }
             else if (measured && !probe) recorder.recordItlMicros((arrivalNanos - previous) / 1000);
-            if (stamps.maxTokens > 0 && stamps.tokenEvents() > overlongLimit(stamps.maxTokens)) {
+            if (setting.tokenBound() && stamps.maxTokens > 0 && stamps.tokenEvents() > overlongLimit(stamps.maxTokens)) {
                 abortWith(ErrorClass.OVERLONG, stamps.tokenEvents() + " token events, with max_tokens " + stamps.maxTokens
                         + ": the server ignores the limit; the request was cut here", "more tokens than max_tokens");
                 return;
@@ -182,12 +186,17 @@ final class Exchange implements SseParser.Listener {
         }
         // A tool call's id may come in an element that carries no token yet: the history needs it all the same.
         if (capture != null && !finished && (info.carriesToken() || !info.toolCalls.isEmpty())) capture.add(info);
+        if (info.finishReason != null && !info.carriesToken() && stamps.firstNanos != RequestStamps.NONE) endedByEmptyFinish = true;
         info.copyTotalsTo(stamps, arrivalNanos);
     }
 
-    /** Token events beyond max_tokens a server may stream (a token split in two events, a last event with the end token). */
+    /**
+     * Token events past which a request is cut as overlong: a safety bound against a server that never stops, not a
+     * count check. Generous, as an event may carry less than a token (a proxy that re-chunks text by the character) and a
+     * server may stream an end token or a tool call's head as events of their own.
+     */
     static int overlongLimit(int maxTokens) {
-        return maxTokens + Math.max(8, maxTokens / 10);
+        return 8 * maxTokens + 64;
     }
 
     @Override

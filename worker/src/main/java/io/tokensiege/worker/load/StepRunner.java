@@ -80,7 +80,8 @@ public final class StepRunner {
         this.step = assign.step();
         this.send = send;
         RequestFactory requests = new RequestFactory(step, assign.workerId(), apiKey);
-        var setting = new ExchangeSetting(step.stepId(), assign.workerId(), step.timeouts(), step.limits(), Redactor.of(apiKey), clock);
+        var setting = new ExchangeSetting(step.stepId(), assign.workerId(), step.timeouts(), step.limits(), Redactor.of(apiKey), clock,
+                ExchangeSetting.tokenBound(step.target().extraBody()));
         this.issuer = new RequestIssuer(step, requests, setting, () -> window, this::exchangeEnded);
         this.habits = new ConnectionHabits(step.facts().connectionPerRequest());
         this.records = RecordLog.open(dataDir, assign.runId(), assign.stepId());
