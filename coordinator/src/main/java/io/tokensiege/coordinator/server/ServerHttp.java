@@ -1,7 +1,6 @@
 package io.tokensiege.coordinator.server;
 
 import io.tokensiege.common.plan.Target;
-import io.tokensiege.common.security.Printable;
 import io.tokensiege.common.security.Redactor;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
@@ -98,7 +97,7 @@ public final class ServerHttp {
         try {
             // The request timeout covers the headers only; this bounds the body too.
             HttpResponse<byte[]> r = answer.get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
-            return new Reply(r.statusCode(), Printable.ofPage(redactor.redact(new String(r.body(), StandardCharsets.UTF_8))));
+            return new Reply(r.statusCode(), redactor.redact(new String(r.body(), StandardCharsets.UTF_8)));
         } catch (TimeoutException e) {
             answer.cancel(true);
             return new Reply(0, SILENT + " " + TIMEOUT.toSeconds() + " s");

@@ -3,6 +3,7 @@ package io.tokensiege.coordinator.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tokensiege.common.json.Json;
 import io.tokensiege.common.plan.Target;
+import io.tokensiege.common.security.Printable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -32,7 +33,7 @@ public final class ServerProvenance {
         ServerHttp http = new ServerHttp(target);
         Map<String, Object> out = new LinkedHashMap<>();
         ServerHttp.Reply models = http.getBase("/models");
-        out.put("models", shown(models));
+        out.put("models", shownModels(models, target.model()));
         if (models.unanswered()) {
             out.put(UNANSWERED, "GET " + target.url().replaceAll("/+$", "") + "/models: " + models.body() + "; no other question was asked");
             return out;
@@ -85,17 +86,57 @@ public final class ServerProvenance {
     static Object shown(ServerHttp.Reply r) {
         if (r.status() == 0) return "not exposed (" + r.body() + ")";
         if (!r.ok()) return "not exposed (HTTP " + r.status() + ")";
-        if (r.body().length() > MAX_JSON_CHARS) {
-            return r.body().substring(0, MAX_TEXT) + "... (cut: " + r.body().length() + " characters, more than the " + (MAX_JSON_CHARS >> 10) + " KB kept)";
-        }
+        if (r.body().length() > MAX_JSON_CHARS) return cut(r.body());
+        JsonNode json = tree(r.body());
+        if (json != null) return json;
+        String body = r.body(); // plain text (e.g. Prometheus metrics)
+        return Printable.keepingLines(body.length() > MAX_TEXT ? body.substring(0, MAX_TEXT) + "..." : body);
+    }
+
+    /**
+     * A model list too long to keep (a gateway listing hundreds): only the target's own entry, which holds what is read
+     * from it (max_model_len), and how many there were.
+     */
+    static Object shownModels(ServerHttp.Reply r, String model) {
+        if (!r.ok() || r.body().length() <= MAX_JSON_CHARS) return shown(r);
+        JsonNode all = tree(r.body()); // at most ServerHttp.MAX_BODY_BYTES, parsed once and dropped
+        if (all == null || !all.path("data").isArray()) return cut(r.body());
+        var kept = Json.MAPPER.createObjectNode();
+        var data = kept.putArray("data");
+        for (JsonNode m : all.path("data")) if (model != null && model.equals(m.path("id").asText())) data.add(m);
+        kept.put("listed", all.path("data").size()).put("kept", "only this target's model: the list is longer than " + (MAX_JSON_CHARS >> 10) + " KB");
+        return kept;
+    }
+
+    private static String cut(String body) {
+        return Printable.keepingLines(body.substring(0, MAX_TEXT)) + "... (cut: " + body.length() + " characters, more than the "
+                + (MAX_JSON_CHARS >> 10) + " KB kept)";
+    }
+
+    /** JSON as a tree whose every text is printable, or null when the body is no JSON object or array. */
+    private static JsonNode tree(String body) {
         try {
-            JsonNode json = Json.MAPPER.readTree(r.body());
-            if (json != null && (json.isObject() || json.isArray())) return json;
+            JsonNode json = Json.MAPPER.readTree(body);
+            return json != null && (json.isObject() || json.isArray()) ? printable(json) : null;
         } catch (Exception notJson) {
-            // plain text (e.g. Prometheus metrics): kept as text below
+            return null;
         }
-        String body = r.body();
-        return body.length() > MAX_TEXT ? body.substring(0, MAX_TEXT) + "..." : body;
+    }
+
+    /** The tree with control characters in its texts and names shown as \\uXXXX: a template or a model name goes to the console too. */
+    private static JsonNode printable(JsonNode n) {
+        if (n.isTextual()) return com.fasterxml.jackson.databind.node.TextNode.valueOf(Printable.keepingLines(n.asText()));
+        if (n.isArray()) {
+            var out = Json.MAPPER.createArrayNode();
+            n.forEach(item -> out.add(printable(item)));
+            return out;
+        }
+        if (n.isObject()) {
+            var out = Json.MAPPER.createObjectNode();
+            n.fields().forEachRemaining(f -> out.set(Printable.of(f.getKey()), printable(f.getValue())));
+            return out;
+        }
+        return n;
     }
 
     /** Keeps the configuration lines of a Prometheus /metrics page (vLLM's cache_config_info, max_num_seqs), from the whole page. */
@@ -103,6 +144,6 @@ public final class ServerProvenance {
         if (!metrics.ok()) return shown(metrics);
         String config = metrics.body().lines().filter(l -> !l.startsWith("#") && (l.contains("config_info") || l.contains("max_num_seqs")))
                 .limit(50).collect(Collectors.joining("\n"));
-        return config.isEmpty() ? "exposed, no configuration lines" : config.length() > MAX_TEXT ? config.substring(0, MAX_TEXT) + "..." : config;
+        return config.isEmpty() ? "exposed, no configuration lines" : Printable.keepingLines(config.length() > MAX_TEXT ? config.substring(0, MAX_TEXT) + "..." : config);
     }
 }

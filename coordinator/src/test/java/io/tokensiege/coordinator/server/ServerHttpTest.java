@@ -82,6 +82,25 @@ class ServerHttpTest {
     }
 
     @Test
+    void controlCharactersInAnAnswersTexts_areKeptVisible_whetherRawOrEscapedInTheJson() {
+        String json = "{\"chat_template\":\"{{ x }}\\u001b[2J\u202Eevil\\ntwo lines\",\"total_slots\":4}";
+        var tree = (com.fasterxml.jackson.databind.JsonNode) ServerProvenance.shown(new ServerHttp.Reply(200, json));
+        assertThat(tree.get("chat_template").asText()).isEqualTo("{{ x }}\\u001B[2J\\u202Eevil\ntwo lines");
+        assertThat(tree.get("total_slots").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void aModelListTooLongToKeep_keepsTheTargetsEntry_soItsContextWindowIsStillRead() {
+        StringBuilder models = new StringBuilder("{\"object\":\"list\",\"data\":[");
+        for (int i = 0; i < 3_000; i++) models.append("{\"id\":\"vendor/model-").append(i).append("\",\"description\":\"").append("d".repeat(100)).append("\"},");
+        models.append("{\"id\":\"mine\",\"max_model_len\":32768}]}");
+        Object kept = ServerProvenance.shownModels(new ServerHttp.Reply(200, models.toString()), "mine");
+        assertThat(models.length()).isGreaterThan(ServerProvenance.MAX_JSON_CHARS);
+        assertThat(ContextWindow.of("mine", java.util.Map.of("models", kept))).hasValueSatisfying(w -> assertThat(w.tokens()).isEqualTo(32_768));
+        assertThat(kept.toString()).contains("\"listed\":3001").hasSizeLessThan(1_000);
+    }
+
+    @Test
     void anOversizedAnswer_isKeptAsCutText_neverAsATree() {
         String tiny = "[" + "[],".repeat(ServerProvenance.MAX_JSON_CHARS / 3) + "[]]"; // valid JSON, hundreds of thousands of nodes
         Object shown = ServerProvenance.shown(new ServerHttp.Reply(200, tiny));
