@@ -16,7 +16,7 @@ record ClusterToken(String value, boolean given) {
     static ClusterToken resolve(Path file) throws IOException {
         if (file != null) {
             String t = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (t.length() < MIN_LENGTH) throw new IllegalArgumentException("the token in " + file + " is shorter than " + MIN_LENGTH
+            if (t.length() < MIN_LENGTH) throw new InvalidInput("the token in " + file + " is shorter than " + MIN_LENGTH
                     + " characters; use e.g. 'openssl rand -hex 32'");
             return new ClusterToken(t, true);
         }
@@ -26,7 +26,7 @@ record ClusterToken(String value, boolean given) {
     /** The same rule as the file's: a short token falls to an offline guess from any signed message captured on the LAN. */
     static ClusterToken fromEnv(String env) {
         if (env == null || env.isBlank()) return new ClusterToken(null, false);
-        if (env.strip().length() < MIN_LENGTH) throw new IllegalArgumentException("TOKENSIEGE_TOKEN is shorter than " + MIN_LENGTH
+        if (env.strip().length() < MIN_LENGTH) throw new InvalidInput("TOKENSIEGE_TOKEN is shorter than " + MIN_LENGTH
                 + " characters; use e.g. 'openssl rand -hex 32'");
         return new ClusterToken(env.strip(), true);
     }

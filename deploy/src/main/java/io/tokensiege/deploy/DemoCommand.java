@@ -18,6 +18,6 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("tokensiege demo: the five scenarios of an M1 Max agent-serving study, against SIMULATED servers");
         System.out.println("(ollama-like, omlx-tuned and moe-35b-a3b simulator profiles at 20x speed; every number below is simulated).");
         System.out.println();
-        return RunCommand.exitCode(LocalRun.execute(PlanReader.load("agent-serving"), 1, data, System.out, null, true));
+        return RunCommand.exitCode(LocalRun.execute(PlanReader.load("builtin:agent-serving"), 1, data, System.out, null, true));
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 /** {@code tokensiege run PLAN}: runs a plan file or a built-in plan. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a load plan (a YAML file or a built-in plan name).")
 public final class RunCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "PLAN", description = "Plan file, or a built-in plan: agent-serving, smoke.")
+    @Parameters(paramLabel = "PLAN", description = "Plan file, or a built-in plan: agent-serving, smoke (or builtin:NAME).")
     String planRef;
 
     @Option(names = "--local", description = "Start a coordinator and in-process workers for this run only.")

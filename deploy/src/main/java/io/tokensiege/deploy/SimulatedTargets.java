@@ -31,7 +31,12 @@ final class SimulatedTargets implements AutoCloseable {
                 targets.add(t);
                 continue;
             }
-            Profile profile = Profiles.load(t.simulated().profile(), t.simulated().set());
+            Profile profile;
+            try {
+                profile = Profiles.load(t.simulated().profile(), t.simulated().set());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInput("target '" + t.name() + "' (simulated): " + e.getMessage() + "; check its simulated.set fields");
+            }
             SimulatorServer server = SimulatorServer.start(vertx, profile, "127.0.0.1", 0, t.simulated().speed())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             servers.put(t.name(), server);

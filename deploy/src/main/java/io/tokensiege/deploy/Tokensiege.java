@@ -19,18 +19,22 @@ public final class Tokensiege implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The launcher with its exit codes: an exception is 4 (run failed) and says why in one line, refused input is 2. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Tokensiege());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("tokensiege: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            // What the user gave was refused (a short token, an invalid profile override): invalid input, not a failed run.
-            return e instanceof IllegalArgumentException ? ExitCodes.INVALID_INPUT : ExitCodes.RUN_FAILED;
+            return e instanceof InvalidInput ? ExitCodes.INVALID_INPUT : ExitCodes.RUN_FAILED;
         });
         cli.setParameterExceptionHandler((e, args2) -> {
             e.getCommandLine().getErr().println(e.getMessage());
             e.getCommandLine().usage(e.getCommandLine().getErr());
             return ExitCodes.INVALID_INPUT;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -15,7 +15,7 @@ record CliRun(int code, String output) {
         System.setErr(both);
         int code;
         try {
-            code = new picocli.CommandLine(new Tokensiege()).execute(args);
+            code = Tokensiege.commandLine().execute(args);
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);

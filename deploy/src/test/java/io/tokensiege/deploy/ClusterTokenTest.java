@@ -15,7 +15,7 @@ class ClusterTokenTest {
 
     @Test
     void aShortTokenInTheEnvironment_isRefusedAsOneInAFileIs_withoutRepeatingIt() throws Exception {
-        assertThatThrownBy(() -> ClusterToken.fromEnv("hunter2")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ClusterToken.fromEnv("hunter2")).isInstanceOf(InvalidInput.class)
                 .hasMessageContaining("TOKENSIEGE_TOKEN is shorter than 16 characters").hasMessageNotContaining("hunter2");
         Path file = Files.writeString(dir.resolve("token"), "hunter2\n");
         assertThatThrownBy(() -> ClusterToken.resolve(file)).hasMessageContaining("shorter than 16 characters").hasMessageNotContaining("hunter2");

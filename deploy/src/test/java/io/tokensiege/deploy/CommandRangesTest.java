@@ -2,9 +2,12 @@ package io.tokensiege.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Numbers on the command line that cannot work are refused with exit 2 before anything starts, never silently bent. */
+/** Input that cannot work (numbers out of range, a simulator override no profile has) is refused with exit 2 before any load, never bent. */
 class CommandRangesTest {
     private static String refusal(String... args) {
         CliRun run = CliRun.of(args);
@@ -18,5 +21,18 @@ class CommandRangesTest {
         assertThat(refusal("coordinator", "--port", "0")).contains("--port 0 is not a port");
         assertThat(refusal("coordinator", "--http", "127.0.0.1:70000")).contains("--http port 70000 is not a port");
         assertThat(refusal("coordinator", "--worker-timeout", "-1")).contains("--worker-timeout -1 must be 1 to 3600 seconds");
+    }
+
+    @Test
+    void aSimulatorOverrideNoProfileHas_exitsWith2_namingTheTarget(@TempDir Path dir) throws Exception {
+        Path plan = Files.writeString(dir.resolve("sim.yaml"), """
+                name: sim-override
+                targets:
+                  - { name: sim, simulated: { profile: dense-26b, set: { engine.slotz: 8 } } }
+                scenarios:
+                  - { name: s, prompt: { tokens: 8 }, requests: 1 }
+                """);
+        assertThat(refusal("run", plan.toString(), "--local", "--data", dir.resolve("runs").toString()))
+                .contains("target 'sim' (simulated): profile 'dense-26b' is invalid").contains("simulated.set");
     }
 }

@@ -62,6 +62,11 @@ public final class PlanReader {
             }
             return fromYaml(builtInText(builtIn), BUILT_IN_PREFIX + builtIn, options, null, false);
         }
+        if (!builtIn.equals(ref)) {
+            String near = Typos.nearest(builtIn, BUILT_IN);
+            throw new PlanException(List.of(new PlanError(ref, 0, 0, "", "no built-in plan '" + builtIn + "'",
+                    (near == null ? "" : "did you mean '" + near + "'? ") + "built-in plans: " + String.join(", ", BUILT_IN))));
+        }
         Path path;
         try {
             path = here.resolve(ref);

@@ -104,6 +104,8 @@ class PlanReaderTest {
         assertThat(PlanReader.load("builtin:smoke", PlanOptions.DEFAULT, here).name()).isEqualTo(PlanReader.load("smoke").name());
         assertThatThrownBy(() -> PlanReader.load("./smoke", PlanOptions.DEFAULT, here)).isInstanceOf(PlanException.class)
                 .hasMessageContaining("./smoke:1:1"); // read as the file it is
+        assertThatThrownBy(() -> PlanReader.load("builtin:smok")).isInstanceOf(PlanException.class)
+                .hasMessageContaining("no built-in plan 'smok'").hasMessageContaining("did you mean 'smoke'?");
     }
 
     @Test

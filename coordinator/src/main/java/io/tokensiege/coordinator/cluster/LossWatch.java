@@ -61,8 +61,9 @@ final class LossWatch implements Runnable {
             if (overdue == null) continue;
             WorkerHeartbeat.InboxState inbox = w.inbox();
             boolean heardSince = w.lastHeartbeatNanos() - overdue.atNanos() > heardSinceNanos;
-            if (heardSince && inbox.seq() > 0 && inbox.seq() < overdue.seq()) {
-                // Its inbox is still on an earlier message: the unacknowledged one waits behind it in its own queue.
+            if (heardSince && inbox.seq() > 0 && inbox.seq() <= overdue.seq()) {
+                // Its inbox is still on an earlier message (the unacknowledged one waits behind it in its own queue), or on that
+                // very message, waiting for the session's lock before it could acknowledge it.
                 w.markLost("is stuck: its inbox has obeyed one command for " + inbox.millis() / 1000 + " s (a hung disk or a blocked call), so its "
                         + overdue.what() + " waits unread; the run goes on without it");
             } else if (heardSince) {
