@@ -31,7 +31,7 @@ public final class Plausibility {
                 }
             }
             if (r.times().ttftMicros() != null && r.times().e2eMicros() != null && r.times().ttftMicros() > r.times().e2eMicros()) ttftOverE2e++;
-            if (r.tokens().outputTokens() >= 2) {
+            if (r.tokens().tokenEvents() >= 2) { // several events in one read; one event of several tokens is the server's way
                 multiToken++;
                 if (r.times().decodeRateTokS() == null) buffered++;
             }
@@ -49,7 +49,7 @@ public final class Plausibility {
                 implausible, maxDecodeTokS, worstDecode)));
         if (ttftOverE2e > 0) flags.add(new Flag(Flag.TTFT_GT_E2E, stepId, ttftOverE2e + " requests have TTFT > end-to-end latency: impossible, a measurement bug"));
         if (buffered > 0 && buffered * 20 > multiToken) flags.add(new Flag(Flag.BUFFERED, stepId, buffered + " of " + multiToken
-                + " answers of two tokens or more arrived all at once: no decode time could be measured, and their TTFT holds the whole"
+                + " answers of two token events or more arrived all at once: no decode time could be measured, and their TTFT holds the whole"
                 + " generation (a buffering proxy, or a server that does not stream)"));
         if (reasoningOnly > 0) flags.add(new Flag(Flag.REASONING_ONLY, stepId, reasoningOnly + " of " + ok
                 + " requests produced output only in the reasoning channel (no answer): raise max_tokens or disable thinking"));

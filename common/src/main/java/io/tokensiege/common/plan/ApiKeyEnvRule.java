@@ -19,8 +19,12 @@ public final class ApiKeyEnvRule {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern KEY_LIKE = Pattern.compile("[A-Z][A-Z0-9_]*(_API_KEY|_KEY|_TOKEN)");
     private static final String OWN_PREFIX = "TOKENSIEGE_";
-    /** What a key pasted in place of a variable's name looks like: a vendor's prefix (hf_, ghp_, AKIA), or long and random. */
-    private static final Pattern KEY_ITSELF = Pattern.compile("(hf|ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{10,}|AKIA[A-Z0-9]{16}");
+    /**
+     * What a key pasted in place of a variable's name looks like: a vendor's prefix and random characters (hf_AbC…,
+     * ghp_…, AKIA…), or long and random (mixed case with digits; 32 or more characters with digits and no '_', as
+     * {@code openssl rand -hex 32} makes). A variable's name has words: hf_token_default is one.
+     */
+    private static final Pattern KEY_ITSELF = Pattern.compile("(hf|ghp|gho|ghs|ghu)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{40,}|AKIA[A-Z0-9]{16}");
 
     private ApiKeyEnvRule() {}
 
@@ -48,8 +52,10 @@ public final class ApiKeyEnvRule {
     }
 
     private static boolean looksLikeAKey(String name) {
-        return KEY_ITSELF.matcher(name).matches() || name.length() >= 20 && name.chars().anyMatch(Character::isUpperCase)
-                && name.chars().anyMatch(Character::isLowerCase) && name.chars().anyMatch(Character::isDigit);
+        boolean digits = name.chars().anyMatch(Character::isDigit);
+        return KEY_ITSELF.matcher(name).matches()
+                || name.length() >= 20 && digits && name.chars().anyMatch(Character::isUpperCase) && name.chars().anyMatch(Character::isLowerCase)
+                || name.length() >= 32 && digits && name.indexOf('_') < 0;
     }
 
     /** Null when an operator may allow {@code name} explicitly, else why not. */

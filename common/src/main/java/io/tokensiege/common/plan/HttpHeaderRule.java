@@ -55,7 +55,7 @@ final class HttpHeaderRule {
         return SECRET.matcher(name).matches();
     }
 
-    /** Whether an extra_body field (at any depth) is named like a credential. */
+    /** Whether a top-level extra_body field is named like a credential. */
     static boolean isSecretField(String name) {
         return SECRET_FIELD.matcher(name).matches();
     }

@@ -82,23 +82,13 @@ final class TargetReader {
         if (e == null || !fields.isMap(e)) return extra;
         e.fields.forEach((k, v) -> {
             if (OWN_BODY_FIELDS.containsKey(k)) fields.errorAtKey(e, k, "extra_body cannot set '" + k + "': tokensiege sets it in every request", OWN_BODY_FIELDS.get(k));
-            else if (!refusedSecretFields(e, k, v) && fields.finite(v)) extra.put(k, Fields.plain(v));
+            // Top level only: deeper down are JSON schemas (response_format, guided_json), whose properties may well be
+            // called "password" or "token" in a structured-output workload.
+            else if (HttpHeaderRule.isSecretField(k)) fields.errorAtKey(e, k, "secrets are never written in plans (extra_body field '" + k + "')",
+                    "a server's key goes in an environment variable named by api_key_env, sent as Authorization: Bearer");
+            else if (fields.finite(v)) extra.put(k, Fields.plain(v));
         });
         return extra;
-    }
-
-    /** Refuses every field named like a credential under {@code key} (itself included); true when there was one. */
-    private boolean refusedSecretFields(YNode parent, String key, YNode value) {
-        if (HttpHeaderRule.isSecretField(key)) {
-            fields.errorAtKey(parent, key, "secrets are never written in plans (extra_body field '" + key + "')",
-                    "a server's key goes in an environment variable named by api_key_env, sent as Authorization: Bearer");
-            return true;
-        }
-        boolean any = false;
-        if (value.kind == YNode.Kind.MAP) {
-            for (var f : value.fields.entrySet()) any |= refusedSecretFields(value, f.getKey(), f.getValue());
-        }
-        return any;
     }
 
     private Target.Simulated simulated(YNode sim) {

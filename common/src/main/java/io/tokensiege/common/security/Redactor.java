@@ -9,14 +9,15 @@ import java.util.List;
  * a server that echoes the key in an error body must not have it written to disk thousands of times.
  * Values shorter than {@link #MIN_SECRET_CHARS} are ignored (redacting "a" would shred every text). What is kept of a
  * server's words is cut to a bound (an answer sample, an error body), and a cut can fall inside a secret: a text that
- * ends with the first {@link #MIN_PARTIAL_CHARS} or more characters of a secret has that end masked too.
+ * ends with the first {@link #MIN_PARTIAL_CHARS} or more characters of a secret (or half of a shorter one) has that end
+ * masked too. Fewer say little (sk-proj), and an answer that ends in "toke" is not a key of "token-abc123".
  */
 public final class Redactor {
     public static final Redactor NONE = new Redactor(List.of());
     static final int MIN_SECRET_CHARS = 6;
     static final String MASK = "[REDACTED]";
-    /** At most this many less one of a secret's first characters ("sk-") may stay at the end of a cut text. */
-    static final int MIN_PARTIAL_CHARS = 4;
+    /** At most this many less one of a secret's first characters ("sk-proj") may stay at the end of a cut text. */
+    static final int MIN_PARTIAL_CHARS = 8;
     private final List<String> secrets;
 
     public Redactor(Collection<String> secrets) {
@@ -35,7 +36,7 @@ public final class Redactor {
         String out = text;
         for (String s : secrets) if (out.contains(s)) out = out.replace(s, MASK);
         for (String s : secrets) {
-            for (int n = Math.min(s.length() - 1, out.length()); n >= MIN_PARTIAL_CHARS; n--) {
+            for (int n = Math.min(s.length() - 1, out.length()); n >= Math.min(MIN_PARTIAL_CHARS, (s.length() + 1) / 2); n--) {
                 if (out.regionMatches(out.length() - n, s, 0, n)) return out.substring(0, out.length() - n) + MASK;
             }
         }

@@ -52,17 +52,17 @@ class PlausibilityTest {
     }
 
     @Test
-    void answersThatArriveAllAtOnce_areFlaggedAboveOneInTwenty_andOneTokenAnswersNeverCount() {
+    void answersThatArriveAllAtOnce_areFlaggedAboveOneInTwenty_andOneEventAnswersNeverCount() {
         var streamed = record(150_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 200, 0, 200);
         var buffered = record(4_000_000L, 4_000_000L, null, 200, TokenSource.USAGE, 200, 200, 0, 200);
-        var oneToken = record(150_000L, 150_000L, null, 1, TokenSource.USAGE, 1, 1, 0, 1);
+        var oneToken = record(150_000L, 150_000L, null, 2, TokenSource.USAGE, 2, 1, 0, 1); // one event; its usage counts the end token
         List<RequestRecord> oneInTwenty = new java.util.ArrayList<>(java.util.Collections.nCopies(19, streamed));
         oneInTwenty.add(buffered);
         assertThat(codes(oneInTwenty)).isEmpty();
         List<RequestRecord> twoInTwenty = new java.util.ArrayList<>(oneInTwenty);
         twoInTwenty.set(0, buffered);
         assertThat(codes(twoInTwenty)).containsExactly(Flag.BUFFERED);
-        assertThat(Plausibility.check("s", twoInTwenty, 1.0, 400, 0, 0).get(0).message()).startsWith("2 of 20 answers");
+        assertThat(Plausibility.check("s", twoInTwenty, 1.0, 400, 0, 0).get(0).message()).startsWith("2 of 20 answers of two token events");
         assertThat(codes(java.util.Collections.nCopies(5, oneToken))).isEmpty();
     }
 

@@ -78,7 +78,7 @@ class TargetRulesTest {
             headers: { Ocp-Apim-Subscription-Key: x }   | 6 | 16 | targets[0].headers.Ocp-Apim-Subscription-Key | secrets are never written in plans
             headers: { cf-aig-authorization: x }        | 6 | 16 | targets[0].headers.cf-aig-authorization | secrets are never written in plans
             extra_body: { api_key: x }                  | 6 | 19 | targets[0].extra_body.api_key     | secrets are never written in plans
-            extra_body: { auth: { access_token: x } }   | 6 | 27 | targets[0].extra_body.auth.access_token | secrets are never written in plans
+            extra_body: { access_token: x }             | 6 | 19 | targets[0].extra_body.access_token | secrets are never written in plans
             headers: { Content-Length: "5" }            | 6 | 16 | targets[0].headers.Content-Length | set by the HTTP client itself
             headers: { Host: other }                    | 6 | 16 | targets[0].headers.Host           | set by the HTTP client itself
             headers: { X-A: a, x-a: b }                 | 6 | 24 | targets[0].headers.x-a            | given twice (also as 'X-A'
@@ -95,9 +95,11 @@ class TargetRulesTest {
     }
 
     @Test
-    void extraBodyFieldsThatOnlyCountTokens_areNotTakenForSecrets() throws PlanException {
-        Plan p = PlanReader.parse(withTargetLine("extra_body: { max_completion_tokens: 64, return_tokens: false, chat_template_kwargs: { enable_thinking: false } }"), "plan.yaml");
-        assertThat(p.targets().get(0).extraBody()).containsOnlyKeys("max_completion_tokens", "return_tokens", "chat_template_kwargs");
+    void extraBodyFieldsThatOnlyCountTokens_andSchemaPropertiesNamedLikeSecrets_areNotTakenForSecrets() throws PlanException {
+        Plan p = PlanReader.parse(withTargetLine("extra_body: { max_completion_tokens: 64, return_tokens: false, chat_template_kwargs: { enable_thinking: false },"
+                + " response_format: { type: json_schema, json_schema: { schema: { properties: { password: { type: string }, token: { type: string } } } } } }"),
+                "plan.yaml");
+        assertThat(p.targets().get(0).extraBody()).containsOnlyKeys("max_completion_tokens", "return_tokens", "chat_template_kwargs", "response_format");
     }
 
     @Test
@@ -112,7 +114,7 @@ class TargetRulesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"OPENAI_API_KEY", "OMLX_KEY", "HF_TOKEN", "A1_KEY"})
+    @ValueSource(strings = {"OPENAI_API_KEY", "OMLX_KEY", "HF_TOKEN", "A1_KEY", "VERY_LONG_SERVICE_NAME_FOR_LAB_2_API_KEY"})
     void keyLikeVariable_isAccepted(String name) throws PlanException {
         assertThat(PlanReader.parse(withTargetLine("api_key_env: " + name), "plan.yaml").targets().get(0).apiKeyEnv()).isEqualTo(name);
     }
@@ -146,7 +148,8 @@ class TargetRulesTest {
 
     @Test
     void aKeyPastedInPlaceOfTheName_isNeverRepeated_inTheMessageOrTheHint() {
-        for (String key : List.of("hf_AbCdEfGhIjKlMnOpQrStUv0123", "AKIAIOSFODNN7EXAMPLE", "xK9mQ2wLp8vR4tZs7YbN3c")) {
+        for (String key : List.of("hf_AbCdEfGhIjKlMnOpQrStUv0123", "AKIAIOSFODNN7EXAMPLE", "xK9mQ2wLp8vR4tZs7YbN3c",
+                "a3f9c2e5b1d4e6f8a0b7c9d2e4f6a8b0c1d3e5f7a9b2c4d6e8f0a1b3c5d7e9f2")) { // the last as openssl rand -hex 32 makes
             PlanError e = single(withTargetLine("api_key_env: " + key));
             assertThat(e.message() + e.hint()).doesNotContain(key).doesNotContain(key.substring(4, 12));
         }
@@ -172,6 +175,13 @@ class TargetRulesTest {
             PlanError e = single(PLAN.replace("http://h:1/v1", url));
             assertThat(e.message()).contains("must not have a").doesNotContain("abc123secret");
         }
+    }
+
+    @Test
+    void aLowerCaseVariableName_withWords_isNoKey_andCanBeAllowed() throws PlanException {
+        PlanOptions allowed = PlanOptions.allowingKeyEnvs(List.of("hf_token_default"));
+        assertThat(PlanReader.parse(withTargetLine("api_key_env: hf_token_default"), "plan.yaml", allowed).targets().get(0).apiKeyEnv())
+                .isEqualTo("hf_token_default");
     }
 
     @Test

@@ -18,9 +18,11 @@ class RedactorTest {
     void aTextCutInsideASecret_hasItsEndMasked_leavingAtMostThreeOfItsFirstCharacters() {
         String sample = ("k=" + KEY + " k=" + KEY).substring(0, 50); // an 80-character sample's cut, in small
         assertThat(redactor.redact(sample)).isEqualTo("k=[REDACTED] k=[REDACTED]");
-        assertThat(redactor.redact("answer: sk-LEAK")).isEqualTo("answer: [REDACTED]");
-        assertThat(redactor.redact("answer: sk-")).as("three characters say nothing").isEqualTo("answer: sk-");
-        assertThat(redactor.redact("the id is clust")).isEqualTo("the id is [REDACTED]");
+        assertThat(redactor.redact("answer: sk-LEAKM")).isEqualTo("answer: [REDACTED]");
+        assertThat(redactor.redact("answer: sk-LEAK")).as("seven characters say little").isEqualTo("answer: sk-LEAK");
+        assertThat(redactor.redact("the id is cluster-")).isEqualTo("the id is [REDACTED]");
+        assertThat(Redactor.of("token-abc123").redact("the last token")).as("a short key: half of it, not 'toke'").isEqualTo("the last token");
+        assertThat(Redactor.of("token-abc123").redact("id token-a")).isEqualTo("id [REDACTED]");
     }
 
     @Test
