@@ -50,10 +50,9 @@ final class Exchange implements SseParser.Listener {
     private long lastActivityNanos;
     private boolean responseComplete;
     private String redirectLocation;
-    /** The 200 answer's Content-Type said text/event-stream (or said nothing). */
-    private boolean eventStream = true;
     /** After the first token, an event carried finish_reason and no token: the answer is over. */
     private boolean endedByEmptyFinish;
+    /** The 200 answer's Content-Type; null before its head, or when it named none. */
     private String contentType;
     private boolean ended;
     private boolean cancelled;
@@ -109,7 +108,6 @@ final class Exchange implements SseParser.Listener {
             return;
         }
         contentType = response.getHeader("content-type");
-        eventStream = contentType == null || contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
         response.handler(buffer -> {
             long arrival = System.nanoTime(); // stamped before any parsing
             lastActivityNanos = arrival;
@@ -156,10 +154,7 @@ final class Exchange implements SseParser.Listener {
             stamps.fail(ErrorClass.MALFORMED, info.malformedDetail);
             return;
         }
-        if (info.errorJson != null) {
-            ServerError err = ServerError.parse(setting.redactor().redact(info.errorJson));
-            stamps.fail(ErrorClass.STREAM_ERROR, "error event in a " + stamps.httpStatus + " stream: " + err.detail(), err.reason());
-        }
+        if (info.errorJson != null) streamError("error event", info.errorJson);
         if (info.id != null && stamps.serverId == null) stamps.serverId = info.id;
         if (info.carriesToken() && !finished) {
             long previous = stamps.lastNanos;
@@ -202,10 +197,13 @@ final class Exchange implements SseParser.Listener {
     @Override
     public void onErrorEvent(byte[] data, int offset, int length, long arrivalNanos) {
         if (ended || stamps.sawDone || stamps.error != null) return;
-        String text = new String(data, offset, Math.min(length, setting.limits().maxErrorBodyBytes()), java.nio.charset.StandardCharsets.UTF_8);
-        ServerError err = ServerError.parse(setting.redactor().redact(text));
-        stamps.fail(ErrorClass.STREAM_ERROR, "an 'event: error' in a " + stamps.httpStatus + " stream" + (err.detail().isEmpty() ? "" : ": " + err.detail()),
-                err.reason());
+        streamError("'event: error'", new String(data, offset, Math.min(length, setting.limits().maxErrorBodyBytes()), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The server reported a failure inside its 200 stream: {@code what} it sent, and its (redacted) message. */
+    private void streamError(String what, String body) {
+        ServerError err = ServerError.parse(setting.redactor().redact(body));
+        stamps.fail(ErrorClass.STREAM_ERROR, what + " in a " + stamps.httpStatus + " stream" + (err.detail().isEmpty() ? "" : ": " + err.detail()), err.reason());
     }
 
     @Override
@@ -268,6 +266,7 @@ final class Exchange implements SseParser.Listener {
         if (sender != null) sender.release(responseComplete);
         if (stamps.endNanos == RequestStamps.NONE) stamps.endNanos = System.nanoTime();
         boolean nothingRead = stamps.firstNanos == RequestStamps.NONE && !stamps.sawDone && stamps.finishReason == null;
+        boolean eventStream = contentType == null || contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
         if (!cancelled && stamps.error == null && !eventStream && nothingRead) {
             stamps.fail(ErrorClass.NOT_STREAMED, "HTTP " + stamps.httpStatus + " with Content-Type " + contentType
                     + ", not an event stream: the server ignored stream: true, or a proxy rewrote the answer", "not an event stream");

@@ -34,6 +34,8 @@ public final class SseParser {
     private static final byte[] NEWLINE = {'\n'};
     /** A UTF-8 byte-order mark, which the SSE standard skips once at the start of a stream. */
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    private static final byte[] EVENT_FIELD = "event:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] ERROR = "error".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final Listener listener;
     private final int maxEventBytes;
@@ -130,9 +132,14 @@ public final class SseParser {
 
     /** {@code event: error} marks the event an error; other fields (id:, retry:) carry nothing OpenAI streams need. */
     private void eventField(byte[] b, int from, int length) {
-        if (length < 6 || b[from] != 'e' || b[from + 1] != 'v' || b[from + 2] != 'e' || b[from + 3] != 'n' || b[from + 4] != 't' || b[from + 5] != ':') return;
-        int v = from + 6 < from + length && b[from + 6] == ' ' ? from + 7 : from + 6;
-        errorEvent = from + length - v == 5 && b[v] == 'e' && b[v + 1] == 'r' && b[v + 2] == 'r' && b[v + 3] == 'o' && b[v + 4] == 'r';
+        if (!startsWith(b, from, length, EVENT_FIELD)) return;
+        int v = from + EVENT_FIELD.length;
+        if (v < from + length && b[v] == ' ') v++;
+        errorEvent = from + length - v == ERROR.length && startsWith(b, v, ERROR.length, ERROR);
+    }
+
+    private static boolean startsWith(byte[] b, int from, int length, byte[] word) {
+        return length >= word.length && Arrays.equals(b, from, from + word.length, word, 0, word.length);
     }
 
     /** A line completed from the carry buffer. */
