@@ -99,11 +99,11 @@ public final class ServerProvenance {
      */
     static Object shownModels(ServerHttp.Reply r, String model) {
         if (!r.ok() || r.body().length() <= MAX_JSON_CHARS) return shown(r);
-        JsonNode all = tree(r.body()); // at most ServerHttp.MAX_BODY_BYTES, parsed once and dropped
+        JsonNode all = parsed(r.body()); // at most ServerHttp.MAX_BODY_BYTES, parsed once and dropped
         if (all == null || !all.path("data").isArray()) return cut(r.body());
         var kept = Json.MAPPER.createObjectNode();
         var data = kept.putArray("data");
-        for (JsonNode m : all.path("data")) if (model != null && model.equals(m.path("id").asText())) data.add(m);
+        for (JsonNode m : all.path("data")) if (model != null && model.equals(m.path("id").asText())) data.add(printable(m));
         kept.put("listed", all.path("data").size()).put("kept", "only this target's model: the list is longer than " + (MAX_JSON_CHARS >> 10) + " KB");
         return kept;
     }
@@ -115,9 +115,15 @@ public final class ServerProvenance {
 
     /** JSON as a tree whose every text is printable, or null when the body is no JSON object or array. */
     private static JsonNode tree(String body) {
+        JsonNode json = parsed(body);
+        return json == null ? null : printable(json);
+    }
+
+    /** JSON as a tree as the server wrote it, or null when the body is no JSON object or array. */
+    private static JsonNode parsed(String body) {
         try {
             JsonNode json = Json.MAPPER.readTree(body);
-            return json != null && (json.isObject() || json.isArray()) ? printable(json) : null;
+            return json != null && (json.isObject() || json.isArray()) ? json : null;
         } catch (Exception notJson) {
             return null;
         }
