@@ -37,6 +37,7 @@ public final class QuickCommand implements Callable<Integer> {
     /** The plan field each option fills, so a validation error names the option rather than a plan line nobody wrote. */
     private static final Map<String, String> OPTION_BY_PATH = Map.ofEntries(
             Map.entry("targets[0].url", "--url"), Map.entry("targets[0].model", "--model"), Map.entry("targets[0].api_key_env", "--api-key-env"),
+            Map.entry("targets[0].api_key_header", "--api-key-header"),
             Map.entry("targets[0].headers", "--header"), Map.entry("targets[0].extra_body", "--extra-body"),
             Map.entry("defaults.max_tokens", "--max-tokens"), Map.entry("scenarios[0].prompt.tokens", "--prompt-tokens"),
             Map.entry("scenarios[0].load.concurrency", "--concurrency"), Map.entry("scenarios[0].load.duration", "--duration"),
@@ -54,6 +55,10 @@ public final class QuickCommand implements Callable<Integer> {
 
     @Option(names = "--api-key-env", paramLabel = "NAME", description = "Environment variable holding the API key (never the key itself).")
     String apiKeyEnv;
+
+    @Option(names = "--api-key-header", paramLabel = "NAME",
+            description = "Send the key as it is in this header (e.g. api-key, x-api-key) instead of Authorization: Bearer.")
+    String apiKeyHeader;
 
     @Option(names = "--header", paramLabel = "'NAME: VALUE'",
             description = "An extra HTTP header on every request (repeatable). No secrets: give the key with --api-key-env.")
@@ -122,6 +127,7 @@ public final class QuickCommand implements Callable<Integer> {
         ObjectNode root = Json.MAPPER.createObjectNode().put("name", "quick");
         ObjectNode target = root.putArray("targets").addObject().put("name", "target").put("url", url).put("model", model);
         if (apiKeyEnv != null) target.put("api_key_env", apiKeyEnv);
+        if (apiKeyHeader != null) target.put("api_key_header", apiKeyHeader);
         if (!headers.isEmpty()) target.set("headers", headers(errors));
         if (extraBody != null) {
             JsonNode extra = extraBody(errors);

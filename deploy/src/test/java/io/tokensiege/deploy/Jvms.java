@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
  * output in {@code DIR/NAME.log}, its home folder in DIR (where a token-less coordinator leaves this
  * machine's token), and every one killed by {@link #close()}.
  */
-final class Jvms implements AutoCloseable {
+public final class Jvms implements AutoCloseable {
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
 
-    Jvms(Path dir) {
+    public Jvms(Path dir) {
         this.dir = dir;
     }
 
@@ -27,7 +27,7 @@ final class Jvms implements AutoCloseable {
     }
 
     /** @param prefix a command to run java under (e.g. {@code ip netns exec NS}); env added to this JVM's environment */
-    Process launch(List<String> prefix, Map<String, String> env, String name, String... args) throws IOException {
+    public Process launch(List<String> prefix, Map<String, String> env, String name, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-Duser.home=" + dir,
                 "-Dhazelcast.phone.home.enabled=false", "-Dhazelcast.logging.type=slf4j", "-Dtokensiege.log=INFO",
@@ -40,7 +40,7 @@ final class Jvms implements AutoCloseable {
         return p;
     }
 
-    String log(String name) throws IOException {
+    public String log(String name) throws IOException {
         Path log = dir.resolve(name + ".log");
         return Files.exists(log) ? Files.readString(log) : "";
     }

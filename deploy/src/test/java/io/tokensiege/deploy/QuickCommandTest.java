@@ -120,6 +120,13 @@ class QuickCommandTest {
     }
 
     @Test
+    void keyHeader_carriesTheKeyOfApiKeyEnv_andAloneIsAnErrorOfItsOption() throws PlanException {
+        assertThat(plan("--api-key-env", "GW_KEY", "--api-key-header", "api-key").targets().get(0).apiKeyHeader()).isEqualTo("api-key");
+        assertThat(errors("--api-key-header", "api-key")).singleElement().asString()
+                .startsWith("--api-key-header: api_key_header names the header that carries the key, but this target names no api_key_env");
+    }
+
+    @Test
     void keyVariable_outsideThePattern_needsAllowKeyEnv() throws PlanException {
         assertThat(errors("--api-key-env", "HOME_SECRET")).singleElement().asString().contains("--allow-key-env HOME_SECRET");
         assertThat(plan("--api-key-env", "HOME_SECRET", "--allow-key-env", "HOME_SECRET").targets().get(0).apiKeyEnv()).isEqualTo("HOME_SECRET");

@@ -123,6 +123,20 @@ class HostileServersTest {
     }
 
     @Test
+    void theKeyGoesAsItIs_inTheHeaderThePlanNames_andNoAuthorizationIsSent() throws Exception {
+        List<String> heads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ScriptedServer server = new ScriptedServer(req -> {
+            heads.add(req.headers.toLowerCase(java.util.Locale.ROOT));
+            req.streamChunked("Connection: close\r\n", 3);
+            return false;
+        })) {
+            assertThat(run(server, "Ocp-Apim-Subscription-Key")).allSatisfy(x -> assertThat(x.ok()).isTrue());
+        }
+        assertThat(heads).hasSize(8).allSatisfy(h -> assertThat(h).contains("ocp-apim-subscription-key: " + KEY.toLowerCase(java.util.Locale.ROOT) + "\r\n")
+                .doesNotContain("authorization").doesNotContain("bearer"));
+    }
+
+    @Test
     void aStreamThatCarriesTheKey_inItsIdAndAnswer_neverGetsItStored_evenWhereTheSampleIsCutInsideIt() throws Exception {
         List<RequestRecord> r = attack(req -> {
             req.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
@@ -340,7 +354,11 @@ class HostileServersTest {
     }
 
     private static List<RequestRecord> run(ScriptedServer server) throws Exception {
-        Target target = new Target("hostile", server.baseUrl(), "m", "HOSTILE_API_KEY", Map.of(), Map.of(), null);
+        return run(server, null);
+    }
+
+    private static List<RequestRecord> run(ScriptedServer server, String keyHeader) throws Exception {
+        Target target = new Target("hostile", server.baseUrl(), "m", "HOSTILE_API_KEY", keyHeader, Map.of(), Map.of(), null);
         StepSpec step = new StepSpec("hostile", 0, StepKind.CLOSED, target, "hostile", 4, 1, 2, 0, 0, 0, 50, 0.0, 16, true, 0, List.of(), TIMEOUTS, 7,
                 "nonce", null, null, null);
         StepFinished f = runWithKey(step);

@@ -51,11 +51,26 @@ public final class ApiKeyEnvRule {
         return "name a variable such as MYSERVER_API_KEY, or allow this one where tokensiege starts: --allow-key-env " + name;
     }
 
-    private static boolean looksLikeAKey(String name) {
+    static boolean looksLikeAKey(String name) {
         boolean digits = name.chars().anyMatch(Character::isDigit);
         return KEY_ITSELF.matcher(name).matches()
                 || name.length() >= 20 && digits && name.chars().anyMatch(Character::isUpperCase) && name.chars().anyMatch(Character::isLowerCase)
                 || name.length() >= 32 && digits && name.indexOf('_') < 0;
+    }
+
+    /**
+     * Null when the key in variable {@code env} can travel in a header, else why not, without a character of it: a
+     * line break (often a key file's last line, read with its newline) would end the header and start another.
+     */
+    public static String valueProblem(String env, String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c == '\t' || (c >= 0x20 && c < 0x7F)) continue;
+            String what = c == '\n' || c == '\r' ? "a line break" : c < 0x20 || c == 0x7F ? "a control character" : "a non-ASCII character";
+            return "the key in " + env + " has " + what + " at character " + (i + 1) + " of " + key.length()
+                    + " (the key is not shown); a key is sent in a header, as printable ASCII on one line: check how " + env + " was set";
+        }
+        return null;
     }
 
     /** Null when an operator may allow {@code name} explicitly, else why not. */

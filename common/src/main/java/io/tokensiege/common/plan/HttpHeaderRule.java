@@ -34,6 +34,23 @@ final class HttpHeaderRule {
         return null;
     }
 
+    /**
+     * Null when {@code name} may carry the API key ({@code api_key_header}), else why not. Credential names are the
+     * point here; the client's own headers and the two every request sets are not, and a key pasted in place of the
+     * name is refused without being repeated.
+     */
+    static String keyHeaderProblem(String name) {
+        if (ApiKeyEnvRule.looksLikeAKey(name)) return "api_key_header must name a header, not hold a key (not shown)";
+        if (!TOKEN.matcher(name).matches()) {
+            return "api_key_header '" + name + "' is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~, no spaces or ':')";
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (CLIENT_OWNED.contains(lower) || lower.equals("content-type") || lower.equals("accept")) {
+            return "api_key_header cannot be '" + name + "': tokensiege or its HTTP client sets that header on every request";
+        }
+        return null;
+    }
+
     /** Null when {@code value} may be sent, else the first bad character and where it is. */
     static String valueProblem(String name, String value) {
         for (int i = 0; i < value.length(); i++) {

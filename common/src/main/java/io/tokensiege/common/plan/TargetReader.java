@@ -29,7 +29,7 @@ final class TargetReader {
 
     Target read(YNode n) {
         if (!fields.isMap(n)) return null;
-        fields.keys(n, "name", "url", "model", "api_key_env", "headers", "extra_body", "simulated");
+        fields.keys(n, "name", "url", "model", "api_key_env", "api_key_header", "headers", "extra_body", "simulated");
         String name = fields.name(n, "name", true);
         String url = fields.string(n, "url", false);
         YNode sim = n.get("simulated");
@@ -49,9 +49,27 @@ final class TargetReader {
             if (problem != null) fields.error(n.get("api_key_env"), problem, ApiKeyEnvRule.hint(keyEnv, options.onlyAllowedKeyEnvs()));
         }
         Map<String, String> headers = headers(n.get("headers"));
+        String keyHeader = keyHeader(n, keyEnv, headers);
         Map<String, Object> extra = extraBody(n.get("extra_body"));
         Target.Simulated simulated = sim != null && fields.isMap(sim) ? simulated(sim) : null;
-        return new Target(name, url, model, keyEnv, headers, extra, simulated);
+        return new Target(name, url, model, keyEnv, keyHeader, headers, extra, simulated);
+    }
+
+    /** The header the key goes in, when not {@code Authorization: Bearer}: only with a key, and not also a plain header. */
+    private String keyHeader(YNode n, String keyEnv, Map<String, String> headers) {
+        String keyHeader = fields.string(n, "api_key_header", false);
+        if (keyHeader == null) return null;
+        YNode at = n.get("api_key_header");
+        String problem = HttpHeaderRule.keyHeaderProblem(keyHeader);
+        if (problem != null) {
+            fields.error(at, problem, "the header your server or gateway reads the key from, e.g. api_key_header: api-key");
+        } else if (keyEnv == null) {
+            fields.error(at, "api_key_header names the header that carries the key, but this target names no api_key_env",
+                    "add api_key_env: THE_VARIABLE_WITH_THE_KEY, or remove api_key_header");
+        } else if (headers.keySet().stream().anyMatch(keyHeader::equalsIgnoreCase)) {
+            fields.error(at, "header '" + keyHeader + "' is both api_key_header and in headers", "keep it in one place: the key in api_key_header");
+        }
+        return keyHeader;
     }
 
     private Map<String, String> headers(YNode h) {
@@ -63,7 +81,7 @@ final class TargetReader {
             String earlier = seen.putIfAbsent(k.toLowerCase(Locale.ROOT), k);
             if (problem != null) {
                 fields.errorAtKey(h, k, problem, HttpHeaderRule.isSecretName(k)
-                        ? "put the key in an environment variable and name it with api_key_env (it is sent as Authorization: Bearer)" : null);
+                        ? "put the key in an environment variable, name it with api_key_env, and this header with api_key_header: " + k : null);
             } else if (earlier != null) {
                 fields.errorAtKey(h, k, "header '" + k + "' is given twice (also as '" + earlier + "'; header names ignore case)", "keep one of them");
             } else if (v.kind != YNode.Kind.SCALAR) {

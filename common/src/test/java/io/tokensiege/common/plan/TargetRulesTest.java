@@ -232,4 +232,55 @@ class TargetRulesTest {
         assertThat(p.targets().get(0).extraBody()).containsEntry("ignore_eos", true)
                 .containsEntry("chat_template_kwargs", Map.of("enable_thinking", false));
     }
+
+    @Test
+    void theKeysHeader_isTheBearerAuthorizationByDefault_andTheKeyAsItIsInAHeaderThePlanNames() throws PlanException {
+        Target bearer = PlanReader.parse(withTargetLine("api_key_env: GW_KEY"), "plan.yaml").targets().get(0);
+        assertThat(bearer.keyHeaderName()).isEqualTo("authorization");
+        assertThat(bearer.keyHeaderValue("k-123")).isEqualTo("Bearer k-123");
+        Target azure = PlanReader.parse(withTargetLine("api_key_env: GW_KEY\n    api_key_header: Ocp-Apim-Subscription-Key"), "plan.yaml").targets().get(0);
+        assertThat(azure.apiKeyHeader()).isEqualTo("Ocp-Apim-Subscription-Key");
+        assertThat(azure.keyHeaderName()).isEqualTo("Ocp-Apim-Subscription-Key");
+        assertThat(azure.keyHeaderValue("k-123")).isEqualTo("k-123");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            api_key_header: x-api-key                              | names the header that carries the key, but this target names no api_key_env
+            api_key_header: "x api key"                            | api_key_header 'x api key' is not a valid HTTP header name
+            api_key_header: Content-Length                         | cannot be 'Content-Length': tokensiege or its HTTP client sets that header
+            api_key_header: accept                                 | cannot be 'accept'
+            api_key_header: Host                                   | cannot be 'Host'
+            """)
+    void aKeyHeader_isRefused_whereItStands(String line, String message) {
+        PlanError e = at(single(withTargetLine(line)), 6, 21, "targets[0].api_key_header");
+        assertThat(e.message()).contains(message);
+    }
+
+    @Test
+    void aKeyHeader_thatIsAlsoAPlainHeader_orAKeyPastedInItsPlace_isRefused_theKeyNeverRepeated() {
+        String both = withTargetLine("api_key_env: GW_KEY\n    api_key_header: X-Gateway\n    headers: { x-gateway: a }");
+        assertThat(single(both).message()).contains("header 'X-Gateway' is both api_key_header and in headers");
+        String key = "sk-proj-AbC9dEf8GhI7jKl6MnO5pQr4";
+        PlanError pasted = single(withTargetLine("api_key_env: GW_KEY\n    api_key_header: " + key));
+        assertThat(pasted.message()).contains("must name a header, not hold a key");
+        assertThat(pasted.message() + pasted.hint()).doesNotContain(key.substring(8, 20));
+    }
+
+    @Test
+    void aCredentialHeader_pointsAtApiKeyHeader() {
+        PlanError e = single(withTargetLine("headers: { api-key: abc }"));
+        assertThat(e.message()).contains("secrets are never written in plans (header 'api-key')");
+        assertThat(e.hint()).contains("api_key_env").contains("api_key_header: api-key");
+    }
+
+    @Test
+    void aKeyThatCannotTravelInAHeader_isNamedWithoutAnyOfItsCharacters() {
+        assertThat(ApiKeyEnvRule.valueProblem("GW_KEY", "abc-123\t_~!")).isNull();
+        String newline = ApiKeyEnvRule.valueProblem("GW_KEY", "s3cr3tv4lu3\n");
+        assertThat(newline).isEqualTo("the key in GW_KEY has a line break at character 12 of 12 (the key is not shown); a key is sent in a header,"
+                + " as printable ASCII on one line: check how GW_KEY was set");
+        assertThat(ApiKeyEnvRule.valueProblem("GW_KEY", "s3cr3t\u00e9")).contains("a non-ASCII character at character 7").doesNotContain("\u00e9");
+        assertThat(ApiKeyEnvRule.valueProblem("GW_KEY", "s3\u0000")).contains("a control character at character 3");
+    }
 }

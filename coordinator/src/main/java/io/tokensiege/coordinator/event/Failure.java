@@ -18,6 +18,8 @@ public record Failure(Kind kind, boolean terminal, String stepId, String workerI
         TARGET_UNREACHABLE(false),
         /** The target accepted connections and answered none of a step's requests. */
         TARGET_SILENT(false),
+        /** The target refused every request of a step as unauthorised or forbidden (401, 403): a wrong key, or one in the wrong header. */
+        TARGET_REFUSED(false),
         MISSING_SECRET(true),
         /** A result file could not be written (a full disk): what was measured is kept in memory and reported. */
         WRITE_FAILED(true),

@@ -220,6 +220,7 @@ public final class RunDirectory {
             m.put("simulated", t.isSimulated());
             if (t.isSimulated()) m.put("time_scale", t.timeScale());
             if (t.apiKeyEnv() != null) m.put("api_key_env", t.apiKeyEnv() + " (value never stored)");
+            if (t.apiKeyHeader() != null) m.put("api_key_header", t.apiKeyHeader());
             targets.add(m);
         }
         root.put("targets", targets);

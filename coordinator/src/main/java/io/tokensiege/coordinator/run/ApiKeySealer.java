@@ -1,25 +1,35 @@
 package io.tokensiege.coordinator.run;
 
+import io.tokensiege.common.plan.ApiKeyEnvRule;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.StepSpec;
+import java.util.function.UnaryOperator;
 
 /** Reads a target's API key from the coordinator's environment and seals it for the workers: the key never travels in the clear. */
 final class ApiKeySealer {
     private final SecretBox secrets;
+    private final UnaryOperator<String> environment;
 
     ApiKeySealer(SecretBox secrets) {
-        this.secrets = secrets;
+        this(secrets, System::getenv);
     }
 
-    /** The sealed key, or null when the target names no {@code api_key_env}; an IllegalStateException when the variable is not set. */
+    ApiKeySealer(SecretBox secrets, UnaryOperator<String> environment) {
+        this.secrets = secrets;
+        this.environment = environment;
+    }
+
+    /** The sealed key, or null when the target names no {@code api_key_env}; an IllegalStateException when the variable is unset or unsendable. */
     String seal(StepSpec step) {
         String env = step.target().apiKeyEnv();
         if (env == null) return null;
-        String key = System.getenv(env);
+        String key = environment.apply(env);
         if (key == null || key.isBlank()) {
             throw new IllegalStateException("target '" + step.target().name() + "' names api_key_env " + env
                     + " but that environment variable is not set on the coordinator: export " + env + "=... and run again");
         }
+        String problem = ApiKeyEnvRule.valueProblem(env, key);
+        if (problem != null) throw new IllegalStateException("target '" + step.target().name() + "': " + problem);
         return secrets.seal(key);
     }
 }

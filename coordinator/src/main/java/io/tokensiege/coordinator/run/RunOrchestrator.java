@@ -53,7 +53,7 @@ public final class RunOrchestrator {
     private final List<Failure> failures = new ArrayList<>();
     private final List<StepResult> results = new ArrayList<>();
     private final RunAbort abort = new RunAbort();
-    private final SilentTargets silentTargets = new SilentTargets();
+    private final GivenUpTargets givenUpTargets = new GivenUpTargets();
     private final TargetKnowledge knowledge;
     private final StepServerMetrics serverMetrics = new StepServerMetrics();
     private final ApiKeySealer keySealer;
@@ -129,7 +129,7 @@ public final class RunOrchestrator {
         // Refused before any load: a request the server will reject, or truncate, measures nothing.
         for (String m : misfits) fail(Failure.of(Failure.Kind.PLAN_DOES_NOT_FIT, true, null, null, m));
         int ran = 0;
-        KneeSearch search = new KneeSearch(plan, steps, silentTargets::contains);
+        KneeSearch search = new KneeSearch(plan, steps, givenUpTargets::contains);
         while (!abort.requested() && misfits.isEmpty()) {
             var next = search.next(results).orElse(null);
             if (next == null) break;
@@ -199,7 +199,7 @@ public final class RunOrchestrator {
         });
         listener.onWorkerHealth(step, health);
         directory.recordServer(step.target().name(), knowledge.describe(step.target()));
-        if (!abort.requested()) silentTargets.check(step, finished.values()).ifPresent(this::fail);
+        if (!abort.requested()) givenUpTargets.check(step, finished.values()).ifPresent(this::fail);
         directory.writeStep(step, result, finished.values(), failures);
         listener.onStepFinished(step, result);
         return result;

@@ -1,5 +1,6 @@
 package io.tokensiege.coordinator.server;
 
+import io.tokensiege.common.plan.ApiKeyEnvRule;
 import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.security.Redactor;
 import java.io.ByteArrayOutputStream;
@@ -55,7 +56,9 @@ public final class ServerHttp {
 
     private final String base;
     private final String root;
-    private final String apiKey;
+    /** The key's header and its value, or null without a key (or with one no header can carry: the run refuses it when it starts). */
+    private final String keyHeaderName;
+    private final String keyHeaderValue;
     /** A server (or a debug proxy) may echo the request, key and all, into what run.json and the report keep. */
     private final Redactor redactor;
 
@@ -67,7 +70,9 @@ public final class ServerHttp {
     ServerHttp(Target target, String apiKey) {
         this.base = target.url().replaceAll("/+$", "");
         this.root = base.replaceFirst("/v1$", "");
-        this.apiKey = apiKey;
+        boolean sendable = apiKey != null && ApiKeyEnvRule.valueProblem("", apiKey) == null;
+        this.keyHeaderName = sendable ? target.keyHeaderName() : null;
+        this.keyHeaderValue = sendable ? target.keyHeaderValue(apiKey) : null;
         this.redactor = Redactor.of(apiKey);
     }
 
@@ -89,7 +94,7 @@ public final class ServerHttp {
     private Reply send(HttpRequest.Builder b) {
         CompletableFuture<HttpResponse<byte[]>> answer;
         try {
-            if (apiKey != null) b.header("authorization", "Bearer " + apiKey);
+            if (keyHeaderName != null) b.header(keyHeaderName, keyHeaderValue);
             answer = HTTP.sendAsync(b.timeout(TIMEOUT).build(), info -> new BoundedBody(MAX_BODY_BYTES));
         } catch (IllegalArgumentException e) {
             return new Reply(0, e.getClass().getSimpleName());

@@ -38,6 +38,7 @@ class ServerHttpTest {
                             int n = in.read(buf); // the request line and headers arrive in one read on loopback
                             String head = n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII) : "";
                             requestLines.add(head.lines().findFirst().orElse(""));
+                            requestHeads.add(head);
                             answer.run(s);
                         } catch (IOException | InterruptedException ignored) {
                             // the client gave up: that is what is tested
@@ -61,6 +62,7 @@ class ServerHttpTest {
 
     /** The first request line read on each connection, in order. */
     private final java.util.List<String> requestLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<String> requestHeads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Test
     @Timeout(60)
@@ -125,6 +127,30 @@ class ServerHttpTest {
         assertThat(models.ok()).isTrue();
         assertThat(models.body()).doesNotContain(key).contains("Bearer [REDACTED]");
         assertThat(ServerProvenance.shown(models).toString()).doesNotContain(key).contains("\"id\":\"m\"");
+    }
+
+    @Test
+    @Timeout(30)
+    void theKey_goesInTheHeaderTheTargetNames_asItIs_orAsBearer_andAnUnsendableKeyNotAtAll() throws Exception {
+        String key = "gw-key-0123456789abcdef";
+        Target bearer = serve(ServerHttpTest::answerModels);
+        Target apim = new Target("t", bearer.url(), "m", "GW_KEY", "Ocp-Apim-Subscription-Key", Map.of(), Map.of(), null);
+        assertThat(new ServerHttp(bearer, key).getBase("/models").ok()).isTrue();
+        assertThat(new ServerHttp(apim, key).getBase("/models").ok()).isTrue();
+        assertThat(new ServerHttp(apim, key + "\r\nx-injected: 1").getBase("/models").ok()).isTrue();
+        assertThat(requestHeads).hasSize(3);
+        assertThat(requestHeads.get(0).toLowerCase()).contains("authorization: bearer " + key + "\r\n");
+        assertThat(requestHeads.get(1).toLowerCase()).contains("ocp-apim-subscription-key: " + key + "\r\n").doesNotContain("authorization");
+        assertThat(requestHeads.get(2).toLowerCase()).doesNotContain(key).doesNotContain("x-injected");
+    }
+
+    private static void answerModels(Socket s) throws IOException {
+        byte[] body = "{\"data\":[{\"id\":\"m\"}]}".getBytes(StandardCharsets.UTF_8);
+        OutputStream out = s.getOutputStream();
+        out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " + body.length + "\r\nconnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
     }
 
     @Test

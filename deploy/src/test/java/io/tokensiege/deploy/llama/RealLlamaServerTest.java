@@ -15,6 +15,7 @@ import io.tokensiege.common.protocol.StepFinished;
 import io.tokensiege.common.protocol.StepKind;
 import io.tokensiege.common.protocol.StepSpec;
 import io.tokensiege.common.protocol.WorkerReady;
+import io.tokensiege.deploy.Jvms;
 import io.tokensiege.deploy.Tokensiege;
 import io.tokensiege.worker.WorkerAgent;
 import io.vertx.core.Vertx;
@@ -224,6 +225,51 @@ class RealLlamaServerTest {
                 assertThat(r.outcome().errorReason()).matches("exceed_context_size \\(\\d,\\d{3} > 4,096 tokens\\)");
                 assertThat(r.outcome().errorDetail()).contains("exceeds the available context size (4096 tokens)");
             });
+        }
+    }
+
+    /**
+     * llama.cpp with --api-key reads the key from Authorization: Bearer or x-api-key, not api-key. In a child JVM, as the key
+     * comes from the coordinator's environment: the right header measures with no error; the wrong one is refused at the
+     * warm-up, which gives the target up (TARGET_REFUSED, exit 3) instead of sending it refused requests for every step.
+     */
+    @Test
+    void aServerWithAKey_getsItInTheHeaderThePlanNames_andAWrongHeaderEndsTheTargetAtTheWarmup() throws Exception {
+        String key = "llama-test-key-" + Long.toHexString(System.nanoTime());
+        try (LlamaServer llama = LlamaServer.start(llamaDir, "tiny", "-c", "4096", "--parallel", "1", "--api-key", key);
+             Jvms jvms = new Jvms(runs)) {
+            JsonNode right = quickWithKey(jvms, llama, key, "x-api-key", 0, 3);
+            assertThat(right.at("/targets/0/api_key_header").asText()).isEqualTo("x-api-key");
+            assertThat(right.get("steps")).hasSize(1);
+            JsonNode step = right.get("steps").get(0);
+            assertThat(step.get("ok").asInt()).as("answered requests").isPositive();
+            noClientSideErrors(step);
+
+            JsonNode wrong = quickWithKey(jvms, llama, key, "api-key", 3);
+            assertThat(wrong.get("steps")).as("no measured step after the refused warm-up").isEmpty();
+            assertThat(wrong.get("failures").toString()).contains("TARGET_REFUSED").contains("refused all 2 requests with HTTP 401")
+                    .contains("does the server read it from header api-key?");
+            for (String log : List.of("quick-x-api-key", "quick-api-key")) assertThat(jvms.log(log)).doesNotContain(key);
+            try (Stream<Path> files = Files.walk(runs)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    byte[] bytes = Files.readAllBytes(f);
+                    String text = f.toString().endsWith(".gz") ? new String(new GZIPInputStream(new java.io.ByteArrayInputStream(bytes)).readAllBytes(),
+                            StandardCharsets.UTF_8) : new String(bytes, StandardCharsets.ISO_8859_1);
+                    assertThat(text).as("%s", f).doesNotContain(key);
+                }
+            }
+        }
+    }
+
+    private JsonNode quickWithKey(Jvms jvms, LlamaServer llama, String key, String header, Integer... exitCodes) throws Exception {
+        Path data = runs.resolve("data-" + header);
+        Process p = jvms.launch(List.of(), Map.of("LLAMA_TEST_KEY", key), "quick-" + header, "quick", "--url", llama.url(), "--model", llama.model,
+                "--api-key-env", "LLAMA_TEST_KEY", "--api-key-header", header, "--concurrency", "1", "--duration", "2s", "--max-tokens", "16",
+                "--data", data.toString());
+        assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("quick with the key in %s ended", header).isTrue();
+        assertThat(p.exitValue()).as("quick's exit code with the key in %s; it printed:%n%s", header, jvms.log("quick-" + header)).isIn((Object[]) exitCodes);
+        try (Stream<Path> s = Files.list(data)) {
+            return runJson(s.filter(Files::isDirectory).findFirst().orElseThrow());
         }
     }
 

@@ -52,7 +52,7 @@ final class RequestFactory {
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost(uri.getHost()).setPort(connectOptions().getPort()).setURI(path)
                 .putHeader("content-type", "application/json").putHeader("accept", "text/event-stream");
         if (step.target().headers() != null) step.target().headers().forEach(o::putHeader);
-        if (apiKey != null) o.putHeader("authorization", "Bearer " + apiKey);
+        if (apiKey != null) o.putHeader(step.target().keyHeaderName(), step.target().keyHeaderValue(apiKey));
         return o;
     }
 
