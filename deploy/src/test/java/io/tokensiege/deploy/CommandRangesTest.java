@@ -24,7 +24,7 @@ class CommandRangesTest {
     }
 
     @Test
-    void aSimulatorOverrideNoProfileHas_exitsWith2_namingTheTarget(@TempDir Path dir) throws Exception {
+    void aSimulatorOverrideNoProfileHas_exitsWith2_atItsLine_inRunAndInPlansCheck(@TempDir Path dir) throws Exception {
         Path plan = Files.writeString(dir.resolve("sim.yaml"), """
                 name: sim-override
                 targets:
@@ -32,7 +32,9 @@ class CommandRangesTest {
                 scenarios:
                   - { name: s, prompt: { tokens: 8 }, requests: 1 }
                 """);
-        assertThat(refusal("run", plan.toString(), "--local", "--data", dir.resolve("runs").toString()))
-                .contains("target 'sim' (simulated): profile 'dense-26b' is invalid").contains("simulated.set");
+        String where = plan + ":3:58 (targets[0].simulated.set.engine.slotz): 'engine.slotz' is not a profile field; did you mean 'engine.slots'?";
+        assertThat(refusal("run", plan.toString(), "--local", "--data", dir.resolve("runs").toString())).contains(where);
+        assertThat(refusal("plans", "--check", plan.toString())).contains(where);
+        assertThat(dir.resolve("runs")).doesNotExist();
     }
 }

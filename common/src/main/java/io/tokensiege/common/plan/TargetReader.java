@@ -124,7 +124,11 @@ final class TargetReader {
                 if (!PROFILE_FIELD.matcher(k).matches()) {
                     fields.errorAtKey(s, k, "'" + k + "' is not a profile field path", "dotted field names, e.g. engine.slots: 8");
                 } else if (fields.finite(v)) {
-                    set.put(k, Fields.plain(v));
+                    Object value = Fields.plain(v);
+                    String problem = SimulatorProfiles.BUILT_IN.contains(profile)
+                            ? SimulatorOverrideCheck.provided().map(c -> c.problem(profile, k, value)).orElse(null) : null;
+                    if (problem != null) fields.errorAtKey(s, k, problem, null);
+                    else set.put(k, value);
                 }
             });
         }

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** "Did you mean ...?" for a plan's misspelt keys and values: the valid word within typo distance, by edit distance. */
-final class Typos {
+public final class Typos {
     private Typos() {}
 
     /** For a wrong key: the likely one meant, or else the valid ones. */
@@ -14,7 +14,7 @@ final class Typos {
     }
 
     /** For a wrong value whose valid ones the message already lists: the likely one meant, or null. */
-    static String valueHint(String wrong, List<String> valid) {
+    public static String valueHint(String wrong, List<String> valid) {
         String best = nearest(wrong, valid);
         return best == null ? null : "did you mean '" + best + "'?";
     }

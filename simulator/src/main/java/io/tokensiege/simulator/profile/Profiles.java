@@ -1,6 +1,7 @@
 package io.tokensiege.simulator.profile;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -25,7 +26,8 @@ public final class Profiles {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false); // engine.slots: 2.5 is a mistake, not 2
 
     private Profiles() {}
 
@@ -36,11 +38,31 @@ public final class Profiles {
     /** Loads {@code name} and applies dotted overrides such as {@code engine.slots -> 8}. */
     public static Profile load(String name, Map<String, Object> overrides) {
         ObjectNode tree = resolve(name, new ArrayList<>());
+        try {
+            return apply(tree, overrides);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("profile '" + name + "' is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    /** Null when {@code path: value} is a valid override of profile {@code name}, else what is wrong with it. */
+    public static String overrideProblem(String name, String path, Object value) {
+        try {
+            apply(resolve(name, new ArrayList<>()), Map.of(path, value));
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static Profile apply(ObjectNode tree, Map<String, Object> overrides) {
         overrides.forEach((path, value) -> set(tree, path, value));
         try {
             return YAML.treeToValue(tree, Profile.class);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("profile '" + name + "' is invalid: " + rootMessage(e), e);
+        } catch (JsonMappingException e) {
+            throw new IllegalArgumentException(ProfileErrors.describe(e), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(rootMessage(e), e);
         }
     }
 
@@ -77,7 +99,14 @@ public final class Profiles {
     private static void set(ObjectNode tree, String dottedPath, Object value) {
         String[] parts = dottedPath.split("\\.");
         ObjectNode node = tree;
-        for (int i = 0; i < parts.length - 1; i++) node = node.with(parts[i]);
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.get(parts[i]);
+            if (child != null && !child.isObject()) {
+                throw new IllegalArgumentException("'" + String.join(".", java.util.Arrays.copyOf(parts, i + 1)) + "' is a single value, not a group of fields,"
+                        + " so '" + dottedPath + "' names nothing");
+            }
+            node = node.with(parts[i]);
+        }
         node.set(parts[parts.length - 1], YAML.valueToTree(value));
     }
 
