@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * The server's Prometheus counters around each step: scraped just before its load starts and after it ends,
- * kept as deltas in run.json. A target whose first scrape shows nothing is not asked again.
+ * kept as deltas in run.json. A target whose scrape shows nothing (no /metrics, or a server too busy to answer it
+ * within 5 s) is not asked again: each later scrape would hold the run another 5 s for nothing.
  */
 final class StepServerMetrics {
     private final Set<String> silent = new HashSet<>();
@@ -23,6 +24,7 @@ final class StepServerMetrics {
     Optional<Map<String, Double>> after(Target target) {
         if (before.isEmpty()) return Optional.empty();
         ServerMetrics.Scrape after = ServerMetrics.scrape(target);
+        if (after.isEmpty()) silent.add(target.name());
         return after.isEmpty() ? Optional.empty() : Optional.of(ServerMetrics.delta(before, after));
     }
 }
