@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterWorker.class);
     private static final long WATCHDOG_MILLIS = 1000; // also the heartbeat period
+    /** How long dropping the session waits for the command being obeyed (building a step's lanes takes well under this). */
+    private static final long INBOX_WAIT_MILLIS = 2000;
     private static final long HELLO_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /**
@@ -81,6 +83,8 @@ public final class ClusterWorker implements AutoCloseable {
     private final JoinOutcome join;
     private volatile boolean running = true;
     private volatile boolean disconnected;
+    /** The inbox was found stuck on a command, and the log said so: said once per episode, not at every watchdog tick. */
+    private volatile boolean inboxStuckSaid;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "worker-watchdog"));
 
     /** Connects (bounded by {@code giveUpMillis}; an IllegalStateException when no cluster answered) and says hello. */
@@ -186,12 +190,25 @@ public final class ClusterWorker implements AutoCloseable {
     /**
      * Stops every step and registers again in a new session, so nothing addressed to the old one is obeyed; while no
      * command is being obeyed ({@link CommandInbox#exclusive}), so none read for the old session is obeyed after this.
+     * The steps stop first, whatever the inbox does: a command that never returns must not keep load on the target. The
+     * session is then dropped once the inbox is free, tried again at every watchdog tick until it is.
      */
     private void startOver(String reason) {
-        inbox.exclusive(() -> {
+        agent.abortAll(reason);
+        boolean dropped = inbox.exclusive(() -> {
             if (registration.cancel()) signer.newSession();
-            agent.abortAll(reason);
-        });
+            agent.abortAll(reason); // whatever the command in progress started
+        }, INBOX_WAIT_MILLIS);
+        if (!dropped) {
+            if (!inboxStuckSaid) {
+                WorkerHeartbeat.InboxState s = inbox.state();
+                log.error("the inbox has been obeying command {} for {} ms and does not return: every step is stopped, and this worker registers"
+                        + " again once it does", s.seq(), s.millis());
+            }
+            inboxStuckSaid = true;
+            return;
+        }
+        inboxStuckSaid = false;
         if (!disconnected) {
             registration.helloSent();
             hello();
@@ -223,10 +240,9 @@ public final class ClusterWorker implements AutoCloseable {
     @Override
     public void close() {
         inbox.stop();
-        inbox.exclusive(() -> {
-            running = false;
-            agent.abortAll("worker shutting down");
-        });
+        running = false;
+        agent.abortAll("worker shutting down");
+        inbox.exclusive(() -> agent.abortAll("worker shutting down"), INBOX_WAIT_MILLIS); // and what a command in progress started
         watchdog.shutdownNow();
         outbox.close();
         client.shutdown();

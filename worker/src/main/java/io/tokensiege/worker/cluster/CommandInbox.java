@@ -10,6 +10,8 @@ import io.tokensiege.common.protocol.ReplayGuard;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.ToWorker;
 import io.tokensiege.common.protocol.WorkerHeartbeat;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +44,7 @@ final class CommandInbox {
     private final Registration registration;
     private final Commands commands;
     /** Held while a message is checked and obeyed, and by {@link #exclusive}. */
-    private final Object obeying = new Object();
+    private final ReentrantLock obeying = new ReentrantLock();
     /** The message being checked and obeyed, or null while polling: heartbeats tell a stuck inbox by it. */
     private volatile Busy busy;
     private InboxLoop loop;
@@ -66,13 +68,24 @@ final class CommandInbox {
     }
 
     /**
-     * Runs {@code action} while no message is being checked or obeyed. Dropping the session goes through here: a command
-     * checked against the old session is then obeyed before the drop (and aborted with the rest) or refused after it,
-     * never obeyed after it. Obeyed after it, an assignment held warm connections to the target for a step nobody starts.
+     * Runs {@code action} while no message is being checked or obeyed, waiting at most {@code waitMillis} for one to end;
+     * returns false, without running it, when the inbox is still busy then. Dropping the session goes through here: a
+     * command checked against the old session is then obeyed before the drop (and aborted with the rest) or refused after
+     * it, never obeyed after it. Obeyed after it, an assignment held warm connections to the target for a step nobody
+     * starts. Bounded, so a command that never returns cannot hold the watchdog (and its dead-man rule) with it.
      */
-    void exclusive(Runnable action) {
-        synchronized (obeying) {
+    boolean exclusive(Runnable action, long waitMillis) {
+        try {
+            if (!obeying.tryLock(waitMillis, TimeUnit.MILLISECONDS)) return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
             action.run();
+            return true;
+        } finally {
+            obeying.unlock();
         }
     }
 
@@ -88,8 +101,11 @@ final class CommandInbox {
         ToWorker message = ProtocolCodec.decodeToWorker(opened.body());
         busy = new Busy(h.seq(), System.nanoTime());
         try {
-            synchronized (obeying) {
+            obeying.lock();
+            try {
                 obey(h, message);
+            } finally {
+                obeying.unlock();
             }
         } catch (SecurityException e) {
             log.warn("refused a command ({}): {}", message.getClass().getSimpleName(), e.getMessage());

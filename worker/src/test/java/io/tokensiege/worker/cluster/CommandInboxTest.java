@@ -87,10 +87,10 @@ class CommandInboxTest {
         Thread watchdog = new Thread(() -> inbox.exclusive(() -> {
             events.add("session dropped");
             registration.cancel();
-        }), "test-watchdog");
+        }, 10_000), "test-watchdog");
         watchdog.start();
-        awaitBlockedOrDone(watchdog);
-        assertThat(watchdog.getState()).as("the drop waits for the command").isEqualTo(Thread.State.BLOCKED);
+        awaitWaitingOrDone(watchdog);
+        assertThat(watchdog.getState()).as("the drop waits for the command").isEqualTo(Thread.State.TIMED_WAITING);
 
         release.countDown();
         watchdog.join(TimeUnit.SECONDS.toMillis(10));
@@ -120,9 +120,27 @@ class CommandInboxTest {
         assertThat(inbox.state()).isEqualTo(WorkerHeartbeat.InboxState.IDLE);
     }
 
-    /** Waits (bounded) until the thread is blocked on a lock or has finished. */
-    private static void awaitBlockedOrDone(Thread t) {
+    @Test
+    @Timeout(30)
+    void aCommandThatDoesNotReturn_letsTheDropGiveUpInTime_withoutRunningIt_andTheNextDropRunsOnceItReturns() throws Exception {
+        registration.challenged(coordinator.session(), EpochMicros.now());
+        registration.admitted();
+        inbox.start("w1");
+        fromCoordinator(new AbortStep("r1", "s1", "stuck"));
+        assertThat(obeying.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(inbox.exclusive(() -> events.add("dropped while stuck"), 50)).as("the inbox is busy past the wait").isFalse();
+        release.countDown();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (t.getState() != Thread.State.BLOCKED && t.getState() != Thread.State.TERMINATED && System.nanoTime() < deadline) Thread.onSpinWait();
+        boolean dropped = false;
+        while (!dropped && System.nanoTime() < deadline) dropped = inbox.exclusive(() -> events.add("dropped"), 1_000);
+        assertThat(dropped).isTrue();
+        assertThat(events).containsExactly("obeyed s1", "dropped");
+    }
+
+    /** Waits (bounded) until the thread waits for the lock (with its time limit) or has finished. */
+    private static void awaitWaitingOrDone(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.TERMINATED && System.nanoTime() < deadline) Thread.onSpinWait();
     }
 }
