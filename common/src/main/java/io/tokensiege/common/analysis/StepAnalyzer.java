@@ -179,7 +179,7 @@ public final class StepAnalyzer {
         Map<String, Double> lateMs = new java.util.TreeMap<>();
         Map<String, Double> coreWaitMs = new java.util.TreeMap<>();
         for (Share s : shares) {
-            if (s.totals() == null) continue;
+            if (s.totals() == null || s.totals().startLateMicros() == null) continue; // a share aborted before it began
             lateMs.put(s.workerId(), s.totals().startLateMicros() / 1000.0);
             if (s.totals().startCoreWaitMicros() != null) coreWaitMs.put(s.workerId(), s.totals().startCoreWaitMicros() / 1000.0);
         }

@@ -15,7 +15,8 @@ import java.util.Map;
  * @param clampedValues          values above the histogram range, clamped and counted here
  * @param scheduledInWindow      OPEN steps: arrivals whose intended time fell in the window
  * @param notSent                OPEN steps: of those, arrivals not sent because the in-flight cap was reached
- * @param startLateMicros        how long after the broadcast start instant this worker actually began (its wall clock)
+ * @param startLateMicros        how long after the broadcast start instant this worker actually began (its wall clock); null when
+ *                               its share was aborted before the instant and never began
  * @param startCoreWaitMicros    of that lateness, how long the worker's host kept its starting thread runnable but off every
  *                               core (Linux run-queue delay, from the thread's wake-up to its start); null where unknown
  * @param health                 how loaded the worker itself was while it ran the step
@@ -25,7 +26,7 @@ import java.util.Map;
  */
 public record StepTotals(long windowStartEpochMicros, long windowMicros, double tokensInWindow, int completedInWindow,
                          int started, int completed, Map<String, Integer> errorsByClass, int cancelledAtEnd,
-                         Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow, int notSent, long startLateMicros, Long startCoreWaitMicros,
+                         Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow, int notSent, Long startLateMicros, Long startCoreWaitMicros,
                          WorkerHealth health, ConnectionStats connections, long decodingMicrosInWindow) {
 
     /**

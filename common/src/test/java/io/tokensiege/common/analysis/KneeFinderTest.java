@@ -200,7 +200,7 @@ class KneeFinderTest {
     }
 
     private static io.tokensiege.common.protocol.StepTotals totals(io.tokensiege.common.protocol.StepTotals.WorkerHealth health) {
-        return new io.tokensiege.common.protocol.StepTotals(0, 1_000_000, 100, 10, 10, 10, Map.of(), 0, Map.of(), 0, 0, 0, 0, null, health, null, 0);
+        return new io.tokensiege.common.protocol.StepTotals(0, 1_000_000, 100, 10, 10, 10, Map.of(), 0, Map.of(), 0, 0, 0, 0L, null, health, null, 0);
     }
 
     @Test

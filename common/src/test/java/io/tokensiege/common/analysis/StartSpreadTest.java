@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class StartSpreadTest {
 
-    private static StepAnalyzer.Share share(String worker, long lateMicros, Long coreWaitMicros) {
+    private static StepAnalyzer.Share share(String worker, Long lateMicros, Long coreWaitMicros) {
         StepTotals totals = new StepTotals(0, 1_000_000, 10, 1, 1, 1, Map.of(), 0, Map.of(), 0, 0, 0, lateMicros, coreWaitMicros,
                 StepTotals.WorkerHealth.UNKNOWN, null, 0);
         return new StepAnalyzer.Share(worker, 1, totals, List.of());
@@ -20,7 +20,7 @@ class StartSpreadTest {
 
     @Test
     void theSkewIsTheSpreadOfTheWorkersLateness_eachKeptWithItsWaitForACore() {
-        var spread = StepAnalyzer.startSpread(List.of(share("w1", 200, 100L), share("w2", 35_400, 34_900L), share("w3", 1_200, null)));
+        var spread = StepAnalyzer.startSpread(List.of(share("w1", 200L, 100L), share("w2", 35_400L, 34_900L), share("w3", 1_200L, null)));
 
         assertThat(spread.startSkewMs()).isCloseTo(35.2, within(1e-9));
         assertThat(spread.startLateMs()).containsExactly(Map.entry("w1", 0.2), Map.entry("w2", 35.4), Map.entry("w3", 1.2));
@@ -30,7 +30,7 @@ class StartSpreadTest {
 
     @Test
     void aLateWorkerWhoseHostLetItRun_isNotBlamedOnTheHost() {
-        var spread = StepAnalyzer.startSpread(List.of(share("w1", 200, 100L), share("w2", 9_000, 300L)));
+        var spread = StepAnalyzer.startSpread(List.of(share("w1", 200L, 100L), share("w2", 9_000L, 300L)));
 
         assertThat(spread.describe()).isEqualTo("start skew 8.8 ms");
     }
@@ -51,7 +51,15 @@ class StartSpreadTest {
     void oneWorker_hasNoSpread_andAShareThatNeverReportedIsLeftOut() {
         var missing = new StepAnalyzer.Share("w2", 1, null, List.of());
 
-        assertThat(StepAnalyzer.startSpread(List.of(share("w1", 4_000, 3_000L), missing))).isEqualTo(StepResult.StartSpread.NONE);
+        assertThat(StepAnalyzer.startSpread(List.of(share("w1", 4_000L, 3_000L), missing))).isEqualTo(StepResult.StartSpread.NONE);
         assertThat(StepResult.StartSpread.NONE.describe()).isNull();
+    }
+
+    @Test
+    void aShareAbortedBeforeItBegan_isNoPerfectStart_andIsLeftOutOfTheSkew() {
+        var spread = StepAnalyzer.startSpread(List.of(share("w1", null, null), share("w2", 30_000L, 100L), share("w3", 2_000L, 100L)));
+
+        assertThat(spread.startSkewMs()).as("w2 - w3, not w2 - a 0 of w1").isCloseTo(28.0, within(1e-9));
+        assertThat(spread.startLateMs()).containsOnlyKeys("w2", "w3");
     }
 }

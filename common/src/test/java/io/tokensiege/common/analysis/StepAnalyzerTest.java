@@ -51,7 +51,7 @@ class StepAnalyzerTest {
         for (int i = 0; i < 30; i++) records.add(request("probe", 100 + i, 80_000, null));
         records.add(request("probe", 130, 80_000, "http_5xx"));
         // As the worker counts them: the level's one error; its histograms and window hold no probe.
-        StepTotals totals = new StepTotals(0, 60_000_000, 79 * 51, 80, 111, 80, Map.of("http_5xx", 1), 0, Map.of(), 0, 0, 0, 0, null,
+        StepTotals totals = new StepTotals(0, 60_000_000, 79 * 51, 80, 111, 80, Map.of("http_5xx", 1), 0, Map.of(), 0, 0, 0, 0L, null,
                 StepTotals.WorkerHealth.UNKNOWN, ConnectionStats.NONE, 0);
 
         StepResult r = StepAnalyzer.analyze(STEP, List.of(new StepAnalyzer.Share("w1", 8, totals, records)), 1000, new Slo(null, null, null, 0.01), null);
@@ -74,7 +74,7 @@ class StepAnalyzerTest {
         List<RequestRecord> records = List.of(request(null, 0, 1, 900_000, null, new ServerTimings(100, 0, 80.0, 51, 1000.0, 51.0)),
                 request(null, 1, 2, 90_000, null, new ServerTimings(10, 90, 8.0, 51, 1000.0, 51.0)),
                 request(null, 2, 3, 90_000, null, new ServerTimings(10, 90, 8.0, 51, 1000.0, 51.0)));
-        StepTotals totals = new StepTotals(0, 3_000_000, 3 * 51, 3, 3, 3, Map.of(), 0, Map.of(), 0, 0, 0, 0, null,
+        StepTotals totals = new StepTotals(0, 3_000_000, 3 * 51, 3, 3, 3, Map.of(), 0, Map.of(), 0, 0, 0, 0L, null,
                 StepTotals.WorkerHealth.UNKNOWN, ConnectionStats.NONE, 0);
 
         StepResult r = StepAnalyzer.analyze(turns, List.of(new StepAnalyzer.Share("w1", 1, totals, records)), 1000, null, null);

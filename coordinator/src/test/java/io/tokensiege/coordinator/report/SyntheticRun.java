@@ -91,7 +91,7 @@ public final class SyntheticRun {
             long windowMicros = 10_000_000L;
             double tokens = step.concurrency() * level.decodeTokS() * 10 / WORKERS.size();
             StepTotals totals = new StepTotals(start * 1000, windowMicros, tokens, mine.size(), mine.size(), mine.size(), Map.of(), 0, histograms(mine),
-                    step.concurrency() == 4 ? 1 : 0, 0, 0, 0, null, StepTotals.WorkerHealth.UNKNOWN, ConnectionStats.NONE,
+                    step.concurrency() == 4 ? 1 : 0, 0, 0, 0L, null, StepTotals.WorkerHealth.UNKNOWN, ConnectionStats.NONE,
                     (long) (0.97 * step.concurrency() * windowMicros / WORKERS.size()));
             finished.add(new StepFinished("run", step.stepId(), worker, totals, mine, false));
             shares.add(new StepAnalyzer.Share(worker, step.concurrency() / WORKERS.size(), totals, mine));

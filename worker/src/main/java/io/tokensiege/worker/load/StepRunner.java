@@ -60,7 +60,8 @@ public final class StepRunner {
     private volatile boolean aborted;
     private volatile long startNanos;
     private long startInstantMicros;
-    private long startLateMicros;
+    /** Null until the share begins: one aborted before its instant never did, and a 0 would read as a perfect start. */
+    private Long startLateMicros;
     private Long startCoreWaitMicros;
     private HealthProbe health;
     private volatile Thread starter;
