@@ -146,6 +146,36 @@ class LocalRunTest {
     }
 
     @Test
+    void anUnsetKeyVariable_failsTheRunBeforeAnyQuestionToTheServer() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        server.accept().close();
+                        connections.incrementAndGet();
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            }, "counting-acceptor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Path plan = runs.resolve("keyless.yaml");
+            Files.writeString(plan, "name: keyless\ntargets:\n  - { name: gw, url: \"http://127.0.0.1:" + server.getLocalPort() + "/v1\", model: m,"
+                    + " api_key_env: TS_TEST_SURELY_UNSET_KEY_0 }\nscenarios:\n  - { name: s, prompt: { tokens: 8 }, requests: 2 }\n");
+            RunOutcome outcome = LocalRun.execute(PlanReader.load(plan.toString(), io.tokensiege.common.plan.PlanOptions.allowingKeyEnvs(
+                    List.of("TS_TEST_SURELY_UNSET_KEY_0"))), 1, runs, new PrintStream(new ByteArrayOutputStream()), null);
+            assertThat(outcome.failures()).singleElement().satisfies(f -> {
+                assertThat(f.kind().name()).isEqualTo("MISSING_SECRET");
+                assertThat(f.message()).contains("names api_key_env TS_TEST_SURELY_UNSET_KEY_0 but that environment variable is not set");
+            });
+            assertThat(outcome.steps()).isEmpty();
+            assertThat(connections).as("connections to the server: not even a probe").hasValue(0);
+        }
+    }
+
+    @Test
     void unreachableTarget_isAFailureInTheReport_notACrash() throws Exception {
         Path plan = runs.resolve("down.yaml");
         Files.writeString(plan, "name: down\ntargets:\n  - { name: nothing, url: \"http://127.0.0.1:1/v1\", model: m }\n"

@@ -9,18 +9,24 @@ import java.util.Optional;
  * key, or a key sent in a header it does not read. Its other steps would only repeat the refusal, thousands of times a
  * minute against a gateway that may lock the key out.
  *
- * @param sent   requests sent in the step, measured or not
+ * @param sent   requests of the step the server answered (measured or not); those the step's end cancelled unanswered
+ *               are left out: they were never refused, nor answered
  * @param status the first refusal's status
  * @param reason the first refusal's reason as the server gave it (e.g. "authentication: Invalid API Key"), or null
  */
 public record Refused(int sent, int status, String reason) {
 
-    /** Present when at least one request was sent and every one was answered 401 or 403. */
+    /** Present when at least one request was refused and every other one was too, or cancelled by the step's end before any answer. */
     public static Optional<Refused> of(List<RequestRecord> records) {
-        if (records.isEmpty()) return Optional.empty();
-        for (RequestRecord r : records) if (!refusal(r.outcome().httpStatus())) return Optional.empty();
-        RequestRecord.Outcome first = records.get(0).outcome();
-        return Optional.of(new Refused(records.size(), first.httpStatus(), first.errorReason()));
+        RequestRecord.Outcome first = null;
+        int refused = 0;
+        for (RequestRecord r : records) {
+            if (r.outcome().cancelled() && r.outcome().httpStatus() == 0) continue;
+            if (!refusal(r.outcome().httpStatus())) return Optional.empty();
+            if (first == null) first = r.outcome();
+            refused++;
+        }
+        return first == null ? Optional.empty() : Optional.of(new Refused(refused, first.httpStatus(), first.errorReason()));
     }
 
     private static boolean refusal(int status) {

@@ -67,7 +67,7 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
 
     /** The verdict of a target that has nothing to judge (no step finished, or not one successful request), else null. */
     private static String nothingMeasured(List<StepResult> ofTarget) {
-        if (ofTarget.isEmpty()) return "NOT MEASURED: none of its measured steps ran to the end (see the failures)";
+        if (ofTarget.isEmpty()) return "NOT MEASURED: none of its measured steps ran to the end, or all were skipped (see the failures)";
         if (ofTarget.stream().anyMatch(r -> r.outcome().ok() > 0)) return null;
         return "FAILS: no successful requests in any step (" + dominantFailure(ofTarget) + ")";
     }

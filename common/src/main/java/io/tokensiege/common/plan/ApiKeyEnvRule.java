@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * Which environment variables {@code api_key_env} may name. The coordinator reads that variable and sends
- * its value as a Bearer token to the plan's URL, so a plan that could name any variable could send any of
+ * its value to the plan's URL (as a Bearer token, or in the header {@code api_key_header} names), so a plan that could name any variable could send any of
  * the coordinator's secrets anywhere. A name must look like a key variable: capitals, digits and '_',
  * ending in {@code _API_KEY}, {@code _KEY} or {@code _TOKEN} (e.g. {@code OPENAI_API_KEY}, {@code OMLX_KEY},
  * {@code HF_TOKEN}); another name only when the operator allows it by name ({@code --allow-key-env NAME}).
@@ -67,7 +67,7 @@ public final class ApiKeyEnvRule {
             char c = key.charAt(i);
             if (c == '\t' || (c >= 0x20 && c < 0x7F)) continue;
             String what = c == '\n' || c == '\r' ? "a line break" : c < 0x20 || c == 0x7F ? "a control character" : "a non-ASCII character";
-            return "the key in " + env + " has " + what + " at character " + (i + 1) + " of " + key.length()
+            return "the key in " + env + " has " + what + " at character " + (i + 1)
                     + " (the key is not shown); a key is sent in a header, as printable ASCII on one line: check how " + env + " was set";
         }
         return null;

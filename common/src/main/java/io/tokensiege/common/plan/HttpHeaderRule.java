@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 /**
  * What a plan's extra HTTP header may be. The name an HTTP token (RFC 9110), not a secret (keys travel
  * sealed through {@code api_key_env}, never in plans), and not one the HTTP client owns (framing and
- * connection headers: a wrong Content-Length would corrupt every request). The value printable ASCII on
+ * connection headers: a wrong Content-Length would corrupt every request; Expect, which the JDK's client refuses and a
+ * server may answer with 417). The value printable ASCII on
  * one line: a CR or LF would split the request (header injection), a NUL or other control character is
  * refused by the client at send time, when it is too late to say which plan line was wrong.
  */
@@ -20,7 +21,7 @@ final class HttpHeaderRule {
     private static final Pattern SECRET_FIELD = Pattern.compile(
             "(?i)key|token|.*(api[-_]?key|secret|password|passwd|credential|access[-_]?token|auth[-_]?token|bearer).*");
     private static final Set<String> CLIENT_OWNED =
-            Set.of("content-length", "transfer-encoding", "host", "connection", "keep-alive", "upgrade", "te", "trailer");
+            Set.of("content-length", "transfer-encoding", "host", "connection", "keep-alive", "upgrade", "te", "trailer", "expect", "proxy-connection");
 
     private HttpHeaderRule() {}
 
@@ -48,6 +49,7 @@ final class HttpHeaderRule {
         if (CLIENT_OWNED.contains(lower) || lower.equals("content-type") || lower.equals("accept")) {
             return "api_key_header cannot be '" + name + "': tokensiege or its HTTP client sets that header on every request";
         }
+        if (lower.equals("proxy-authorization")) return "api_key_header cannot be '" + name + "': it is for a proxy on the way, not the server";
         return null;
     }
 

@@ -103,7 +103,7 @@ final class TargetReader {
             // Top level only: deeper down are JSON schemas (response_format, guided_json), whose properties may well be
             // called "password" or "token" in a structured-output workload.
             else if (HttpHeaderRule.isSecretField(k)) fields.errorAtKey(e, k, "secrets are never written in plans (extra_body field '" + k + "')",
-                    "a server's key goes in an environment variable named by api_key_env, sent as Authorization: Bearer");
+                    "a server's key goes in an environment variable named by api_key_env (sent as Authorization: Bearer, or in the header api_key_header names)");
             else if (fields.finite(v)) extra.put(k, Fields.plain(v));
         });
         return extra;
@@ -124,13 +124,15 @@ final class TargetReader {
                 if (!PROFILE_FIELD.matcher(k).matches()) {
                     fields.errorAtKey(s, k, "'" + k + "' is not a profile field path", "dotted field names, e.g. engine.slots: 8");
                 } else if (fields.finite(v)) {
-                    Object value = Fields.plain(v);
-                    String problem = SimulatorProfiles.BUILT_IN.contains(profile)
-                            ? SimulatorOverrideCheck.provided().map(c -> c.problem(profile, k, value)).orElse(null) : null;
-                    if (problem != null) fields.errorAtKey(s, k, problem, null);
-                    else set.put(k, value);
+                    set.put(k, Fields.plain(v));
                 }
             });
+            if (profile != null && SimulatorProfiles.BUILT_IN.contains(profile)) {
+                SimulatorOverrideCheck.provided().map(c -> c.problems(profile, set)).orElse(Map.of()).forEach((k, problem) -> {
+                    if (k.equals(SimulatorOverrideCheck.TOGETHER)) fields.error(s, problem, "each override is valid alone; together they are not");
+                    else fields.errorAtKey(s, k, problem, null);
+                });
+            }
         }
         return new Target.Simulated(profile, fields.number(sim, "speed", 1, 0.01, 1000), set);
     }

@@ -81,6 +81,7 @@ class TargetRulesTest {
             extra_body: { access_token: x }             | 6 | 19 | targets[0].extra_body.access_token | secrets are never written in plans
             headers: { Content-Length: "5" }            | 6 | 16 | targets[0].headers.Content-Length | set by the HTTP client itself
             headers: { Host: other }                    | 6 | 16 | targets[0].headers.Host           | set by the HTTP client itself
+            headers: { Expect: 100-continue }           | 6 | 16 | targets[0].headers.Expect         | set by the HTTP client itself
             headers: { X-A: a, x-a: b }                 | 6 | 24 | targets[0].headers.x-a            | given twice (also as 'X-A'
             headers: { X-A: [a] }                       | 6 | 21 | targets[0].headers.X-A            | must be text
             """)
@@ -251,6 +252,8 @@ class TargetRulesTest {
             api_key_header: Content-Length                         | cannot be 'Content-Length': tokensiege or its HTTP client sets that header
             api_key_header: accept                                 | cannot be 'accept'
             api_key_header: Host                                   | cannot be 'Host'
+            api_key_header: Expect                                 | cannot be 'Expect'
+            api_key_header: Proxy-Authorization                    | cannot be 'Proxy-Authorization': it is for a proxy on the way, not the server
             """)
     void aKeyHeader_isRefused_whereItStands(String line, String message) {
         PlanError e = at(single(withTargetLine(line)), 6, 21, "targets[0].api_key_header");
@@ -278,7 +281,7 @@ class TargetRulesTest {
     void aKeyThatCannotTravelInAHeader_isNamedWithoutAnyOfItsCharacters() {
         assertThat(ApiKeyEnvRule.valueProblem("GW_KEY", "abc-123\t_~!")).isNull();
         String newline = ApiKeyEnvRule.valueProblem("GW_KEY", "s3cr3tv4lu3\n");
-        assertThat(newline).isEqualTo("the key in GW_KEY has a line break at character 12 of 12 (the key is not shown); a key is sent in a header,"
+        assertThat(newline).isEqualTo("the key in GW_KEY has a line break at character 12 (the key is not shown); a key is sent in a header,"
                 + " as printable ASCII on one line: check how GW_KEY was set");
         assertThat(ApiKeyEnvRule.valueProblem("GW_KEY", "s3cr3t\u00e9")).contains("a non-ASCII character at character 7").doesNotContain("\u00e9");
         assertThat(ApiKeyEnvRule.valueProblem("GW_KEY", "s3\u0000")).contains("a control character at character 3");

@@ -1,6 +1,7 @@
 package io.tokensiege.coordinator.run;
 
 import io.tokensiege.common.plan.ApiKeyEnvRule;
+import io.tokensiege.common.plan.Target;
 import io.tokensiege.common.protocol.SecretBox;
 import io.tokensiege.common.protocol.StepSpec;
 import java.util.function.UnaryOperator;
@@ -21,15 +22,30 @@ final class ApiKeySealer {
 
     /** The sealed key, or null when the target names no {@code api_key_env}; an IllegalStateException when the variable is unset or unsendable. */
     String seal(StepSpec step) {
-        String env = step.target().apiKeyEnv();
+        String key = key(step.target());
+        return key == null ? null : secrets.seal(key);
+    }
+
+    /** Null when the target's key can be sent (or it has none), else why not: checked before the first question to any server. */
+    String problem(Target target) {
+        try {
+            key(target);
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
+    private String key(Target target) {
+        String env = target.apiKeyEnv();
         if (env == null) return null;
         String key = environment.apply(env);
         if (key == null || key.isBlank()) {
-            throw new IllegalStateException("target '" + step.target().name() + "' names api_key_env " + env
+            throw new IllegalStateException("target '" + target.name() + "' names api_key_env " + env
                     + " but that environment variable is not set on the coordinator: export " + env + "=... and run again");
         }
         String problem = ApiKeyEnvRule.valueProblem(env, key);
-        if (problem != null) throw new IllegalStateException("target '" + step.target().name() + "': " + problem);
-        return secrets.seal(key);
+        if (problem != null) throw new IllegalStateException("target '" + target.name() + "': " + problem);
+        return key;
     }
 }

@@ -16,6 +16,8 @@ import java.util.Set;
 /** Targets given up on, because they answered nothing in a whole step or refused every request of one: their remaining steps are not run. */
 final class GivenUpTargets {
     private final Set<String> names = new HashSet<>();
+    /** Targets that answered a request with success in an earlier step: a refusal then is no wrong key, but a quota, a lockout or a firewall. */
+    private final Set<String> answeredBefore = new HashSet<>();
 
     boolean contains(String targetName) {
         return names.contains(targetName);
@@ -32,8 +34,11 @@ final class GivenUpTargets {
         Target target = step.target();
         String who = "target '" + target.name() + "' (" + target.url() + ") ";
         String skipped = " in step " + step.stepId() + "; its remaining steps are skipped";
+        boolean answered = answeredBefore.contains(target.name());
+        if (sent.stream().anyMatch(r -> r.outcome().httpStatus() / 100 == 2)) answeredBefore.add(target.name());
         Optional<Failure> refused = Refused.of(sent).map(r -> Failure.of(Failure.Kind.TARGET_REFUSED, false, step.stepId(), null,
-                who + r.describe() + skipped + ": " + keyAdvice(target)));
+                who + r.describe() + skipped + ": " + (answered ? "it answered earlier steps, so the key worked: a quota, a lockout, an IP"
+                        + " allow-list or a firewall?" : r.status() == 403 ? accessAdvice(target) : keyAdvice(target))));
         if (refused.isPresent()) {
             names.add(target.name());
             return refused;
@@ -47,7 +52,13 @@ final class GivenUpTargets {
         });
     }
 
-    /** What to check, from how the target sends its key. */
+    /** A 403 from the start: the key may be right and still not allowed here. */
+    private static String accessAdvice(Target target) {
+        return "the server denied access: " + (target.apiKeyEnv() == null ? "does it want a key (api_key_env)" : "is the key in " + target.apiKeyEnv()
+                + " allowed this model and endpoint") + ", or does an IP allow-list or a firewall stand in front of it?";
+    }
+
+    /** What to check after a 401, from how the target sends its key. */
     private static String keyAdvice(Target target) {
         if (target.apiKeyEnv() == null) return "the server wants a key; put it in an environment variable and name that with api_key_env";
         String sent = target.apiKeyHeader() == null ? "Authorization: Bearer" : "header " + target.apiKeyHeader();

@@ -119,6 +119,9 @@ public final class RunOrchestrator {
 
     /** Probes the targets, then runs what the knee search asks for until it is done or the run ends; returns how many planned steps ran. */
     private int runSteps(List<StepSpec> steps) {
+        List<String> unsendable = plan.targets().stream().map(keySealer::problem).filter(java.util.Objects::nonNull).toList();
+        for (String problem : unsendable) fail(Failure.of(Failure.Kind.MISSING_SECRET, true, null, null, problem));
+        if (!unsendable.isEmpty()) return 0; // not even the probes: they would go without the key, and be refused or mislead
         for (var target : plan.targets()) {
             if (abort.requested()) break;
             directory.recordServer(target.name(), knowledge.probe(target));

@@ -17,9 +17,13 @@ public final class ServerMetrics {
 
     private ServerMetrics() {}
 
-    /** One scrape: series (name with labels) to value, and which series are counters. Empty when not exposed. */
-    public record Scrape(Map<String, Double> values, Set<String> counters) {
-        public static final Scrape NONE = new Scrape(Map.of(), Set.of());
+    /**
+     * One scrape: series (name with labels) to value, and which series are counters. Empty when not exposed;
+     * {@code unanswered} when the server did not answer at all (no connection, or silent past the timeout).
+     */
+    public record Scrape(Map<String, Double> values, Set<String> counters, boolean unanswered) {
+        public static final Scrape NONE = new Scrape(Map.of(), Set.of(), false);
+        static final Scrape UNANSWERED = new Scrape(Map.of(), Set.of(), true);
 
         public boolean isEmpty() {
             return values.isEmpty();
@@ -28,7 +32,7 @@ public final class ServerMetrics {
 
     public static Scrape scrape(Target target) {
         ServerHttp.Reply r = new ServerHttp(target).get("/metrics");
-        return r.ok() ? parse(r.body()) : Scrape.NONE;
+        return r.ok() ? parse(r.body()) : r.unanswered() ? Scrape.UNANSWERED : Scrape.NONE;
     }
 
     /** Prometheus text format, the series of inference servers only, at most {@link #MAX_SERIES}. */
@@ -55,7 +59,7 @@ public final class ServerMetrics {
                 // a malformed line tells nothing
             }
         }
-        return new Scrape(values, counters);
+        return new Scrape(values, counters, false);
     }
 
     /**

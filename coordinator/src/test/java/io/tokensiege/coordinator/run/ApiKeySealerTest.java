@@ -29,7 +29,7 @@ class ApiKeySealerTest {
         assertThatThrownBy(() -> new ApiKeySealer(BOX, name -> null).seal(step("GW_KEY")))
                 .hasMessageContaining("names api_key_env GW_KEY but that environment variable is not set on the coordinator");
         assertThatThrownBy(() -> new ApiKeySealer(BOX, Map.of("GW_KEY", "gw-0123456789\n")::get).seal(step("GW_KEY")))
-                .hasMessage("target 't': the key in GW_KEY has a line break at character 14 of 14 (the key is not shown); a key is sent in a header,"
+                .hasMessage("target 't': the key in GW_KEY has a line break at character 14 (the key is not shown); a key is sent in a header,"
                         + " as printable ASCII on one line: check how GW_KEY was set");
     }
 

@@ -21,7 +21,8 @@ class GivenUpTargetsTest {
     @Test
     void aStepRefusedWhole_givesUpTheTarget_andSaysHowTheKeyWasSent() {
         Target gateway = new Target("gw", "http://h:1/v1", "m", "GW_KEY", Map.of(), Map.of(), null);
-        Optional<Failure> f = givenUp.check(step(gateway), List.of(share(answered(401, "authentication: Invalid API Key"), answered(403, null))));
+        Optional<Failure> f = givenUp.check(step(gateway), List.of(share(answered(401, "authentication: Invalid API Key"), answered(403, null),
+                cancelledUnanswered())));
         assertThat(f).get().satisfies(failure -> {
             assertThat(failure.kind()).isEqualTo(Failure.Kind.TARGET_REFUSED);
             assertThat(failure.message()).isEqualTo("target 'gw' (http://h:1/v1) refused all 2 requests with HTTP 401 (authentication: Invalid API Key)"
@@ -39,8 +40,28 @@ class GivenUpTargetsTest {
                 .endsWith("refused the one request with HTTP 401 in step s1; its remaining steps are skipped: is the key in GW_KEY the server's,"
                         + " and does the server read it from header api-key?");
         Target keyless = new Target("open", "http://h:1/v1", "m", null, Map.of(), Map.of(), null);
-        assertThat(givenUp.check(step(keyless), List.of(share(answered(403, null)))).orElseThrow().message())
+        assertThat(givenUp.check(step(keyless), List.of(share(answered(401, null)))).orElseThrow().message())
                 .endsWith("the server wants a key; put it in an environment variable and name that with api_key_env");
+    }
+
+    @Test
+    void a403_asksAboutAccess_andARefusalAfterAnsweredSteps_aboutQuotasAndFirewalls() {
+        Target t = new Target("t", "http://h:1/v1", "m", "GW_KEY", Map.of(), Map.of(), null);
+        assertThat(givenUp.check(step(t), List.of(share(answered(403, null)))).orElseThrow().message())
+                .endsWith("the server denied access: is the key in GW_KEY allowed this model and endpoint, or does an IP allow-list or a firewall"
+                        + " stand in front of it?");
+        Target quota = new Target("q", "http://h:1/v1", "m", "GW_KEY", Map.of(), Map.of(), null);
+        assertThat(givenUp.check(step(quota), List.of(share(answered(200, null))))).isEmpty();
+        assertThat(givenUp.check(step(quota), List.of(share(answered(403, "quota exceeded"))))).get().satisfies(f ->
+                assertThat(f.message()).contains("refused the one request with HTTP 403 (quota exceeded)")
+                        .endsWith("it answered earlier steps, so the key worked: a quota, a lockout, an IP allow-list or a firewall?"));
+    }
+
+    @Test
+    void aStepWhoseEndCancelledEverything_isNoRefusal() {
+        Target t = new Target("t", "http://h:1/v1", "m", "GW_KEY", Map.of(), Map.of(), null);
+        assertThat(givenUp.check(step(t), List.of(share(cancelledUnanswered(), cancelledUnanswered())))).isEmpty();
+        assertThat(givenUp.contains("t")).isFalse();
     }
 
     @Test
@@ -71,6 +92,13 @@ class GivenUpTargetsTest {
 
     private static RequestRecord answered(int status, String reason) {
         return status == 200 ? record(200, null, null, 1_000_000L) : record(status, "http_4xx", reason, 2_000L);
+    }
+
+    /** A request the step's end cancelled before any answer came. */
+    private static RequestRecord cancelledUnanswered() {
+        RequestRecord r = record(0, null, null, 900_000L);
+        return new RequestRecord(r.origin(), r.measured(), new RequestRecord.Times(0, null, null, null, null, null, 900_000L, null, null), r.tokens(),
+                new RequestRecord.Outcome(null, null, null, null, 0, true), r.answer(), null, null, null);
     }
 
     private static RequestRecord record(int status, String error, String reason, long e2eMicros) {

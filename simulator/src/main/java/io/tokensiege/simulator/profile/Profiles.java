@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tokensiege.common.plan.SimulatorProfiles;
@@ -12,6 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,14 +48,36 @@ public final class Profiles {
         }
     }
 
-    /** Null when {@code path: value} is a valid override of profile {@code name}, else what is wrong with it. */
-    public static String overrideProblem(String name, String path, Object value) {
+    /**
+     * What is wrong with {@code overrides} of profile {@code name}: by field for one that names nothing, holds the wrong kind
+     * of value, or is refused by its profile alone and together with the rest too; under "" for overrides each valid alone
+     * that are not together. Empty when they apply.
+     */
+    public static Map<String, String> overrideProblems(String name, Map<String, Object> overrides) {
+        ObjectNode base = resolve(name, new ArrayList<>());
+        Map<String, String> problems = new LinkedHashMap<>();
+        Map<String, String> refusedAlone = new LinkedHashMap<>();
+        Map<String, Object> wellFormed = new LinkedHashMap<>();
+        overrides.forEach((path, value) -> {
+            try {
+                apply(base.deepCopy(), Collections.singletonMap(path, value));
+                wellFormed.put(path, value);
+            } catch (OverrideException e) {
+                if (e.refusedValue) { // perhaps only with this profile's other values: judged with the other overrides below
+                    refusedAlone.put(path, e.getMessage());
+                    wellFormed.put(path, value);
+                } else {
+                    problems.put(path, e.getMessage());
+                }
+            }
+        });
         try {
-            apply(resolve(name, new ArrayList<>()), Map.of(path, value));
-            return null;
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
+            apply(base.deepCopy(), wellFormed);
+        } catch (OverrideException e) {
+            String field = refusedAlone.entrySet().stream().filter(r -> r.getValue().equals(e.getMessage())).map(Map.Entry::getKey).findFirst().orElse("");
+            problems.put(field, e.getMessage());
         }
+        return problems;
     }
 
     private static Profile apply(ObjectNode tree, Map<String, Object> overrides) {
@@ -60,9 +85,19 @@ public final class Profiles {
         try {
             return YAML.treeToValue(tree, Profile.class);
         } catch (JsonMappingException e) {
-            throw new IllegalArgumentException(ProfileErrors.describe(e), e);
+            throw new OverrideException(ProfileErrors.describe(e), e instanceof ValueInstantiationException);
         } catch (IOException e) {
-            throw new IllegalArgumentException(rootMessage(e), e);
+            throw new OverrideException(rootMessage(e), false);
+        }
+    }
+
+    /** An override that does not apply; {@code refusedValue}: well formed, but a value the profile's own checks refuse. */
+    private static final class OverrideException extends IllegalArgumentException {
+        final boolean refusedValue;
+
+        OverrideException(String message, boolean refusedValue) {
+            super(message);
+            this.refusedValue = refusedValue;
         }
     }
 
@@ -102,8 +137,8 @@ public final class Profiles {
         for (int i = 0; i < parts.length - 1; i++) {
             JsonNode child = node.get(parts[i]);
             if (child != null && !child.isObject()) {
-                throw new IllegalArgumentException("'" + String.join(".", java.util.Arrays.copyOf(parts, i + 1)) + "' is a single value, not a group of fields,"
-                        + " so '" + dottedPath + "' names nothing");
+                throw new OverrideException("'" + String.join(".", java.util.Arrays.copyOf(parts, i + 1)) + "' is a single value, not a group of fields,"
+                        + " so '" + dottedPath + "' names nothing", false);
             }
             node = node.with(parts[i]);
         }

@@ -3,6 +3,8 @@ package io.tokensiege.simulator.profile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokensiege.common.plan.SimulatorOverrideCheck;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.tokensiege.common.plan.SimulatorProfiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,13 +33,36 @@ class ProfilesTest {
             """)
     void aWrongOverride_isNamedInThePlansWords(String field, String value, String message) {
         Object typed = value.matches("-?\\d+") ? (Object) Integer.valueOf(value) : value.matches("-?\\d+\\.\\d+") ? (Object) Double.valueOf(value) : value;
-        assertThat(Profiles.overrideProblem("dense-26b", field, typed)).startsWith(message);
+        assertThat(Profiles.overrideProblems("dense-26b", Map.of(field, typed))).containsOnlyKeys(field).extractingByKey(field).asString().startsWith(message);
     }
 
     @Test
     void aRightOverride_passes_andPlansFindTheCheck() {
-        assertThat(Profiles.overrideProblem("dense-26b", "engine.slots", 8)).isNull();
-        assertThat(Profiles.overrideProblem("moe-35b-a3b", "server.personality", "vllm")).isNull();
+        assertThat(Profiles.overrideProblems("dense-26b", Map.of("engine.slots", 8))).isEmpty();
+        assertThat(Profiles.overrideProblems("moe-35b-a3b", Map.of("server.personality", "vllm"))).isEmpty();
         assertThat(SimulatorOverrideCheck.provided()).get().isInstanceOf(ProfileOverrideCheck.class);
+    }
+
+    @Test
+    void overridesValidOnlyTogether_pass_andOnesThatClashOnlyTogether_areNamedTogether() {
+        // Alone, each contradicts the other field the profile keeps (Ollama streams reasoning in 'reasoning').
+        Map<String, Object> vllm = Map.of("server.personality", "vllm", "engine.reasoning_field", "reasoning_content");
+        assertThat(Profiles.overrideProblems("reasoning-ollama", Map.of("server.personality", "vllm"))).containsOnlyKeys("server.personality");
+        assertThat(Profiles.overrideProblems("reasoning-ollama", vllm)).isEmpty();
+        Map<String, Object> clash = new LinkedHashMap<>();
+        clash.put("server.personality", "vllm");
+        clash.put("engine.slotz", 2);
+        assertThat(Profiles.overrideProblems("reasoning-ollama", clash)).as("a misspelt field is named; the personality is judged with the rest")
+                .containsOnlyKeys("engine.slotz", "server.personality");
+        Map<String, Object> together = Map.of("server.personality", "ollama", "engine.reasoning_field", "reasoning_content", "engine.reasoning_tokens", 10);
+        assertThat(Profiles.overrideProblems("dense-26b", together)).containsOnlyKeys(SimulatorOverrideCheck.TOGETHER)
+                .extractingByKey(SimulatorOverrideCheck.TOGETHER).asString().contains("contradicts server.personality 'ollama'");
+    }
+
+    @Test
+    void aNullOverride_isJudgedLikeAnyValue_notACrash() {
+        Map<String, Object> nulled = new LinkedHashMap<>();
+        nulled.put("engine.slots", null);
+        assertThat(Profiles.overrideProblems("dense-26b", nulled)).containsOnlyKeys("engine.slots");
     }
 }
