@@ -222,6 +222,12 @@ class TargetRulesTest {
     }
 
     @Test
+    void aSimulatedTargetWithOverridesButNoProfile_isToldSo() {
+        String plan = PLAN.replace("    url: \"http://h:1/v1\"\n    model: m\n", "    simulated: { set: { engine.slots: 8 } }\n");
+        assertThat(single(plan).message()).isEqualTo("missing 'profile'");
+    }
+
+    @Test
     void extraBody_mayNotReplaceWhatTokensiegeSets() {
         PlanError e = at(single(withTargetLine("extra_body: { ignore_eos: true, stream: false }")), 6, 37, "targets[0].extra_body.stream");
         assertThat(e.message()).contains("cannot set 'stream'");
