@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,6 +130,48 @@ class ClusterRecoveryTest {
         assertThat(readmitted).as("w2 has a share in a step after the one it was lost in; %s", seen).isTrue();
         assertThat(run.get("failures").toString()).contains("WORKER_LOST").contains("w2");
         assertThat(Jvms.occurrences(jvms.log("coordinator"), "worker w2 joined")).isEqualTo(2);
+    }
+
+    /**
+     * The dead-man rule end to end: a coordinator frozen mid-step (SIGSTOP) sends nothing, and its worker stops loading the
+     * target by itself once 10 s pass without a word, then registers again when the coordinator runs on.
+     */
+    @Test
+    void aCoordinatorPausedMidStep_hasItsWorkerStopTheLoadByItself_andRegisterAgainOnceItResumes() throws Exception {
+        Process coordinator = coordinator("coordinator");
+        worker("w1");
+        jvms.awaitLog("w1", "joined");
+        CompletableFuture<CliRun> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return run("2", "120s");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (sim.groundTruth().all().stream().filter(t -> t.tokens() > 0).count() < 10 && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20); // polling the simulator's record of what it served: the step is streaming
+        }
+        assertThat(sim.groundTruth().all()).as("streaming requests before the pause").filteredOn(t -> t.tokens() > 0).hasSizeGreaterThanOrEqualTo(10);
+        Jvms.signal(coordinator, "STOP");
+        try {
+            jvms.awaitLog("w1", "(dead-man rule)", 1, 30); // by the silence, or first by the cluster connection's own heartbeat
+            long stoppedBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200); // the log is read by polling: a margin for the abort after it
+            long drained = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (sim.groundTruth().all().stream().anyMatch(t -> t.endNanos() == 0) && System.nanoTime() < drained) TimeUnit.MILLISECONDS.sleep(20);
+            assertThat(sim.groundTruth().all()).as("requests the simulator still serves after the dead-man rule fired").allMatch(t -> t.endNanos() > 0);
+            // An absence has no event to wait for: watch the simulator for 2 s, bounded, for any request sent after the worker stopped.
+            long watchUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < watchUntil) {
+                assertThat(sim.groundTruth().all()).as("requests sent after the worker's dead-man stop").noneMatch(t -> t.receivedNanos > stoppedBy);
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        } finally {
+            Jvms.signal(coordinator, "CONT");
+        }
+        jvms.awaitLog("coordinator", "worker w1 joined", 2, 90);
+        CliRun ended = running.get(120, TimeUnit.SECONDS);
+        assertThat(ended.code()).as("a run whose coordinator stalled measured less than planned; it printed:%n%s", ended.output()).isEqualTo(4);
     }
 
     @Test
