@@ -190,18 +190,29 @@ public final class StepAnalyzer {
 
     private static OpenLoopStats openLoop(StepSpec step, List<Share> shares, List<RequestRecord> records, Map<Metric, Histogram> h, double windowSeconds) {
         double msFactor = step.target().timeScale() / 1000.0;
-        int scheduled = 0, notSent = 0;
+        int scheduled = 0, notSent = 0, sentInWindow = 0;
         for (Share s : shares) {
             if (s.totals() == null) continue;
             scheduled += s.totals().scheduledInWindow();
             notSent += s.totals().notSent();
+            sentInWindow += sentInWindow(s);
         }
         double[] lags = records.stream().filter(r -> r.times().scheduleLagMicros() != null).mapToDouble(r -> r.times().scheduleLagMicros() * msFactor).sorted().toArray();
         Double e2eIntended = median(records.stream().filter(r -> r.ok() && r.times().e2eMicros() != null && r.times().scheduleLagMicros() != null)
                 .map(r -> (r.times().e2eMicros() + r.times().scheduleLagMicros()) * msFactor).toList());
-        return new OpenLoopStats(step.openLoop().ratePerSecond(), windowSeconds > 0 ? (scheduled - notSent) / windowSeconds : 0, scheduled, notSent,
+        return new OpenLoopStats(step.openLoop().ratePerSecond(), windowSeconds > 0 ? sentInWindow / windowSeconds : 0, scheduled, notSent,
                 lags.length == 0 ? Double.NaN : Fairness.quantile(lags, 0.5), lags.length == 0 ? Double.NaN : Fairness.quantile(lags, 0.99),
                 Percentiles.of(h.get(Metric.TTFT_INTENDED_MICROS), msFactor), e2eIntended == null ? Double.NaN : e2eIntended);
+    }
+
+    /**
+     * Requests a worker actually sent inside its window, whenever they were due: arrivals due in the window but held by the
+     * in-flight cap until after it are not, so the achieved rate cannot exceed what the server let through.
+     */
+    private static int sentInWindow(Share s) {
+        long from = s.totals().windowStartEpochMicros();
+        long to = from + s.totals().windowMicros();
+        return (int) s.records().stream().filter(r -> r.times().sendEpochMicros() >= from && r.times().sendEpochMicros() < to).count();
     }
 
     private static String describe(io.tokensiege.common.protocol.TargetFacts.PromptSizing sizing) {

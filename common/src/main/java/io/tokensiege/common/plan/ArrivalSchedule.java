@@ -24,6 +24,19 @@ public final class ArrivalSchedule {
         this.random = new SplittableRandom(seed);
     }
 
+    /**
+     * The seed of one worker's arrivals ({@code stream}) in one step: a draw of its own for every scenario, total rate and
+     * repeat, so levels are not one pattern scaled (which gave every level the same rate error) and repeats vary as real
+     * arrivals do; the same for every target, so targets compared side by side meet the same arrivals.
+     */
+    public static long seed(long planSeed, String scenario, double totalRate, int repeat, int stream) {
+        long h = planSeed;
+        h = h * 1_000_003 + scenario.hashCode();
+        h = h * 1_000_003 + Double.hashCode(totalRate);
+        h = h * 1_000_003 + repeat;
+        return h * 31 + stream;
+    }
+
     /** The next arrival's offset from the anchor, in nanoseconds; the first arrival is at the anchor itself. */
     public long next() {
         if (first) {

@@ -45,4 +45,28 @@ class ArrivalScheduleTest {
         double[] smooth = gaps("gamma", 0.5, 100_000);
         assertThat(cv(smooth)).isCloseTo(0.5, within(0.02));
     }
+
+    @Test
+    void eachRateAndRepeat_drawsItsOwnArrivals_andEveryTargetMeetsTheSameOnes() {
+        double[] atOne = scaledGaps(ArrivalSchedule.seed(1, "sweep", 1.0, 1, 0), 1.0);
+        double[] atEight = scaledGaps(ArrivalSchedule.seed(1, "sweep", 8.0, 1, 0), 8.0);
+        double[] atOneAgain = scaledGaps(ArrivalSchedule.seed(1, "sweep", 1.0, 2, 0), 1.0);
+        assertThat(atEight).as("not the rate-1 pattern, scaled").isNotEqualTo(atOne);
+        assertThat(atOneAgain).as("the second repeat").isNotEqualTo(atOne);
+        assertThat(scaledGaps(ArrivalSchedule.seed(1, "sweep", 1.0, 1, 0), 1.0)).as("the same step of another target").isEqualTo(atOne);
+        assertThat(ArrivalSchedule.seed(1, "sweep", 1.0, 1, 1)).as("another worker's stream").isNotEqualTo(ArrivalSchedule.seed(1, "sweep", 1.0, 1, 0));
+    }
+
+    /** The first gaps of a Poisson schedule, in units of its mean gap. */
+    private static double[] scaledGaps(long seed, double rate) {
+        ArrivalSchedule s = new ArrivalSchedule(rate, "poisson", 1, seed);
+        long prev = s.next();
+        double[] g = new double[8];
+        for (int i = 0; i < g.length; i++) {
+            long next = s.next();
+            g[i] = Math.round((next - prev) / 1e9 * rate * 1e6) / 1e6;
+            prev = next;
+        }
+        return g;
+    }
 }

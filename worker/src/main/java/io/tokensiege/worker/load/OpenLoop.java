@@ -48,7 +48,8 @@ final class OpenLoop implements LoadDriver {
     @Override
     public void start() {
         StepSpec.OpenLoop open = step.openLoop();
-        ArrivalSchedule schedule = new ArrivalSchedule(ratePerSecond, open.arrival(), open.burstiness(), step.seed() * 31 + stream);
+        ArrivalSchedule schedule = new ArrivalSchedule(ratePerSecond, open.arrival(), open.burstiness(),
+                ArrivalSchedule.seed(step.seed(), step.scenario(), open.ratePerSecond(), step.repeat(), stream));
         // Safety net: measured requests are bounded by their own timeouts; this ends whatever is left after them.
         vertx.setTimer(step.rampMillis() + step.durationMillis() + step.timeouts().totalMillis() + 1000, t -> runner.stopAndCancel());
         Thread d = new Thread(() -> dispatch(schedule, runner.startNanos()), "open-loop-" + step.stepId());
