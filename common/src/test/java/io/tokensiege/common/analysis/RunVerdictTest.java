@@ -68,6 +68,19 @@ class RunVerdictTest {
     }
 
     @Test
+    void aSingleLevelStepBesideASweep_isJudgedToo() throws Exception {
+        String both = SWEEP + "  - { name: short, prompt: { tokens: 32 }, requests: 9 }\n";
+        StepResult erring = step("short", "SEQUENTIAL", 1, 9, 8, List.of(new ErrorReason("http_5xx", "overloaded", 1)), List.of(), null);
+        RunVerdict v = RunVerdict.of(plan(both, "slo: { ttft_p50: 1s, error_rate: 0.05 }\n"),
+                List.of(good("sweep", "CLOSED", 1), good("sweep", "CLOSED", 4), erring));
+        assertThat(v.sloFailed()).isTrue();
+        assertThat(v.sloVerdicts().get("t")).startsWith("FAILS the SLO: short: errors 11.1% > 5.0%");
+        RunVerdict clean = RunVerdict.of(plan(both, "slo: { ttft_p50: 1s, error_rate: 0.05 }\n"),
+                List.of(good("sweep", "CLOSED", 1), good("sweep", "CLOSED", 4), good("short", "SEQUENTIAL", 1)));
+        assertThat(clean.sloVerdicts().get("t")).isEqualTo("MEETS the SLO up to 4 streams in sweep (no collapse up to 4 streams)");
+    }
+
+    @Test
     void aTargetWithNoFinishedStep_isNotMeasured_andFails() throws Exception {
         RunVerdict v = RunVerdict.of(plan(SWEEP, "slo: { ttft_p50: 1s }\n"), List.of());
         assertThat(v.sloFailed()).isTrue();
