@@ -60,6 +60,16 @@ class OpenLoopTest {
         assertThat(c.usableConcurrency()).isEqualTo(0.25);
         assertThat(c.line()).contains("collapses at 2 req/s").contains("usable rate 0.25 req/s").contains("from intended start");
         assertThat(Files.readString(o.directory().resolve("summary.md"))).contains("arrivals @2 req/s: schedule lag p50 / p99");
+        // The report draws and tabulates the TTFT the verdict judged (from the intended start), with the SLO on it, not on TTFT from send.
+        String report = Files.readString(o.directory().resolve("report.html"));
+        assertThat(report).contains("<table class=\"percentile-table\" data-metric=\"ttft_intended\"").contains("TTFT from send by percentile");
+        java.util.regex.Matcher intendedChart = java.util.regex.Pattern.compile("<svg[^>]*histogram-chart[^>]*data-metric=\"ttft_intended\".*?</svg>", java.util.regex.Pattern.DOTALL)
+                .matcher(report);
+        assertThat(intendedChart.find()).as("a chart of TTFT from the intended start").isTrue();
+        assertThat(intendedChart.group()).contains("class=\"slo-line\"");
+        java.util.regex.Matcher fromSend = java.util.regex.Pattern.compile("<svg[^>]*histogram-chart[^>]*data-metric=\"ttft\".*?</svg>", java.util.regex.Pattern.DOTALL).matcher(report);
+        assertThat(fromSend.find()).isTrue();
+        assertThat(fromSend.group()).doesNotContain("class=\"slo-line\"");
         // One interval log per rate: the two open-loop steps must not write over each other.
         assertThat(o.directory().resolve("hlog/four-slots/arrivals/rate0.25.hlog")).isRegularFile();
         assertThat(o.directory().resolve("hlog/four-slots/arrivals/rate2.hlog")).isRegularFile();
