@@ -126,7 +126,21 @@ public final class KneeFinder {
             sb.append(String.format(Locale.ROOT, "; at %s the server decoded about %d at once", top.levelLabel(), Math.max(1, Math.round(parallelism))));
         }
         slotQueueing(levels.get(0), top).ifPresent(sb::append);
+        clientHeld(top).ifPresent(sb::append);
         return sb.toString();
+    }
+
+    /**
+     * An open loop's own share of the wait: arrivals the client held at its in-flight cap before sending them (the schedule
+     * lag) are in TTFT from the intended start, and are no server's queue. Said when they are at least a quarter of it.
+     */
+    static java.util.Optional<String> clientHeld(StepResult top) {
+        if (top.open() == null || Double.isNaN(top.open().lagP50Ms())) return java.util.Optional.empty();
+        double lag = top.open().lagP50Ms();
+        double intended = top.open().ttftIntendedMs().p50();
+        if (!(lag >= 0.25 * intended)) return java.util.Optional.empty();
+        return java.util.Optional.of(String.format(Locale.ROOT, "; %s of the %s TTFT p50 from the intended start was arrivals waiting for the"
+                + " client's max_in_flight of %d (schedule lag p50), not the server", SloCheck.ms(lag), SloCheck.ms(intended), top.identity().concurrency()));
     }
 
     /**
@@ -139,8 +153,9 @@ public final class KneeFinder {
         if (base == top || base.server() == null || top.server() == null) return java.util.Optional.empty();
         Double before = base.server().promptMsP50();
         Double after = top.server().promptMsP50();
-        double ttftBefore = base.userTtftMs().p50();
-        double ttftAfter = top.userTtftMs().p50();
+        // From send: a server's queue begins when the request reaches it, not at an open loop's intended start.
+        double ttftBefore = base.dist().ttftMs().p50();
+        double ttftAfter = top.dist().ttftMs().p50();
         if (before == null || after == null || !(ttftAfter > TTFT_BLOWUP * ttftBefore) || after >= 0.5 * ttftAfter) return java.util.Optional.empty();
         Integer slots = top.server().slots();
         if (slots != null && maxInFlight(top) <= slots) { // no request had to wait for a slot: say where the wait is not

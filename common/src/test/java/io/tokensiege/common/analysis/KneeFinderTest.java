@@ -34,6 +34,23 @@ class KneeFinderTest {
     }
 
     @Test
+    void anOpenLoopsWaitAtTheClientsCap_isNamedAsTheClients_notTheServers() {
+        StepResult capped = withOpen(level(16, 190, 2_000, 2_500, 45, 0), new OpenLoopStats(8, 6.2, 120, 53, 1_940, 2_900,
+                new Percentiles(60, 4_100, 7_000, 8_000, 8_000, 8_000, 4_100), 5_000));
+        assertThat(KneeFinder.clientHeld(capped)).get().isEqualTo("; 1.9 s of the 4.1 s TTFT p50 from the intended start was arrivals waiting"
+                + " for the client's max_in_flight of 16 (schedule lag p50), not the server");
+        StepResult onTime = withOpen(level(16, 190, 2_000, 2_500, 45, 0), new OpenLoopStats(8, 7.9, 120, 0, 40, 90,
+                new Percentiles(60, 2_050, 2_500, 2_600, 2_600, 2_600, 2_050), 3_000));
+        assertThat(KneeFinder.clientHeld(onTime)).isEmpty();
+        assertThat(KneeFinder.clientHeld(level(16, 190, 2_000, 2_500, 45, 0))).as("a closed loop").isEmpty();
+    }
+
+    private static StepResult withOpen(StepResult r, OpenLoopStats open) {
+        return new StepResult(r.identity(), r.workerShares(), r.outcome(), r.dist(), r.throughput(), r.warm(), r.reasoningShare(), r.fairness(), r.sanity(),
+                r.checks(), open, r.start(), r.promptSize(), r.server(), r.connections(), r.agents(), r.parts());
+    }
+
+    @Test
     void ttftGrowingWhileTheServersPromptTimeStaysFlat_isExplainedAsQueueingForASlot() {
         ServerView flat = new ServerView(10, 60.0, 0.0, 40.0, 45.0, 1000, 0, null);
         Collapse queued = KneeFinder.find(List.of(level(1, 50, 90, 100, 50, 0, flat), level(4, 180, 100, 120, 45, 0, flat),
