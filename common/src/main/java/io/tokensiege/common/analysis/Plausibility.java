@@ -14,8 +14,9 @@ public final class Plausibility {
     public static List<Flag> check(String stepId, List<RequestRecord> records, double timeScale, double maxDecodeTokS,
                                    int cancelledAtEnd, long clampedValues) {
         List<Flag> flags = new ArrayList<>();
-        int absurdUsage = 0, mismatch = 0, implausible = 0, ttftOverE2e = 0, multiToken = 0, buffered = 0, reasoningOnly = 0, empty = 0, noUsage = 0, ok = 0;
-        double worstDecode = 0;
+        int absurdUsage = 0, mismatch = 0, implausible = 0, bursts = 0, ttftOverE2e = 0, multiToken = 0, buffered = 0, reasoningOnly = 0, empty = 0,
+                noUsage = 0, ok = 0;
+        double worstDecode = 0, worstBurst = 0, burstServerRate = 0;
         for (RequestRecord r : records) {
             if ("empty".equals(r.outcome().error())) empty++;
             if (!r.ok()) continue;
@@ -25,7 +26,14 @@ public final class Plausibility {
             else if (usageMismatch(r.tokens().usageCompletionTokens(), r.tokens().tokenEvents())) mismatch++;
             if (r.times().decodeRateTokS() != null) {
                 double rate = r.times().decodeRateTokS() / timeScale;
-                if (rate > maxDecodeTokS) {
+                Double own = r.serverTimings() == null ? null : r.serverTimings().predictedTokS();
+                if (rate > maxDecodeTokS && own != null && rate > 2 * own) { // the server says it was slower: the tokens came in bursts
+                    bursts++;
+                    if (rate > worstBurst) {
+                        worstBurst = rate;
+                        burstServerRate = own;
+                    }
+                } else if (rate > maxDecodeTokS && (own == null || own < 0.8 * rate)) { // unless the server's own timings confirm the speed
                     implausible++;
                     worstDecode = Math.max(worstDecode, rate);
                 }
@@ -47,6 +55,10 @@ public final class Plausibility {
         if (implausible > 0) flags.add(new Flag(Flag.DECODE_IMPLAUSIBLE, stepId, String.format(
                 "%d requests decode faster than the plausibility ceiling of %.0f tok/s (worst %.0f tok/s): check that every generated channel is streamed and counted",
                 implausible, maxDecodeTokS, worstDecode)));
+        if (bursts > 0) flags.add(new Flag(Flag.DECODE_IMPLAUSIBLE, stepId, String.format(
+                "%d requests read faster than the plausibility ceiling of %.0f tok/s (worst %.0f tok/s, which the server decoded at %.0f tok/s by its own"
+                        + " timings): their tokens arrived in bursts (a proxy or the network held them back), so their client decode rate overstates"
+                        + " the server's", bursts, maxDecodeTokS, worstBurst, burstServerRate)));
         if (ttftOverE2e > 0) flags.add(new Flag(Flag.TTFT_GT_E2E, stepId, ttftOverE2e + " requests have TTFT > end-to-end latency: impossible, a measurement bug"));
         if (buffered > 0 && buffered * 20 > multiToken) flags.add(new Flag(Flag.BUFFERED, stepId, buffered + " of " + multiToken
                 + " answers of two token events or more arrived all at once: no decode time could be measured, and their TTFT holds the whole"

@@ -39,6 +39,27 @@ class PlausibilityTest {
     }
 
     @Test
+    void aFastDecodeTheServerConfirms_isNoFlag_andOneItDenies_isNamedABurst() {
+        RequestRecord fast = record(150_000L, 600_000L, 454.0, 32, TokenSource.USAGE, 32, 32, 0, 32);
+        RequestRecord confirmed = withServerRate(fast, 470.8); // a tiny model on llama.cpp really decodes this fast
+        assertThat(codes(List.of(confirmed))).isEmpty();
+        RequestRecord burst = withServerRate(record(150_000L, 160_000L, 209_411.0, 32, TokenSource.USAGE, 32, 32, 0, 32), 68.0);
+        List<Flag> flags = Plausibility.check("s", List.of(burst), 1.0, 400, 0, 0);
+        assertThat(flags).singleElement().satisfies(f -> {
+            assertThat(f.code()).isEqualTo(Flag.DECODE_IMPLAUSIBLE);
+            assertThat(f.message()).contains("worst 209411 tok/s, which the server decoded at 68 tok/s by its own timings")
+                    .contains("arrived in bursts").doesNotContain("every generated channel");
+        });
+        assertThat(Plausibility.check("s", List.of(fast), 1.0, 400, 0, 0)).singleElement().extracting(Flag::message).asString()
+                .as("no server timings: the channel check stays").contains("check that every generated channel is streamed and counted");
+    }
+
+    private static RequestRecord withServerRate(RequestRecord r, double tokS) {
+        return new RequestRecord(r.origin(), r.measured(), r.times(), r.tokens(), r.outcome(), r.answer(), r.connection(),
+                new io.tokensiege.common.metric.ServerTimings(10, 0, 5.0, 32, 32 * 1000 / tokS, tokS), r.agent());
+    }
+
+    @Test
     void eachImpossibility_hasItsFlag() {
         assertThat(codes(List.of(record(150_000L, 4_000_000L, 574.0, 200, TokenSource.USAGE, 200, 200, 0, 200)))).containsExactly(Flag.DECODE_IMPLAUSIBLE);
         assertThat(codes(List.of(record(5_000_000L, 4_000_000L, 50.0, 200, TokenSource.USAGE, 200, 200, 0, 200)))).containsExactly(Flag.TTFT_GT_E2E);
