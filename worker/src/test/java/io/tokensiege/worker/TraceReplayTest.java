@@ -52,12 +52,17 @@ class TraceReplayTest {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    /** The last message's content of each request, in the order the server got them. */
+    /** What leads every request's first message: the step's nonce ("nonce" in these steps), so no other step shares its cache. */
+    private static final String STEP_TAG = "[nonce] ";
+
+    /** The last message's content of each request (without the step's tag), in the order the server got them; a request without the tag fails. */
     private static ScriptedServer server(List<String> arrivals, String holdUntilSeen, String release) throws Exception {
         CountDownLatch released = new CountDownLatch(1);
         return new ScriptedServer(r -> {
             JsonNode messages = Json.MAPPER.readTree(r.body).get("messages");
-            String last = messages.get(messages.size() - 1).get("content").asText();
+            String first = messages.get(0).get("content").asText();
+            if (!first.startsWith(STEP_TAG)) throw new java.io.IOException("the first message lacks the step's tag: " + first);
+            String last = messages.size() == 1 ? first.substring(STEP_TAG.length()) : messages.get(messages.size() - 1).get("content").asText();
             arrivals.add(last);
             if (last.equals(release)) released.countDown();
             // A slow answer, as long as the test needs: until a later record of the trace has arrived.
