@@ -119,7 +119,8 @@ public final class StepAnalyzer {
         OpenLoopStats open = step.kind() == StepKind.OPEN ? openLoop(step, shares, records, h, windowSeconds) : null;
         if (open != null && open.notSent() > 0) {
             flags.add(new Flag(Flag.NOT_SENT, step.stepId(), String.format(java.util.Locale.ROOT,
-                    "%d of %d arrivals were not sent: the in-flight cap (%d) was full; achieved %.2f of %.2f req/s",
+                    "%d of %d arrivals were not sent: the in-flight cap (%d) was full; achieved %.2f of %.2f req/s; TTFT from the intended start"
+                            + " covers the sent ones only, so it is a lower bound (the unsent waited longer)",
                     open.notSent(), open.scheduled(), step.concurrency(), open.achievedRate(), open.requestedRate())));
         }
         if (sanity.degenerateShare() > 0) {

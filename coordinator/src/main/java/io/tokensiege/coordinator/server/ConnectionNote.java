@@ -31,11 +31,21 @@ public final class ConnectionNote {
                     + " and went again on a fresh one (not counted as errors)");
         }
         if (c.idleClosed() > 0) {
-            parts.add(String.format(Locale.ROOT, "closed %d idle connection%s (after %.1f s at the shortest: its keep-alive timeout)", c.idleClosed(),
-                    c.idleClosed() == 1 ? "" : "s", c.minIdleCloseMillis() / 1000.0));
+            Double advertised = advertisedTimeoutSeconds(c.keepAliveHeader());
+            boolean sooner = advertised != null && c.minIdleCloseMillis() < 900 * advertised;
+            parts.add(String.format(Locale.ROOT, "closed %d idle connection%s (the soonest %.1f s after its last response%s)", c.idleClosed(),
+                    c.idleClosed() == 1 ? "" : "s", c.minIdleCloseMillis() / 1000.0,
+                    sooner ? String.format(Locale.ROOT, ", sooner than the timeout=%s it advertises", io.tokensiege.common.analysis.KneeFinder.trim(advertised)) : ""));
         }
         if (c.connectionCloseHeaders() > 0) parts.add(c.connectionCloseHeaders() + " responses said Connection: close");
         if (c.closeDelimitedBodies() > 0) parts.add(c.closeDelimitedBodies() + " responses were ended by closing the connection (HTTP/1.0 style)");
         return String.join("; ", parts);
+    }
+
+    /** The {@code timeout=N} of a Keep-Alive header, in seconds, or null. */
+    static Double advertisedTimeoutSeconds(String keepAlive) {
+        if (keepAlive == null) return null;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\btimeout\\s*=\\s*(\\d+)").matcher(keepAlive);
+        return m.find() ? Double.valueOf(m.group(1)) : null;
     }
 }
