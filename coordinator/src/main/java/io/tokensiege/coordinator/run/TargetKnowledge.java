@@ -68,6 +68,10 @@ final class TargetKnowledge {
         List<String> out = new ArrayList<>();
         if (k.window == null) return out;
         for (Scenario s : plan.scenarios()) {
+            if (s.trace() != null) {
+                traceMisfit(s, target, k).ifPresent(out::add);
+                continue;
+            }
             int prompt = askedTokens(s, k.facts.sizing());
             int total = prompt + s.maxTokens();
             if (total <= k.window.tokens()) continue;
@@ -78,6 +82,44 @@ final class TargetKnowledge {
                     k.window.truncates() ? ", and would silently truncate the prompt" : ""));
         }
         return out;
+    }
+
+    /** How far over the window a trace record's estimate must be to be refused: its text is not our filler, so its characters per token may differ. */
+    static final double TRACE_ESTIMATE_MARGIN = 1.25;
+
+    /**
+     * A trace record that cannot fit the target's context, by an estimate from its characters (the target's own characters
+     * per token, measured on generated text): refused before any load only when it is over by a clear margin, since recorded
+     * text (code, other languages) may tokenize differently. A record near the limit is left to the server, whose refusal is
+     * classified and explained.
+     */
+    private static java.util.Optional<String> traceMisfit(Scenario s, Target target, Known k) {
+        if (s.trace().trace() == null) return java.util.Optional.empty();
+        io.tokensiege.common.trace.TraceRecord worst = null;
+        int worstTokens = 0;
+        for (io.tokensiege.common.trace.TraceRecord r : s.trace().trace().records()) {
+            int tokens = estimatedTokens(r, k.facts.sizing()) + (r.maxTokens() != null ? r.maxTokens() : s.maxTokens());
+            if (tokens > worstTokens) {
+                worstTokens = tokens;
+                worst = r;
+            }
+        }
+        if (worst == null || worstTokens <= TRACE_ESTIMATE_MARGIN * k.window.tokens()) return java.util.Optional.empty();
+        return java.util.Optional.of(String.format(Locale.ROOT, "scenario '%s': the record at line %d of %s needs about %,d tokens with what it may"
+                        + " generate (estimated at %.2f characters per token), but target '%s' holds %,d tokens per request (%s): leave it out of the"
+                        + " trace, or raise the server's context (llama.cpp: -c, or fewer --parallel slots; vLLM: --max-model-len; Ollama: num_ctx)",
+                s.name(), worst.line(), s.trace().source(), worstTokens, k.facts.sizing().charsPerToken(), target.name(), k.window.tokens(), k.window.source()));
+    }
+
+    /** A record's prompt by its characters: every message's text and tool calls, and its tools' schemas. */
+    private static int estimatedTokens(io.tokensiege.common.trace.TraceRecord r, PromptSizing sizing) {
+        long chars = 0;
+        for (io.tokensiege.common.chat.ChatMessage m : r.messages()) {
+            if (m.content() != null) chars += m.content().length();
+            if (m.toolCalls() != null) for (var c : m.toolCalls()) chars += (c.name() == null ? 0 : c.name().length()) + (c.arguments() == null ? 0 : c.arguments().length());
+        }
+        if (r.tools() != null) chars += io.tokensiege.common.json.Json.write(r.tools()).length();
+        return (int) Math.min(Integer.MAX_VALUE, Math.round(chars / sizing.charsPerToken()) + sizing.overheadTokens() + 4L * r.messages().size());
     }
 
     /** Tokens of a tool schema in a prompt, about: the builtin ones are ~70 characters of name and description plus their parameters. */

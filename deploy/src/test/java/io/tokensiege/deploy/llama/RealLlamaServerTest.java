@@ -217,6 +217,23 @@ class RealLlamaServerTest {
             assertThat(printed.toString(StandardCharsets.UTF_8)).contains("needs 6,000 prompt tokens + 200 to generate = 6,200, but target 'target' holds 4,096 tokens per request");
             assertThat(runJson(onlyRun()).get("steps")).isEmpty(); // nothing was sent
 
+            // A trace whose second record cannot fit either, by an estimate from its characters: refused too, naming its line.
+            Path traceDir = Files.createDirectories(runs.resolve("trace-plan"));
+            Files.writeString(traceDir.resolve("big.jsonl"), "{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}]}\n"
+                    + "{\"messages\": [{\"role\": \"user\", \"content\": \"" + "lorem ipsum ".repeat(4_000) + "\"}]}\n");
+            Path tracePlan = Files.writeString(traceDir.resolve("plan.yaml"), "name: big-trace\ntargets:\n  - { name: llama, url: \"" + llama.url()
+                    + "\", model: " + llama.model + " }\nscenarios:\n  - { name: recorded, trace: { file: big.jsonl }, load: { concurrency: [1] } }\n");
+            ByteArrayOutputStream tracePrinted = new ByteArrayOutputStream();
+            System.setOut(new PrintStream(tracePrinted, true, StandardCharsets.UTF_8));
+            try {
+                code = cli("run", tracePlan.toString(), "--local", "--data", runs.resolve("trace-runs").toString());
+            } finally {
+                System.setOut(stdout);
+            }
+            assertThat(code).as("a trace record that cannot fit; it printed:%n%s", tracePrinted).isEqualTo(2);
+            assertThat(tracePrinted.toString(StandardCharsets.UTF_8)).containsPattern("scenario 'recorded': the record at line 2 of .*big.jsonl needs about"
+                    + " [0-9,]+ tokens with what it may generate .* but target 'llama' holds 4,096 tokens per request");
+
             // Sent anyway (a worker does what it is told): the server's own 400, classified and explained.
             StepFinished f = sendDirectly(llama, 6000);
             assertThat(f.records()).hasSize(2).allSatisfy(r -> {
