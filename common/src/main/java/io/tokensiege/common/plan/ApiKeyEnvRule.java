@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * Which environment variables {@code api_key_env} may name. The coordinator reads that variable and sends
- * its value to the plan's URL (as a Bearer token, or in the header {@code api_key_header} names), so a plan that could name any variable could send any of
- * the coordinator's secrets anywhere. A name must look like a key variable: capitals, digits and '_',
+ * its value to the plan's URL (as a Bearer token, or in the header {@code api_key_header} names), so a plan
+ * that could name any variable could send any of the coordinator's secrets anywhere. A name must look like a key variable: capitals, digits and '_',
  * ending in {@code _API_KEY}, {@code _KEY} or {@code _TOKEN} (e.g. {@code OPENAI_API_KEY}, {@code OMLX_KEY},
  * {@code HF_TOKEN}); another name only when the operator allows it by name ({@code --allow-key-env NAME}).
  * {@code TOKENSIEGE_*} (the cluster token's home) is refused even then. A plan sent to a coordinator's API may name
