@@ -115,7 +115,9 @@ public final class KneeFinder {
         if (parallelism != null && collapse != null && !NO_SUCCESS.equals(rule) && !NOT_JUDGED.equals(rule)) {
             long k = Math.max(1, Math.round(parallelism));
             Integer slots = slots(top);
-            boolean queues = top.open() == null ? k < top.identity().concurrency() * 0.8 : top.open().achievedRate() < 0.98 * top.open().requestedRate()
+            // An open loop's achieved rate is one random draw (Poisson noise puts it below the nominal rate about half the time):
+            // arrivals left unsent, or a wait that doubled, show queueing; a rate a little short of the nominal one does not.
+            boolean queues = top.open() == null ? k < top.identity().concurrency() * 0.8 : top.open().notSent() > 0
                     || top.userTtftMs().p50() > 2 * levels.get(0).userTtftMs().p50();
             // A server that said how many it serves at once, loaded with no more: nothing queued, whatever decoded less (a
             // long prefill keeps a slot busy outside its decode).

@@ -26,7 +26,7 @@ public final class Plausibility {
             else if (usageMismatch(r.tokens().usageCompletionTokens(), r.tokens().tokenEvents())) mismatch++;
             if (r.times().decodeRateTokS() != null) {
                 double rate = r.times().decodeRateTokS() / timeScale;
-                Double own = r.serverTimings() == null ? null : r.serverTimings().predictedTokS();
+                Double own = r.serverTimings() == null ? null : ServerView.serverDecodeTokS(r.serverTimings()); // our (n - 1) definition
                 if (rate > maxDecodeTokS && own != null && rate > 2 * own) { // the server says it was slower: the tokens came in bursts
                     bursts++;
                     if (rate > worstBurst) {

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The run's answer: a collapse finding per target × sweep, and an SLO verdict per target. With sweeps
- * in the plan, a target meets the SLO when at least its lowest level does (its usable concurrency is
- * reported); without sweeps, when every step does. Nothing measured is never good: a target with no
+ * The run's answer: a collapse finding per target × sweep, and an SLO verdict per target. A target meets
+ * the SLO when at least the lowest level of each sweep does (its usable concurrency is reported) and every
+ * step of its single-level scenarios does (a turns scenario's step holds its cold first turn too). Nothing measured is never good: a target with no
  * finished step, or without one successful request in any step, fails whatever the SLO (and without
  * one); a step without successful requests or a partial one never meets it. {@link #sloFailed()} drives
  * exit code 3.

@@ -25,7 +25,7 @@ import java.util.Set;
  * side-by-side table, collapse lines, repeats, flags with their legend, partial steps and failures.
  *
  * <p>Stable hooks for tests and browsers: {@code p.partial-banner}, {@code section.target-card[data-target]},
- * {@code svg.sweep-chart[data-metric]}, {@code svg.histogram-chart[data-metric=ttft|itl|e2e|decode_rate][data-target][data-scenario]},
+ * {@code svg.sweep-chart[data-metric]}, {@code svg.histogram-chart[data-metric=ttft|ttft_intended|itl|e2e|decode_rate][data-target][data-scenario]},
  * {@code svg.ttft-over-time}, {@code svg.send-order}, {@code svg.turn-ttft}, {@code svg.turn-cached}, {@code table.percentile-table}; points are
  * {@code circle.pt} with {@code data-*} values, SLO lines {@code line.slo-line}, collapse markers {@code line.collapse-marker}.
  * Well-formed XML, so a test can parse it; every text from the run is escaped.

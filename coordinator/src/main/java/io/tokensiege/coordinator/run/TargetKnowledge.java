@@ -91,7 +91,7 @@ final class TargetKnowledge {
      * A trace record that cannot fit the target's context, by an estimate from its characters (the target's own characters
      * per token, measured on generated text): refused before any load only when it is over by a clear margin, since recorded
      * text (code, other languages) may tokenize differently. A record near the limit is left to the server, whose refusal is
-     * classified and explained.
+     * classified and explained; a server that truncates instead of refusing gets no margin.
      */
     private static java.util.Optional<String> traceMisfit(Scenario s, Target target, Known k) {
         if (s.trace().trace() == null) return java.util.Optional.empty();
@@ -104,7 +104,9 @@ final class TargetKnowledge {
                 worst = r;
             }
         }
-        if (worst == null || worstTokens <= TRACE_ESTIMATE_MARGIN * k.window.tokens()) return java.util.Optional.empty();
+        // A server that truncates (Ollama) would cut a record silently instead of refusing it: no margin for it.
+        double margin = k.window.truncates() ? 1.0 : TRACE_ESTIMATE_MARGIN;
+        if (worst == null || worstTokens <= margin * k.window.tokens()) return java.util.Optional.empty();
         return java.util.Optional.of(String.format(Locale.ROOT, "scenario '%s': the record at line %d of %s needs about %,d tokens with what it may"
                         + " generate (estimated at %.2f characters per token), but target '%s' holds %,d tokens per request (%s): leave it out of the"
                         + " trace, or raise the server's context (llama.cpp: -c, or fewer --parallel slots; vLLM: --max-model-len; Ollama: num_ctx)",

@@ -33,7 +33,7 @@ public final class ConnectionNote {
         if (c.idleClosed() > 0) {
             Double advertised = advertisedTimeoutSeconds(c.keepAliveHeader());
             boolean sooner = advertised != null && c.minIdleCloseMillis() < 900 * advertised;
-            parts.add(String.format(Locale.ROOT, "closed %d idle connection%s (the soonest %.1f s after its last response%s)", c.idleClosed(),
+            parts.add(String.format(Locale.ROOT, "closed %d idle connection%s (the soonest %.1f s after it was last used%s)", c.idleClosed(),
                     c.idleClosed() == 1 ? "" : "s", c.minIdleCloseMillis() / 1000.0,
                     sooner ? String.format(Locale.ROOT, ", sooner than the timeout=%s it advertises", io.tokensiege.common.analysis.KneeFinder.trim(advertised)) : ""));
         }

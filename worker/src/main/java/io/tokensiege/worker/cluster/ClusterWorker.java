@@ -169,6 +169,10 @@ public final class ClusterWorker implements AutoCloseable {
     /** Heartbeats while admitted, dead-man on silence, hellos until admitted, and giving up when nobody admits this worker. */
     private void watch() {
         if (!running) return;
+        if (registration.isDropping()) { // a drop that waited for a command in the inbox: again, quietly, until it is done
+            startOver("coordinator silent or lost");
+            return;
+        }
         // The dead-man check comes first: a heartbeat of a session about to be dropped, sent after commands it will now refuse,
         // would tell the coordinator that this worker is alive but not getting them (a drained queue, which ends the run).
         if (registration.silentTooLong()) {
@@ -194,6 +198,7 @@ public final class ClusterWorker implements AutoCloseable {
      * session is then dropped once the inbox is free, tried again at every watchdog tick until it is.
      */
     private void startOver(String reason) {
+        registration.dropping(); // from now on nothing of this session is obeyed, whenever the inbox gets free
         agent.abortAll(reason);
         boolean dropped = inbox.exclusive(() -> {
             if (registration.cancel()) signer.newSession();
@@ -229,6 +234,7 @@ public final class ClusterWorker implements AutoCloseable {
         } else if (state == LifecycleState.CLIENT_CONNECTED && disconnected) {
             disconnected = false;
             log.info("reconnected to the cluster {}: registering again", settings.where());
+            if (registration.isDropping()) return; // the old session is still being dropped: the watchdog says hello once it is
             registration.helloSent();
             hello();
         } else if (state == LifecycleState.SHUTDOWN) {

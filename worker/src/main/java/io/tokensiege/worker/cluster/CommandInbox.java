@@ -134,9 +134,9 @@ final class CommandInbox {
             throw new SecurityException("from a coordinator session this worker is not registered with (it is registering again, or a restarted coordinator's leftovers, or a replay)");
         }
         guard.accept(h, signer.session(), false, registration.coordinatorAheadMicros(), true);
-        if (registration.silentTooLong()) {
-            throw new SecurityException("the coordinator was silent too long: this session is being dropped (dead-man rule), and the worker "
-                    + "registers again");
+        if (registration.silentTooLong() || registration.isDropping()) {
+            throw new SecurityException("the coordinator was silent too long, or lost: this session is being dropped (dead-man rule), and the"
+                    + " worker registers again");
         }
         if (message instanceof JoinReply reply) {
             commands.joinReply(reply);

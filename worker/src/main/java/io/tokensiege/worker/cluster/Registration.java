@@ -16,6 +16,7 @@ final class Registration {
     private long lastHeardNanos;
     private long lastHelloNanos;
     private int hellos;
+    private boolean dropping;
     private long minClockSampleMicros = Long.MAX_VALUE;
 
     /** @param silenceLimitNanos the admitted coordinator silent this long: the dead-man rule drops the session */
@@ -63,7 +64,20 @@ final class Registration {
      * new session must register: the coordinator may have admitted this one with a welcome we will now refuse, and would
      * ignore its hellos as already admitted until it timed out.
      */
+    /**
+     * The session is to be dropped (the coordinator silent or lost) while a command still holds the inbox: nothing more from it
+     * is obeyed, and the watchdog drops it as soon as the inbox is free. {@link #cancel} ends this.
+     */
+    synchronized void dropping() {
+        dropping = true;
+    }
+
+    synchronized boolean isDropping() {
+        return dropping;
+    }
+
     synchronized boolean cancel() {
+        dropping = false;
         boolean known = coordinatorSession != null;
         if (admitted) unadmittedSinceNanos = System.nanoTime();
         admitted = false;

@@ -101,16 +101,19 @@ final class RequestFactory {
     }
 
     /**
-     * The messages with the step's nonce leading the first one's text: every request of a step shares it (sessions and
+     * The messages with the step's nonce leading the first text among them: every request of a step shares it (sessions and
      * records that share a prefix share it still, as recorded), and no other step does. Without it a sweep's second level
      * found the first level's prompts in the server's cache (811 of 812 prompt tokens cached at 4 streams, against 8-64 at 1).
      */
     List<ChatMessage> stepTagged(List<ChatMessage> messages) {
-        if (messages.isEmpty() || messages.get(0).content() == null) return messages;
-        ChatMessage first = messages.get(0);
-        List<ChatMessage> tagged = new java.util.ArrayList<>(messages);
-        tagged.set(0, new ChatMessage(first.role(), "[" + step.nonce() + "] " + first.content(), first.toolCalls(), first.toolCallId()));
-        return tagged;
+        for (int i = 0; i < messages.size(); i++) {
+            ChatMessage m = messages.get(i);
+            if (m.content() == null) continue; // an assistant's tool calls alone: the first message with text carries the tag
+            List<ChatMessage> tagged = new java.util.ArrayList<>(messages);
+            tagged.set(i, new ChatMessage(m.role(), "[" + step.nonce() + "] " + m.content(), m.toolCalls(), m.toolCallId()));
+            return tagged;
+        }
+        return messages;
     }
 
     private Buffer body(List<ChatMessage> history, List<Map<String, Object>> tools, Object toolChoice, int maxTokens) {

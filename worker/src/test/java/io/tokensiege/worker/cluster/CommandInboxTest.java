@@ -138,6 +138,21 @@ class CommandInboxTest {
         assertThat(events).containsExactly("obeyed s1", "dropped");
     }
 
+    @Test
+    @Timeout(30)
+    void whileADropWaitsForTheInbox_theOldSessionsCommandsAreRefused_untilTheDropIsDone() throws Exception {
+        registration.challenged(coordinator.session(), EpochMicros.now());
+        registration.admitted();
+        registration.dropping(); // the coordinator was lost while a command held the inbox: its drop is pending
+        inbox.start("w1");
+        fromCoordinator(new AbortStep("r1", "s1", "after the loss"));
+        fromCoordinator(new JoinChallenge("", "", "marker", EpochMicros.now()));
+        assertThat(challenged.await(10, TimeUnit.SECONDS)).as("the marker was read").isTrue();
+        assertThat(events).containsExactly("challenge marker");
+        assertThat(registration.cancel()).isTrue();
+        assertThat(registration.isDropping()).as("the drop done").isFalse();
+    }
+
     /** Waits (bounded) until the thread waits for the lock (with its time limit) or has finished. */
     private static void awaitWaitingOrDone(Thread t) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
