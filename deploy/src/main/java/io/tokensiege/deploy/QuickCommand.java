@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tokensiege.common.json.Json;
+import io.tokensiege.common.plan.ApiKeyEnvRule;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.PlanError;
 import io.tokensiege.common.plan.PlanException;
@@ -162,7 +163,8 @@ public final class QuickCommand implements Callable<Integer> {
         for (String header : headers) {
             int colon = header.indexOf(':');
             if (colon < 0) {
-                errors.add(optionError("--header", "expected 'Name: value', not '" + header + "'", "e.g. --header 'X-Request-Source: tokensiege'"));
+                String shown = ApiKeyEnvRule.holdsCredentials(header) ? "what looks like a credential (not shown)" : "'" + header + "'";
+                errors.add(optionError("--header", "expected 'Name: value', not " + shown, "e.g. --header 'X-Request-Source: tokensiege'"));
             } else if (node.has(header.substring(0, colon))) {
                 errors.add(optionError("--header", "header '" + header.substring(0, colon) + "' is given twice", "give each header once"));
             } else {

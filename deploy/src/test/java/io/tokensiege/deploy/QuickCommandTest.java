@@ -94,6 +94,10 @@ class QuickCommandTest {
                 .startsWith("--header: header 'X-A' has a carriage return (CR) at character 2");
         assertThat(errors("--header", "Bad Name: x")).singleElement().asString().startsWith("--header: header name 'Bad Name' is not a valid HTTP header name");
         assertThat(errors("--header", "X-A")).singleElement().asString().startsWith("--header: expected 'Name: value', not 'X-A'");
+        assertThat(errors("--header", "Bearer sk-Zq81x0AbCd")).singleElement().asString()
+                .startsWith("--header: expected 'Name: value', not what looks like a credential (not shown)").doesNotContain("Zq81");
+        assertThat(errors("--header", "X-Gw: Bearer sk-Zq81x0AbCd")).singleElement().asString()
+                .startsWith("--header: header 'X-Gw' holds what looks like a credential (not shown)").doesNotContain("Zq81");
         assertThat(errors("--header", "X-A: 1", "--header", "X-A: 2")).singleElement().asString().startsWith("--header: header 'X-A' is given twice");
         assertThat(errors("--header", "X-A: 1", "--header", "x-a: 2")).singleElement().asString().startsWith("--header: header 'x-a' is given twice");
     }

@@ -21,10 +21,17 @@ public final class ApiKeyEnvRule {
     private static final String OWN_PREFIX = "TOKENSIEGE_";
     /**
      * What a key pasted in place of a variable's name looks like: a vendor's prefix and random characters (hf_AbC…,
-     * ghp_…, AKIA…), or long and random (mixed case with digits; 32 or more characters with digits and no '_', as
+     * ghp_…, AKIA…, sk-…, a JWT), or long and random (mixed case with digits; 32 or more characters with digits and no '_', as
      * {@code openssl rand -hex 32} makes). A variable's name has words: hf_token_default is one.
      */
-    private static final Pattern KEY_ITSELF = Pattern.compile("(hf|ghp|gho|ghs|ghu)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{40,}|AKIA[A-Z0-9]{16}");
+    private static final String VENDOR_KEY = "(hf|ghp|gho|ghs|ghu)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{40,}|AKIA[A-Z0-9]{16}"
+            + "|sk-[A-Za-z0-9_-]{6,}|sk_(live|test)_[A-Za-z0-9]{10,}|(gsk|xai|pplx|nvapi|glpat|r8)[-_][A-Za-z0-9_-]{16,}"
+            + "|AIza[0-9A-Za-z_-]{30,}|xox[abpr]-[A-Za-z0-9-]{10,}|eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*";
+    private static final Pattern KEY_ITSELF = Pattern.compile(VENDOR_KEY);
+    /** A vendor's key inside a longer text, not part of a word (task-abcdef is no key). */
+    private static final Pattern KEY_INSIDE = Pattern.compile("(?<![A-Za-z0-9_-])(" + VENDOR_KEY + ")");
+    /** An Authorization-style value: a scheme, then credentials. */
+    private static final Pattern CREDENTIALS = Pattern.compile("(?i)(bearer|basic|token|apikey|api-key|digest)\\s+\\S.*");
 
     private ApiKeyEnvRule() {}
 
@@ -56,6 +63,15 @@ public final class ApiKeyEnvRule {
         return KEY_ITSELF.matcher(name).matches()
                 || name.length() >= 20 && digits && name.chars().anyMatch(Character::isUpperCase) && name.chars().anyMatch(Character::isLowerCase)
                 || name.length() >= 32 && digits && name.indexOf('_') < 0;
+    }
+
+    /**
+     * Whether a plan's header value carries a credential under a name that does not say so ({@code X-Gateway: Bearer …},
+     * a vendor's key): it would be written into the run's files and sent to every worker in clear.
+     */
+    public static boolean holdsCredentials(String value) {
+        String v = value.strip();
+        return CREDENTIALS.matcher(v).matches() || KEY_INSIDE.matcher(v).find();
     }
 
     /**

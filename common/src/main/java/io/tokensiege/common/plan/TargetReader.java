@@ -88,6 +88,9 @@ final class TargetReader {
                 fields.error(v, "a header value must be text, not " + v.describe(), null);
             } else if ((problem = HttpHeaderRule.valueProblem(k, v.asText())) != null) {
                 fields.error(v, problem, "remove the control characters; one header is one line");
+            } else if (ApiKeyEnvRule.holdsCredentials(v.asText())) {
+                fields.error(v, "header '" + k + "' holds what looks like a credential (not shown); secrets are never written in plans",
+                        "put the key in an environment variable, name it with api_key_env, and this header with api_key_header: " + k);
             } else {
                 headers.put(k, v.asText());
             }

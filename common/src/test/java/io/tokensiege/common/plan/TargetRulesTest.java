@@ -283,6 +283,46 @@ class TargetRulesTest {
         assertThat(e.hint()).contains("api_key_env").contains("api_key_header: api-key");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            X-Gateway: "Bearer 8f2c1d"
+            X-Gateway: "basic dXNlcjpwYXNz"
+            X-Upstream: "sk-ant-api03-Zx8"
+            X-Upstream: "key=hf_AbCdEfGhIjKlMnOpQrStUv"
+            X-Session: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJl"
+            """)
+    void aHeaderValueThatIsACredential_underANeutralName_isRefused_notRepeated(String header) {
+        PlanError e = single(withTargetLine("headers: { " + header + " }"));
+        String name = header.substring(0, header.indexOf(':'));
+        String value = header.substring(header.indexOf('"') + 1, header.length() - 1);
+        assertThat(e.path()).isEqualTo("targets[0].headers." + name);
+        assertThat(e.message()).isEqualTo("header '" + name + "' holds what looks like a credential (not shown); secrets are never written in plans");
+        assertThat(e.hint()).contains("api_key_header: " + name);
+        assertThat(e.message() + e.hint()).doesNotContain(value.substring(value.length() - 4));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            X-Task: task-abcdefgh12
+            X-Mode: fast
+            X-Note: "a token bucket"
+            X-Request-Source: tokensiege-sk-test
+            """)
+    void anOrdinaryHeaderValue_isSent(String header) throws PlanException {
+        String name = header.substring(0, header.indexOf(':'));
+        Plan p = PlanReader.parse(withTargetLine("headers: { " + header + " }"), "plan.yaml");
+        assertThat(p.targets().get(0).headers()).containsKey(name);
+    }
+
+    @Test
+    void aKeyPastedAsAHeaderName_isRefused_notRepeated() {
+        PlanError e = single(withTargetLine("headers: { sk-live1234abcd: x }"));
+        assertThat(e.message()).isEqualTo("a header name must not hold a key (not shown); secrets are never written in plans");
+        assertThat(e.message() + e.hint()).doesNotContain("1234abcd");
+        assertThat(single(withTargetLine("api_key_env: GW_KEY\n    api_key_header: sk-abc123")).message())
+                .contains("must name a header, not hold a key (not shown)").doesNotContain("abc123");
+    }
+
     @Test
     void aKeyThatCannotTravelInAHeader_isNamedWithoutAnyOfItsCharacters() {
         assertThat(ApiKeyEnvRule.valueProblem("GW_KEY", "abc-123\t_~!")).isNull();
