@@ -196,6 +196,8 @@ class TraceReplayTest {
             assertThat(held.times().sendEpochMicros()).isGreaterThanOrEqualTo(first.times().sendEpochMicros() + first.times().e2eMicros()); // after s-1 ended...
             // ...so not before b was sent, itself not before its time, 100 ms after s-2's: that wait is s-2's lag.
             assertThat(held.times().scheduleLagMicros()).isGreaterThanOrEqualTo(99_990L);
+            // The wait for its session's previous turn is the trace's, not the worker's own lateness in sending.
+            assertThat(f.totals().health().sendLateMaxMicros()).isNotNull().isLessThan(held.times().scheduleLagMicros());
             assertThat(held.times().ttftIntendedMicros()).isCloseTo(held.times().ttftMicros() + held.times().scheduleLagMicros(), org.assertj.core.data.Offset.offset(2L)); // each rounded to µs
         }
     }

@@ -163,8 +163,10 @@ public final class StepAnalyzer {
             if (s.totals() == null || s.totals().health() == null) continue;
             var h = s.totals().health();
             if (h.clientBound()) {
-                loaded.add(String.format(java.util.Locale.ROOT, "%s (event-loop delay p90 %.0f ms, CPU %.0f %% on average, GC %d ms)", s.workerId(),
-                        h.eventLoopDelayP90Micros() / 1000.0, 100 * h.meanCpuShare(), h.gcMillis()));
+                String sends = h.sentLate() ? String.format(java.util.Locale.ROOT, ", scheduled arrivals sent late by the worker itself p99 %.0f ms"
+                        + " (max %.0f ms), which their ttft_intended includes", h.sendLateP99Micros() / 1000.0, h.sendLateMaxMicros() / 1000.0) : "";
+                loaded.add(String.format(java.util.Locale.ROOT, "%s (event-loop delay p90 %.0f ms, CPU %.0f %% on average, GC %d ms%s)", s.workerId(),
+                        h.eventLoopDelayP90Micros() / 1000.0, 100 * h.meanCpuShare(), h.gcMillis(), sends));
             }
         }
         if (loaded.isEmpty()) return java.util.Optional.empty();

@@ -12,7 +12,7 @@ public final class ProtocolCodec {
     // issue time, nonce); joining is a hello, a challenge and its answer; workers acknowledge every command.
     // 4: trace replay (TraceChunk messages; StepSpec.replay). 5: a worker's records travel in RecordChunk messages before
     // its StepFinished (StepFinished.recordChunks), never in one message.
-    public static final int PROTOCOL_VERSION = 7; // 7: a target may name the header its key goes in
+    public static final int PROTOCOL_VERSION = 8; // 8: a worker reports how late it sent scheduled arrivals
 
     private ProtocolCodec() {}
 

@@ -35,16 +35,34 @@ public record StepTotals(long windowStartEpochMicros, long windowMicros, double 
      * @param eventLoopDelayP90Micros p90 lateness of the 100 ms probes on the worker's event loops: time its own callbacks waited
      * @param meanCpuShare            the JVM's CPU time over the step divided by wall time and cores (0..1)
      * @param gcMillis                time the worker's JVM spent in garbage collection during the step
+     * @param sendLateP99Micros       steps with a schedule (open loop, trace at its pace): p99 of how late the worker itself sent a
+     *                                measured arrival, from the instant it could go (its intended time, or the moment a slot or its
+     *                                session's previous turn freed it) to the hand-over to the HTTP client; null without a schedule
+     * @param sendLateMaxMicros       the largest of those; null without a schedule
      */
-    public record WorkerHealth(long eventLoopDelayP90Micros, double meanCpuShare, long gcMillis) {
+    public record WorkerHealth(long eventLoopDelayP90Micros, double meanCpuShare, long gcMillis, Long sendLateP99Micros, Long sendLateMaxMicros) {
         public static final WorkerHealth UNKNOWN = new WorkerHealth(0, 0, 0);
         /** A worker whose own callbacks ran this late, or whose process used this much of the machine, may have been the limit. */
         public static final long CLIENT_BOUND_DELAY_MICROS = 20_000;
         public static final double CLIENT_BOUND_CPU = 0.90;
 
-        /** The worker, not the server, may have limited the step: its delays would look like the server's ({@code client_bound}). */
+        /** A closed loop's health: no schedule to be late for. */
+        public WorkerHealth(long eventLoopDelayP90Micros, double meanCpuShare, long gcMillis) {
+            this(eventLoopDelayP90Micros, meanCpuShare, gcMillis, null, null);
+        }
+
+        /**
+         * The worker, not the server, may have limited the step: its delays would look like the server's ({@code client_bound}).
+         * Sends are judged at p99, not p90: every late send is in that request's {@code ttft_intended}, so a stall that
+         * held one arrival in a hundred already moves the tail the report prints.
+         */
         public boolean clientBound() {
-            return eventLoopDelayP90Micros > CLIENT_BOUND_DELAY_MICROS || meanCpuShare > CLIENT_BOUND_CPU;
+            return eventLoopDelayP90Micros > CLIENT_BOUND_DELAY_MICROS || meanCpuShare > CLIENT_BOUND_CPU || sentLate();
+        }
+
+        /** Whether the worker's own lateness in sending scheduled arrivals reached the tail ({@link #clientBound}). */
+        public boolean sentLate() {
+            return sendLateP99Micros != null && sendLateP99Micros > CLIENT_BOUND_DELAY_MICROS;
         }
     }
 }

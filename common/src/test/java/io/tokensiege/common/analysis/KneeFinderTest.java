@@ -216,6 +216,22 @@ class KneeFinderTest {
                 .hasValueSatisfying(f -> assertThat(f.message()).contains("w2 (event-loop delay p90 45 ms, CPU 98 % on average, GC 120 ms)").doesNotContain("w1"));
     }
 
+    @Test
+    void aWorkerThatSentScheduledArrivalsLate_flagsTheStepClientBound_atTheTail() {
+        var target = new io.tokensiege.common.plan.Target("t", "http://x/v1", "m", null, Map.of(), Map.of(), null);
+        var step = new io.tokensiege.common.protocol.StepSpec("s1", 0, io.tokensiege.common.protocol.StepKind.OPEN, target, "c", 8, 1, 0, 1000, 0, 0,
+                10, 0, 8, true, 0, List.of(), io.tokensiege.common.plan.Timeouts.DEFAULT, 1, "n", null, null, null);
+        // A calm event loop and CPU, but one send in a hundred 213 ms late: that request's ttft_intended carries it.
+        var stalled = new io.tokensiege.common.protocol.StepTotals.WorkerHealth(1_000, 0.20, 0, 213_000L, 213_500L);
+        var onTime = new io.tokensiege.common.protocol.StepTotals.WorkerHealth(1_000, 0.20, 0, 20_000L, 25_000L);
+        assertThat(stalled.clientBound()).isTrue();
+        assertThat(onTime.clientBound()).isFalse();
+        assertThat(new io.tokensiege.common.protocol.StepTotals.WorkerHealth(1_000, 0.20, 0).sentLate()).isFalse();
+        assertThat(StepAnalyzer.clientBound(step, List.of(new StepAnalyzer.Share("w1", 4, totals(onTime), List.of()), new StepAnalyzer.Share("w2", 4, totals(stalled), List.of()))))
+                .hasValueSatisfying(f -> assertThat(f.message()).contains("w2 (event-loop delay p90 1 ms, CPU 20 % on average, GC 0 ms,"
+                        + " scheduled arrivals sent late by the worker itself p99 213 ms (max 214 ms), which their ttft_intended includes)").doesNotContain("w1"));
+    }
+
     private static io.tokensiege.common.protocol.StepTotals totals(io.tokensiege.common.protocol.StepTotals.WorkerHealth health) {
         return new io.tokensiege.common.protocol.StepTotals(0, 1_000_000, 100, 10, 10, 10, Map.of(), 0, Map.of(), 0, 0, 0, 0L, null, health, null, 0);
     }

@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  * Arrivals at a rate: a dispatcher thread parks until each arrival's intended instant (anchor + cumulative
  * offset, so a late wake-up never shifts later arrivals) and hands the request to a lane. At the in-flight cap an
  * arrival waits for a free slot and keeps its intended time, so the wait shows in {@code ttft_intended} and the
- * schedule lag (coordinated omission corrected). Arrivals go on, unmeasured, past the window until every measured
+ * schedule lag (coordinated omission corrected); the worker's own lateness past the intended time or the freed slot is
+ * reported beside it ({@link StepRunner#sendingScheduled}). Arrivals go on, unmeasured, past the window until every measured
  * one was sent and ended; measured arrivals still unsent when the step must end are counted as not sent, never
  * silently dropped.
  */
@@ -32,6 +33,7 @@ final class OpenLoop implements LoadDriver {
     private volatile boolean pastWindow;
     private volatile boolean dispatcherDone;
     private volatile long heldArrivalNanos = RequestStamps.NONE;
+    private volatile long slotFreedNanos = RequestStamps.NONE;
     private volatile Thread dispatcher;
 
     /** {@code cap}: this worker's share of the in-flight cap; {@code ratePerSecond}: its share of the arrival rate, in wall time. */
@@ -62,14 +64,20 @@ final class OpenLoop implements LoadDriver {
         MeasurementWindow window = runner.window();
         int seq = 0;
         long intended = anchorNanos + schedule.next();
+        long previousReady = anchorNanos;
         while (!stopping) {
             long wait;
             while (!stopping && (wait = intended - System.nanoTime()) > 0) LockSupport.parkNanos(this, wait);
+            // When it could have gone: not before its time, nor before the arrival ahead of it (held at the cap, that one kept
+            // it waiting for the server); from then on, any wait is the worker's own.
+            long ready = Math.max(intended, previousReady);
             if (inFlight.get() >= cap) {
                 heldArrivalNanos = intended;
                 while (!stopping && inFlight.get() >= cap) LockSupport.parkNanos(this, 1_000_000L); // woken when a slot frees
                 heldArrivalNanos = RequestStamps.NONE;
+                ready = Math.max(ready, slotFreedNanos);
             }
+            previousReady = ready;
             if (stopping) break;
             boolean measured = window.contains(intended);
             if (measured) {
@@ -83,7 +91,11 @@ final class OpenLoop implements LoadDriver {
             Lane lane = lanes.get(seq % lanes.size());
             int s = seq++;
             long at = intended;
-            lane.context.runOnContext(v -> runner.issuer().issue(lane, stream, s, 0, measured, at));
+            long readyAt = ready;
+            lane.context.runOnContext(v -> {
+                if (measured) runner.sendingScheduled(readyAt);
+                runner.issuer().issue(lane, stream, s, 0, measured, at);
+            });
             intended = anchorNanos + schedule.next();
         }
         // Measured arrivals that were due but never sent (the step had to end first).
@@ -100,6 +112,7 @@ final class OpenLoop implements LoadDriver {
     @Override
     public void ended(Lane lane, Exchange ex) {
         if (ex.measured && measuredInFlight.decrementAndGet() == 0 && pastWindow) runner.stopAndCancel();
+        slotFreedNanos = System.nanoTime();
         inFlight.decrementAndGet();
         Thread d = dispatcher;
         if (d != null) LockSupport.unpark(d); // a slot is free

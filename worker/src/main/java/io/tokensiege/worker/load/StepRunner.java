@@ -180,7 +180,7 @@ public final class StepRunner {
         if (!step.isTimed()) window = MeasurementWindow.untimed(step.kind() == StepKind.WARMUP);
         else if (step.kind() == StepKind.SESSIONS) window = MeasurementWindow.timed(startNanos, 0, step.rampMillis() + step.durationMillis());
         else window = MeasurementWindow.timed(startNanos, step.rampMillis(), step.durationMillis());
-        health = new HealthProbe(vertx, lanes);
+        health = new HealthProbe(vertx, lanes, step.kind() == StepKind.OPEN);
         snapshots.start();
         // A sweeper set after the step finished (its lane's loop was busy) cancels itself: finish() cancels only those it sees.
         for (Lane lane : lanes) lane.context.runOnContext(v -> lane.sweeper = vertx.setPeriodic(SWEEP_MILLIS, t -> {
@@ -196,6 +196,11 @@ public final class StepRunner {
 
     long startNanos() {
         return startNanos;
+    }
+
+    /** A scheduled driver hands a measured arrival to the issuer now; it could have gone at {@code readyNanos}. */
+    void sendingScheduled(long readyNanos) {
+        health.sent(readyNanos);
     }
 
     /** Where the drivers send their requests from. */

@@ -107,10 +107,12 @@ final class TraceSchedule implements LoadDriver {
             return;
         }
         if (unit.busy) unit.waiting.add(held);
-        else send(lane, u, held);
+        else send(lane, u, held, held.intendedNanos());
     }
 
-    private void send(Lane lane, int u, Held held) {
+    /** {@code readyNanos}: when the record could have gone (its intended time, or its session's previous turn's end). */
+    private void send(Lane lane, int u, Held held, long readyNanos) {
+        if (held.measured()) runner.sendingScheduled(readyNanos);
         units[u].busy = true;
         runner.issuer().issue(lane, u, held.seq(), u, held.record(), held.measured(), held.intendedNanos()); // its unit as its stream: ended() finds the unit by it
     }
@@ -126,7 +128,7 @@ final class TraceSchedule implements LoadDriver {
             unit.waiting.clear();
             drop(n, measured);
         } else if (!unit.waiting.isEmpty()) {
-            send(lane, ex.stream, unit.waiting.poll());
+            send(lane, ex.stream, unit.waiting.poll(), System.nanoTime()); // due already: it could go the moment its turn came
         }
         if (pending.get() == 0 && dispatcherDone) runner.driverDone();
     }
