@@ -39,6 +39,6 @@ class RepeatsTest {
         assertThat(summary).contains("## Repeats");
         assertThat(summary).containsPattern("sweep @2 aggregate tok/s, a-twin: .*vs a: .*not distinguishable");
         // 20 ms + 3.3/seq vs 30 ms + 3.3/seq: about 27 % fewer tokens per second.
-        assertThat(summary).containsPattern("sweep @2 aggregate tok/s, slower: .*vs a: -\\d+ % ± \\d+ %, significant");
+        assertThat(summary).containsPattern("sweep @2 aggregate tok/s, slower: .*vs a: -\\d+\\.\\d % \\[-\\d+\\.\\d %, -\\d+\\.\\d %\\], significant");
     }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * The run's answer: a collapse finding per target × sweep, and an SLO verdict per target. A target meets
- * the SLO when at least the lowest level of each sweep does (its usable concurrency is reported) and every
- * step of its single-level scenarios does (a turns scenario's step holds its cold first turn too). Nothing
+ * the SLO when at least the lowest level of each sweep does, in every repeat (its usable concurrency is reported,
+ * the most cautious repeat's: {@link RepeatedSweep}) and every step of its single-level scenarios does (a turns scenario's step holds its cold first turn too). Nothing
  * measured is never good: a target with no finished step, or without one successful request in any step,
  * fails whatever the SLO (and without one); a step without successful requests or a partial one never
  * meets it. {@link #sloFailed()} drives exit code 3.
@@ -38,9 +38,9 @@ public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdic
                     }
                     continue;
                 }
-                List<StepResult> mine = ofTarget.stream().filter(r -> r.identity().scenario().equals(s.name()) && r.identity().repeat() == 1).toList();
+                List<StepResult> mine = ofTarget.stream().filter(r -> r.identity().scenario().equals(s.name())).toList();
                 if (mine.isEmpty()) continue;
-                Collapse c = KneeFinder.find(mine, plan.slo());
+                Collapse c = RepeatedSweep.judge(mine, plan.slo()); // every repeat: the first alone is one run
                 collapses.add(c);
                 if (c.usableConcurrency() == null) {
                     fails.add(s.name() + " fails at its first level, " + level(c.collapseLevel(), s.load()) + ": " + c.why());

@@ -67,6 +67,36 @@ class RunVerdictTest {
         assertThat(String.join(" ", SloCheck.breaches(nothing, new io.tokensiege.common.plan.Slo(1000L, 2000L, 20.0, 0.01)))).doesNotContain("NaN");
     }
 
+    /** The same step as repeat {@code n}. */
+    private static StepResult repeat(StepResult r, int n) {
+        StepResult.Identity i = r.identity();
+        return new StepResult(new StepResult.Identity(i.stepId() + "-r" + n, i.label(), i.target(), i.scenario(), i.kind(), i.concurrency(), n,
+                i.timeScale(), i.simulated()), r.workerShares(), r.outcome(), r.dist(), r.throughput(), r.warm(), r.reasoningShare(), r.fairness(),
+                r.sanity(), r.checks(), r.open(), r.start(), r.promptSize(), r.server(), r.connections(), r.agents(), r.parts());
+    }
+
+    @Test
+    void aSweepWithRepeats_isJudgedOnEveryRepeat_theMostCautiousAnswerWins() throws Exception {
+        String slo = "slo: { ttft_p50: 1s, error_rate: 0.05 }\n";
+        String sweep = "scenarios:\n  - { name: sweep, prompt: { tokens: 32 }, load: { concurrency: [1, 4], duration: 5s }, repeat: 3 }\n";
+        StepResult erring4 = step("sweep", "CLOSED", 4, 10, 8, List.of(new ErrorReason("http_5xx", "overloaded", 2)), List.of(), null);
+        StepResult erring1 = step("sweep", "CLOSED", 1, 10, 8, List.of(new ErrorReason("http_5xx", "overloaded", 2)), List.of(), null);
+        // Repeat 1 holds everywhere; repeat 2 breaks at 4; repeat 3 at its first level.
+        List<StepResult> results = List.of(good("sweep", "CLOSED", 1), good("sweep", "CLOSED", 4),
+                repeat(good("sweep", "CLOSED", 1), 2), repeat(erring4, 2), repeat(erring1, 3), repeat(good("sweep", "CLOSED", 4), 3));
+        RunVerdict v = RunVerdict.of(plan(sweep, slo), results);
+        assertThat(v.sloFailed()).isTrue();
+        assertThat(v.sloVerdicts().get("t")).startsWith("FAILS the SLO: sweep fails at its first level, 1 stream");
+        assertThat(v.collapses()).singleElement().satisfies(c -> {
+            assertThat(c.collapseLevel()).isEqualTo(1.0);
+            assertThat(c.line()).endsWith("(the most cautious of 3 repeats, which collapse at: none, 4, 1)");
+        });
+        // Repeats that agree say so.
+        RunVerdict same = RunVerdict.of(plan(sweep, slo), List.of(good("sweep", "CLOSED", 1), erring4, repeat(good("sweep", "CLOSED", 1), 2), repeat(erring4, 2)));
+        assertThat(same.sloVerdicts().get("t")).isEqualTo("MEETS the SLO up to 1 stream in sweep (collapses at 4 streams)");
+        assertThat(same.collapses().get(0).line()).endsWith("(the same in all 2 repeats)");
+    }
+
     @Test
     void aSingleLevelStepBesideASweep_isJudgedToo() throws Exception {
         String both = SWEEP + "  - { name: short, prompt: { tokens: 32 }, requests: 9 }\n";
@@ -164,9 +194,9 @@ class RunVerdictTest {
     }
 
     @Test
-    void bootstrapAgainstAZeroMedian_saysSo_insteadOfNaN() {
-        Bootstrap.Difference d = Bootstrap.difference(new double[] {0, 0, 0}, new double[] {40, 42, 41}, 1);
-        assertThat(d.verdict()).isEqualTo("n/a: the reference has a median of 0");
-        assertThat(Bootstrap.median(new double[0], 1).describe(" tok/s")).doesNotContain("NaN");
+    void aReferenceOfZero_isComparedAbsolutely_insteadOfNaN() {
+        RepeatStats.Difference d = RepeatStats.difference(new double[] {0, 0, 0}, new double[] {40, 42, 41});
+        assertThat(d.verdict()).startsWith("+41.00 [").endsWith("], significant");
+        assertThat(RepeatStats.mean(new double[0]).describe(" tok/s")).doesNotContain("NaN");
     }
 }

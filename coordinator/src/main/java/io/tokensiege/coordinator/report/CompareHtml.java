@@ -3,7 +3,7 @@ package io.tokensiege.coordinator.report;
 import static io.tokensiege.coordinator.report.Html.escape;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tokensiege.common.analysis.Bootstrap;
+import io.tokensiege.common.analysis.RepeatStats;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +15,7 @@ import java.util.function.Function;
 /**
  * {@code compare.html}: run B against run A on one self-contained page (inline SVG, no script): the comparison as the
  * terminal prints it, then for every sweep both runs have, its curves against the load overlaid (A solid, B dashed; the
- * median over repeats at each level) with each run's collapse level marked. Well-formed XML.
+ * mean over repeats at each level) with each run's collapse level marked. Well-formed XML.
  */
 public final class CompareHtml {
     private static final String A_COLOUR = "#1f77b4";
@@ -77,7 +77,7 @@ public final class CompareHtml {
         }
     }
 
-    /** The median over repeats at each level; a level the run does not have is left out. */
+    /** The mean over repeats at each level; a level the run does not have is left out. */
     private static List<XyChart.Point> points(JsonNode run, String target, String scenario, Curve c, List<Double> order, String which) {
         List<XyChart.Point> out = new ArrayList<>();
         for (int i = 0; i < order.size(); i++) {
@@ -85,8 +85,8 @@ public final class CompareHtml {
             double[] v = steps(run, target, scenario).stream().filter(s -> level(s) == level).map(c.value())
                     .filter(JsonNode::isNumber).mapToDouble(JsonNode::asDouble).toArray();
             if (v.length == 0) continue;
-            double median = Bootstrap.medianOf(v);
-            out.add(new XyChart.Point(i, median, Map.of("run", which, "level", SweepChart.levelLabel(level), "v", Double.toString(median))));
+            double mean = RepeatStats.meanOf(v);
+            out.add(new XyChart.Point(i, mean, Map.of("run", which, "level", SweepChart.levelLabel(level), "v", Double.toString(mean))));
         }
         return out;
     }

@@ -62,7 +62,7 @@ public final class HtmlReport {
         }
         sb.append("<h2>Side by side</h2>\n").append(table(plan, results));
         list(sb, "Where it collapses", verdict.collapses().stream().map(Collapse::line).toList());
-        list(sb, "Repeats (median over repeats, bootstrap 95 % interval)", RepeatSection.lines(plan, results));
+        list(sb, "Repeats (mean over repeats, 95 % interval)", RepeatSection.lines(plan, results));
         List<Flag> flags = results.stream().flatMap(r -> r.checks().flags().stream()).toList();
         sb.append(FlagGlossary.legend(flags));
         if (!flags.isEmpty()) {

@@ -13,10 +13,14 @@ public record PercentileSummary(long count, double[] values, double max) {
     public static final double[] PERCENTILES = {50, 90, 99, 99.9};
     public static final String[] NAMES = {"p50", "p90", "p99", "p99.9"};
 
-    /** {@code factor} turns recorded values into display units (see {@link StepHistograms#displayFactor}). */
+    /**
+     * {@code factor} turns recorded values into display units (see {@link StepHistograms#displayFactor}). A percentile
+     * needs 1/(1-p) values to exist (p99: 100, p99.9: 1,000); with fewer it is "—", as in the charts, not the maximum again.
+     */
     public static PercentileSummary of(Histogram h, double factor) {
         double[] v = new double[PERCENTILES.length];
-        for (int i = 0; i < v.length; i++) v[i] = h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(PERCENTILES[i]) * factor;
+        long n = h.getTotalCount();
+        for (int i = 0; i < v.length; i++) v[i] = n < PercentileChart.x(PERCENTILES[i]) - 1e-9 ? Double.NaN : h.getValueAtPercentile(PERCENTILES[i]) * factor;
         return new PercentileSummary(h.getTotalCount(), v, h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() * factor);
     }
 

@@ -1,6 +1,6 @@
 package io.tokensiege.coordinator.report;
 
-import io.tokensiege.common.analysis.Bootstrap;
+import io.tokensiege.common.analysis.RepeatStats;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Scenario;
@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * With {@code repeat: N}, each repeat's value is one sample: per target the median over repeats with a
- * bootstrap 95 % interval, and each target against the first with a plain verdict. The metric is the
+ * With {@code repeat: N}, each repeat's value is one sample: per target the mean over repeats with its
+ * Student's t 95 % interval, and each target against the first with Welch's verdict ({@link RepeatStats}). The metric is the
  * one a scenario is about: aggregate tok/s for a sweep level, TTFT p50 otherwise.
  */
 final class RepeatSection {
@@ -33,13 +33,13 @@ final class RepeatSection {
                     double[] v = results.stream().filter(r -> r.identity().target().equals(t.name()) && r.identity().scenario().equals(s.name()) && (!s.isSweep() || r.level() == c))
                             .mapToDouble(metric).filter(x -> !Double.isNaN(x)).toArray();
                     if (v.length < 2) continue;
-                    Bootstrap.Interval i = Bootstrap.median(v, 1);
+                    RepeatStats.Interval i = RepeatStats.mean(v);
                     String line = String.format(Locale.ROOT, "%s, %s: %s", what, t.name(), i.describe(""));
                     if (first == null) {
                         first = v;
                         firstName = t.name();
                     } else {
-                        line += "; vs " + firstName + ": " + Bootstrap.difference(first, v, 1).verdict();
+                        line += "; vs " + firstName + ": " + RepeatStats.difference(first, v).verdict();
                     }
                     out.add(line);
                 }

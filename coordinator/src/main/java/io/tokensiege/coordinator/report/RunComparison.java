@@ -1,7 +1,7 @@
 package io.tokensiege.coordinator.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tokensiege.common.analysis.Bootstrap;
+import io.tokensiege.common.analysis.RepeatStats;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -16,8 +16,8 @@ import java.util.function.Function;
 /**
  * {@code report RUN_A --compare RUN_B}: run B against run A, step by step (same scenario and load
  * level; same target name, or the only target of each run when each has one, as in a before/after
- * tuning). Per metric: both medians over repeats and B's relative change. With two or more repeats
- * on each side the change carries a bootstrap 95 % interval and a verdict; with one run each it says
+ * tuning). Per metric: both means over repeats and B's change. With two or more repeats on each side
+ * the change carries Welch's 95 % interval and a verdict ({@link RepeatStats}); with one run on either side it says
  * that no verdict is possible (docs/context.md: one run cannot call a 5 % difference). Then the server
  * settings that differ between the runs, since a default can hide a 10x difference.
  */
@@ -60,7 +60,7 @@ public final class RunComparison {
                 double[] vb = values(inB, m);
                 if (va.length == 0 || vb.length == 0) continue;
                 anyRepeats |= va.length > 1 && vb.length > 1;
-                rows.add("| " + e.getKey() + " | " + m.name() + " | " + median(va) + " | " + median(vb) + " | " + change(va, vb) + " | " + mark(va, vb, m) + " |");
+                rows.add("| " + e.getKey() + " | " + m.name() + " | " + mean(va) + " | " + mean(vb) + " | " + change(va, vb) + " | " + mark(va, vb, m) + " |");
             }
         }
         if (rows.size() == 2) {
@@ -119,6 +119,7 @@ public final class RunComparison {
             String level = switch (s.path("kind").asText()) {
                 case "CLOSED" -> " @" + s.path("concurrency").asInt();
                 case "OPEN" -> " @" + s.at("/open/requested_rate").asText("?") + " req/s";
+                case "SESSIONS" -> " @" + s.path("concurrency").asInt() + " sessions"; // each level its own row, never another's repeat
                 default -> "";
             };
             out.computeIfAbsent(name.apply(s.path("target").asText()) + " / " + s.path("scenario").asText() + level, k -> new ArrayList<>()).add(s);
@@ -130,31 +131,28 @@ public final class RunComparison {
         return steps.stream().map(m.value()).filter(v -> v != null && !v.isNaN()).mapToDouble(Double::doubleValue).toArray();
     }
 
-    /** B's change against A: "—" when both are 0 (no relative change exists), never "NaN %". */
+    /** B's change against A: "—" when both are 0 throughout (no change exists), never "NaN %". */
     private static String change(double[] a, double[] b) {
-        double ma = Bootstrap.medianOf(a);
-        double mb = Bootstrap.medianOf(b);
-        if (ma == 0 && mb == 0) return "—";
-        if (ma == 0) return "from 0";
-        if (a.length > 1 && b.length > 1) return Bootstrap.difference(a, b, 1).verdict();
-        return String.format(Locale.ROOT, "%+.0f %% (no verdict: %d vs %d run%s)", 100 * (Bootstrap.medianOf(b) / ma - 1), a.length, b.length,
-                b.length == 1 ? "" : "s");
+        if (RepeatStats.meanOf(a) == 0 && RepeatStats.meanOf(b) == 0) return "—";
+        return RepeatStats.difference(a, b).verdict();
     }
 
     /**
-     * Better or worse for B, by the metric's direction. With repeats on both sides only a significant change is called; a
-     * change inside the noise says so.
+     * Better or worse for B, by the metric's direction, only for a significant change: one inside the noise says so, and
+     * one run on either side cannot tell (the change may be run-to-run noise).
      */
     private static String mark(double[] a, double[] b, Measure m) {
-        double ma = Bootstrap.medianOf(a);
-        double mb = Bootstrap.medianOf(b);
-        if (ma == mb || Math.abs(mb / ma - 1) < SAME) return "same";
-        if (a.length > 1 && b.length > 1 && ma != 0 && !Bootstrap.difference(a, b, 1).significant()) return "within noise";
+        double ma = RepeatStats.meanOf(a);
+        double mb = RepeatStats.meanOf(b);
+        if (ma == mb || (ma != 0 && Math.abs(mb / ma - 1) < SAME)) return "same";
+        RepeatStats.Difference d = RepeatStats.difference(a, b);
+        if (!d.resolved()) return "no verdict";
+        if (!d.significant()) return "within noise";
         return (mb < ma) == m.lowerIsBetter() ? "better" : "worse";
     }
 
-    private static String median(double[] v) {
-        return SummaryTable.fmt(Bootstrap.medianOf(v));
+    private static String mean(double[] v) {
+        return SummaryTable.fmt(RepeatStats.meanOf(v));
     }
 
     private static Double number(JsonNode n) {

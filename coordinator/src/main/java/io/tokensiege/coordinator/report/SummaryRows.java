@@ -5,6 +5,7 @@ import static io.tokensiege.coordinator.report.SummaryTable.ms;
 
 import io.tokensiege.common.analysis.Collapse;
 import io.tokensiege.common.analysis.KneeFinder;
+import io.tokensiege.common.analysis.RepeatedSweep;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.plan.Plan;
 import io.tokensiege.common.plan.Scenario;
@@ -122,8 +123,8 @@ final class SummaryRows {
         String label = scenario.name() + ": " + what + (slo ? " within the SLO" : " before the collapse") + " (what breaks next)";
         Map<String, String> cells = new LinkedHashMap<>();
         Map<String, List<StepResult>> byTarget = new LinkedHashMap<>();
-        for (StepResult r : mine) if (r.identity().repeat() == 1) byTarget.computeIfAbsent(r.identity().target(), k -> new ArrayList<>()).add(r);
-        byTarget.forEach((target, steps) -> cells.put(target, answer(KneeFinder.find(steps, plan.slo()), load.isOpen() ? " req/s" : "")));
+        for (StepResult r : mine) byTarget.computeIfAbsent(r.identity().target(), k -> new ArrayList<>()).add(r);
+        byTarget.forEach((target, steps) -> cells.put(target, answer(RepeatedSweep.judge(steps, plan.slo()), load.isOpen() ? " req/s" : "")));
         return new Row(label, cells, Map.of());
     }
 

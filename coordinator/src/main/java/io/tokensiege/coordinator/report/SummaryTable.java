@@ -41,7 +41,7 @@ public final class SummaryTable {
         }
         List<String> repeats = RepeatSection.lines(plan, results);
         if (!repeats.isEmpty()) {
-            sb.append("## Repeats (median over repeats, bootstrap 95 % interval)\n\n");
+            sb.append("## Repeats (mean over repeats, 95 % interval)\n\n");
             for (String l : repeats) sb.append("- ").append(l).append('\n');
             sb.append('\n');
         }

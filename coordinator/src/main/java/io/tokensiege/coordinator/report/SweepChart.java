@@ -1,6 +1,6 @@
 package io.tokensiege.coordinator.report;
 
-import io.tokensiege.common.analysis.Bootstrap;
+import io.tokensiege.common.analysis.RepeatStats;
 import io.tokensiege.common.analysis.Collapse;
 import io.tokensiege.common.analysis.StepResult;
 import io.tokensiege.common.plan.Plan;
@@ -50,7 +50,7 @@ final class SweepChart {
                 double level = levels[i];
                 double[] at = results.stream().filter(r -> r.identity().target().equals(t.name()) && r.level() == level)
                         .mapToDouble(metric).filter(x -> !Double.isNaN(x)).toArray();
-                v[i] = at.length == 0 ? Double.NaN : Bootstrap.medianOf(at); // the Repeats section's median
+                v[i] = at.length == 0 ? Double.NaN : RepeatStats.meanOf(at); // the Repeats section's mean
                 any |= at.length > 0;
             }
             if (!any) continue;

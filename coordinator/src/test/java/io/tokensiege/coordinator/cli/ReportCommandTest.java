@@ -91,13 +91,13 @@ class ReportCommandTest {
     }
 
     @Test
-    void compare_marksBetterAndWorse_saysDashForZeroAgainstZero_comparesTheCollapse_andWritesCompareHtml() throws Exception {
+    void compare_oneRunEach_givesNoVerdict_saysDashForZeroAgainstZero_comparesTheCollapse_andWritesCompareHtml() throws Exception {
         String out = run(a.dir.path().toString(), "--compare", b.dir.path().toString());
         assertThat(out).doesNotContain("NaN");
-        assertThat(out).containsPattern("\\| box / sweep @16 \\| TTFT p50 ms \\| [0-9.,]+ \\| [0-9.,]+ \\| -\\d+ % \\(no verdict: 1 vs 1 run\\) \\| better \\|");
-        assertThat(out).containsPattern("\\| box / sweep @16 \\| aggregate tok/s \\| 192 \\| 800 \\| \\+\\d+ % [^|]*\\| better \\|");
+        assertThat(out).containsPattern("\\| box / sweep @16 \\| TTFT p50 ms \\| [0-9.,]+ \\| [0-9.,]+ \\| -\\d+\\.\\d % \\(no verdict: 1 vs 1 run\\) \\| no verdict \\|");
+        assertThat(out).containsPattern("\\| box / sweep @16 \\| aggregate tok/s \\| 192 \\| 800 \\| \\+\\d+\\.\\d % [^|]*\\| no verdict \\|");
         assertThat(out).contains("| box / sweep @16 | error rate % | 0.0 | 0.0 | — | same |");
-        assertThat(out).containsPattern("\\| box / sweep @4 \\| decode p50 tok/s \\| 45\\.0 \\| 50\\.0 \\| [^|]* \\| better \\|");
+        assertThat(out).containsPattern("\\| box / sweep @4 \\| decode p50 tok/s \\| 45\\.0 \\| 50\\.0 \\| [^|]* \\| no verdict \\|");
         assertThat(out).contains("| box / sweep | collapse level | at 16 streams | none up to 16 streams | better |")
                 .contains("| box / sweep | usable up to | 4 streams | 16 streams | better |");
         Path html = b.dir.path().resolve("compare.html");
@@ -110,7 +110,7 @@ class ReportCommandTest {
 
         // worse the other way round
         assertThat(run(b.dir.path().toString(), "--compare", a.dir.path().toString()))
-                .containsPattern("\\| box / sweep @16 \\| TTFT p50 ms \\| [^|]+ \\| [^|]+ \\| \\+\\d+ % [^|]*\\| worse \\|")
+                .containsPattern("\\| box / sweep @16 \\| TTFT p50 ms \\| [^|]+ \\| [^|]+ \\| \\+\\d+\\.\\d % [^|]*\\| no verdict \\|")
                 .contains("| box / sweep | collapse level | none up to 16 streams | at 16 streams | worse |");
     }
 
