@@ -178,7 +178,7 @@ public final class CoordinatorMetrics implements RunListener {
     }
 
     private void targetCounters(List<MetricSnapshot> all) {
-        all.add(counter("tokensiege_output_tokens", "token-carrying events received, every stream (fillers included)",
+        all.add(counter("tokensiege_output_tokens", "output tokens received, every stream (fillers included): token events weighed by what ended requests' usage said each carried",
                 c -> tallies.forEach((t, v) -> c.accept(count(v.outputTokens, "target", t)))));
         all.add(counter("tokensiege_requests", "measured requests that ended (ok or failed)",
                 c -> tallies.forEach((t, v) -> c.accept(count(v.completedRequests, "target", t)))));

@@ -13,7 +13,7 @@ import org.HdrHistogram.Histogram;
  * (the snapshots carry only how many failed). Durations are in seconds of the target's own time.
  */
 final class TargetTally {
-    long outputTokens;
+    double outputTokens;
     long completedRequests;
     long failedRequests;
     long finishedSteps;
@@ -35,7 +35,7 @@ final class TargetTally {
     }
 
     void add(IntervalSnapshot s, double timeScale) {
-        outputTokens += s.tokenEvents();
+        outputTokens += s.outputTokens();
         completedRequests += s.completed();
         failedRequests += s.errors();
         ttft.add(s.firstTokenTtfts(), timeScale);

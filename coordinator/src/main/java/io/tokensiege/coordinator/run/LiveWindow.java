@@ -55,7 +55,7 @@ final class LiveWindow {
         double ts = step.target().timeScale();
         Histogram ttft = Histograms.create();
         Histogram itl = Histograms.create();
-        long tokens = 0;
+        double tokens = 0;
         int completed = 0;
         int errors = 0;
         long coveredMillis = 0;
@@ -65,7 +65,7 @@ final class LiveWindow {
                 if (w.firstTokenTtfts() != null) ttft.add(Histograms.decode(w.firstTokenTtfts()));
                 byte[] gaps = w.histograms() == null ? null : w.histograms().get(Metric.ITL_MICROS.key());
                 if (gaps != null) itl.add(Histograms.decode(gaps));
-                tokens += w.tokenEvents();
+                tokens += w.outputTokens(); // in tokens, as the step's figure: a server may send several per event
                 completed += w.completed();
                 errors += w.errors();
                 longest = Math.max(longest, w.intervalEndEpochMillis() - w.intervalStartEpochMillis());

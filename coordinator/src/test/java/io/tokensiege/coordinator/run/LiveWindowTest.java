@@ -57,6 +57,15 @@ class LiveWindowTest {
     }
 
     @Test
+    void aServerThatSendsSeveralTokensPerEvent_isShownInTokens_asTheStepsFigureWeighsThem() {
+        LiveWindow w = new LiveWindow(step(1), START);
+        // 40 events a second, and the requests that ended so far reported 4 tokens for every event (a stream interval of 4).
+        RunListener.LiveStats s = w.add(new IntervalSnapshot("r", "s", "w1", START, START + 1000, Map.of(), 40, 0, 0, 4, null, 0, 0, 4.0));
+        assertThat(s.outputTokS()).isCloseTo(160, within(0.01));
+        assertThat(new IntervalSnapshot("r", "s", "w1", 0, 1, Map.of(), 40, 0, 0, 4, null, 0, 0, 0.0).outputTokens()).isEqualTo(40.0); // none known: 1
+    }
+
+    @Test
     void aSimulatedTargetsFiguresAreInItsOwnTime() {
         LiveWindow w = new LiveWindow(step(20), START);
         RunListener.LiveStats s = w.add(snap("w1", 1, 200, 10_000));

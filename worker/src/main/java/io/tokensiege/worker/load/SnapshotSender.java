@@ -51,7 +51,7 @@ final class SnapshotSender {
         int inFlight = lanes.stream().mapToInt(Lane::inFlightCount).sum();
         int awaiting = lanes.stream().mapToInt(Lane::awaitingFirstTokenCount).sum();
         send.accept(new IntervalSnapshot(assign.runId(), assign.stepId(), assign.workerId(), lastEpochMillis, now, iv.histograms(), iv.tokenEvents(),
-                iv.completed(), iv.errors(), inFlight, iv.firstTokenTtfts(), awaiting, driver.queued()));
+                iv.completed(), iv.errors(), inFlight, iv.firstTokenTtfts(), awaiting, driver.queued(), iv.tokensPerEvent()));
         lastEpochMillis = now;
     }
 }

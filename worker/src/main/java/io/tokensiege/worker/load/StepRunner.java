@@ -214,6 +214,7 @@ public final class StepRunner {
         RequestRecord r = ex.record();
         window.account(ex, r);
         records.append(r); // warm-ups too, unmeasured: their usage sizes prompts for servers without a tokenizer
+        if (!r.origin().isProbe()) lane.recorder.anyRequestEnded(r);
         if (ex.measured && !r.outcome().cancelled() && !r.origin().isProbe()) lane.recorder.requestEnded(r);
         driver.ended(lane, ex);
     }

@@ -24,6 +24,8 @@ public final class LaneRecorder {
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong clamped = new AtomicLong();
+    private final AtomicLong usageTokens = new AtomicLong();
+    private final AtomicLong usageEvents = new AtomicLong();
     /** Read on the snapshot thread only. */
     private final Map<Metric, Histogram> recycled = new EnumMap<>(Metric.class);
     private Histogram recycledFirstTokens;
@@ -49,6 +51,14 @@ public final class LaneRecorder {
     /** Any request's first token arrived {@code ttftMicros} after it was sent (for the live view). */
     public void firstToken(long ttftMicros) {
         firstTokens.recordValue(Histograms.clamp(ttftMicros));
+    }
+
+    /** Any request ended (measured or not): what its usage says its events carried, for the live output rate. */
+    public void anyRequestEnded(RequestRecord r) {
+        int events = r.tokens().tokenEvents();
+        if (events == 0 || r.tokens().tokenSource() != io.tokensiege.common.metric.TokenSource.USAGE) return;
+        usageTokens.lazySet(usageTokens.get() + r.tokens().outputTokens());
+        usageEvents.lazySet(usageEvents.get() + events);
     }
 
     /** A measured request ended: its metrics go into the histograms, or it counts as an error. */
@@ -99,6 +109,14 @@ public final class LaneRecorder {
 
     long tokenEvents() {
         return tokenEvents.get();
+    }
+
+    long usageTokens() {
+        return usageTokens.get();
+    }
+
+    long usageEvents() {
+        return usageEvents.get();
     }
 
     long completed() {

@@ -49,8 +49,10 @@ public final class StepRecorder {
         long tokens = lanes.stream().mapToLong(LaneRecorder::tokenEvents).sum();
         long done = completed();
         long failed = lanes.stream().mapToLong(LaneRecorder::failed).sum();
+        long usageEvents = lanes.stream().mapToLong(LaneRecorder::usageEvents).sum();
+        double tokensPerEvent = usageEvents == 0 ? 1.0 : lanes.stream().mapToLong(LaneRecorder::usageTokens).sum() / (double) usageEvents;
         Interval iv = new Interval(encoded, tokens - lastTokenEvents, (int) (done - lastCompleted), (int) (failed - lastFailed),
-                first.getTotalCount() == 0 ? null : Histograms.encode(first));
+                first.getTotalCount() == 0 ? null : Histograms.encode(first), tokensPerEvent);
         lastTokenEvents = tokens;
         lastCompleted = done;
         lastFailed = failed;
@@ -83,5 +85,5 @@ public final class StepRecorder {
         return lanes.stream().mapToLong(LaneRecorder::clamped).sum();
     }
 
-    public record Interval(Map<String, byte[]> histograms, long tokenEvents, int completed, int errors, byte[] firstTokenTtfts) {}
+    public record Interval(Map<String, byte[]> histograms, long tokenEvents, int completed, int errors, byte[] firstTokenTtfts, double tokensPerEvent) {}
 }
