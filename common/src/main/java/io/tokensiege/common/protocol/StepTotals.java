@@ -36,8 +36,9 @@ public record StepTotals(long windowStartEpochMicros, long windowMicros, double 
      * @param meanCpuShare            the JVM's CPU time over the step divided by wall time and cores (0..1)
      * @param gcMillis                time the worker's JVM spent in garbage collection during the step
      * @param sendLateP99Micros       steps with a schedule (open loop, trace at its pace): p99 of how late the worker itself sent a
-     *                                measured arrival, from the instant it could go (its intended time, or the moment a slot or its
-     *                                session's previous turn freed it) to the hand-over to the HTTP client; null without a schedule
+     *                                measured arrival, from the instant it could go (its intended time, or the moment a slot under the
+     *                                cap, the arrival ahead of it or its session's previous turn let it) to the hand-over to the HTTP
+     *                                client; null without a schedule
      * @param sendLateMaxMicros       the largest of those; null without a schedule
      */
     public record WorkerHealth(long eventLoopDelayP90Micros, double meanCpuShare, long gcMillis, Long sendLateP99Micros, Long sendLateMaxMicros) {
