@@ -11,10 +11,10 @@ import java.util.Map;
 /**
  * The run's answer: a collapse finding per target × sweep, and an SLO verdict per target. A target meets
  * the SLO when at least the lowest level of each sweep does, in every repeat (its usable concurrency is reported,
- * the most cautious repeat's: {@link RepeatedSweep}) and every step of its single-level scenarios does (a turns scenario's step holds its cold first turn too). Nothing
- * measured is never good: a target with no finished step, or without one successful request in any step,
- * fails whatever the SLO (and without one); a step without successful requests or a partial one never
- * meets it. {@link #sloFailed()} drives exit code 3.
+ * the most cautious repeat's: {@link RepeatedSweep}), and every step of its single-level scenarios does (a turns
+ * scenario's step holds its cold first turn too). Nothing measured is never good: a target with no finished step,
+ * or without one successful request in any step, fails whatever the SLO (and without one); a step without
+ * successful requests or a partial one never meets it. {@link #sloFailed()} drives exit code 3.
  */
 public record RunVerdict(List<Collapse> collapses, Map<String, String> sloVerdicts, boolean sloFailed) {
 

@@ -12,8 +12,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * With {@code repeat: N}, each repeat's value is one sample: per target the mean over repeats with its
- * Student's t 95 % interval, and each target against the first with Welch's verdict ({@link RepeatStats}). The metric is the
- * one a scenario is about: aggregate tok/s for a sweep level, TTFT p50 otherwise.
+ * Student's t 95 % interval, and each target against the first with Welch's verdict ({@link RepeatStats}). The
+ * metric is the one a scenario is about: aggregate tok/s for a sweep level, TTFT p50 otherwise.
  */
 final class RepeatSection {
     private RepeatSection() {}
