@@ -75,6 +75,19 @@ public final class ApiKeyEnvRule {
     }
 
     /**
+     * The key as a server receives it: spaces and tabs around a header's value are not part of it (HTTP drops them), so
+     * a key exported with a trailing space is sent, echoed and redacted without it. Null stays null.
+     */
+    public static String asSent(String key) {
+        if (key == null) return null;
+        int from = 0;
+        int to = key.length();
+        while (from < to && (key.charAt(from) == ' ' || key.charAt(from) == '\t')) from++;
+        while (to > from && (key.charAt(to - 1) == ' ' || key.charAt(to - 1) == '\t')) to--;
+        return key.substring(from, to);
+    }
+
+    /**
      * Null when the key in variable {@code env} can travel in a header, else why not, without a character of it: a
      * line break (often a key file's last line, read with its newline) would end the header and start another.
      */

@@ -43,6 +43,30 @@ public final class Redactor {
         return out;
     }
 
+    /**
+     * A server's JSON with every secret removed from its decoded strings: JSON may write a key as {@code \\u} escapes
+     * (or {@code \\/}), which a redaction of the raw text misses and a parser then turns back into the key. Names and
+     * values are redacted after decoding, token by token (no tree: a large answer costs no more than its text), and
+     * the JSON is written again. A text without escapes, or that is not JSON, is redacted as it is.
+     */
+    public String redactJson(String body) {
+        if (body == null || secrets.isEmpty() || body.indexOf('\\') < 0) return redact(body);
+        var json = io.tokensiege.common.json.Json.MAPPER.getFactory();
+        java.io.StringWriter out = new java.io.StringWriter(body.length());
+        try (var in = json.createParser(body); var gen = json.createGenerator(out)) {
+            for (var t = in.nextToken(); t != null; t = in.nextToken()) {
+                switch (t) {
+                    case FIELD_NAME -> gen.writeFieldName(redact(in.getCurrentName()));
+                    case VALUE_STRING -> gen.writeString(redact(in.getText()));
+                    default -> gen.copyCurrentEvent(in);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return redact(body); // not JSON (or cut): the raw text is all there is
+        }
+        return out.toString();
+    }
+
     public boolean isEmpty() {
         return secrets.isEmpty();
     }

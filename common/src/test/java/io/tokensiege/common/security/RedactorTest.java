@@ -26,6 +26,19 @@ class RedactorTest {
     }
 
     @Test
+    void aSecretWrittenAsJsonEscapes_isMaskedAfterDecoding_inNamesAndValues() throws Exception {
+        StringBuilder escaped = new StringBuilder();
+        for (char c : ("Bearer " + KEY).toCharArray()) escaped.append(String.format("\\u%04x", (int) c));
+        String body = "{\"data\":[{\"id\":\"m\",\"owned_by\":\"" + escaped + "\",\"" + escaped + "\":1}],\"n\":2}";
+        assertThat(redactor.redact(body)).as("the raw text holds no key to find").isEqualTo(body);
+        String safe = redactor.redactJson(body);
+        assertThat(io.tokensiege.common.json.Json.MAPPER.readTree(safe).toString()).doesNotContain(KEY).contains("Bearer [REDACTED]");
+        assertThat(io.tokensiege.common.json.Json.MAPPER.readTree(safe).at("/data/0/id").asText()).isEqualTo("m");
+        assertThat(io.tokensiege.common.json.Json.MAPPER.readTree(safe).at("/n").asInt()).isEqualTo(2);
+        assertThat(redactor.redactJson("not json: " + KEY)).isEqualTo("not json: [REDACTED]");
+    }
+
+    @Test
     void unrelatedText_andShortValues_areLeftAlone() {
         assertThat(redactor.redact("a plain answer about skies")).isEqualTo("a plain answer about skies");
         assertThat(Redactor.of("abc").redact("abc abc")).isEqualTo("abc abc");

@@ -39,10 +39,15 @@ final class ApiKeySealer {
     private String key(Target target) {
         String env = target.apiKeyEnv();
         if (env == null) return null;
-        String key = environment.apply(env);
-        if (key == null || key.isBlank()) {
+        String raw = environment.apply(env);
+        if (raw == null) {
             throw new IllegalStateException("target '" + target.name() + "' names api_key_env " + env
                     + " but that environment variable is not set on the coordinator: export " + env + "=... and run again");
+        }
+        String key = ApiKeyEnvRule.asSent(raw);
+        if (key.isBlank()) {
+            throw new IllegalStateException("target '" + target.name() + "' names api_key_env " + env
+                    + " but that environment variable is empty on the coordinator: export " + env + "=THE_KEY and run again");
         }
         String problem = ApiKeyEnvRule.valueProblem(env, key);
         if (problem != null) throw new IllegalStateException("target '" + target.name() + "': " + problem);

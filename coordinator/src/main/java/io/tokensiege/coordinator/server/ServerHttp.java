@@ -64,7 +64,7 @@ public final class ServerHttp {
 
     /** For a target whose base URL is e.g. {@code http://host:8080/v1}: {@code root} is {@code http://host:8080}. */
     public ServerHttp(Target target) {
-        this(target, target.apiKeyEnv() == null ? null : System.getenv(target.apiKeyEnv()));
+        this(target, target.apiKeyEnv() == null ? null : ApiKeyEnvRule.asSent(System.getenv(target.apiKeyEnv())));
     }
 
     ServerHttp(Target target, String apiKey) {
@@ -102,7 +102,7 @@ public final class ServerHttp {
         try {
             // The request timeout covers the headers only; this bounds the body too.
             HttpResponse<byte[]> r = answer.get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
-            return new Reply(r.statusCode(), redactor.redact(new String(r.body(), StandardCharsets.UTF_8)));
+            return new Reply(r.statusCode(), redactor.redactJson(new String(r.body(), StandardCharsets.UTF_8))); // escapes decoded first
         } catch (TimeoutException e) {
             answer.cancel(true);
             return new Reply(0, SILENT + " " + TIMEOUT.toSeconds() + " s");

@@ -25,6 +25,14 @@ class ApiKeySealerTest {
     }
 
     @Test
+    void aKeyExportedWithSpacesAround_isSealedAsAServerReceivesIt_soItsEchoIsRedactedToo() {
+        String sealed = new ApiKeySealer(BOX, Map.of("GW_KEY", " gw-0123456789 \t")::get).seal(step("GW_KEY"));
+        assertThat(BOX.open(sealed)).isEqualTo("gw-0123456789");
+        assertThatThrownBy(() -> new ApiKeySealer(BOX, Map.of("GW_KEY", "  ")::get).seal(step("GW_KEY")))
+                .hasMessageContaining("names api_key_env GW_KEY but that environment variable is empty on the coordinator");
+    }
+
+    @Test
     void anUnsetVariable_orAKeyWithALineBreak_isRefused_withoutShowingTheKey() {
         assertThatThrownBy(() -> new ApiKeySealer(BOX, name -> null).seal(step("GW_KEY")))
                 .hasMessageContaining("names api_key_env GW_KEY but that environment variable is not set on the coordinator");

@@ -116,7 +116,10 @@ class ServerHttpTest {
     void aServerThatEchoesTheKey_hasItRedacted_beforeProvenanceKeepsIt() throws Exception {
         String key = "sk-provenance-echo-0123456789";
         Target target = serve(s -> {
-            byte[] body = ("{\"data\":[{\"id\":\"m\"}],\"echo\":{\"authorization\":\"Bearer " + key + "\"}}").getBytes(StandardCharsets.UTF_8);
+            StringBuilder escaped = new StringBuilder(); // the key as JSON escapes: only a parser sees it
+            for (char c : key.toCharArray()) escaped.append(String.format("\\u%04x", (int) c));
+            byte[] body = ("{\"data\":[{\"id\":\"m\",\"owned_by\":\"" + escaped + "\"}],\"echo\":{\"authorization\":\"Bearer " + key + "\"}}")
+                    .getBytes(StandardCharsets.UTF_8);
             OutputStream out = s.getOutputStream();
             out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " + body.length + "\r\nconnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
