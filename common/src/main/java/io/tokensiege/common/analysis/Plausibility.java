@@ -49,7 +49,8 @@ public final class Plausibility {
                 + " requests: usage.completion_tokens differs from token-carrying events by more than 10% and more than one token (several tokens per event, "
                 + "or a channel the parser does not read)"));
         if (absurdUsage > 0) flags.add(new Flag(Flag.USAGE_ABSURD, stepId, absurdUsage + " of " + ok
-                + " requests reported more completion tokens than their max_tokens allows: usage ignored, tokens counted from the stream's events"));
+                + " requests reported a completion_tokens that cannot be true (above their max_tokens, or no count: negative, fractional or"
+                + " beyond 2^31, kept as 2147483647): usage ignored, tokens counted from the stream's events"));
         if (noUsage > 0) flags.add(new Flag(Flag.NO_USAGE, stepId, noUsage + " of " + ok
                 + " requests had no usage block: output_tokens are counted events (labelled 'counted')"));
         if (implausible > 0) flags.add(new Flag(Flag.DECODE_IMPLAUSIBLE, stepId, String.format(

@@ -15,7 +15,8 @@ public final class RequestMetrics {
     public static RequestRecord compute(RequestStamps s, String stepId, String workerId, int stream, int seq, int turn, boolean cancelled, boolean measured) {
         if (!cancelled) classifyEnd(s);
         // A usage above what the request allowed cannot be true: the events are counted instead (and the record shows both).
-        boolean usage = s.usageCompletionTokens >= 0 && (s.maxTokens <= 0 || s.usageCompletionTokens <= s.maxTokens);
+        boolean usage = s.usageCompletionTokens >= 0 && s.usageCompletionTokens != RequestStamps.NOT_A_COUNT
+                && (s.maxTokens <= 0 || s.usageCompletionTokens <= s.maxTokens);
         int events = s.tokenEvents();
         int outputTokens = usage ? s.usageCompletionTokens : events;
         Long tpot = null;

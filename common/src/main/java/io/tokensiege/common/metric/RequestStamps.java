@@ -8,6 +8,8 @@ package io.tokensiege.common.metric;
  */
 public final class RequestStamps {
     public static final long NONE = Long.MIN_VALUE;
+    /** A usage completion_tokens that was there but no count (negative, fractional, beyond 2^31): never believed, always flagged. */
+    public static final int NOT_A_COUNT = Integer.MAX_VALUE;
 
     public long intendedNanos = NONE;
     public long sendNanos = NONE;

@@ -62,6 +62,19 @@ class RequestMetricsTest {
         RequestRecord a = RequestMetrics.compute(absurd, "st", "w", 0, 0, 0, false, true);
         assertThat(a.tokens().tokenSource()).isEqualTo(TokenSource.COUNTED);
         assertThat(a.times().decodeRateTokS()).isCloseTo(19 / 0.190, within(1e-9));
+
+        // A number that was no count (3e9, -5, 7.5), even where no max_tokens bounds it: never believed, kept for the flag.
+        RequestStamps noCount = stream(20, 100, 10);
+        noCount.maxTokens = 0;
+        noCount.usageCompletionTokens = RequestStamps.NOT_A_COUNT;
+        RequestRecord n = RequestMetrics.compute(noCount, "st", "w", 0, 0, 0, false, true);
+        assertThat(n.ok()).isTrue();
+        assertThat(n.tokens().tokenSource()).isEqualTo(TokenSource.COUNTED);
+        assertThat(n.tokens().outputTokens()).isEqualTo(20);
+        assertThat(n.tokens().usageCompletionTokens()).isEqualTo(RequestStamps.NOT_A_COUNT);
+        assertThat(io.tokensiege.common.analysis.Plausibility.check("st", java.util.List.of(n), 1, 400, 0, 0))
+                .anySatisfy(f -> assertThat(f.code()).isEqualTo("usage_absurd"))
+                .noneSatisfy(f -> assertThat(f.code()).isEqualTo("no_usage"));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.tokensiege.worker.sse;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tokensiege.common.json.Json;
+import io.tokensiege.common.metric.RequestStamps;
 import java.io.IOException;
 
 /**
@@ -28,7 +29,7 @@ final class ChunkObjects {
             String field = p.currentName();
             JsonToken v = p.nextToken();
             switch (field) {
-                case "index" -> index = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
+                case "index" -> index = Math.max(0, intOr(p, v));
                 case "id" -> id = v == JsonToken.VALUE_STRING ? p.getText() : null;
                 case "function" -> {
                     if (v != JsonToken.START_OBJECT) {
@@ -59,7 +60,7 @@ final class ChunkObjects {
             String field = p.currentName();
             JsonToken v = p.nextToken();
             switch (field) {
-                case "completion_tokens" -> info.usageCompletionTokens = intOr(p, v);
+                case "completion_tokens" -> info.usageCompletionTokens = completionCount(p, v);
                 case "prompt_tokens" -> info.usagePromptTokens = intOr(p, v);
                 case "prompt_tokens_details" -> info.usageCachedTokens = nestedInt(p, v, "cached_tokens", info.usageCachedTokens);
                 case "completion_tokens_details" -> info.usageReasoningTokens = nestedInt(p, v, "reasoning_tokens", info.usageReasoningTokens);
@@ -83,8 +84,22 @@ final class ChunkObjects {
         return result;
     }
 
+    /** A count: a whole number from 0 to 2^31 - 1; else -1, as if absent (an optional figure no one can believe). */
     private static int intOr(JsonParser p, JsonToken v) throws IOException {
-        return v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+        return isCount(p, v) ? p.getIntValue() : -1;
+    }
+
+    /**
+     * The completion tokens of a usage block: a number that is no count is kept as {@link RequestStamps#NOT_A_COUNT}, so
+     * the request is flagged usage_absurd and counted from its events, neither failed as malformed nor taken as without usage.
+     */
+    private static int completionCount(JsonParser p, JsonToken v) throws IOException {
+        if (isCount(p, v)) return p.getIntValue();
+        return v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT ? RequestStamps.NOT_A_COUNT : -1;
+    }
+
+    private static boolean isCount(JsonParser p, JsonToken v) throws IOException {
+        return v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT && p.getIntValue() >= 0;
     }
 
     /** The error value (an object, usually) as JSON, wrapped as {@code {"error":...}}, at most {@value #ERROR_JSON_BYTES} characters. */

@@ -62,6 +62,24 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void numbersThatAreNoCount_neverFailTheEvent_aCompletionCountIsKeptAsNoCount_theRestAsAbsent() {
+        for (String bad : new String[] {"3000000000", "1000000000000", "-5", "7.5", "1e308"}) {
+            ChunkInfo c = decode("{\"choices\":[{\"delta\":{\"content\":\"x\",\"tool_calls\":[{\"index\":" + bad + ",\"function\":{\"name\":\"f\"}}]}}],"
+                    + "\"usage\":{\"completion_tokens\":" + bad + ",\"prompt_tokens\":" + bad + ",\"prompt_tokens_details\":{\"cached_tokens\":" + bad
+                    + "}},\"timings\":{\"cache_n\":" + bad + ",\"prompt_n\":" + bad + ",\"predicted_n\":" + bad + "}}");
+            assertThat(c.malformed).as(bad).isFalse();
+            assertThat(c.carriesToken()).as(bad).isTrue();
+            assertThat(c.usageCompletionTokens).as(bad).isEqualTo(RequestStamps.NOT_A_COUNT);
+            assertThat(c.usagePromptTokens).as(bad).isEqualTo(-1);
+            assertThat(c.usageCachedTokens).as(bad).isEqualTo(-1);
+            assertThat(c.timingsCacheN).as(bad).isEqualTo(-1);
+            assertThat(c.timingsPromptN).as(bad).isEqualTo(-1);
+            assertThat(c.timingsPredictedN).as(bad).isEqualTo(-1);
+        }
+        assertThat(decode("{\"choices\":[],\"usage\":{\"completion_tokens\":\"7\"}}").usageCompletionTokens).as("not a number: absent").isEqualTo(-1);
+    }
+
+    @Test
     void doneAndMalformedAndErrorEvents() {
         assertThat(decode("[DONE]").done).isTrue();
         assertThat(decode("{\"choices\":[{\"delta\":{\"content\":\"bro").malformed).isTrue();
