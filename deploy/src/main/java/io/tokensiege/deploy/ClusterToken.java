@@ -15,7 +15,19 @@ record ClusterToken(String value, boolean given) {
 
     static ClusterToken resolve(Path file) throws IOException {
         if (file != null) {
-            String t = Files.readString(file, StandardCharsets.UTF_8).strip();
+            String t;
+            try {
+                t = Files.readString(file, StandardCharsets.UTF_8).strip();
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new InvalidInput("--token-file " + file + ": no such file; write one with e.g. 'openssl rand -hex 32 > " + file
+                        + "' and give the same file to the coordinator and every worker");
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new InvalidInput("--token-file " + file + ": not readable by this user; check its owner and mode (chmod 600, owned by the user running tokensiege)");
+            } catch (java.nio.charset.MalformedInputException e) {
+                throw new InvalidInput("--token-file " + file + ": not UTF-8 text; a token is one line, e.g. from 'openssl rand -hex 32'");
+            } catch (IOException e) {
+                throw new InvalidInput("--token-file " + file + ": cannot be read (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+            }
             if (t.length() < MIN_LENGTH) throw new InvalidInput("the token in " + file + " is shorter than " + MIN_LENGTH
                     + " characters; use e.g. 'openssl rand -hex 32'");
             return new ClusterToken(t, true);

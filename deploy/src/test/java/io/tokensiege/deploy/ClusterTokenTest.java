@@ -3,6 +3,7 @@ package io.tokensiege.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tokensiege.coordinator.cli.ExitCodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,16 @@ class ClusterTokenTest {
                 .hasMessageContaining("TOKENSIEGE_TOKEN is shorter than 16 characters").hasMessageNotContaining("hunter2");
         Path file = Files.writeString(dir.resolve("token"), "hunter2\n");
         assertThatThrownBy(() -> ClusterToken.resolve(file)).hasMessageContaining("shorter than 16 characters").hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void aTokenFileThatCannotBeRead_isInvalidInput_sayingWhatToDo() {
+        Path missing = dir.resolve("nonexistent").resolve("tok");
+        assertThatThrownBy(() -> ClusterToken.resolve(missing)).isInstanceOf(InvalidInput.class)
+                .hasMessage("--token-file " + missing + ": no such file; write one with e.g. 'openssl rand -hex 32 > " + missing
+                        + "' and give the same file to the coordinator and every worker");
+        assertThat(Tokensiege.commandLine().execute("worker", "--join", "127.0.0.1", "--token-file", missing.toString())).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThatThrownBy(() -> ClusterToken.resolve(dir)).isInstanceOf(InvalidInput.class).hasMessageContaining("--token-file " + dir + ": cannot be read");
     }
 
     @Test
