@@ -170,6 +170,15 @@ class RunVerdictTest {
             assertThat(u.conclusive()).isTrue();
             assertThat(u.describe()).isEqualTo("could not be reached: the 1 request failed to connect");
         });
+        // https:// to a plain-HTTP port: every connection failed in its TLS handshake, and that is what is said.
+        RequestRecord tls = new RequestRecord(refused.origin(), false, refused.times(), refused.tokens(),
+                new RequestRecord.Outcome(null, "connect", "SSLHandshakeException: Unsupported or unrecognized SSL message", null, 0, false),
+                refused.answer(), null, null, null);
+        assertThat(Unanswered.of(List.of(tls, tls), 1.0)).hasValueSatisfying(u -> {
+            assertThat(u.tlsOnly()).isTrue();
+            assertThat(u.describe()).isEqualTo("could not be reached over TLS: all 2 requests failed in the TLS handshake");
+        });
+        assertThat(Unanswered.of(List.of(tls, refused), 1.0)).hasValueSatisfying(u -> assertThat(u.tlsOnly()).isFalse());
         // One answer of any kind (even an error status) is an answer.
         RequestRecord hung = cancelled;
         RequestRecord answered = new RequestRecord(new RequestRecord.Origin("s", "w", 0, 0, 0, null),

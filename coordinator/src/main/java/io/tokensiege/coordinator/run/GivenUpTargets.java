@@ -46,7 +46,8 @@ final class GivenUpTargets {
         return Unanswered.of(sent, target.timeScale()).filter(Unanswered::conclusive).map(u -> {
             names.add(target.name());
             if (u.unreachable()) return Failure.of(Failure.Kind.TARGET_UNREACHABLE, false, step.stepId(), null, who + u.describe() + skipped
-                    + ": is the server running and reachable from the workers?");
+                    + (u.tlsOnly() ? ": does the server speak plain HTTP? Then its url starts with http://, not https://"
+                            : ": is the server running and reachable from the workers?"));
             return Failure.of(Failure.Kind.TARGET_SILENT, false, step.stepId(), null, who + u.describe() + skipped
                     + ": is it overloaded, stuck, or not an OpenAI-compatible server?");
         });

@@ -81,6 +81,16 @@ class GivenUpTargetsTest {
         assertThat(givenUp.contains("t")).isTrue();
     }
 
+    @Test
+    void anHttpsUrlToAPlainHttpServer_isUnreachable_andSaysSo() {
+        Target t = new Target("t", "https://h:1/v1", "m", null, Map.of(), Map.of(), null);
+        RequestRecord handshake = record(0, "connect", "SSLHandshakeException: Unsupported or unrecognized SSL message", 3_000L);
+        Failure f = givenUp.check(step(t), List.of(share(handshake, handshake))).orElseThrow();
+        assertThat(f.kind()).isEqualTo(Failure.Kind.TARGET_UNREACHABLE);
+        assertThat(f.message()).contains("could not be reached over TLS: all 2 requests failed in the TLS handshake")
+                .endsWith(": does the server speak plain HTTP? Then its url starts with http://, not https://");
+    }
+
     private static StepSpec step(Target target) {
         return new StepSpec("s1", 0, StepKind.CLOSED, target, "sweep", 2, 1, 0, 30_000, 0, 0, 100, 0, 64, true, 0, List.of(), Timeouts.DEFAULT, 1, "n",
                 null, null, null);
