@@ -1,6 +1,7 @@
 package io.tokensiege.coordinator.run;
 
 import io.tokensiege.common.analysis.Refused;
+import io.tokensiege.common.analysis.Tokenless;
 import io.tokensiege.common.analysis.Unanswered;
 import io.tokensiege.common.metric.RequestRecord;
 import io.tokensiege.common.plan.Target;
@@ -13,7 +14,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Targets given up on, because they answered nothing in a whole step or refused every request of one: their remaining steps are not run. */
+/**
+ * Targets given up on, because they answered nothing in a whole step, refused every request of one, or answered and then
+ * streamed no token in any: their remaining steps are not run.
+ */
 final class GivenUpTargets {
     private final Set<String> names = new HashSet<>();
     /** Targets that answered a request with success in an earlier step: a refusal then is no wrong key, but a quota, a lockout or a firewall. */
@@ -42,6 +46,13 @@ final class GivenUpTargets {
         if (refused.isPresent()) {
             names.add(target.name());
             return refused;
+        }
+        Optional<Failure> tokenless = Tokenless.of(sent, target.timeScale()).map(t -> Failure.of(Failure.Kind.TARGET_SILENT, false, step.stepId(), null,
+                who + t.describe() + skipped + ": is the model loaded and generating (the server's log says; one that loads for longer needs a longer"
+                        + " timeouts.first_token), and does it stream chat completions as OpenAI does (data: {\"choices\":[{\"delta\":{\"content\":...}}]})?"));
+        if (tokenless.isPresent()) {
+            names.add(target.name());
+            return tokenless;
         }
         return Unanswered.of(sent, target.timeScale()).filter(Unanswered::conclusive).map(u -> {
             names.add(target.name());

@@ -82,6 +82,21 @@ class GivenUpTargetsTest {
     }
 
     @Test
+    void aServerThatAnswers200_andThenStreamsNoToken_isGivenUp_afterItsRequestsTimedOut() {
+        Target t = new Target("t", "http://h:1/v1", "m", null, Map.of(), Map.of(), null);
+        RequestRecord keepAliveOnly = record(200, "timeout_total", "no end after 120000 ms", 120_000_000L);
+        Failure f = givenUp.check(step(t), List.of(share(keepAliveOnly, keepAliveOnly, cancelledUnanswered()))).orElseThrow();
+        assertThat(f.kind()).isEqualTo(Failure.Kind.TARGET_SILENT);
+        assertThat(f.message()).startsWith("target 't' (http://h:1/v1) answered all 2 requests with a success status but streamed no token in any:"
+                + " timeout_total after 120.0 s in step s1; its remaining steps are skipped: is the model loaded and generating");
+        assertThat(givenUp.contains("t")).isTrue();
+        // One request with a token, or one cut by the step's end alone, is no such proof.
+        GivenUpTargets fresh = new GivenUpTargets();
+        assertThat(fresh.check(step(t), List.of(share(keepAliveOnly, answered(200, null))))).isEmpty();
+        assertThat(fresh.check(step(t), List.of(share(cancelledUnanswered())))).isEmpty();
+    }
+
+    @Test
     void anHttpsUrlToAPlainHttpServer_isUnreachable_andSaysSo() {
         Target t = new Target("t", "https://h:1/v1", "m", null, Map.of(), Map.of(), null);
         RequestRecord handshake = record(0, "connect", "SSLHandshakeException: Unsupported or unrecognized SSL message", 3_000L);
