@@ -19,7 +19,13 @@ public final class Tokensiege implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        try {
+            System.exit(commandLine().execute(args));
+        } catch (OutOfMemoryError e) { // an Error passes picocli's handler; one line and exit 4 rather than a stack trace and 1
+            System.err.println("tokensiege: out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB heap): what was written is in the"
+                    + " run directory; give the JVM more heap (JAVA_OPTS=-Xmx2g) or shorten the steps");
+            System.exit(ExitCodes.RUN_FAILED);
+        }
     }
 
     /** The launcher with its exit codes: an exception is 4 (run failed) and says why in one line, refused input is 2. */

@@ -220,4 +220,27 @@ class LocalRunTest {
         assertThat(run.at("/steps/0/step_id").asText()).endsWith("-c1");
         assertThat(Files.readString(outcome.directory().resolve("failures.jsonl"))).contains("INTERNAL_ERROR");
     }
+
+    @Test
+    void runningOutOfMemory_endsTheRunAsFailed_keepingWhatWasMeasured_andSaysSo() throws Exception {
+        Path plan = runs.resolve("oom.yaml");
+        Files.writeString(plan, "name: oom\ntargets:\n  - { name: sim, simulated: { profile: moe-35b-a3b, speed: 50 } }\n"
+                + "defaults: { warmup: 0, max_tokens: 16 }\nscenarios:\n  - { name: sweep, prompt: { tokens: 16 }, load: { concurrency: [1, 2], duration: 1s } }\n");
+        RunListener starved = new RunListener() { // stands for a step whose records outgrew the heap, thrown where the run waits for them
+            @Override
+            public void onStepStarted(StepSpec step, int number, int of) {
+                if (step.stepId().endsWith("-c2")) throw new OutOfMemoryError("Java heap space");
+            }
+        };
+        RunOutcome outcome = LocalRun.execute(PlanReader.load(plan.toString()), 1, runs, new PrintStream(new ByteArrayOutputStream()), starved);
+
+        assertThat(ExitCodes.of(outcome)).isEqualTo(ExitCodes.RUN_FAILED);
+        assertThat(outcome.failures()).singleElement().satisfies(f -> {
+            assertThat(f.kind().name()).isEqualTo("WORKER_ERROR");
+            assertThat(f.message()).startsWith("the coordinator's JVM ran out of memory (").contains("after 1 measured step(s)").contains("-Xmx");
+        });
+        JsonNode run = Json.MAPPER.readTree(outcome.directory().resolve("run.json").toFile());
+        assertThat(run.get("status").asText()).as("not left 'running'").isEqualTo("failed");
+        assertThat(run.get("steps")).hasSize(1);
+    }
 }

@@ -104,6 +104,14 @@ public final class RunOrchestrator {
             fail(Failure.of(Failure.Kind.INTERNAL_ERROR, true, null, null, "tokensiege hit an internal error (" + e + ") and stopped the run after "
                     + results.size() + " measured step(s); everything recorded until then is kept. The coordinator's log has the stack trace:"
                     + " please report it"));
+        } catch (OutOfMemoryError e) {
+            // Caught at the top of the run only: the step's records it was collecting are unreachable by now, so the run can
+            // still write what the earlier steps measured, and say so (else run.json stayed "running" and the JVM exited 1).
+            log.error("the coordinator ran out of memory; the run stops, and what earlier steps measured is kept", e);
+            fail(Failure.of(Failure.Kind.WORKER_ERROR, true, null, null, "the coordinator's JVM ran out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MB heap) after " + results.size() + " measured step(s), most likely holding one step's request records (a server that fails"
+                    + " fast can be sent thousands a second); everything recorded until then is kept. Give it more heap (JAVA_OPTS=-Xmx2g)"
+                    + " or shorten the steps"));
         }
         if (abort.requested()) {
             fail(Failure.of(Failure.Kind.ABORTED, true, null, null, "run aborted by " + abort.reason() + " after " + ran + " of " + steps.size()

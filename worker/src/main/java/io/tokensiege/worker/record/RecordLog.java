@@ -99,6 +99,7 @@ public final class RecordLog {
     private Path create() throws IOException {
         path = dataDir == null ? Files.createTempFile("tokensiege-" + stepId + "-", ".requests.jsonl")
                 : Files.createDirectories(dataDir.resolve(runId)).resolve(stepId + ".requests.jsonl");
+        if (dataDir == null) path.toFile().deleteOnExit(); // also when the step never got to send it (a timeout, an error)
         return path;
     }
 
