@@ -10,6 +10,7 @@ import io.tokensiege.common.protocol.ToCoordinator;
 import io.tokensiege.common.protocol.ToWorker;
 import io.tokensiege.common.protocol.TraceChunk;
 import io.tokensiege.common.protocol.WorkerFailed;
+import io.tokensiege.worker.load.FileDescriptors;
 import io.tokensiege.common.security.TargetAllowList;
 import io.tokensiege.common.trace.TraceRecord;
 import io.tokensiege.worker.load.StepRunner;
@@ -132,6 +133,12 @@ public final class WorkerAgent {
         if (refusal != null) {
             log.warn("refused step {}: {}", a.stepId(), refusal);
             send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "target_not_allowed", "worker " + workerId + " refuses the target: " + refusal, true));
+            return;
+        }
+        String fileLimit = FileDescriptors.shortage(workerId, a.streams());
+        if (fileLimit != null) {
+            log.warn("refused step {}: {}", a.stepId(), fileLimit);
+            send.accept(new WorkerFailed(a.runId(), a.stepId(), workerId, "file_limit", fileLimit, true));
             return;
         }
         String apiKey;
