@@ -11,6 +11,7 @@ import io.tokensiege.simulator.profile.Profiles;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -59,5 +60,17 @@ class ErrorClassesTest {
             assertThat(r.outcome().errorDetail()).isNotBlank();
             assertThat(r.outcome().errorReason()).isNotBlank();
         });
+    }
+
+    @Test
+    void aServerThatFailsEveryRequestAtOnce_hasTheShareStoppedAfterTheFirstThousand() throws Exception {
+        Target target = h.target(Map.of("x-sim-fault", "429"));
+        // A 10 minute closed loop: without the stop it would send hundreds of thousands of instant 429s.
+        StepFinished f = h.run(SimulatorHarness.step(target, StepKind.CLOSED, 4, 0, 600_000, 0, 10, Timeouts.DEFAULT), 4, 60);
+
+        assertThat(f.totals().stoppedAfterFailures()).isEqualTo(1_000);
+        assertThat(f.records()).hasSizeBetween(1_000, 1_100); // and what the other lanes sent before the stop reached them
+        assertThat(f.records()).noneMatch(RequestRecord::ok);
+        assertThat(f.totals().errorsByClass().get("http_429")).isPositive();
     }
 }

@@ -20,6 +20,7 @@ public record Flag(String code, String stepId, String message) {
     public static final String NOT_SENT = "not_sent";
     public static final String LOW_SAMPLE = "low_sample";
     public static final String CLIENT_BOUND = "client_bound";
+    public static final String FAILURE_FLOOD = "failure_flood";
     public static final String SERVER_DECODE_GAP = "server_decode_gap";
     public static final String TTFT_BELOW_SERVER_PROMPT = "ttft_below_server_prompt_time";
     public static final String PROMPT_SIZE_GAP = "prompt_size_gap";

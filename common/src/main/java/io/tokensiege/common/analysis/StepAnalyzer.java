@@ -102,6 +102,7 @@ public final class StepAnalyzer {
                     + (Double.isNaN(e2eP50) ? "" : " (a request here takes " + SloCheck.ms(e2eP50) + ")")));
         }
         clientBound(step, shares).ifPresent(flags::add);
+        failureFlood(step, shares).ifPresent(flags::add);
         Percentiles decode = Percentiles.of(h.get(Metric.DECODE_RATE_MILLITOK_S), 1.0 / 1000 / ts);
         ServerView server = ServerView.of(records, ts, step.facts().slots()).orElse(null);
         if (server != null) ServerView.flag(step.stepId(), server, decode, records, ts, flags);
@@ -154,6 +155,18 @@ public final class StepAnalyzer {
     private static Double medianTtftMs(List<RequestRecord> records, boolean firstTurn, double msFactor) {
         return median(records.stream().filter(r -> r.ok() && (firstTurn ? r.origin().turn() == 1 : r.origin().turn() > 1) && r.times().ttftMicros() != null)
                 .map(r -> r.times().ttftMicros() * msFactor).toList());
+    }
+
+    /** Flags a step some worker stopped early because every request it sent failed: the step is shorter than planned, and why. */
+    static java.util.Optional<Flag> failureFlood(StepSpec step, List<Share> shares) {
+        List<String> stopped = new ArrayList<>();
+        for (Share s : shares) {
+            if (s.totals() != null && s.totals().stoppedAfterFailures() != null) stopped.add(s.workerId());
+        }
+        if (stopped.isEmpty()) return java.util.Optional.empty();
+        return java.util.Optional.of(new Flag(Flag.FAILURE_FLOOD, step.stepId(), String.join(", ", stopped) + " stopped after the first "
+                + shares.stream().map(Share::totals).filter(t -> t != null && t.stoppedAfterFailures() != null).mapToInt(StepTotals::stoppedAfterFailures).max().orElse(0)
+                + " requests all failed: the rest of the step would only have repeated the failure (a server that fails at once is sent thousands a second)"));
     }
 
     /** Flags a step whose workers were themselves saturated: their delays would show up as the server's. */

@@ -23,11 +23,22 @@ import java.util.Map;
  * @param connections            how the server treated the worker's connections
  * @param decodingMicrosInWindow sum over all requests of the time each spent between its first token and the end of its decode
  *                               inside the window: divided by the window, how many sequences were decoding at once (Little's law)
+ * @param stoppedAfterFailures   the worker stopped its share early because this many requests ended and every one failed
+ *                               ({@code failure_flood}); null when the share ran its course
  */
 public record StepTotals(long windowStartEpochMicros, long windowMicros, double tokensInWindow, int completedInWindow,
                          int started, int completed, Map<String, Integer> errorsByClass, int cancelledAtEnd,
                          Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow, int notSent, Long startLateMicros, Long startCoreWaitMicros,
-                         WorkerHealth health, ConnectionStats connections, long decodingMicrosInWindow) {
+                         WorkerHealth health, ConnectionStats connections, long decodingMicrosInWindow, Integer stoppedAfterFailures) {
+
+    /** A share that ran its course. */
+    public StepTotals(long windowStartEpochMicros, long windowMicros, double tokensInWindow, int completedInWindow, int started, int completed,
+                      Map<String, Integer> errorsByClass, int cancelledAtEnd, Map<String, byte[]> histograms, long clampedValues, int scheduledInWindow,
+                      int notSent, Long startLateMicros, Long startCoreWaitMicros, WorkerHealth health, ConnectionStats connections,
+                      long decodingMicrosInWindow) {
+        this(windowStartEpochMicros, windowMicros, tokensInWindow, completedInWindow, started, completed, errorsByClass, cancelledAtEnd, histograms,
+                clampedValues, scheduledInWindow, notSent, startLateMicros, startCoreWaitMicros, health, connections, decodingMicrosInWindow, null);
+    }
 
     /**
      * Sustained load, not a moment's: one GC pause or a burst at the step's start is not saturation.

@@ -232,6 +232,20 @@ class KneeFinderTest {
                         + " scheduled arrivals sent late by the worker itself p99 213 ms (max 214 ms), which their ttft_intended includes)").doesNotContain("w1"));
     }
 
+    @Test
+    void aShareStoppedByAFailureFlood_flagsTheStep_namingTheWorker() {
+        var target = new io.tokensiege.common.plan.Target("t", "http://x/v1", "m", null, Map.of(), Map.of(), null);
+        var step = new io.tokensiege.common.protocol.StepSpec("s1", 0, io.tokensiege.common.protocol.StepKind.CLOSED, target, "c", 8, 1, 0, 1000, 0, 0,
+                10, 0, 8, true, 0, List.of(), io.tokensiege.common.plan.Timeouts.DEFAULT, 1, "n", null, null, null);
+        var t = totals(io.tokensiege.common.protocol.StepTotals.WorkerHealth.UNKNOWN);
+        var stopped = new io.tokensiege.common.protocol.StepTotals(t.windowStartEpochMicros(), t.windowMicros(), t.tokensInWindow(), t.completedInWindow(),
+                t.started(), t.completed(), t.errorsByClass(), t.cancelledAtEnd(), t.histograms(), t.clampedValues(), t.scheduledInWindow(), t.notSent(),
+                t.startLateMicros(), t.startCoreWaitMicros(), t.health(), t.connections(), t.decodingMicrosInWindow(), 1_000);
+        assertThat(StepAnalyzer.failureFlood(step, List.of(new StepAnalyzer.Share("w1", 4, t, List.of())))).isEmpty();
+        assertThat(StepAnalyzer.failureFlood(step, List.of(new StepAnalyzer.Share("w1", 4, t, List.of()), new StepAnalyzer.Share("w2", 4, stopped, List.of()))))
+                .hasValueSatisfying(f -> assertThat(f.message()).startsWith("w2 stopped after the first 1000 requests all failed"));
+    }
+
     private static io.tokensiege.common.protocol.StepTotals totals(io.tokensiege.common.protocol.StepTotals.WorkerHealth health) {
         return new io.tokensiege.common.protocol.StepTotals(0, 1_000_000, 100, 10, 10, 10, Map.of(), 0, Map.of(), 0, 0, 0, 0L, null, health, null, 0);
     }

@@ -25,6 +25,7 @@ final class FlagGlossary {
             Map.entry(Flag.DEGENERATE, "Answers that repeat one short pattern: the model is stuck in a loop, and its speed is not useful output."),
             Map.entry(Flag.NOT_SENT, "Open loop: arrivals were not sent because the in-flight cap was full; the achieved rate is below the requested one."),
             Map.entry(Flag.LOW_SAMPLE, "Fewer than 10 measured requests: percentiles from so few values are rough. Lengthen the step's duration."),
+            Map.entry(Flag.FAILURE_FLOOD, "A worker stopped its share early: its first 1,000 requests all failed, most likely at once (a gateway's 429s or redirects). The step's errors say what the server answered."),
             Map.entry(Flag.CLIENT_BOUND, "The worker itself was saturated (event-loop delay or CPU) or sent scheduled arrivals late: its delays may show up as the server's. Add workers or lower the load per worker."),
             Map.entry(Flag.SERVER_DECODE_GAP, "The client's decode rates are more than 5 % from the server's own for the same requests (the median per request): the stream is buffered or batched on the way, or one side counts differently."),
             Map.entry(Flag.TTFT_BELOW_SERVER_PROMPT, "A TTFT shorter than the server's own prompt time: impossible, a measurement or clock bug."),

@@ -52,6 +52,7 @@ public final class StepRunner {
     private final RecordLog records;
     private final EpochClock clock = new EpochClock();
     private final AtomicBoolean done = new AtomicBoolean();
+    private final FailureFlood flood = new FailureFlood();
     /** Claimed once, by {@link #start} or by an abort that comes first. */
     private final AtomicBoolean launched = new AtomicBoolean();
     private final Promise<StepFinished> result = Promise.promise();
@@ -217,6 +218,10 @@ public final class StepRunner {
         if (!r.origin().isProbe()) lane.recorder.anyRequestEnded(r);
         if (ex.measured && !r.outcome().cancelled() && !r.origin().isProbe()) lane.recorder.requestEnded(r);
         driver.ended(lane, ex);
+        if (flood.tripsOn(r)) {
+            log.warn("step {}: the first {} requests all failed ({}); stopping this share", step.stepId(), FailureFlood.REQUESTS, r.outcome().error());
+            stopAndCancel();
+        }
     }
 
     /** Issue nothing more and cancel what is in flight (the window's fillers, or everything on an abort). */
@@ -263,6 +268,6 @@ public final class StepRunner {
         return new StepTotals(clock.epochMicros(from), w.lengthNanos(startNanos) / 1000, w.tokens(), w.completedInside(), issuer.started(),
                 recorder.completed(), recorder.errorsByClass(), w.cancelledMeasured(), recorder.encodedTotals(), recorder.clampedValues(),
                 driver.scheduledInWindow(), driver.notSentInWindow(), startLateMicros, startCoreWaitMicros, health == null ? StepTotals.WorkerHealth.UNKNOWN : health.stop(),
-                habits.snapshot(), w.decodingNanos() / 1000);
+                habits.snapshot(), w.decodingNanos() / 1000, flood.stoppedAfter());
     }
 }
