@@ -40,9 +40,7 @@ class SendLatenessTest {
         try (SimulatorHarness h = new SimulatorHarness(Profiles.load("dense-26b"), 50)) {
             h.warmUp();
             // 20 arrivals/s with a cap of 32: the simulated server answers in well under a second, so the cap never fills.
-            StepSpec step = new StepSpec("open-stall", 0, StepKind.OPEN, h.target(Map.of()), "arrivals", 32, 1, 0, 4_000, 0, 0, 8, 0.0, 32, true,
-                    0, List.of(), Timeouts.DEFAULT, 7, "nonce", new StepSpec.OpenLoop(20, 20, "constant", 1), null, null);
-            StepFinished f = runStallingOnFirstSnapshot(h, step);
+            StepFinished f = runStallingOnFirstSnapshot(h, arrivals(h, "open-stall", 32, 4_000));
 
             StepTotals.WorkerHealth health = f.totals().health();
             assertThat(f.totals().notSent()).isZero();
@@ -59,9 +57,7 @@ class SendLatenessTest {
         try (SimulatorHarness h = new SimulatorHarness(Profiles.load("dense-26b"), 1)) {
             h.warmUp();
             // 20 arrivals/s, 2 in flight at most, against a server that needs a good part of a second per request: held at the cap.
-            StepSpec step = new StepSpec("open-capped", 0, StepKind.OPEN, h.target(Map.of()), "arrivals", 2, 1, 0, 1_000, 0, 0, 8, 0.0, 32, true,
-                    0, List.of(), Timeouts.DEFAULT, 7, "nonce", new StepSpec.OpenLoop(20, 20, "constant", 1), null, null);
-            StepFinished f = h.run(step, 2, 60);
+            StepFinished f = h.run(arrivals(h, "open-capped", 2, 1_000), 2, 60);
 
             long[] lags = f.records().stream().filter(r -> r.measured() && r.times().scheduleLagMicros() != null)
                     .mapToLong(r -> r.times().scheduleLagMicros()).sorted().toArray();
@@ -79,6 +75,12 @@ class SendLatenessTest {
             assertThat(f.totals().health().sendLateP99Micros()).isNull();
             assertThat(f.totals().health().sendLateMaxMicros()).isNull();
         }
+    }
+
+    /** 20 constant arrivals a second of 8-token answers, at most {@code cap} in flight, for {@code durationMillis}. */
+    private static StepSpec arrivals(SimulatorHarness h, String id, int cap, long durationMillis) {
+        return new StepSpec(id, 0, StepKind.OPEN, h.target(Map.of()), "arrivals", cap, 1, 0, durationMillis, 0, 0, 8, 0.0, 32, true,
+                0, List.of(), Timeouts.DEFAULT, 7, "nonce", new StepSpec.OpenLoop(20, 20, "constant", 1), null, null);
     }
 
     /** Runs the step; when its first live snapshot arrives (a second into it), every client event loop stands still for the stall. */
