@@ -27,7 +27,9 @@ final class HttpHeaderRule {
 
     /** Null when {@code name} may be sent, else why not. */
     static String nameProblem(String name) {
-        if (ApiKeyEnvRule.looksLikeAKey(name) || ApiKeyEnvRule.holdsCredentials(name)) return "a header name must not hold a key (not shown); secrets are never written in plans";
+        if (ApiKeyEnvRule.looksLikeAKey(name) || ApiKeyEnvRule.holdsCredentials(name)) {
+            return "a header name must not hold a key (not shown); secrets are never written in plans";
+        }
         if (!TOKEN.matcher(name).matches()) {
             return "header name '" + name + "' is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~, no spaces or ':')";
         }

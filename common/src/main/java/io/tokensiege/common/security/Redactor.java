@@ -44,8 +44,9 @@ public final class Redactor {
     }
 
     /**
-     * A server's JSON with every secret removed from its decoded strings: JSON may write a key as {@code \\u} escapes
-     * (or {@code \\/}), which a redaction of the raw text misses and a parser then turns back into the key. Names and
+     * A server's JSON with every secret removed from its decoded strings: JSON may write a key's characters as escapes
+     * (a backslash and u with four hex digits, or a backslash before '/'), which a redaction of the raw text misses and a
+     * parser then turns back into the key. Names and
      * values are redacted after decoding, token by token (no tree: a large answer costs no more than its text), and
      * the JSON is written again. A text without escapes, or that is not JSON, is redacted as it is.
      */
