@@ -171,6 +171,7 @@ class LocalRunTest {
                 assertThat(f.message()).contains("names api_key_env TS_TEST_SURELY_UNSET_KEY_0 but that environment variable is not set");
             });
             assertThat(outcome.steps()).isEmpty();
+            assertThat(ExitCodes.of(outcome)).as("input the run was given, refused before any load").isEqualTo(ExitCodes.INVALID_INPUT);
             assertThat(connections).as("connections to the server: not even a probe").hasValue(0);
         }
     }

@@ -9,9 +9,13 @@ public final class ExitCodes {
 
     private ExitCodes() {}
 
-    /** The exit code a finished run earns: failed or aborted (4) before SLO failed (3) before ok (0). */
+    /**
+     * The exit code a finished run earns: input refused before any load (a plan that cannot fit, a key variable unset or
+     * unsendable: 2) before failed or aborted (4) before SLO failed (3) before ok (0).
+     */
     public static int of(io.tokensiege.coordinator.run.RunOutcome outcome) {
-        if (outcome.failures().stream().anyMatch(f -> f.kind() == io.tokensiege.coordinator.event.Failure.Kind.PLAN_DOES_NOT_FIT)) return INVALID_INPUT;
+        if (outcome.failures().stream().anyMatch(f -> f.kind() == io.tokensiege.coordinator.event.Failure.Kind.PLAN_DOES_NOT_FIT
+                || f.kind() == io.tokensiege.coordinator.event.Failure.Kind.MISSING_SECRET)) return INVALID_INPUT;
         if (outcome.failed()) return RUN_FAILED;
         if (outcome.verdict() != null && outcome.verdict().sloFailed()) return SLO_FAILED;
         return OK;
