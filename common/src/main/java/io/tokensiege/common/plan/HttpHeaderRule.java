@@ -16,10 +16,10 @@ final class HttpHeaderRule {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     /** Names that carry credentials: Authorization and its vendor variants, keys, tokens, cookies, subscription keys. */
     private static final Pattern SECRET = Pattern.compile(
-            "(?i)(proxy-)?authorization|.*(api[-_]?key|auth|token|secret|password|passwd|credential|cookie|subscription[-_]?key|signature).*");
+            "(?i)(proxy-)?authorization|.*(api[-_]?key|access[-_]?key|auth|token|secret|password|passwd|credential|cookie|subscription[-_]?key|signature).*");
     /** extra_body fields that carry credentials; narrower than headers', as max_completion_tokens and return_tokens are fine. */
     private static final Pattern SECRET_FIELD = Pattern.compile(
-            "(?i)key|token|.*(api[-_]?key|secret|password|passwd|credential|access[-_]?token|auth[-_]?token|bearer).*");
+            "(?i)key|token|auth|authorization|pwd|.*(api[-_]?key|private[-_]?key|secret|password|passwd|credential|access[-_]?token|auth[-_]?token|bearer).*");
     private static final Set<String> CLIENT_OWNED =
             Set.of("content-length", "transfer-encoding", "host", "connection", "keep-alive", "upgrade", "te", "trailer", "expect", "proxy-connection");
 

@@ -107,6 +107,9 @@ final class TargetReader {
             // called "password" or "token" in a structured-output workload.
             else if (HttpHeaderRule.isSecretField(k)) fields.errorAtKey(e, k, "secrets are never written in plans (extra_body field '" + k + "')",
                     "a server's key goes in an environment variable named by api_key_env (sent as Authorization: Bearer, or in the header api_key_header names)");
+            else if (v.kind == YNode.Kind.SCALAR && ApiKeyEnvRule.holdsCredentials(v.asText())) fields.error(v, "extra_body field '" + k
+                    + "' holds what looks like a credential (not shown); secrets are never written in plans", "a server's key goes in an environment"
+                    + " variable named by api_key_env (sent as Authorization: Bearer, or in the header api_key_header names)");
             else if (fields.finite(v)) extra.put(k, Fields.plain(v));
         });
         return extra;

@@ -33,6 +33,9 @@ final class TargetUrl {
         if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65_535)) return "url port " + uri.getPort() + " is not between 1 and 65535";
         if (uri.getRawQuery() != null) return "url must not have a query (not shown: it may hold a key): it is a base URL that /chat/completions is appended to";
         if (uri.getRawFragment() != null) return "url must not have a fragment (not shown: it may hold a key)";
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (path.indexOf(';') >= 0) return "url must not have path parameters (';...', not shown: they may hold a key)";
+        if (ApiKeyEnvRule.holdsCredentials(path.replace('/', ' '))) return "url holds what looks like a key in its path (not shown); a key goes in api_key_env";
         return null;
     }
 

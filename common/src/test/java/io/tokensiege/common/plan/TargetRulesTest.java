@@ -315,6 +315,19 @@ class TargetRulesTest {
     }
 
     @Test
+    void aKeyInTheUrlsPath_orInExtraBody_isRefused_notRepeated() {
+        PlanError params = single(PLAN.replace("http://h:1/v1", "http://h:1/v1;key=s3cr3tv4lu3"));
+        assertThat(params.message()).isEqualTo("url must not have path parameters (';...', not shown: they may hold a key)");
+        PlanError inPath = single(PLAN.replace("http://h:1/v1", "http://h:1/gw/sk-live-Zq81x0AbCd/v1"));
+        assertThat(inPath.message()).isEqualTo("url holds what looks like a key in its path (not shown); a key goes in api_key_env").doesNotContain("Zq81");
+        assertThat(single(withTargetLine("extra_body: { auth: x }")).message()).contains("secrets are never written in plans (extra_body field 'auth')");
+        assertThat(single(withTargetLine("extra_body: { private_key: x }")).message()).contains("extra_body field 'private_key'");
+        PlanError value = single(withTargetLine("extra_body: { user: \"Bearer Zq81x0AbCd\" }"));
+        assertThat(value.message()).isEqualTo("extra_body field 'user' holds what looks like a credential (not shown); secrets are never written in plans");
+        assertThat(single(withTargetLine("headers: { X-Access-Key: x }")).message()).contains("secrets are never written in plans (header 'X-Access-Key')");
+    }
+
+    @Test
     void aKeyPastedAsAHeaderName_isRefused_notRepeated() {
         PlanError e = single(withTargetLine("headers: { sk-live1234abcd: x }"));
         assertThat(e.message()).isEqualTo("a header name must not hold a key (not shown); secrets are never written in plans");
