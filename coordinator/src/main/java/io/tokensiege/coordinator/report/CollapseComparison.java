@@ -14,6 +14,7 @@ final class CollapseComparison {
 
     static void append(JsonNode a, JsonNode b, Map<String, String> targetOfB, StringBuilder sb) {
         List<String> rows = new ArrayList<>();
+        boolean singleRun = false;
         for (JsonNode ca : a.path("collapse")) {
             String ta = ca.path("target").asText();
             String tb = targetOfB.get(ta);
@@ -21,6 +22,7 @@ final class CollapseComparison {
             JsonNode cb = find(b, tb, ca.path("scenario").asText());
             if (cb == null) continue;
             TargetCards.Unit unit = unit(a, ta, ca.path("scenario").asText());
+            singleRun |= repeats(a, ta, ca.path("scenario").asText()) < 2 || repeats(b, tb, ca.path("scenario").asText()) < 2;
             String key = ta + " / " + ca.path("scenario").asText();
             Double collapseA = level(ca.path("collapse_level"));
             Double collapseB = level(cb.path("collapse_level"));
@@ -35,6 +37,19 @@ final class CollapseComparison {
         if (rows.isEmpty()) return;
         sb.append("\nWhere each sweep collapses, and up to which level it is usable:\n\n| target / sweep | | A | B | for B |\n|---|---|---|---|---|\n");
         rows.forEach(r -> sb.append(r).append('\n'));
+        if (singleRun) {
+            sb.append("\nOne run of a sweep on at least one side: its collapse level can move from run to run, so a level apart is no proof;"
+                    + " with `repeat: 3` each run reports its most cautious repeat.\n");
+        }
+    }
+
+    /** How many times the run repeated one target's sweep. */
+    private static int repeats(JsonNode run, String target, String scenario) {
+        int most = 0;
+        for (JsonNode s : run.path("steps")) {
+            if (s.path("target").asText().equals(target) && s.path("scenario").asText().equals(scenario)) most = Math.max(most, s.path("repeat").asInt(1));
+        }
+        return most;
     }
 
     private static JsonNode find(JsonNode run, String target, String scenario) {

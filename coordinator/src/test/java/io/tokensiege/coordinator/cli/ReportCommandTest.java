@@ -99,7 +99,8 @@ class ReportCommandTest {
         assertThat(out).contains("| box / sweep @16 | error rate % | 0.0 | 0.0 | — | same |");
         assertThat(out).containsPattern("\\| box / sweep @4 \\| decode p50 tok/s \\| 45\\.0 \\| 50\\.0 \\| [^|]* \\| no verdict \\|");
         assertThat(out).contains("| box / sweep | collapse level | at 16 streams | none up to 16 streams | better |")
-                .contains("| box / sweep | usable up to | 4 streams | 16 streams | better |");
+                .contains("| box / sweep | usable up to | 4 streams | 16 streams | better |")
+                .contains("One run of a sweep on at least one side: its collapse level can move from run to run");
         Path html = b.dir.path().resolve("compare.html");
         assertThat(out).contains("wrote " + html);
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(html.toFile()); // well-formed XML
