@@ -84,6 +84,16 @@ final class ChunkObjects {
         return result;
     }
 
+    /** Most that a server's time (ms) or rate (tok/s) may be: a day, or a billion tokens a second, is none any server reported. */
+    static final double MAX_BELIEVABLE = 1e8;
+
+    /** A server's own time or rate: a number from 0 to {@link #MAX_BELIEVABLE}; else -1, as if absent (printed as the server's, it was 1e300). */
+    private static double believable(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) return -1;
+        double d = p.getDoubleValue();
+        return d >= 0 && d <= MAX_BELIEVABLE ? d : -1;
+    }
+
     /** A count: a whole number from 0 to 2^31 - 1; else -1, as if absent (an optional figure no one can believe). */
     private static int intOr(JsonParser p, JsonToken v) throws IOException {
         return isCount(p, v) ? p.getIntValue() : -1;
@@ -119,14 +129,13 @@ final class ChunkObjects {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken v = p.nextToken();
-            boolean number = v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT;
             switch (field) {
                 case "prompt_n" -> info.timingsPromptN = intOr(p, v);
                 case "cache_n" -> info.timingsCacheN = intOr(p, v);
                 case "predicted_n" -> info.timingsPredictedN = intOr(p, v);
-                case "prompt_ms" -> info.timingsPromptMs = number ? p.getDoubleValue() : -1;
-                case "predicted_ms" -> info.timingsPredictedMs = number ? p.getDoubleValue() : -1;
-                case "predicted_per_second" -> info.timingsPredictedPerSecond = number ? p.getDoubleValue() : -1;
+                case "prompt_ms" -> info.timingsPromptMs = believable(p, v);
+                case "predicted_ms" -> info.timingsPredictedMs = believable(p, v);
+                case "predicted_per_second" -> info.timingsPredictedPerSecond = believable(p, v);
                 default -> p.skipChildren();
             }
         }

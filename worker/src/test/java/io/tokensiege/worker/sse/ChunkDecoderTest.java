@@ -77,6 +77,11 @@ class ChunkDecoderTest {
             assertThat(c.timingsPredictedN).as(bad).isEqualTo(-1);
         }
         assertThat(decode("{\"choices\":[],\"usage\":{\"completion_tokens\":\"7\"}}").usageCompletionTokens).as("not a number: absent").isEqualTo(-1);
+        ChunkInfo absurdTimings = decode("{\"choices\":[],\"timings\":{\"prompt_ms\":1e300,\"predicted_ms\":-3,\"predicted_per_second\":2e9,\"predicted_n\":4}}");
+        assertThat(absurdTimings.timingsPromptMs).isEqualTo(-1);
+        assertThat(absurdTimings.timingsPredictedMs).isEqualTo(-1);
+        assertThat(absurdTimings.timingsPredictedPerSecond).isEqualTo(-1);
+        assertThat(absurdTimings.timingsPredictedN).isEqualTo(4);
     }
 
     @Test
