@@ -130,9 +130,13 @@ public final class StepAnalyzer {
         }
         if (finished == 0 && step.kind() != StepKind.WARMUP) {
             List<RequestRecord> sent = shares.stream().flatMap(s -> s.records().stream()).toList(); // ramp and filler requests too
+            boolean flooded = shares.stream().anyMatch(s -> s.totals() != null && s.totals().stoppedAfterFailures() != null);
             flags.add(new Flag(Flag.NOTHING_MEASURED, step.stepId(), Unanswered.of(sent, ts)
                     .map(u -> "nothing measured: the target " + u.describe())
-                    .orElse(partialReason != null ? "nothing measured: the step was cut short (" + partialReason + ")"
+                    .orElse(flooded ? "nothing measured: the first " + sent.stream().filter(r -> r.outcome().error() != null && !r.outcome().cancelled()).count()
+                            + " requests all failed before the measurement window opened, and"
+                            + " the step was stopped (" + ErrorReason.top(sent).stream().map(ErrorReason::describe).collect(java.util.stream.Collectors.joining(", ")) + ")"
+                            : partialReason != null ? "nothing measured: the step was cut short (" + partialReason + ")"
                             : "nothing measured: no measured request finished; the step's duration may be shorter than one request at this load")));
         }
         var identity = new StepResult.Identity(step.stepId(), step.label(), step.target().name(), step.scenario(), step.kind().name(),

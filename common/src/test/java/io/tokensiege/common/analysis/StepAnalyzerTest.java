@@ -67,6 +67,27 @@ class StepAnalyzerTest {
     }
 
     @Test
+    void aStepStoppedByAFailureFloodBeforeItsWindow_saysWhatTheServerAnswered_notThatNothingFinished() {
+        StepSpec sweep = new StepSpec("flood", 0, StepKind.CLOSED, TARGET, "sweep", 8, 1, 0, 60_000, 2_000, 0, 64, 0.0, 32, true, 0, List.of(),
+                Timeouts.DEFAULT, 7, "nonce", null, null, null);
+        List<RequestRecord> records = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            RequestRecord r = request(null, i, 300_000, "http_3xx");
+            records.add(new RequestRecord(r.origin(), false, r.times(), r.tokens(), new RequestRecord.Outcome(null, "http_3xx", "307",
+                    "redirect to http://other/ not followed", 307, false), r.answer(), null, null, null)); // all in the ramp: unmeasured
+        }
+        StepTotals totals = new StepTotals(0, 60_000_000, 0, 0, 1_000, 0, Map.of(), 0, Map.of(), 0, 0, 0, 0L, null,
+                StepTotals.WorkerHealth.UNKNOWN, ConnectionStats.NONE, 0, 1_000);
+
+        StepResult r = StepAnalyzer.analyze(sweep, List.of(new StepAnalyzer.Share("w1", 8, totals, records)), 1000, null, null);
+
+        assertThat(r.checks().flags()).extracting(Flag::code).contains(Flag.FAILURE_FLOOD, Flag.NOTHING_MEASURED);
+        assertThat(r.checks().flags()).filteredOn(f -> f.code().equals(Flag.NOTHING_MEASURED)).singleElement()
+                .satisfies(f -> assertThat(f.message()).startsWith("nothing measured: the first 1000 requests all failed before the measurement window"
+                        + " opened, and the step was stopped (").contains("http_3xx").contains("not followed"));
+    }
+
+    @Test
     void aPrefixStepsCachedShare_isTheServersOwnCount_fromUsageElseLlamaCppsCacheN() {
         StepSpec turns = new StepSpec("prefix", 0, StepKind.TURNS, TARGET, "warm_prefix", 1, 1, 3, 0, 0, 0, 64, 0.0, 32, true, 0, List.of(),
                 Timeouts.DEFAULT, 7, "nonce", null, null, null);
