@@ -17,6 +17,9 @@ import java.util.Locale;
 public final class KneeFinder {
     static final double MIN_SCALING = 0.10;
     static final double TTFT_BLOWUP = 2.0;
+    /** An open loop that sent fewer of its due arrivals than this share in the window could not keep up ({@link #fallsBehind}). */
+    static final double IN_TIME = 0.8;
+    static final String FALLS_BEHIND = "falls_behind";
     static final double DEFAULT_ERROR_LIMIT = 0.01;
     /** Rule of a level without one successful request: the server failed there (nothing it did can be "usable"). */
     public static final String NO_SUCCESS = "no_successful_requests";
@@ -76,6 +79,10 @@ public final class KneeFinder {
                         100 * (r.throughput().aggregateTokS() / prev.throughput().aggregateTokS() - 1), trim(r.level() / prev.level()),
                         r.open() != null ? "the rate" : "SESSIONS".equals(r.identity().kind()) ? "sessions" : "streams",
                         SloCheck.ms(prev.userTtftMs().p95()), SloCheck.ms(r.userTtftMs().p95()));
+            } else if (fallsBehind(r)) {
+                collapse = r.level();
+                rule = FALLS_BEHIND;
+                why = behind(r);
             } else if (!breaches.isEmpty()) {
                 collapse = r.level();
                 rule = "slo_breached";
@@ -91,6 +98,26 @@ public final class KneeFinder {
         if (cache.isPresent() && !CACHE_COLLAPSE.equals(rule)) line += "; its prefix cache gave out at " + cache.get().label() + " (" + cache.get().change() + ")";
         return new Collapse(target, scenario, collapse, rule, usable, parallelism, line, evidence, why, cache.map(CacheCollapse.Found::level).orElse(null),
                 cache.map(CacheCollapse.Found::why).orElse(null));
+    }
+
+    /**
+     * An open loop that could not keep up with its arrivals: fewer than {@value #IN_TIME} of those due in the window were
+     * sent in it, because every place under max_in_flight was taken, and they waited there longer than the server took to
+     * answer. Both counts come from the same draw of arrivals, so this is no Poisson shortfall; a server that completes
+     * less than was asked collapses at that rate whether or not it was scaling (a 4x rate had given +23 %, "no collapse").
+     */
+    static boolean fallsBehind(StepResult r) {
+        OpenLoopStats open = r.open();
+        if (open == null || open.scheduled() < 5) return false;
+        double sent = open.achievedRate() * r.throughput().windowSeconds();
+        return sent < IN_TIME * open.scheduled() && open.lagP50Ms() > r.dist().ttftMs().p50();
+    }
+
+    private static String behind(StepResult r) {
+        OpenLoopStats open = r.open();
+        return String.format(Locale.ROOT, "sent %.1f req/s of the %s asked (%d arrivals due), the rest held at max_in_flight %d for %s (schedule lag p50)"
+                        + " while the server took %s to a first token", open.achievedRate(), trim(open.requestedRate()), open.scheduled(), r.identity().concurrency(),
+                SloCheck.ms(open.lagP50Ms()), SloCheck.ms(r.dist().ttftMs().p50()));
     }
 
     static boolean stoppedScaling(StepResult prev, StepResult r) {
@@ -141,8 +168,12 @@ public final class KneeFinder {
         double lag = top.open().lagP50Ms();
         double intended = top.open().ttftIntendedMs().p50();
         if (!(lag >= 0.25 * intended)) return java.util.Optional.empty();
-        return java.util.Optional.of(String.format(Locale.ROOT, "; %s of the %s TTFT p50 from the intended start was arrivals waiting for the"
-                + " client's max_in_flight of %d (schedule lag p50), not the server", SloCheck.ms(lag), SloCheck.ms(intended), top.identity().concurrency()));
+        Integer slots = slots(top);
+        String more = slots != null && slots > top.identity().concurrency() ? " (the server has " + slots + " slots: a larger max_in_flight would"
+                + " show its own queue)" : "";
+        return java.util.Optional.of(String.format(Locale.ROOT, "; %s of the %s TTFT p50 from the intended start was arrivals waiting client-side for"
+                + " one of the %d places under max_in_flight (schedule lag p50), not in the server's queue%s", SloCheck.ms(lag), SloCheck.ms(intended),
+                top.identity().concurrency(), more));
     }
 
     /**

@@ -38,11 +38,35 @@ class KneeFinderTest {
         StepResult capped = withOpen(level(16, 190, 2_000, 2_500, 45, 0), new OpenLoopStats(8, 6.2, 120, 53, 1_940, 2_900,
                 new Percentiles(60, 4_100, 7_000, 8_000, 8_000, 8_000, 4_100), 5_000));
         assertThat(KneeFinder.clientHeld(capped)).get().isEqualTo("; 1.9 s of the 4.1 s TTFT p50 from the intended start was arrivals waiting"
-                + " for the client's max_in_flight of 16 (schedule lag p50), not the server");
+                + " client-side for one of the 16 places under max_in_flight (schedule lag p50), not in the server's queue");
         StepResult onTime = withOpen(level(16, 190, 2_000, 2_500, 45, 0), new OpenLoopStats(8, 7.9, 120, 0, 40, 90,
                 new Percentiles(60, 2_050, 2_500, 2_600, 2_600, 2_600, 2_050), 3_000));
         assertThat(KneeFinder.clientHeld(onTime)).isEmpty();
         assertThat(KneeFinder.clientHeld(level(16, 190, 2_000, 2_500, 45, 0))).as("a closed loop").isEmpty();
+    }
+
+    @Test
+    void anOpenLoopThatSendsFarFewerThanItsDueArrivals_collapsesAtThatRate_evenWhileItsThroughputStillGrew() {
+        // The llama.cpp run: 1 req/s kept up; at 4 req/s (80 due in 20 s) it sent 24, each held 27.7 s at max_in_flight 4 for a
+        // server that answered in 86 ms, while its throughput rose 23 % (so it was not "flat").
+        StepResult one = withOpen(level(1, 192.75, 179, 2_605, 61, 0), new OpenLoopStats(1, 1.1, 20, 0, 2.7, 2_950,
+                new Percentiles(22, 179, 2_605, 2_605, 2_605, 2_605, 179), 3_000));
+        StepResult four = withOpen(level(4, 237, 86, 129, 61, 0), new OpenLoopStats(4, 1.2, 80, 0, 27_734, 50_000,
+                new Percentiles(24, 27_820, 50_725, 50_725, 50_725, 50_725, 27_820), 30_000));
+        Collapse c = KneeFinder.find(List.of(withWindow(one, 20), withWindow(four, 20)), null);
+        assertThat(c.collapseLevel()).isEqualTo(4.0);
+        assertThat(c.rule()).isEqualTo("falls_behind");
+        assertThat(c.usableConcurrency()).isEqualTo(1.0);
+        assertThat(c.why()).isEqualTo("sent 1.2 req/s of the 4 asked (80 arrivals due), the rest held at max_in_flight 4 for 27.7 s (schedule lag p50)"
+                + " while the server took 86 ms to a first token");
+        // Sending all it was due, on time, is keeping up, whatever the draw gave.
+        assertThat(KneeFinder.fallsBehind(withWindow(one, 20))).isFalse();
+    }
+
+    private static StepResult withWindow(StepResult r, double seconds) {
+        return new StepResult(r.identity(), r.workerShares(), r.outcome(), r.dist(), new StepResult.Throughput(r.throughput().aggregateTokS(),
+                r.throughput().requestRate(), seconds, null), r.warm(), r.reasoningShare(), r.fairness(), r.sanity(), r.checks(), r.open(), r.start(),
+                r.promptSize(), r.server(), r.connections(), r.agents(), r.parts());
     }
 
     private static StepResult withOpen(StepResult r, OpenLoopStats open) {
