@@ -79,14 +79,14 @@ public final class KneeFinder {
                         100 * (r.throughput().aggregateTokS() / prev.throughput().aggregateTokS() - 1), trim(r.level() / prev.level()),
                         r.open() != null ? "the rate" : "SESSIONS".equals(r.identity().kind()) ? "sessions" : "streams",
                         SloCheck.ms(prev.userTtftMs().p95()), SloCheck.ms(r.userTtftMs().p95()));
-            } else if (fallsBehind(r)) {
-                collapse = r.level();
-                rule = FALLS_BEHIND;
-                why = behind(r);
             } else if (!breaches.isEmpty()) {
                 collapse = r.level();
                 rule = "slo_breached";
                 why = String.join(", ", breaches) + CacheCollapse.slowHits(r).orElse("");
+            } else if (fallsBehind(r)) {
+                collapse = r.level();
+                rule = FALLS_BEHIND;
+                why = behind(r);
             } else {
                 usable = r.level();
             }
