@@ -133,9 +133,7 @@ public final class StepAnalyzer {
             boolean flooded = shares.stream().anyMatch(s -> s.totals() != null && s.totals().stoppedAfterFailures() != null);
             flags.add(new Flag(Flag.NOTHING_MEASURED, step.stepId(), Unanswered.of(sent, ts)
                     .map(u -> "nothing measured: the target " + u.describe())
-                    .orElse(flooded ? "nothing measured: the first " + sent.stream().filter(r -> r.outcome().error() != null && !r.outcome().cancelled()).count()
-                            + " requests all failed before the measurement window opened, and"
-                            + " the step was stopped (" + ErrorReason.top(sent).stream().map(ErrorReason::describe).collect(java.util.stream.Collectors.joining(", ")) + ")"
+                    .orElse(flooded ? floodedBeforeTheWindow(sent)
                             : partialReason != null ? "nothing measured: the step was cut short (" + partialReason + ")"
                             : "nothing measured: no measured request finished; the step's duration may be shorter than one request at this load")));
         }
@@ -159,6 +157,13 @@ public final class StepAnalyzer {
     private static Double medianTtftMs(List<RequestRecord> records, boolean firstTurn, double msFactor) {
         return median(records.stream().filter(r -> r.ok() && (firstTurn ? r.origin().turn() == 1 : r.origin().turn() > 1) && r.times().ttftMicros() != null)
                 .map(r -> r.times().ttftMicros() * msFactor).toList());
+    }
+
+    /** A failure flood stopped the step inside its ramp: what the server answered, since no measured request says it. */
+    private static String floodedBeforeTheWindow(List<RequestRecord> sent) {
+        long failed = sent.stream().filter(r -> r.outcome().error() != null && !r.outcome().cancelled()).count();
+        return "nothing measured: the first " + failed + " requests all failed before the measurement window opened, and the step was stopped ("
+                + ErrorReason.top(sent).stream().map(ErrorReason::describe).collect(java.util.stream.Collectors.joining(", ")) + ")";
     }
 
     /** Flags a step some worker stopped early because every request it sent failed: the step is shorter than planned, and why. */
