@@ -13,7 +13,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * A sweep's metric against the load level, one colour per target: the levels evenly spaced on x (1, 4, 8, 16 read
  * better evenly than on a linear scale); a latency on a log scale when it spans more than {@value Axis#LOG_SPAN}x, other metrics linear from 0.
- * Repeats at a level plot their median. SLO thresholds are drawn as lines and each target's collapse level as a marker.
+ * Repeats at a level plot their mean (as the Repeats section gives it). SLO thresholds are drawn as lines and each target's collapse level as a marker.
  */
 final class SweepChart {
     private final String title;
