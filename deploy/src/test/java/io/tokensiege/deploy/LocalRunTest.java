@@ -199,16 +199,8 @@ class LocalRunTest {
 
     @Test
     void anInternalError_endsTheRunAsFailed_keepingWhatWasMeasured_andSaysSo() throws Exception {
-        Path plan = runs.resolve("bug.yaml");
-        Files.writeString(plan, "name: bug\ntargets:\n  - { name: sim, simulated: { profile: moe-35b-a3b, speed: 50 } }\n"
-                + "defaults: { warmup: 0, max_tokens: 16 }\nscenarios:\n  - { name: sweep, prompt: { tokens: 16 }, load: { concurrency: [1, 2, 4], duration: 1s } }\n");
-        RunListener buggy = new RunListener() { // stands for a bug of ours anywhere in the run's thread
-            @Override
-            public void onStepStarted(StepSpec step, int number, int of) {
-                if (step.stepId().endsWith("-c2")) throw new IllegalStateException("a bug at level 2");
-            }
-        };
-        RunOutcome outcome = LocalRun.execute(PlanReader.load(plan.toString()), 1, runs, new PrintStream(new ByteArrayOutputStream()), buggy);
+        // stands for a bug of ours anywhere in the run's thread
+        RunOutcome outcome = sweepThrowingAtLevel2("bug", "[1, 2, 4]", new IllegalStateException("a bug at level 2"));
 
         assertThat(ExitCodes.of(outcome)).isEqualTo(ExitCodes.RUN_FAILED);
         assertThat(outcome.failures()).singleElement().satisfies(f -> {
@@ -224,16 +216,8 @@ class LocalRunTest {
 
     @Test
     void runningOutOfMemory_endsTheRunAsFailed_keepingWhatWasMeasured_andSaysSo() throws Exception {
-        Path plan = runs.resolve("oom.yaml");
-        Files.writeString(plan, "name: oom\ntargets:\n  - { name: sim, simulated: { profile: moe-35b-a3b, speed: 50 } }\n"
-                + "defaults: { warmup: 0, max_tokens: 16 }\nscenarios:\n  - { name: sweep, prompt: { tokens: 16 }, load: { concurrency: [1, 2], duration: 1s } }\n");
-        RunListener starved = new RunListener() { // stands for a step whose records outgrew the heap, thrown where the run waits for them
-            @Override
-            public void onStepStarted(StepSpec step, int number, int of) {
-                if (step.stepId().endsWith("-c2")) throw new OutOfMemoryError("Java heap space");
-            }
-        };
-        RunOutcome outcome = LocalRun.execute(PlanReader.load(plan.toString()), 1, runs, new PrintStream(new ByteArrayOutputStream()), starved);
+        // stands for a step whose records outgrew the heap, thrown where the run waits for them
+        RunOutcome outcome = sweepThrowingAtLevel2("oom", "[1, 2]", new OutOfMemoryError("Java heap space"));
 
         assertThat(ExitCodes.of(outcome)).isEqualTo(ExitCodes.RUN_FAILED);
         assertThat(outcome.failures()).singleElement().satisfies(f -> {
@@ -243,5 +227,22 @@ class LocalRunTest {
         JsonNode run = Json.MAPPER.readTree(outcome.directory().resolve("run.json").toFile());
         assertThat(run.get("status").asText()).as("not left 'running'").isEqualTo("failed");
         assertThat(run.get("steps")).hasSize(1);
+    }
+
+    /** A local sweep on the simulator whose run thread meets {@code thrown} as level 2 starts. */
+    private RunOutcome sweepThrowingAtLevel2(String name, String levels, Throwable thrown) throws Exception {
+        Path plan = runs.resolve(name + ".yaml");
+        Files.writeString(plan, "name: " + name + "\ntargets:\n  - { name: sim, simulated: { profile: moe-35b-a3b, speed: 50 } }\n"
+                + "defaults: { warmup: 0, max_tokens: 16 }\nscenarios:\n  - { name: sweep, prompt: { tokens: 16 }, load: { concurrency: " + levels
+                + ", duration: 1s } }\n");
+        RunListener throwing = new RunListener() {
+            @Override
+            public void onStepStarted(StepSpec step, int number, int of) {
+                if (!step.stepId().endsWith("-c2")) return;
+                if (thrown instanceof Error e) throw e;
+                throw (RuntimeException) thrown;
+            }
+        };
+        return LocalRun.execute(PlanReader.load(plan.toString()), 1, runs, new PrintStream(new ByteArrayOutputStream()), throwing);
     }
 }

@@ -169,12 +169,14 @@ public final class StepAnalyzer {
     /** Flags a step some worker stopped early because every request it sent failed: the step is shorter than planned, and why. */
     static java.util.Optional<Flag> failureFlood(StepSpec step, List<Share> shares) {
         List<String> stopped = new ArrayList<>();
+        int after = 0;
         for (Share s : shares) {
-            if (s.totals() != null && s.totals().stoppedAfterFailures() != null) stopped.add(s.workerId());
+            if (s.totals() == null || s.totals().stoppedAfterFailures() == null) continue;
+            stopped.add(s.workerId());
+            after = Math.max(after, s.totals().stoppedAfterFailures());
         }
         if (stopped.isEmpty()) return java.util.Optional.empty();
-        return java.util.Optional.of(new Flag(Flag.FAILURE_FLOOD, step.stepId(), String.join(", ", stopped) + " stopped after the first "
-                + shares.stream().map(Share::totals).filter(t -> t != null && t.stoppedAfterFailures() != null).mapToInt(StepTotals::stoppedAfterFailures).max().orElse(0)
+        return java.util.Optional.of(new Flag(Flag.FAILURE_FLOOD, step.stepId(), String.join(", ", stopped) + " stopped after the first " + after
                 + " requests all failed: the rest of the step would only have repeated the failure (a server that fails at once is sent thousands a second)"));
     }
 
